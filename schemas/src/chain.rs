@@ -1,0 +1,223 @@
+//! Ledger hash chains and the new / duplicate / tamper decision for a batch.
+//!
+//! Each ledger shard is one chain (`chain_id` = shard). Row `n` of a chain has
+//! `chain_seq = n` (from 1), `prev_content_sha256` = the `content_sha256` of row `n-1`
+//! (`NULL` for row 1), and `chain_hmac` = HMAC-SHA256 under the *ledger* key (never a
+//! producer key) over
+//!
+//! ```text
+//! auditflow-chain-v1 \n <chain_id> \n <chain_seq> \n <prev_content_sha256 or empty> \n <content_sha256>
+//! ```
+//!
+//! Only rows that are really new get a position: an id already stored with the same
+//! content is a harmless duplicate, with other content a `tamper_on_replay`.
+
+use crate::VerifiedEvent;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::collections::HashMap;
+
+/// The last row of a chain as recorded in its watermark.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChainHead {
+    /// `chain_seq` of the last row, 0 for an empty chain.
+    pub seq: i64,
+    /// `content_sha256` of the last row.
+    pub content_sha256: Option<String>,
+}
+
+/// The ledger HMAC key.
+#[derive(Clone)]
+pub struct LedgerKey {
+    /// Key id recorded with what it signs, so the key can be rotated.
+    pub id: String,
+    secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for LedgerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LedgerKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LedgerKey {
+    /// A ledger key from raw secret bytes (at least 32).
+    pub fn new(id: impl Into<String>, secret: Vec<u8>) -> Option<Self> {
+        (secret.len() >= 32).then(|| LedgerKey {
+            id: id.into(),
+            secret,
+        })
+    }
+
+    /// The chain HMAC of one position, lowercase hex.
+    pub fn chain_hmac(
+        &self,
+        chain_id: u32,
+        seq: i64,
+        prev: Option<&str>,
+        content_sha256: &str,
+    ) -> String {
+        // new_from_slice accepts any key length for HMAC.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.secret)
+            .expect("HMAC takes keys of any length");
+        mac.update(
+            format!(
+                "auditflow-chain-v1\n{chain_id}\n{seq}\n{}\n{content_sha256}",
+                prev.unwrap_or("")
+            )
+            .as_bytes(),
+        );
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A new row with its chain position.
+#[derive(Clone, Debug)]
+pub struct ChainedRow {
+    /// The event.
+    pub event: VerifiedEvent,
+    /// Its position.
+    pub chain_seq: i64,
+    /// Content hash of the previous row.
+    pub prev_content_sha256: Option<String>,
+    /// HMAC of the position under the ledger key.
+    pub chain_hmac: String,
+}
+
+/// A re-delivered id whose content differs from what is stored.
+#[derive(Clone, Debug)]
+pub struct Tamper {
+    /// The replayed event (not stored).
+    pub replayed: VerifiedEvent,
+    /// `content_sha256` of the row already stored (or accepted earlier in the batch).
+    pub stored_content_sha256: String,
+}
+
+/// What to do with one batch of a shard.
+#[derive(Debug, Default)]
+pub struct BatchPlan {
+    /// Rows to insert, in chain order.
+    pub new_rows: Vec<ChainedRow>,
+    /// Identical re-deliveries: acknowledged, not stored.
+    pub duplicates: usize,
+    /// Re-deliveries with other content.
+    pub tampers: Vec<Tamper>,
+    /// Head after the new rows.
+    pub head: ChainHead,
+}
+
+/// Decides, for events of one chain in arrival order, which are new (and links them after
+/// `head`), which are duplicates and which are tampered replays. `stored` maps ids already
+/// in the ledger to their `content_sha256`.
+pub fn plan_batch(
+    chain_id: u32,
+    head: ChainHead,
+    events: Vec<VerifiedEvent>,
+    stored: &HashMap<String, String>,
+    key: &LedgerKey,
+) -> BatchPlan {
+    let mut plan = BatchPlan {
+        head,
+        ..BatchPlan::default()
+    };
+    let mut accepted: HashMap<String, String> = HashMap::new();
+    for event in events {
+        let known = stored
+            .get(&event.event.id)
+            .or_else(|| accepted.get(&event.event.id));
+        match known {
+            Some(sha) if *sha == event.content_sha256 => plan.duplicates += 1,
+            Some(sha) => plan.tampers.push(Tamper {
+                stored_content_sha256: sha.clone(),
+                replayed: event,
+            }),
+            None => {
+                let seq = plan.head.seq + 1;
+                let prev = plan.head.content_sha256.take();
+                let chain_hmac =
+                    key.chain_hmac(chain_id, seq, prev.as_deref(), &event.content_sha256);
+                plan.head = ChainHead {
+                    seq,
+                    content_sha256: Some(event.content_sha256.clone()),
+                };
+                accepted.insert(event.event.id.clone(), event.content_sha256.clone());
+                plan.new_rows.push(ChainedRow {
+                    event,
+                    chain_seq: seq,
+                    prev_content_sha256: prev,
+                    chain_hmac,
+                });
+            }
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keyring::Keyring;
+    use crate::wire::{decode, Limits, StreamEntry};
+
+    fn event(id: &str, decision: &str) -> VerifiedEvent {
+        let ring = Keyring::single_hex("k", &"ab".repeat(32)).unwrap();
+        let data = format!(
+            r#"{{"id":"{id}","zone_id":"z","event_type":"t","decision":"{decision}","occurred_at":"2026-01-01T00:00:00Z"}}"#
+        );
+        let sig = ring.sign("k", data.as_bytes()).unwrap();
+        decode(
+            &StreamEntry::new(
+                "1-0",
+                vec![("data".into(), data.into()), ("sig".into(), sig.into())],
+            ),
+            &ring,
+            &Limits::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn links_new_rows_and_separates_duplicates_from_tampers() {
+        let key = LedgerKey::new("l1", vec![7; 32]).unwrap();
+        let stored: HashMap<String, String> =
+            [("old".to_string(), event("old", "allow").content_sha256)].into();
+        let head = ChainHead {
+            seq: 4,
+            content_sha256: Some("h4".into()),
+        };
+        let plan = plan_batch(
+            3,
+            head,
+            vec![
+                event("a", "allow"),
+                event("old", "allow"),
+                event("old", "deny"),
+                event("b", "deny"),
+                event("a", "allow"),
+                event("a", "deny"),
+            ],
+            &stored,
+            &key,
+        );
+        let seqs: Vec<_> = plan
+            .new_rows
+            .iter()
+            .map(|r| (r.event.event.id.as_str(), r.chain_seq))
+            .collect();
+        assert_eq!(seqs, vec![("a", 5), ("b", 6)]);
+        assert_eq!(plan.new_rows[0].prev_content_sha256.as_deref(), Some("h4"));
+        assert_eq!(
+            plan.new_rows[1].prev_content_sha256.as_deref(),
+            Some(plan.new_rows[0].event.content_sha256.as_str())
+        );
+        assert_eq!(plan.duplicates, 2);
+        assert_eq!(plan.tampers.len(), 2);
+        assert_eq!(plan.head.seq, 6);
+        assert_eq!(
+            plan.new_rows[0].chain_hmac,
+            key.chain_hmac(3, 5, Some("h4"), &plan.new_rows[0].event.content_sha256)
+        );
+    }
+}

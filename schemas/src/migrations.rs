@@ -1,0 +1,148 @@
+//! The ledger's SQL schema as data (SPEC §3). Applied in order by `auditflow migrate`
+//! (and by `auditflow run`), each in its own transaction under an advisory lock, and
+//! recorded in `auditflow_schema_migrations`.
+
+/// One migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Monotonic version.
+    pub version: i32,
+    /// Short name.
+    pub name: &'static str,
+    /// SQL, possibly several statements.
+    pub sql: &'static str,
+}
+
+/// Advisory lock key serialising migrations and partition management.
+pub const MIGRATION_LOCK_KEY: i64 = 0x6175_6469_7466_6c77; // "auditflw"
+
+/// Creates the bookkeeping table (not itself a migration).
+pub const BOOTSTRAP: &str = "CREATE TABLE IF NOT EXISTS auditflow_schema_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())";
+
+/// All migrations, in order.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "ledger",
+    sql: V1_LEDGER,
+}];
+
+const V1_LEDGER: &str = r#"
+CREATE TABLE audit_events (
+    id                        text        NOT NULL,
+    zone_id                   text        NOT NULL,
+    event_type                text        NOT NULL,
+    request_id                text,
+    decision                  text,
+    policy_set_id             text,
+    policy_set_version_id     text,
+    manifest_sha              text,
+    evaluation_status         text,
+    determining_policies_json jsonb,
+    diagnostics_json          jsonb,
+    metadata_json             jsonb,
+    occurred_at               timestamptz NOT NULL,
+    ingested_at               timestamptz NOT NULL DEFAULT now(),
+    content_sha256            text        NOT NULL,
+    prev_content_sha256       text,
+    chain_hmac                text        NOT NULL,
+    chain_seq                 bigint      NOT NULL,
+    ingest_signature          text,
+    chain_id                  integer     NOT NULL,
+    key_id                    text,
+    src_stream_id             text,
+    extra_json                jsonb,
+    PRIMARY KEY (id, occurred_at)
+) PARTITION BY RANGE (occurred_at);
+
+CREATE TABLE audit_events_default PARTITION OF audit_events DEFAULT;
+CREATE INDEX audit_events_chain_idx ON audit_events (chain_id, chain_seq);
+CREATE INDEX audit_events_zone_time_idx ON audit_events (zone_id, occurred_at);
+CREATE INDEX audit_events_request_idx ON audit_events (request_id) WHERE request_id IS NOT NULL;
+
+-- Progress of each sink per chain, written in the same transaction as the rows it covers.
+CREATE TABLE audit_ingest_watermarks (
+    sink                text        NOT NULL,
+    chain_id            integer     NOT NULL,
+    epoch               bigint      NOT NULL DEFAULT 0,
+    stream_id           text,
+    chain_seq           bigint      NOT NULL DEFAULT 0,
+    head_content_sha256 text,
+    rows_total          bigint      NOT NULL DEFAULT 0,
+    updated_at          timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (sink, chain_id)
+);
+
+CREATE TABLE audit_ingest_alerts (
+    alert_id      bigserial   PRIMARY KEY,
+    kind          text        NOT NULL,
+    event_id      text,
+    src_stream    text        NOT NULL,
+    src_stream_id text        NOT NULL,
+    detail        jsonb,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    -- A re-delivered tampered entry raises its alert once.
+    UNIQUE (kind, src_stream, src_stream_id)
+);
+
+CREATE TABLE auditflow_meta (
+    key   text PRIMARY KEY,
+    value text NOT NULL
+);
+
+-- Owner function: the only way monthly partitions are created. A month whose rows already
+-- sit in the default partition keeps them there (Postgres cannot attach over them).
+CREATE FUNCTION auditflow_ensure_month_partition(month_start date) RETURNS boolean
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    m    date := date_trunc('month', month_start)::date;
+    part text := format('audit_events_y%sm%s', to_char(m, 'YYYY'), to_char(m, 'MM'));
+BEGIN
+    PERFORM pg_advisory_xact_lock(7022364613051705463);
+    IF to_regclass(part) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    IF EXISTS (SELECT 1 FROM audit_events_default
+               WHERE occurred_at >= (m::text || ' 00:00:00+00')::timestamptz
+                 AND occurred_at <  ((m + interval '1 month')::date::text || ' 00:00:00+00')::timestamptz) THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE TABLE %I PARTITION OF audit_events FOR VALUES FROM (%L) TO (%L)',
+                   part, m::text || ' 00:00:00+00', (m + interval '1 month')::date::text || ' 00:00:00+00');
+    RETURN true;
+END
+$fn$;
+"#;
+
+/// Months (as `YYYY-MM-01`) to pre-create around `today`: `back` months before, the
+/// current one and `ahead` after.
+pub fn months_around(today: chrono::NaiveDate, back: u32, ahead: u32) -> Vec<chrono::NaiveDate> {
+    use chrono::{Datelike, Months, NaiveDate};
+    let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+    let start = first.checked_sub_months(Months::new(back)).unwrap_or(first);
+    (0..=back + ahead)
+        .filter_map(|i| start.checked_add_months(Months::new(i)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn months_around_spans_year_boundaries() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let m = super::months_around(d, 1, 3);
+        let s: Vec<String> = m.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            s,
+            [
+                "2026-10-01",
+                "2026-11-01",
+                "2026-12-01",
+                "2027-01-01",
+                "2027-02-01"
+            ]
+        );
+    }
+}

@@ -1,0 +1,374 @@
+//! Wire format of the audit stream (SPEC §1): one Redis stream entry in, a verified event
+//! or a rejection with its DLQ reason out.
+//!
+//! Order of checks, which decides the reason when several apply: `data` present; size
+//! limit; `kid` known; HMAC over the exact bytes of `data` (never over a re-serialisation);
+//! UTF-8 JSON; schema. The signature is checked before parsing so that nothing an
+//! unauthenticated writer sends is interpreted beyond its length.
+
+use crate::canonical::{canonical_json, canonical_object, content_sha256, normalize_numbers};
+use crate::event::{AuditEvent, VerifiedEvent};
+use crate::keyring::{Keyring, VerifyOutcome};
+use crate::{DeadLetter, Reason};
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One entry as read from a Redis stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamEntry {
+    /// Stream the entry belongs to.
+    pub stream: String,
+    /// Redis stream id `<ms>-<seq>`.
+    pub stream_id: String,
+    /// Field/value pairs in the order Redis returned them.
+    pub fields: Vec<(String, Vec<u8>)>,
+    /// How many times the group has delivered it (1 for a first read).
+    pub deliveries: u64,
+    /// When it was read (unix ms).
+    pub received_at_ms: i64,
+    /// The consumer that read it.
+    pub consumer: String,
+}
+
+impl StreamEntry {
+    /// A first-delivery entry of stream `caracal.audit.events`, for examples and tests.
+    pub fn new(stream_id: &str, fields: Vec<(String, Vec<u8>)>) -> Self {
+        StreamEntry {
+            stream: "caracal.audit.events".into(),
+            stream_id: stream_id.into(),
+            fields,
+            deliveries: 1,
+            received_at_ms: 0,
+            consumer: "example".into(),
+        }
+    }
+
+    /// The value of a field, if present.
+    pub fn field(&self, name: &str) -> Option<&[u8]> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// A dead letter for this entry, carrying its original fields.
+    pub fn dead_letter(&self, rejection: Rejection) -> DeadLetter {
+        DeadLetter {
+            reason: rejection.reason,
+            src_stream: self.stream.clone(),
+            src_stream_id: self.stream_id.clone(),
+            src_id: rejection.src_id.or_else(|| {
+                self.field("id")
+                    .map(|v| String::from_utf8_lossy(v).into_owned())
+            }),
+            fields: Some(self.fields.clone()),
+            received_at_ms: self.received_at_ms,
+            consumer: self.consumer.clone(),
+        }
+    }
+}
+
+/// Size and shape limits applied while decoding.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest accepted `data` in bytes (default 1 MiB).
+    pub max_data_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_data_bytes: 1 << 20,
+        }
+    }
+}
+
+/// Why an entry was rejected, and its event id when known.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// The DLQ reason.
+    pub reason: Reason,
+    /// `data.id`, when parsing got that far.
+    pub src_id: Option<String>,
+}
+
+impl From<Reason> for Rejection {
+    fn from(reason: Reason) -> Self {
+        Rejection {
+            reason,
+            src_id: None,
+        }
+    }
+}
+
+/// Longest accepted `request_id` (SPEC pattern `^[A-Za-z0-9_.\-:]{1,128}$`).
+pub const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a request id matches `^[A-Za-z0-9_.\-:]{1,128}$`.
+pub fn is_valid_request_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'))
+}
+
+const KNOWN_FIELDS: [&str; 13] = [
+    "id",
+    "zone_id",
+    "event_type",
+    "request_id",
+    "decision",
+    "policy_set_id",
+    "policy_set_version_id",
+    "manifest_sha",
+    "evaluation_status",
+    "determining_policies_json",
+    "diagnostics_json",
+    "metadata_json",
+    "occurred_at",
+];
+
+/// Decodes and verifies one stream entry.
+pub fn decode(
+    entry: &StreamEntry,
+    ring: &Keyring,
+    limits: &Limits,
+) -> Result<VerifiedEvent, Rejection> {
+    let data = entry.field("data").ok_or(Reason::MissingDataField)?;
+    if data.len() > limits.max_data_bytes {
+        return Err(Reason::Oversized.into());
+    }
+    let kid = match entry.field("kid") {
+        Some(k) => Some(std::str::from_utf8(k).map_err(|_| Reason::UnknownKeyId)?),
+        None => None,
+    };
+    let sig = entry
+        .field("sig")
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .ok_or(Reason::HmacVerifyFailed)?;
+    let key_id = match ring.verify(data, sig, kid) {
+        VerifyOutcome::Verified(id) => id,
+        VerifyOutcome::UnknownKeyId => return Err(Reason::UnknownKeyId.into()),
+        VerifyOutcome::Mismatch => return Err(Reason::HmacVerifyFailed.into()),
+    };
+    let text = std::str::from_utf8(data)
+        .map_err(|e| Reason::JsonParseError(format!("invalid UTF-8: {e}")))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| Reason::JsonParseError(e.to_string()))?;
+    let Value::Object(object) = value else {
+        return Err(Reason::schema("data", "must be a JSON object").into());
+    };
+    let src_id = object.get("id").and_then(Value::as_str).map(str::to_owned);
+    let event =
+        validate(object, entry.field("id")).map_err(|reason| Rejection { reason, src_id })?;
+    Ok(VerifiedEvent {
+        content_sha256: content_sha256(&event),
+        event,
+        key_id,
+        producer_sig: sig.trim().to_ascii_lowercase(),
+        src_stream: entry.stream.clone(),
+        src_stream_id: entry.stream_id.clone(),
+    })
+}
+
+fn contains_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(members) => members
+            .iter()
+            .any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
+    }
+}
+
+fn required_str(
+    object: &mut Map<String, Value>,
+    field: &str,
+    max: usize,
+) -> Result<String, Reason> {
+    match object.remove(field) {
+        None | Some(Value::Null) => Err(Reason::schema(field, "required")),
+        Some(Value::String(s)) if s.is_empty() => Err(Reason::schema(field, "must not be empty")),
+        Some(Value::String(s)) if s.chars().count() > max => Err(Reason::schema(
+            field,
+            format!("longer than {max} characters"),
+        )),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(Reason::schema(field, "must be a string")),
+    }
+}
+
+fn optional_str(
+    object: &mut Map<String, Value>,
+    field: &str,
+    max: usize,
+) -> Result<Option<String>, Reason> {
+    match object.remove(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() > max => Err(Reason::schema(
+            field,
+            format!("longer than {max} characters"),
+        )),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Reason::schema(field, "must be a string")),
+    }
+}
+
+fn optional_json(object: &mut Map<String, Value>, field: &str) -> Option<String> {
+    match object.remove(field) {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(canonical_json(&v)),
+    }
+}
+
+/// Parses an RFC 3339 event time, truncated to microseconds.
+pub fn parse_occurred_at(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc).trunc_subsecs(6))
+        .map_err(|e| format!("not RFC 3339: {e}"))
+}
+
+fn validate(mut object: Map<String, Value>, entry_id: Option<&[u8]>) -> Result<AuditEvent, Reason> {
+    // Postgres text and jsonb cannot hold U+0000; refuse it here with a precise reason
+    // rather than fail a whole COPY later.
+    if let Some((field, _)) = object
+        .iter()
+        .find(|(k, v)| k.contains('\0') || contains_nul(v))
+    {
+        return Err(Reason::schema(
+            &field.replace('\0', "\\u0000"),
+            "contains a NUL character",
+        ));
+    }
+    let id = required_str(&mut object, "id", 256)?;
+    if let Some(entry_id) = entry_id {
+        if entry_id != id.as_bytes() {
+            return Err(Reason::schema(
+                "id",
+                "entry field `id` differs from data.id",
+            ));
+        }
+    }
+    let zone_id = required_str(&mut object, "zone_id", 256)?;
+    let event_type = required_str(&mut object, "event_type", 128)?;
+    let occurred_text = required_str(&mut object, "occurred_at", 64)?;
+    let occurred_at =
+        parse_occurred_at(&occurred_text).map_err(|m| Reason::schema("occurred_at", m))?;
+    let request_id = optional_str(&mut object, "request_id", MAX_REQUEST_ID)?;
+    if let Some(r) = &request_id {
+        if !is_valid_request_id(r) {
+            return Err(Reason::schema(
+                "request_id",
+                "must match ^[A-Za-z0-9_.\\-:]{1,128}$",
+            ));
+        }
+    }
+    let decision = optional_str(&mut object, "decision", 64)?;
+    let policy_set_id = optional_str(&mut object, "policy_set_id", 1024)?;
+    let policy_set_version_id = optional_str(&mut object, "policy_set_version_id", 1024)?;
+    let manifest_sha = optional_str(&mut object, "manifest_sha", 1024)?;
+    let evaluation_status = optional_str(&mut object, "evaluation_status", 1024)?;
+    let metadata_json = match object.remove("metadata_json") {
+        None | Some(Value::Null) => None,
+        Some(v @ Value::Object(_)) => Some(canonical_json(&v)),
+        Some(_) => return Err(Reason::schema("metadata_json", "must be a JSON object")),
+    };
+    let determining_policies_json = optional_json(&mut object, "determining_policies_json");
+    let diagnostics_json = optional_json(&mut object, "diagnostics_json");
+    debug_assert!(KNOWN_FIELDS.iter().all(|k| !object.contains_key(*k)));
+    let extra_json = if object.is_empty() {
+        None
+    } else {
+        for v in object.values_mut() {
+            normalize_numbers(v);
+        }
+        Some(canonical_object(object))
+    };
+    Ok(AuditEvent {
+        id,
+        zone_id,
+        event_type,
+        request_id,
+        decision,
+        policy_set_id,
+        policy_set_version_id,
+        manifest_sha,
+        evaluation_status,
+        determining_policies_json,
+        diagnostics_json,
+        metadata_json,
+        occurred_at,
+        extra_json,
+    })
+}
+
+/// Reads one event-id field of a metadata object (`session_id`, `agent_session_id`, …).
+pub fn metadata_str<'a>(metadata: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    metadata.get(key).and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring() -> Keyring {
+        Keyring::single_hex("default", &"ab".repeat(32)).unwrap()
+    }
+
+    fn entry(data: &str) -> StreamEntry {
+        let sig = ring().sign("default", data.as_bytes()).unwrap();
+        StreamEntry::new(
+            "1-0",
+            vec![("data".into(), data.into()), ("sig".into(), sig.into())],
+        )
+    }
+
+    #[test]
+    fn unknown_fields_survive_in_extra_json_and_the_hash() {
+        let a = entry(
+            r#"{"id":"e","zone_id":"z","event_type":"t","occurred_at":"2026-01-01T00:00:00Z","x_vendor":{"b":1,"a":2.0}}"#,
+        );
+        let b = entry(
+            r#"{"id":"e","zone_id":"z","event_type":"t","occurred_at":"2026-01-01T00:00:00Z","x_vendor":{"b":1,"a":3}}"#,
+        );
+        let ea = decode(&a, &ring(), &Limits::default()).unwrap();
+        let eb = decode(&b, &ring(), &Limits::default()).unwrap();
+        assert_eq!(
+            ea.event.extra_json.as_deref(),
+            Some(r#"{"x_vendor":{"a":2,"b":1}}"#)
+        );
+        assert_ne!(ea.content_sha256, eb.content_sha256);
+    }
+
+    #[test]
+    fn formatting_does_not_change_the_content_hash() {
+        let a = entry(
+            r#"{"id":"e","zone_id":"z","event_type":"t","occurred_at":"2026-01-01T00:00:00Z","diagnostics_json":{"b":[1,2],"a":null}}"#,
+        );
+        let b = entry("{ \"diagnostics_json\" : {\"a\":null, \"b\":[1.0, 2]}, \"occurred_at\":\"2026-01-01T01:00:00+01:00\",\n\"event_type\":\"t\",\"zone_id\":\"z\",\"id\":\"e\", \"decision\": null}");
+        let ea = decode(&a, &ring(), &Limits::default()).unwrap();
+        let eb = decode(&b, &ring(), &Limits::default()).unwrap();
+        assert_eq!(ea.content_sha256, eb.content_sha256);
+        assert_eq!(ea.event, eb.event);
+    }
+
+    #[test]
+    fn nul_characters_are_schema_errors() {
+        let e = entry(
+            r#"{"id":"e","zone_id":"z","event_type":"t","occurred_at":"2026-01-01T00:00:00Z","metadata_json":{"k":"a\u0000b"}}"#,
+        );
+        let r = decode(&e, &ring(), &Limits::default()).unwrap_err();
+        assert_eq!(r.reason.kind(), "schema_invalid");
+        assert_eq!(r.src_id.as_deref(), Some("e"));
+    }
+
+    #[test]
+    fn oversized_is_checked_before_anything_else() {
+        let e = entry(&format!(r#"{{"id":"{}"}}"#, "x".repeat(100)));
+        let r = decode(&e, &ring(), &Limits { max_data_bytes: 50 }).unwrap_err();
+        assert_eq!(r.reason, Reason::Oversized);
+    }
+}
