@@ -1,0 +1,58 @@
+//! Redis stream consumer-group source.
+//!
+//! * [`config`]: one documented config struct.
+//! * [`reply`]: parsing of XREADGROUP / XAUTOCLAIM / XPENDING replies.
+//! * [`reader`]: the async reader task (group creation, recovery, claiming, backpressure).
+//! * [`operator`]: the timely source operator fed by the reader.
+//! * [`ack`]: which entries may be acknowledged, and the XACK task.
+
+pub mod ack;
+pub mod config;
+pub mod operator;
+pub mod reader;
+pub mod reply;
+
+pub use ack::{AckTracker, Acker};
+pub use config::RedisStreamConfig;
+pub use operator::{redis_stream_source, SourceControl};
+
+/// Errors talking to Redis. All are retried by the reader; they are surfaced for logs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// The connection failed or a command errored.
+    #[error("redis {op} on stream `{stream}`: {source}")]
+    Redis {
+        /// What was being done.
+        op: &'static str,
+        /// The stream.
+        stream: String,
+        /// Underlying error.
+        #[source]
+        source: redis::RedisError,
+    },
+    /// Redis answered something this reader does not understand.
+    #[error("unexpected reply to {op}: {detail}")]
+    Protocol {
+        /// The command.
+        op: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+impl SourceError {
+    /// Whether retrying may help (every source error is treated as transient).
+    pub fn is_retryable(&self) -> bool {
+        true
+    }
+}
+
+/// Opens a multiplexed connection whose response timeout exceeds any BLOCK used on it.
+pub async fn connect(url: &str, response_timeout: std::time::Duration) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
+    let client = redis::Client::open(url)?;
+    let config = redis::AsyncConnectionConfig::new()
+        .set_response_timeout(Some(response_timeout))
+        .set_connection_timeout(Some(std::time::Duration::from_secs(5)));
+    client.get_multiplexed_async_connection_with_config(&config).await
+}
