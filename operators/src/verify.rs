@@ -46,7 +46,10 @@ pub trait Verify<'scope> {
     /// assert_eq!(dead[0].reason.to_string(), "hmac_verify_failed");
     /// assert_eq!(dead[0].src_stream_id, "1-1");
     /// ```
-    fn verify(self, settings: VerifySettings) -> (Stream<'scope, u64, Vec<VerifiedEvent>>, Stream<'scope, u64, Vec<DeadLetter>>);
+    fn verify(
+        self,
+        settings: VerifySettings,
+    ) -> (Stream<'scope, u64, Vec<VerifiedEvent>>, Stream<'scope, u64, Vec<DeadLetter>>);
 }
 
 /// The verdict on one entry (the operator's logic, usable on its own).
@@ -62,7 +65,10 @@ pub fn verdict(entry: StreamEntry, settings: &VerifySettings) -> Result<Verified
 }
 
 impl<'scope> Verify<'scope> for Stream<'scope, u64, Vec<StreamEntry>> {
-    fn verify(self, settings: VerifySettings) -> (Stream<'scope, u64, Vec<VerifiedEvent>>, Stream<'scope, u64, Vec<DeadLetter>>) {
+    fn verify(
+        self,
+        settings: VerifySettings,
+    ) -> (Stream<'scope, u64, Vec<VerifiedEvent>>, Stream<'scope, u64, Vec<DeadLetter>>) {
         self.ok_err(move |entry| verdict(entry, &settings))
     }
 }

@@ -26,10 +26,7 @@ pub fn normalize_numbers(value: &mut Value) {
     match value {
         Value::Number(n) => {
             if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                if f.fract() == 0.0
-                    && f >= -9.223_372_036_854_775_8e18
-                    && f < 9.223_372_036_854_775_8e18
-                {
+                if f.fract() == 0.0 && f >= -9.223_372_036_854_775_8e18 && f < 9.223_372_036_854_775_8e18 {
                     *n = Number::from(f as i64);
                 } else if f.fract() == 0.0 && f >= 0.0 && f < 1.844_674_407_370_955_2e19 {
                     *n = Number::from(f as u64);
@@ -72,18 +69,12 @@ pub fn canonical_bytes(event: &AuditEvent) -> Vec<u8> {
     put_str("request_id", event.request_id.as_deref());
     put_str("decision", event.decision.as_deref());
     put_str("policy_set_id", event.policy_set_id.as_deref());
-    put_str(
-        "policy_set_version_id",
-        event.policy_set_version_id.as_deref(),
-    );
+    put_str("policy_set_version_id", event.policy_set_version_id.as_deref());
     put_str("manifest_sha", event.manifest_sha.as_deref());
     put_str("evaluation_status", event.evaluation_status.as_deref());
     put_str("occurred_at", Some(&canonical_time(&event.occurred_at)));
     for (k, v) in [
-        (
-            "determining_policies_json",
-            &event.determining_policies_json,
-        ),
+        ("determining_policies_json", &event.determining_policies_json),
         ("diagnostics_json", &event.diagnostics_json),
         ("metadata_json", &event.metadata_json),
     ] {

@@ -36,38 +36,22 @@ pub struct LedgerKey {
 
 impl std::fmt::Debug for LedgerKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LedgerKey")
-            .field("id", &self.id)
-            .finish_non_exhaustive()
+        f.debug_struct("LedgerKey").field("id", &self.id).finish_non_exhaustive()
     }
 }
 
 impl LedgerKey {
     /// A ledger key from raw secret bytes (at least 32).
     pub fn new(id: impl Into<String>, secret: Vec<u8>) -> Option<Self> {
-        (secret.len() >= 32).then(|| LedgerKey {
-            id: id.into(),
-            secret,
-        })
+        (secret.len() >= 32).then(|| LedgerKey { id: id.into(), secret })
     }
 
     /// The chain HMAC of one position, lowercase hex.
-    pub fn chain_hmac(
-        &self,
-        chain_id: u32,
-        seq: i64,
-        prev: Option<&str>,
-        content_sha256: &str,
-    ) -> String {
+    pub fn chain_hmac(&self, chain_id: u32, seq: i64, prev: Option<&str>, content_sha256: &str) -> String {
         // new_from_slice accepts any key length for HMAC.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.secret)
-            .expect("HMAC takes keys of any length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
         mac.update(
-            format!(
-                "auditflow-chain-v1\n{chain_id}\n{seq}\n{}\n{content_sha256}",
-                prev.unwrap_or("")
-            )
-            .as_bytes(),
+            format!("auditflow-chain-v1\n{chain_id}\n{seq}\n{}\n{content_sha256}", prev.unwrap_or("")).as_bytes(),
         );
         hex::encode(mac.finalize().into_bytes())
     }
@@ -76,8 +60,8 @@ impl LedgerKey {
 /// A new row with its chain position.
 #[derive(Clone, Debug)]
 pub struct ChainedRow {
-    /// The event.
-    pub event: VerifiedEvent,
+    /// Index of the event in the planned slice.
+    pub index: usize,
     /// Its position.
     pub chain_seq: i64,
     /// Content hash of the previous row.
@@ -89,8 +73,8 @@ pub struct ChainedRow {
 /// A re-delivered id whose content differs from what is stored.
 #[derive(Clone, Debug)]
 pub struct Tamper {
-    /// The replayed event (not stored).
-    pub replayed: VerifiedEvent,
+    /// Index of the replayed event (not stored) in the planned slice.
+    pub index: usize,
     /// `content_sha256` of the row already stored (or accepted earlier in the batch).
     pub stored_content_sha256: String,
 }
@@ -114,41 +98,25 @@ pub struct BatchPlan {
 pub fn plan_batch(
     chain_id: u32,
     head: ChainHead,
-    events: Vec<VerifiedEvent>,
+    events: &[VerifiedEvent],
     stored: &HashMap<String, String>,
     key: &LedgerKey,
 ) -> BatchPlan {
-    let mut plan = BatchPlan {
-        head,
-        ..BatchPlan::default()
-    };
-    let mut accepted: HashMap<String, String> = HashMap::new();
-    for event in events {
-        let known = stored
-            .get(&event.event.id)
-            .or_else(|| accepted.get(&event.event.id));
+    let mut plan = BatchPlan { head, ..BatchPlan::default() };
+    let mut accepted: HashMap<&str, &str> = HashMap::new();
+    for (index, event) in events.iter().enumerate() {
+        let known =
+            stored.get(&event.event.id).map(String::as_str).or_else(|| accepted.get(event.event.id.as_str()).copied());
         match known {
-            Some(sha) if *sha == event.content_sha256 => plan.duplicates += 1,
-            Some(sha) => plan.tampers.push(Tamper {
-                stored_content_sha256: sha.clone(),
-                replayed: event,
-            }),
+            Some(sha) if sha == event.content_sha256 => plan.duplicates += 1,
+            Some(sha) => plan.tampers.push(Tamper { stored_content_sha256: sha.to_owned(), index }),
             None => {
                 let seq = plan.head.seq + 1;
                 let prev = plan.head.content_sha256.take();
-                let chain_hmac =
-                    key.chain_hmac(chain_id, seq, prev.as_deref(), &event.content_sha256);
-                plan.head = ChainHead {
-                    seq,
-                    content_sha256: Some(event.content_sha256.clone()),
-                };
-                accepted.insert(event.event.id.clone(), event.content_sha256.clone());
-                plan.new_rows.push(ChainedRow {
-                    event,
-                    chain_seq: seq,
-                    prev_content_sha256: prev,
-                    chain_hmac,
-                });
+                let chain_hmac = key.chain_hmac(chain_id, seq, prev.as_deref(), &event.content_sha256);
+                plan.head = ChainHead { seq, content_sha256: Some(event.content_sha256.clone()) };
+                accepted.insert(&event.event.id, &event.content_sha256);
+                plan.new_rows.push(ChainedRow { index, chain_seq: seq, prev_content_sha256: prev, chain_hmac });
             }
         }
     }
@@ -168,10 +136,7 @@ mod tests {
         );
         let sig = ring.sign("k", data.as_bytes()).unwrap();
         decode(
-            &StreamEntry::new(
-                "1-0",
-                vec![("data".into(), data.into()), ("sig".into(), sig.into())],
-            ),
+            &StreamEntry::new("1-0", vec![("data".into(), data.into()), ("sig".into(), sig.into())]),
             &ring,
             &Limits::default(),
         )
@@ -181,43 +146,18 @@ mod tests {
     #[test]
     fn links_new_rows_and_separates_duplicates_from_tampers() {
         let key = LedgerKey::new("l1", vec![7; 32]).unwrap();
-        let stored: HashMap<String, String> =
-            [("old".to_string(), event("old", "allow").content_sha256)].into();
-        let head = ChainHead {
-            seq: 4,
-            content_sha256: Some("h4".into()),
-        };
-        let plan = plan_batch(
-            3,
-            head,
-            vec![
-                event("a", "allow"),
-                event("old", "allow"),
-                event("old", "deny"),
-                event("b", "deny"),
-                event("a", "allow"),
-                event("a", "deny"),
-            ],
-            &stored,
-            &key,
-        );
-        let seqs: Vec<_> = plan
-            .new_rows
-            .iter()
-            .map(|r| (r.event.event.id.as_str(), r.chain_seq))
-            .collect();
+        let stored: HashMap<String, String> = [("old".to_string(), event("old", "allow").content_sha256)].into();
+        let head = ChainHead { seq: 4, content_sha256: Some("h4".into()) };
+        let events = [("a", "allow"), ("old", "allow"), ("old", "deny"), ("b", "deny"), ("a", "allow"), ("a", "deny")]
+            .map(|(id, d)| event(id, d));
+        let plan = plan_batch(3, head, &events, &stored, &key);
+        let seqs: Vec<_> = plan.new_rows.iter().map(|r| (events[r.index].event.id.as_str(), r.chain_seq)).collect();
         assert_eq!(seqs, vec![("a", 5), ("b", 6)]);
         assert_eq!(plan.new_rows[0].prev_content_sha256.as_deref(), Some("h4"));
-        assert_eq!(
-            plan.new_rows[1].prev_content_sha256.as_deref(),
-            Some(plan.new_rows[0].event.content_sha256.as_str())
-        );
+        assert_eq!(plan.new_rows[1].prev_content_sha256.as_deref(), Some(events[0].content_sha256.as_str()));
         assert_eq!(plan.duplicates, 2);
-        assert_eq!(plan.tampers.len(), 2);
+        assert_eq!(plan.tampers.iter().map(|t| t.index).collect::<Vec<_>>(), vec![2, 5]);
         assert_eq!(plan.head.seq, 6);
-        assert_eq!(
-            plan.new_rows[0].chain_hmac,
-            key.chain_hmac(3, 5, Some("h4"), &plan.new_rows[0].event.content_sha256)
-        );
+        assert_eq!(plan.new_rows[0].chain_hmac, key.chain_hmac(3, 5, Some("h4"), &events[0].content_sha256));
     }
 }

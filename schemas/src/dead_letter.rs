@@ -55,10 +55,7 @@ impl std::fmt::Display for Reason {
 impl Reason {
     /// Shorthand for a schema violation.
     pub fn schema(field: &str, message: impl Into<String>) -> Self {
-        Reason::SchemaInvalid {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        Reason::SchemaInvalid { field: field.to_owned(), message: message.into() }
     }
 
     /// The reason without its detail (`schema_invalid`), for metrics labels and summaries.
@@ -103,29 +100,13 @@ impl DeadLetter {
     pub fn dlq_fields(&self, original: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
         let mut out = vec![
             ("reason".to_owned(), self.reason.to_string().into_bytes()),
-            (
-                "src_stream".to_owned(),
-                self.src_stream.clone().into_bytes(),
-            ),
-            (
-                "src_stream_id".to_owned(),
-                self.src_stream_id.clone().into_bytes(),
-            ),
-            (
-                "src_id".to_owned(),
-                self.src_id.clone().unwrap_or_default().into_bytes(),
-            ),
-            (
-                "received_at".to_owned(),
-                self.received_at_ms.to_string().into_bytes(),
-            ),
+            ("src_stream".to_owned(), self.src_stream.clone().into_bytes()),
+            ("src_stream_id".to_owned(), self.src_stream_id.clone().into_bytes()),
+            ("src_id".to_owned(), self.src_id.clone().unwrap_or_default().into_bytes()),
+            ("received_at".to_owned(), self.received_at_ms.to_string().into_bytes()),
             ("consumer".to_owned(), self.consumer.clone().into_bytes()),
         ];
-        out.extend(
-            original
-                .iter()
-                .map(|(k, v)| (format!("src_{k}"), v.clone())),
-        );
+        out.extend(original.iter().map(|(k, v)| (format!("src_{k}"), v.clone())));
         out
     }
 }

@@ -98,13 +98,15 @@ pub enum VerifyOutcome {
 #[derive(Clone)]
 pub struct Keyring {
     keys: Vec<Key>,
+    skip_verify: bool,
 }
+
+/// Key id recorded for events accepted by a ring built with [`Keyring::insecure_skip_verify`].
+pub const UNVERIFIED_KEY_ID: &str = "insecure-skip-verify";
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.keys.iter().map(|k| (&k.id, k.state)))
-            .finish()
+        f.debug_list().entries(self.keys.iter().map(|k| (&k.id, k.state))).finish()
     }
 }
 
@@ -116,34 +118,32 @@ impl Keyring {
         }
         let mut keys: Vec<Key> = Vec::with_capacity(specs.len());
         for spec in specs {
-            let secret = hex::decode(spec.secret.trim()).map_err(|_| KeyringError::NotHex {
-                id: spec.id.clone(),
-            })?;
+            let secret = hex::decode(spec.secret.trim()).map_err(|_| KeyringError::NotHex { id: spec.id.clone() })?;
             if secret.len() < MIN_SECRET_BYTES {
-                return Err(KeyringError::TooShort {
-                    id: spec.id,
-                    len: secret.len(),
-                });
+                return Err(KeyringError::TooShort { id: spec.id, len: secret.len() });
             }
             if keys.iter().any(|k| k.id == spec.id) {
                 return Err(KeyringError::DuplicateId { id: spec.id });
             }
-            keys.push(Key {
-                id: spec.id,
-                secret,
-                state: spec.state,
-            });
+            keys.push(Key { id: spec.id, secret, state: spec.state });
         }
-        Ok(Keyring { keys })
+        Ok(Keyring { keys, skip_verify: false })
+    }
+
+    /// A ring that accepts every signature (`--insecure-skip-verify`). Events it accepts are
+    /// stored with key id `insecure-skip-verify`, so they remain recognisable as unverified.
+    pub fn insecure_skip_verify() -> Self {
+        Keyring { keys: Vec::new(), skip_verify: true }
+    }
+
+    /// Whether this ring skips verification.
+    pub fn skips_verification(&self) -> bool {
+        self.skip_verify
     }
 
     /// A one-key ring, as `AUDIT_HMAC_KEY` gives (id `default` by convention).
     pub fn single_hex(id: &str, secret_hex: &str) -> Result<Self, KeyringError> {
-        Self::new(vec![KeySpec {
-            id: id.to_owned(),
-            secret: secret_hex.to_owned(),
-            state: KeyState::Active,
-        }])
+        Self::new(vec![KeySpec { id: id.to_owned(), secret: secret_hex.to_owned(), state: KeyState::Active }])
     }
 
     /// Ids of the keys, in ring order.
@@ -153,10 +153,7 @@ impl Keyring {
 
     /// The first active key's id, which signers use by default.
     pub fn active_key_id(&self) -> Option<&str> {
-        self.keys
-            .iter()
-            .find(|k| k.state == KeyState::Active)
-            .map(|k| k.id.as_str())
+        self.keys.iter().find(|k| k.state == KeyState::Active).map(|k| k.id.as_str())
     }
 
     /// Lowercase hex HMAC-SHA256 of `data` under key `id`, or `None` for an unknown id.
@@ -171,6 +168,9 @@ impl Keyring {
     ///
     /// The comparison is constant-time (`Mac::verify_slice`).
     pub fn verify(&self, data: &[u8], sig_hex: &str, kid: Option<&str>) -> VerifyOutcome {
+        if self.skip_verify {
+            return VerifyOutcome::Verified(UNVERIFIED_KEY_ID.to_owned());
+        }
         let candidates: Vec<&Key> = match kid {
             Some(kid) => match self.keys.iter().find(|k| k.id == kid) {
                 Some(k) => vec![k],
@@ -204,13 +204,7 @@ mod tests {
     #[test]
     fn rejects_short_and_non_hex_secrets_without_echoing_them() {
         let err = Keyring::single_hex("k", "abcd").unwrap_err();
-        assert_eq!(
-            err,
-            KeyringError::TooShort {
-                id: "k".into(),
-                len: 2
-            }
-        );
+        assert_eq!(err, KeyringError::TooShort { id: "k".into(), len: 2 });
         let err = Keyring::single_hex("k", "zz-not-hex-secret-value").unwrap_err();
         assert!(!err.to_string().contains("zz-not-hex"), "{err}");
     }
@@ -218,32 +212,15 @@ mod tests {
     #[test]
     fn retired_keys_verify_but_do_not_sign_by_default() {
         let ring = Keyring::new(vec![
-            KeySpec {
-                id: "old".into(),
-                secret: "11".repeat(32),
-                state: KeyState::Retired,
-            },
-            KeySpec {
-                id: "new".into(),
-                secret: "22".repeat(32),
-                state: KeyState::Active,
-            },
+            KeySpec { id: "old".into(), secret: "11".repeat(32), state: KeyState::Retired },
+            KeySpec { id: "new".into(), secret: "22".repeat(32), state: KeyState::Active },
         ])
         .unwrap();
         assert_eq!(ring.active_key_id(), Some("new"));
         let sig = ring.sign("old", b"x").unwrap();
-        assert_eq!(
-            ring.verify(b"x", &sig, None),
-            VerifyOutcome::Verified("old".into())
-        );
-        assert_eq!(
-            ring.verify(b"x", &sig, Some("new")),
-            VerifyOutcome::Mismatch
-        );
-        assert_eq!(
-            ring.verify(b"x", &sig, Some("nope")),
-            VerifyOutcome::UnknownKeyId
-        );
+        assert_eq!(ring.verify(b"x", &sig, None), VerifyOutcome::Verified("old".into()));
+        assert_eq!(ring.verify(b"x", &sig, Some("new")), VerifyOutcome::Mismatch);
+        assert_eq!(ring.verify(b"x", &sig, Some("nope")), VerifyOutcome::UnknownKeyId);
         assert!(!format!("{ring:?}").contains("1111"));
     }
 }

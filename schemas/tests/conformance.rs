@@ -14,38 +14,23 @@ fn fixtures() -> PathBuf {
 fn load_vectors() -> Value {
     let path = fixtures().join("wire-vectors.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "conformance fixtures missing at {}: {e} (the repo expects ../shared beside it)",
-            path.display()
-        )
+        panic!("conformance fixtures missing at {}: {e} (the repo expects ../shared beside it)", path.display())
     });
     serde_json::from_str(&text).expect("wire-vectors.json is JSON")
 }
 
 fn entry_of(fields: &serde_json::Map<String, Value>) -> StreamEntry {
-    let fields = fields
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v.as_str().expect("string field").as_bytes().to_vec(),
-            )
-        })
-        .collect();
+    let fields =
+        fields.iter().map(|(k, v)| (k.clone(), v.as_str().expect("string field").as_bytes().to_vec())).collect();
     StreamEntry::new("1700000000000-0", fields)
 }
 
 #[test]
 fn every_wire_vector_has_its_expected_outcome() {
     let doc = load_vectors();
-    let ring = Keyring::single_hex("default", doc["key_hex"].as_str().expect("key_hex"))
-        .expect("fixture key is valid");
+    let ring = Keyring::single_hex("default", doc["key_hex"].as_str().expect("key_hex")).expect("fixture key is valid");
     let vectors = doc["vectors"].as_array().expect("vectors");
-    assert!(
-        vectors.len() >= 10,
-        "expected the full vector set, found {}",
-        vectors.len()
-    );
+    assert!(vectors.len() >= 10, "expected the full vector set, found {}", vectors.len());
     for v in vectors {
         let name = v["name"].as_str().expect("name");
         let expect = v["expect"].as_str().expect("expect");
@@ -57,18 +42,12 @@ fn every_wire_vector_has_its_expected_outcome() {
                 assert_eq!(event.content_sha256.len(), 64);
                 if name == "unknown_field_preserved" {
                     let extra = event.event.extra_json.as_deref().expect("extra_json kept");
-                    assert!(
-                        extra.contains("x_vendor_field"),
-                        "vector {name}: extra_json = {extra}"
-                    );
+                    assert!(extra.contains("x_vendor_field"), "vector {name}: extra_json = {extra}");
                 }
             }
             Err(rejection) => {
                 let reason = rejection.reason.to_string();
-                assert!(
-                    reason.starts_with(expect),
-                    "vector {name}: got `{reason}`, expected prefix `{expect}`"
-                );
+                assert!(reason.starts_with(expect), "vector {name}: got `{reason}`, expected prefix `{expect}`");
             }
         }
     }
@@ -77,22 +56,10 @@ fn every_wire_vector_has_its_expected_outcome() {
 #[test]
 fn pretty_and_compact_encodings_of_one_event_share_a_content_hash() {
     let doc = load_vectors();
-    let ring =
-        Keyring::single_hex("default", doc["key_hex"].as_str().expect("key_hex")).expect("key");
+    let ring = Keyring::single_hex("default", doc["key_hex"].as_str().expect("key_hex")).expect("key");
     let by_name = |n: &str| {
-        let v = doc["vectors"]
-            .as_array()
-            .expect("vectors")
-            .iter()
-            .find(|v| v["name"] == n)
-            .expect("vector")
-            .clone();
-        decode(
-            &entry_of(v["fields"].as_object().expect("fields")),
-            &ring,
-            &Limits::default(),
-        )
-        .expect("valid")
+        let v = doc["vectors"].as_array().expect("vectors").iter().find(|v| v["name"] == n).expect("vector").clone();
+        decode(&entry_of(v["fields"].as_object().expect("fields")), &ring, &Limits::default()).expect("valid")
     };
     let compact = by_name("valid_compact");
     let pretty = by_name("valid_pretty_whitespace_is_signed_as_is");
@@ -109,9 +76,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| Value::from(n)),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(|f| Value::from(f)),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| Value::from(f)),
         any::<String>().prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
@@ -126,18 +91,9 @@ fn arb_json() -> impl Strategy<Value = Value> {
 /// Event-shaped objects: known fields with arbitrary values mixed with arbitrary extras.
 fn arb_event_like() -> impl Strategy<Value = Value> {
     let known = prop::sample::select(
-        [
-            "id",
-            "zone_id",
-            "event_type",
-            "request_id",
-            "decision",
-            "occurred_at",
-            "metadata_json",
-            "diagnostics_json",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ["id", "zone_id", "event_type", "request_id", "decision", "occurred_at", "metadata_json", "diagnostics_json"]
+            .map(String::from)
+            .to_vec(),
     );
     (
         prop::collection::vec((known, arb_json()), 0..8),

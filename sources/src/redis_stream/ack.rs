@@ -65,7 +65,13 @@ pub struct Acker {
 impl Acker {
     /// Spawns the task on `runtime`. After each successful XACK it returns the entries'
     /// permits to the reader's in-flight semaphore.
-    pub fn spawn(runtime: &tokio::runtime::Handle, url: String, stream: String, group: String, permits: Arc<Semaphore>) -> Self {
+    pub fn spawn(
+        runtime: &tokio::runtime::Handle,
+        url: String,
+        stream: String,
+        group: String,
+        permits: Arc<Semaphore>,
+    ) -> Self {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<AckCommand>();
         runtime.spawn(async move {
             let mut con = None;

@@ -49,7 +49,10 @@ impl SourceError {
 }
 
 /// Opens a multiplexed connection whose response timeout exceeds any BLOCK used on it.
-pub async fn connect(url: &str, response_timeout: std::time::Duration) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
+pub async fn connect(
+    url: &str,
+    response_timeout: std::time::Duration,
+) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
     let client = redis::Client::open(url)?;
     let config = redis::AsyncConnectionConfig::new()
         .set_response_timeout(Some(response_timeout))

@@ -6,7 +6,7 @@ use super::RedisStreamConfig;
 use auditflow_schemas::wire::StreamEntry;
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use timely::dataflow::operators::generic::operator::source;
@@ -23,15 +23,19 @@ pub struct SourceControl {
     pub stop: Arc<AtomicBool>,
     /// In-flight permits shared by the reader and the acker.
     pub permits: Arc<Semaphore>,
+    /// Entries emitted into the dataflow (first reads and re-reads).
+    pub read: Arc<AtomicU64>,
 }
 
 impl SourceControl {
-    /// Fresh control state for a reader allowed `max_in_flight` unacknowledged entries.
-    pub fn new(max_in_flight: usize) -> Self {
+    /// Control state for a reader allowed `max_in_flight` unacknowledged entries, stopped
+    /// by `stop` (shared by all workers of a process).
+    pub fn new(max_in_flight: usize, stop: Arc<AtomicBool>, read: Arc<AtomicU64>) -> Self {
         SourceControl {
             acks: Rc::new(RefCell::new(AckTracker::default())),
-            stop: Arc::new(AtomicBool::new(false)),
+            stop,
             permits: Arc::new(Semaphore::new(max_in_flight.max(1))),
+            read,
         }
     }
 }
@@ -70,6 +74,7 @@ pub fn redis_stream_source<'scope>(
             while let Ok(message) = rx.try_recv() {
                 match message {
                     SourceMessage::Batch(mut entries) => {
+                        control.read.fetch_add(entries.len() as u64, Ordering::Relaxed);
                         control.acks.borrow_mut().record(*c.time(), entries.iter().map(|e| e.stream_id.clone()));
                         output.session(&*c).give_container(&mut entries);
                     }

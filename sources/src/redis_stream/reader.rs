@@ -73,7 +73,8 @@ pub async fn run_reader(
     permits: Arc<Semaphore>,
     stop: Arc<AtomicBool>,
 ) {
-    let mut reader = Reader { config, tx, activator, permits, stop, phase: Phase::Recover("0-0".into()), last_claim: None };
+    let mut reader =
+        Reader { config, tx, activator, permits, stop, phase: Phase::Recover("0-0".into()), last_claim: None };
     let mut backoff = Duration::from_millis(100);
     loop {
         if reader.stop.load(Ordering::SeqCst) {
@@ -161,7 +162,11 @@ impl Reader {
         }
     }
 
-    async fn read_once(&mut self, con: &mut MultiplexedConnection, batch: usize) -> Result<Vec<StreamEntry>, SourceError> {
+    async fn read_once(
+        &mut self,
+        con: &mut MultiplexedConnection,
+        batch: usize,
+    ) -> Result<Vec<StreamEntry>, SourceError> {
         let c = self.config.clone();
         let now = now_ms();
         if let Phase::Recover(cursor) = &self.phase {
@@ -232,7 +237,11 @@ impl Reader {
         parse_xreadgroup(&reply, &c.stream, &c.consumer, now)
     }
 
-    async fn fill_delivery_counts(&self, con: &mut MultiplexedConnection, entries: &mut [StreamEntry]) -> Result<(), SourceError> {
+    async fn fill_delivery_counts(
+        &self,
+        con: &mut MultiplexedConnection,
+        entries: &mut [StreamEntry],
+    ) -> Result<(), SourceError> {
         let (Some(first), Some(last)) = (entries.first(), entries.last()) else { return Ok(()) };
         let reply: redis::Value = redis::cmd("XPENDING")
             .arg(&self.config.stream)
@@ -244,7 +253,8 @@ impl Reader {
             .query_async(con)
             .await
             .map_err(redis_err("XPENDING", &self.config.stream))?;
-        let counts: HashMap<String, u64> = parse_xpending_extended(&reply)?.into_iter().map(|(id, _, n)| (id, n)).collect();
+        let counts: HashMap<String, u64> =
+            parse_xpending_extended(&reply)?.into_iter().map(|(id, _, n)| (id, n)).collect();
         for e in entries.iter_mut() {
             e.deliveries = counts.get(&e.stream_id).copied().unwrap_or(1);
         }

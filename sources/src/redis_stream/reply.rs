@@ -23,7 +23,13 @@ fn proto(op: &'static str, detail: impl Into<String>) -> SourceError {
 
 /// Parses a list of `[id, [field, value, …] | nil]` (entries deleted from the stream but
 /// still pending come back with nil fields; they get no fields, and so a DLQ reason).
-pub fn parse_entries(op: &'static str, list: &Value, stream: &str, consumer: &str, now_ms: i64) -> Result<Vec<StreamEntry>, SourceError> {
+pub fn parse_entries(
+    op: &'static str,
+    list: &Value,
+    stream: &str,
+    consumer: &str,
+    now_ms: i64,
+) -> Result<Vec<StreamEntry>, SourceError> {
     let Value::Array(items) = list else {
         return match list {
             Value::Nil => Ok(Vec::new()),
@@ -56,7 +62,12 @@ pub fn parse_entries(op: &'static str, list: &Value, stream: &str, consumer: &st
 }
 
 /// Parses an XREADGROUP reply (RESP2 `[[stream, entries]]` or RESP3 map; nil when empty).
-pub fn parse_xreadgroup(reply: &Value, stream: &str, consumer: &str, now_ms: i64) -> Result<Vec<StreamEntry>, SourceError> {
+pub fn parse_xreadgroup(
+    reply: &Value,
+    stream: &str,
+    consumer: &str,
+    now_ms: i64,
+) -> Result<Vec<StreamEntry>, SourceError> {
     match reply {
         Value::Nil => Ok(Vec::new()),
         Value::Array(streams) => {
@@ -81,7 +92,12 @@ pub fn parse_xreadgroup(reply: &Value, stream: &str, consumer: &str, now_ms: i64
 }
 
 /// Parses an XAUTOCLAIM reply: `(next cursor, claimed entries)`.
-pub fn parse_xautoclaim(reply: &Value, stream: &str, consumer: &str, now_ms: i64) -> Result<(String, Vec<StreamEntry>), SourceError> {
+pub fn parse_xautoclaim(
+    reply: &Value,
+    stream: &str,
+    consumer: &str,
+    now_ms: i64,
+) -> Result<(String, Vec<StreamEntry>), SourceError> {
     let Value::Array(parts) = reply else { return Err(proto("XAUTOCLAIM", format!("reply is {reply:?}"))) };
     let cursor = parts.first().and_then(string).ok_or_else(|| proto("XAUTOCLAIM", "no cursor"))?;
     let entries = match parts.get(1) {

@@ -1,0 +1,130 @@
+//! The dead-letter writer (SPEC §2).
+//!
+//! Each dead letter is written by one Lua script that, atomically on the Redis server,
+//! checks the source entry is still pending in the group, XADDs the DLQ entry and XACKs
+//! the source entry. A crash before the script leaves the entry pending (it is re-read and
+//! dead-lettered again, once); a crash after it leaves nothing to redo; two consumers that
+//! both hold a copy (after a claim) cannot both write it, because the second finds the
+//! entry no longer pending. So the DLQ, like the ledger, holds each bad entry exactly once.
+
+use crate::epoch_sink::{epoch_sink, Completion};
+use crate::SinkError;
+use auditflow_schemas::DeadLetter;
+use redis::aio::MultiplexedConnection;
+use std::time::Duration;
+use timely::dataflow::Stream;
+
+const DEAD_LETTER_SCRIPT: &str = r#"
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #pending == 0 then return 0 end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"#;
+
+/// Where dead letters go.
+#[derive(Clone, Debug)]
+pub struct DlqConfig {
+    /// Redis URL.
+    pub url: String,
+    /// Consumer group of the source streams (for the pending check and XACK).
+    pub group: String,
+    /// DLQ stream key (SPEC default `<stream>.dlq`).
+    pub dlq_stream: String,
+}
+
+/// Extension trait: `dlq_sink` on a stream of dead letters.
+pub trait DlqSink<'scope> {
+    /// Writes dead letters; the output (empty) advances once they are durable.
+    fn dlq_sink(self, config: DlqConfig, runtime: tokio::runtime::Handle) -> Stream<'scope, u64, Vec<()>>;
+}
+
+impl<'scope> DlqSink<'scope> for Stream<'scope, u64, Vec<DeadLetter>> {
+    fn dlq_sink(self, config: DlqConfig, runtime: tokio::runtime::Handle) -> Stream<'scope, u64, Vec<()>> {
+        epoch_sink(self, "DlqSink", move |_epoch, letters: Vec<DeadLetter>, completion: Completion<()>| {
+            let config = config.clone();
+            runtime.spawn(async move {
+                write_until_done(&config, &letters).await;
+                completion.complete(Vec::new());
+            });
+        })
+    }
+}
+
+async fn write_until_done(config: &DlqConfig, letters: &[DeadLetter]) {
+    if letters.is_empty() {
+        return;
+    }
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match write_letters(config, letters).await {
+            Ok(written) => {
+                tracing::info!(dlq = %config.dlq_stream, written, offered = letters.len(), "dead letters written");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(dlq = %config.dlq_stream, error = %e, retry_in_ms = backoff.as_millis() as u64, "DLQ write failed, retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+async fn connect(url: &str) -> Result<MultiplexedConnection, SinkError> {
+    let op = "connect";
+    let client = redis::Client::open(url).map_err(|source| SinkError::Redis { op, source })?;
+    let config = redis::AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_secs(30)));
+    client.get_multiplexed_async_connection_with_config(&config).await.map_err(|source| SinkError::Redis { op, source })
+}
+
+/// Writes letters (idempotently, see the module docs); returns how many were new.
+pub async fn write_letters(config: &DlqConfig, letters: &[DeadLetter]) -> Result<usize, SinkError> {
+    let mut con = connect(&config.url).await?;
+    let script = redis::Script::new(DEAD_LETTER_SCRIPT);
+    let mut written = 0;
+    for letter in letters {
+        let original = match &letter.fields {
+            Some(fields) => fields.clone(),
+            None => original_fields(&mut con, &letter.src_stream, &letter.src_stream_id).await?,
+        };
+        let mut invocation = script.key(&letter.src_stream);
+        invocation.key(&config.dlq_stream).arg(&config.group).arg(&letter.src_stream_id);
+        for (k, v) in letter.dlq_fields(&original) {
+            invocation.arg(k).arg(v);
+        }
+        let added: i64 =
+            invocation.invoke_async(&mut con).await.map_err(|source| SinkError::Redis { op: "dead-letter script", source })?;
+        written += added as usize;
+    }
+    Ok(written)
+}
+
+/// Re-reads an entry's fields from its stream (for letters found by the ledger, which does
+/// not carry raw bytes). A trimmed entry yields no fields; its DLQ entry still names it.
+async fn original_fields(
+    con: &mut MultiplexedConnection,
+    stream: &str,
+    id: &str,
+) -> Result<Vec<(String, Vec<u8>)>, SinkError> {
+    let reply: redis::Value = redis::cmd("XRANGE")
+        .arg(stream)
+        .arg(id)
+        .arg(id)
+        .query_async(con)
+        .await
+        .map_err(|source| SinkError::Redis { op: "XRANGE", source })?;
+    let mut fields = Vec::new();
+    if let redis::Value::Array(entries) = reply {
+        if let Some(redis::Value::Array(entry)) = entries.first() {
+            if let Some(redis::Value::Array(kv)) = entry.get(1) {
+                for pair in kv.chunks(2) {
+                    if let [redis::Value::BulkString(k), redis::Value::BulkString(v)] = pair {
+                        fields.push((String::from_utf8_lossy(k).into_owned(), v.clone()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(fields)
+}

@@ -1,0 +1,107 @@
+//! Binary COPY of chained rows into `audit_events`.
+
+use auditflow_schemas::chain::{BatchPlan, ChainedRow};
+use auditflow_schemas::VerifiedEvent;
+use bytes::{BufMut, BytesMut};
+use futures_util::pin_mut;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+
+/// Canonical JSON text sent as `jsonb` without re-serialising (binary jsonb = version 1 + text).
+#[derive(Debug)]
+struct RawJsonb<'a>(&'a str);
+
+impl ToSql for RawJsonb<'_> {
+    fn to_sql(&self, _ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        out.put_u8(1);
+        out.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB
+    }
+
+    to_sql_checked!();
+}
+
+fn json(text: &Option<String>) -> Option<RawJsonb<'_>> {
+    text.as_deref().map(RawJsonb)
+}
+
+/// The COPY statement; its column order matches [`copy_rows`].
+pub const COPY_SQL: &str = "COPY audit_events (id, zone_id, event_type, request_id, decision, policy_set_id, \
+    policy_set_version_id, manifest_sha, evaluation_status, determining_policies_json, diagnostics_json, \
+    metadata_json, occurred_at, content_sha256, prev_content_sha256, chain_hmac, chain_seq, ingest_signature, \
+    chain_id, key_id, src_stream_id, extra_json) FROM STDIN BINARY";
+
+const TYPES: [Type; 22] = [
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::JSONB,
+    Type::JSONB,
+    Type::JSONB,
+    Type::TIMESTAMPTZ,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+    Type::TEXT,
+    Type::INT4,
+    Type::TEXT,
+    Type::TEXT,
+    Type::JSONB,
+];
+
+/// Streams the plan's new rows through a binary COPY on `tx`.
+pub async fn copy_rows(
+    tx: &tokio_postgres::Transaction<'_>,
+    chain_id: i32,
+    events: &[VerifiedEvent],
+    plan: &BatchPlan,
+) -> Result<u64, tokio_postgres::Error> {
+    let sink = tx.copy_in(COPY_SQL).await?;
+    let writer = BinaryCopyInWriter::new(sink, &TYPES);
+    pin_mut!(writer);
+    for ChainedRow { index, chain_seq, prev_content_sha256, chain_hmac } in &plan.new_rows {
+        let v = &events[*index];
+        let e = &v.event;
+        let (dp, dg, md, ex) =
+            (json(&e.determining_policies_json), json(&e.diagnostics_json), json(&e.metadata_json), json(&e.extra_json));
+        writer
+            .as_mut()
+            .write(&[
+                &e.id,
+                &e.zone_id,
+                &e.event_type,
+                &e.request_id,
+                &e.decision,
+                &e.policy_set_id,
+                &e.policy_set_version_id,
+                &e.manifest_sha,
+                &e.evaluation_status,
+                &dp,
+                &dg,
+                &md,
+                &e.occurred_at,
+                &v.content_sha256,
+                prev_content_sha256,
+                chain_hmac,
+                chain_seq,
+                &v.producer_sig,
+                &chain_id,
+                &v.key_id,
+                &v.src_stream_id,
+                &ex,
+            ])
+            .await?;
+    }
+    writer.finish().await
+}

@@ -1,0 +1,31 @@
+//! The Postgres ledger sink (SPEC §3).
+//!
+//! Per completed batch and shard, one transaction: lock the shard's watermark row (its
+//! chain head), look up which ids are already stored, plan new / duplicate / tamper
+//! ([`auditflow_schemas::chain::plan_batch`]), binary-COPY the new rows, record tamper
+//! alerts, advance the watermark, commit. The chain head is always read from the locked
+//! watermark row, never from memory, so a retry after an unknown commit outcome re-plans
+//! against what is really stored: at worst the batch turns out to be duplicates.
+
+mod committer;
+mod copy;
+
+pub use committer::{LedgerCommitter, LedgerConfig, LedgerStats};
+
+use crate::epoch_sink::epoch_sink;
+use auditflow_schemas::{DeadLetter, VerifiedEvent};
+use timely::dataflow::Stream;
+
+/// Extension trait: `ledger_sink` on a stream of shard-routed verified events.
+pub trait LedgerSink<'scope> {
+    /// Commits events to the ledger; emits the `tamper_on_replay` (and `pg_permanent_error`)
+    /// dead letters found while committing, at a time the output frontier holds until the
+    /// commit is durable.
+    fn ledger_sink(self, committer: LedgerCommitter) -> Stream<'scope, u64, Vec<DeadLetter>>;
+}
+
+impl<'scope> LedgerSink<'scope> for Stream<'scope, u64, Vec<VerifiedEvent>> {
+    fn ledger_sink(self, committer: LedgerCommitter) -> Stream<'scope, u64, Vec<DeadLetter>> {
+        epoch_sink(self, "LedgerSink", move |epoch, batch, completion| committer.submit(epoch, batch, completion))
+    }
+}

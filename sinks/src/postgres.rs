@@ -1,0 +1,140 @@
+//! Postgres plumbing: database creation, pool, migrations, partitions.
+
+use crate::SinkError;
+use auditflow_schemas::migrations::{months_around, BOOTSTRAP, MIGRATIONS, MIGRATION_LOCK_KEY};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+/// Parses a `postgres://` URL.
+pub fn parse_url(url: &str) -> Result<tokio_postgres::Config, String> {
+    url.parse::<tokio_postgres::Config>().map_err(|e| format!("not a valid Postgres URL: {e}"))
+}
+
+/// The database name of a config (Postgres defaults it to the user name).
+pub fn database_name(config: &tokio_postgres::Config) -> String {
+    config.get_dbname().or(config.get_user()).unwrap_or("postgres").to_owned()
+}
+
+/// Connects once (no pool), spawning the connection driver.
+pub async fn connect_once(config: &tokio_postgres::Config) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = config.connect(NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, "postgres connection closed");
+        }
+    });
+    Ok(client)
+}
+
+/// Creates the configured database when it does not exist (SPEC §6: "created if missing"),
+/// connecting to the `postgres` maintenance database of the same server to do so.
+pub async fn ensure_database(config: &tokio_postgres::Config) -> Result<(), SinkError> {
+    let name = database_name(config);
+    match connect_once(config).await {
+        Ok(_) => return Ok(()),
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::INVALID_CATALOG_NAME) => {}
+        Err(e) => return Err(SinkError::pg("connect")(e)),
+    }
+    let mut admin = config.clone();
+    admin.dbname("postgres");
+    let client = connect_once(&admin).await.map_err(SinkError::pg("connect to maintenance database"))?;
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    match client.batch_execute(&format!("CREATE DATABASE {quoted}")).await {
+        Ok(()) => {
+            tracing::info!(database = %name, "created database");
+            Ok(())
+        }
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) => Ok(()),
+        Err(e) => Err(SinkError::pg("create database")(e)),
+    }
+}
+
+/// A connection pool of `size` connections.
+pub fn pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
+    let manager = Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    Pool::builder(manager).max_size(size.max(1)).build().map_err(|e| SinkError::Pool(e.to_string()))
+}
+
+/// Gets a pooled connection.
+pub async fn client(pool: &Pool) -> Result<deadpool_postgres::Object, SinkError> {
+    pool.get().await.map_err(|e| SinkError::Pool(e.to_string()))
+}
+
+/// Applies pending migrations; returns the versions applied now.
+pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, SinkError> {
+    let mut client = client(pool).await?;
+    client.batch_execute(BOOTSTRAP).await.map_err(SinkError::pg("create migrations table"))?;
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let tx = client.transaction().await.map_err(SinkError::pg("begin migration"))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY]).await.map_err(SinkError::pg("lock migrations"))?;
+        let done = tx
+            .query_opt("SELECT 1 FROM auditflow_schema_migrations WHERE version = $1", &[&m.version])
+            .await
+            .map_err(SinkError::pg("read migrations"))?;
+        if done.is_none() {
+            tx.batch_execute(m.sql).await.map_err(SinkError::pg("apply migration"))?;
+            tx.execute("INSERT INTO auditflow_schema_migrations (version, name) VALUES ($1, $2)", &[&m.version, &m.name])
+                .await
+                .map_err(SinkError::pg("record migration"))?;
+            applied.push(m.version);
+        }
+        tx.commit().await.map_err(SinkError::pg("commit migration"))?;
+    }
+    ensure_partitions_around(pool, chrono::Utc::now().date_naive()).await?;
+    Ok(applied)
+}
+
+/// Months before today that get a partition ahead of time.
+pub const PARTITION_MONTHS_BACK: u32 = 24;
+/// Months after today that get a partition ahead of time.
+pub const PARTITION_MONTHS_AHEAD: u32 = 3;
+
+/// Creates the monthly partitions from 24 months back to 3 months ahead.
+pub async fn ensure_partitions_around(pool: &Pool, today: chrono::NaiveDate) -> Result<usize, SinkError> {
+    let client = client(pool).await?;
+    let mut created = 0;
+    for month in months_around(today, PARTITION_MONTHS_BACK, PARTITION_MONTHS_AHEAD) {
+        let row = client
+            .query_one("SELECT auditflow_ensure_month_partition($1)", &[&month])
+            .await
+            .map_err(SinkError::pg("create partition"))?;
+        if row.get::<_, bool>(0) {
+            created += 1;
+        }
+    }
+    Ok(created)
+}
+
+/// Records the ledger's shard count on first use and refuses a different one later:
+/// chains are per shard, so changing the count would re-route ids and break dedup.
+pub async fn check_shard_count(pool: &Pool, shards: u32) -> Result<(), SinkError> {
+    let client = client(pool).await?;
+    client
+        .execute(
+            "INSERT INTO auditflow_meta (key, value) VALUES ('ledger_shards', $1) ON CONFLICT (key) DO NOTHING",
+            &[&shards.to_string()],
+        )
+        .await
+        .map_err(SinkError::pg("record shard count"))?;
+    let row = client
+        .query_one("SELECT value FROM auditflow_meta WHERE key = 'ledger_shards'", &[])
+        .await
+        .map_err(SinkError::pg("read shard count"))?;
+    let stored: String = row.get(0);
+    if stored != shards.to_string() {
+        return Err(SinkError::Incompatible(format!(
+            "ledger.shards is {shards} but this database was created with {stored}; set ledger.shards = {stored} (the shard count of a ledger never changes)"
+        )));
+    }
+    for chain in 0..shards as i32 {
+        client
+            .execute(
+                "INSERT INTO audit_ingest_watermarks (sink, chain_id) VALUES ('ledger', $1) ON CONFLICT DO NOTHING",
+                &[&chain],
+            )
+            .await
+            .map_err(SinkError::pg("create watermark rows"))?;
+    }
+    Ok(())
+}
