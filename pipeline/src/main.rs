@@ -1,1 +1,104 @@
-fn main() {}
+//! The `auditflow` binary: parse, validate into ready-to-run settings, run, map errors to
+//! the documented exit codes (0 ok, 1 a check found a problem or a run failed, 2 usage or
+//! configuration error, 3 a dependency was unreachable).
+
+mod bench;
+mod cli;
+mod dlq_stats;
+mod emit;
+mod run;
+mod settings;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_postgres=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.downcast_ref::<settings::ConfigError>().is_some() {
+        2
+    } else if error.downcast_ref::<run::Unreachable>().is_some() {
+        3
+    } else {
+        1
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(&cli.global.log_format);
+    let result = match &cli.command {
+        cli::Command::Run(args) => run::run(&cli.global, args).map(|summary| {
+            if args.summary_json {
+                println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+            } else {
+                print_run_summary(&summary);
+            }
+        }),
+        cli::Command::Migrate => migrate(&cli.global),
+        cli::Command::Emit(args) => emit::emit(&cli.global, args).map(|s| {
+            if args.json {
+                println!("{}", serde_json::to_string(&s).unwrap_or_default());
+            } else {
+                println!(
+                    "emitted {} entries to `{}` in {:.1} s ({:.0}/s): {} valid, {} duplicates, {} invalid {:?}",
+                    s.written,
+                    s.stream,
+                    s.elapsed_secs,
+                    s.rate,
+                    s.valid,
+                    s.duplicates,
+                    s.invalid.values().sum::<u64>(),
+                    s.invalid
+                );
+            }
+        }),
+        cli::Command::Bench(command) => bench::bench(&cli.global, command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("auditflow: {error:#}");
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}
+
+fn migrate(global: &cli::GlobalArgs) -> anyhow::Result<()> {
+    let settings = settings::resolve(global, None)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let pool = run::prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
+        let c = auditflow_sinks::postgres::client(&pool).await?;
+        let row = c.query_one("SELECT max(version) FROM auditflow_schema_migrations", &[]).await?;
+        let version: Option<i32> = row.get(0);
+        println!("ledger schema at version {} in {}", version.unwrap_or(0), run::redact(&settings.database_url));
+        Ok(())
+    })
+}
+
+fn print_run_summary(s: &run::RunSummary) {
+    println!("auditflow run finished in {:.1} s", s.elapsed_secs);
+    println!("  read from the stream     {:>10}  ({:.0} events/s)", s.read, s.events_per_sec);
+    println!("  stored in the ledger     {:>10}", s.stored);
+    println!("  duplicates dropped       {:>10}", s.duplicates_dropped);
+    println!("  tampered replays (DLQ)   {:>10}", s.tamper_on_replay);
+    println!("  dead-lettered this run   {:>10}", s.dead_lettered);
+    println!("  ledger rows in total     {:>10}", s.ledger_rows_total);
+    println!("  still pending in group   {:>10}", s.pending);
+    if !s.dlq_by_reason.is_empty() {
+        println!("  DLQ by reason:");
+        for (reason, n) in &s.dlq_by_reason {
+            println!("    {reason:<34} {n:>8}");
+        }
+    }
+}

@@ -31,6 +31,8 @@ pub struct DlqConfig {
     pub group: String,
     /// DLQ stream key (SPEC default `<stream>.dlq`).
     pub dlq_stream: String,
+    /// Counts the entries this process wrote.
+    pub written: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Extension trait: `dlq_sink` on a stream of dead letters.
@@ -59,6 +61,7 @@ async fn write_until_done(config: &DlqConfig, letters: &[DeadLetter]) {
     loop {
         match write_letters(config, letters).await {
             Ok(written) => {
+                config.written.fetch_add(written as u64, std::sync::atomic::Ordering::Relaxed);
                 tracing::info!(dlq = %config.dlq_stream, written, offered = letters.len(), "dead letters written");
                 return;
             }

@@ -1,0 +1,119 @@
+//! Command line (clap). Every shared setting is a global flag with its SPEC §6 variable.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// auditflow: verified, exactly-once audit evidence from a Redis stream into an
+/// append-only, hash-chained Postgres ledger.
+///
+/// Producers XADD HMAC-signed decision events to `caracal.audit.events`; `auditflow run`
+/// verifies each one, dead-letters what fails (with a reason) to `<stream>.dlq`, and writes
+/// the rest exactly once into the `audit_events` ledger.
+///
+/// Quick start: `make demo`, or
+///   export AUDIT_HMAC_KEY=$(openssl rand -hex 32)
+///   auditflow emit --count 10000 && auditflow run --exit-when-drained
+#[derive(Debug, Parser)]
+#[command(name = "auditflow", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Shared settings.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every command honours (flag > environment > config file > default).
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "AUDITFLOW_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Redis URL [default: redis://127.0.0.1:6379].
+    #[arg(long, env = "AUDITFLOW_REDIS_URL", global = true, value_name = "URL")]
+    pub redis_url: Option<String>,
+    /// Postgres URL; the database is created if missing
+    /// [default: postgres://postgres@127.0.0.1:5432/auditflow].
+    #[arg(long, env = "AUDITFLOW_DATABASE_URL", global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Audit stream [default: caracal.audit.events].
+    #[arg(long, env = "AUDITFLOW_STREAM", global = true)]
+    pub stream: Option<String>,
+    /// Consumer group [default: audit-ingestor].
+    #[arg(long, env = "AUDITFLOW_GROUP", global = true)]
+    pub group: Option<String>,
+    /// Dead-letter stream [default: <stream>.dlq].
+    #[arg(long, env = "AUDITFLOW_DLQ_STREAM", global = true)]
+    pub dlq_stream: Option<String>,
+    /// Producer HMAC key as hex (a one-key ring with id `default`).
+    #[arg(long, env = "AUDIT_HMAC_KEY", global = true, hide_env_values = true, value_name = "HEX")]
+    pub hmac_key: Option<String>,
+    /// File holding the producer HMAC key as hex.
+    #[arg(long, env = "AUDIT_HMAC_KEY_FILE", global = true, value_name = "FILE")]
+    pub hmac_key_file: Option<PathBuf>,
+    /// Keyring file: `[[keys]]` tables with `id`, `secret` (hex) and `state` (active|retired).
+    #[arg(long, env = "AUDITFLOW_KEYRING_FILE", global = true, value_name = "FILE")]
+    pub keyring_file: Option<PathBuf>,
+    /// Ledger HMAC key file; generated (0600) on first use [default: ./auditflow-keys/ledger.key].
+    #[arg(long, env = "AUDITFLOW_LEDGER_KEY_FILE", global = true, value_name = "FILE")]
+    pub ledger_key_file: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, env = "AUDITFLOW_LOG_FORMAT", global = true, default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the pipeline: read, verify, dead-letter, commit to the ledger, acknowledge.
+    Run(RunArgs),
+    /// Create or upgrade the ledger schema (tables, partitions, watermarks).
+    Migrate,
+    /// Publish signed, realistic audit events (demos, tests, load).
+    Emit(crate::emit::EmitArgs),
+    /// Benchmarks against the configured Redis and Postgres.
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
+}
+
+/// `auditflow run`.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Timely worker threads [default: one per core].
+    #[arg(long, env = "AUDITFLOW_WORKERS")]
+    pub workers: Option<usize>,
+    /// Stop once the group has nothing undelivered or pending and all is committed.
+    #[arg(long)]
+    pub exit_when_drained: bool,
+    /// Accept events without checking signatures. Test setups only; logged loudly.
+    #[arg(long)]
+    pub insecure_skip_verify: bool,
+    /// Give up (exit 3) when Redis or Postgres stay unreachable this long at start-up.
+    #[arg(long, env = "AUDITFLOW_CONNECT_TIMEOUT_SECS", default_value_t = 60, value_name = "SECS")]
+    pub connect_timeout_secs: u64,
+    /// Claim entries idle this long on other (dead) consumers [default: 30000].
+    #[arg(long, env = "AUDITFLOW_CLAIM_IDLE_MS", value_name = "MS")]
+    pub claim_idle_ms: Option<u64>,
+    /// Dead-letter entries delivered more often than this [default: 8].
+    #[arg(long, env = "AUDITFLOW_MAX_DELIVERIES")]
+    pub max_deliveries: Option<u64>,
+    /// Entries per read [default: 2000].
+    #[arg(long, env = "AUDITFLOW_BATCH_SIZE")]
+    pub batch_size: Option<usize>,
+    /// Unacknowledged entries per worker before reading pauses [default: 20000].
+    #[arg(long, env = "AUDITFLOW_MAX_IN_FLIGHT")]
+    pub max_in_flight: Option<usize>,
+    /// Ledger shards (chains); fixed for the life of a ledger [default: 16].
+    #[arg(long, env = "AUDITFLOW_LEDGER_SHARDS")]
+    pub ledger_shards: Option<u32>,
+    /// Epoch length in milliseconds [default: 100].
+    #[arg(long, env = "AUDITFLOW_EPOCH_MS")]
+    pub epoch_ms: Option<u64>,
+    /// Consumer name prefix; worker i reads as `<prefix>-<i>` [default: auditflow].
+    #[arg(long, env = "AUDITFLOW_CONSUMER_PREFIX")]
+    pub consumer_prefix: Option<String>,
+    /// Print the end-of-run summary as JSON on stdout.
+    #[arg(long)]
+    pub summary_json: bool,
+}

@@ -1,0 +1,311 @@
+//! `auditflow run`: assemble the dataflow on every worker and drive it.
+//!
+//! ```text
+//! RedisStreamSource -> verify -+-> dead letters --------------------------+-> DlqSink -> probe
+//!                              +-> to_shards -> LedgerSink -> tampers ----+
+//! ```
+//! The probe after the DLQ sink is the durable frontier: every worker XACKs the entries it
+//! read in epochs the probe has passed.
+
+use crate::cli::{GlobalArgs, RunArgs};
+use crate::settings::{self, ConfigError, Resolved};
+use anyhow::Context;
+use auditflow_operators::{ToShards, Verify, VerifySettings};
+use auditflow_schemas::keyring::Keyring;
+use auditflow_schemas::wire::Limits;
+use auditflow_sinks::dlq::{DlqConfig, DlqSink};
+use auditflow_sinks::ledger::{LedgerCommitter, LedgerConfig, LedgerSink};
+use auditflow_sinks::SinkError;
+use auditflow_sources::redis_stream::{redis_stream_source, Acker, RedisStreamConfig, SourceControl};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use timely::dataflow::operators::{Concat, Probe};
+use timely::dataflow::ProbeHandle;
+
+/// A dependency stayed unreachable: exit code 3.
+#[derive(Debug, thiserror::Error)]
+#[error("{service} unreachable at {target} after {waited_secs} s: {detail}")]
+pub struct Unreachable {
+    /// Redis or Postgres.
+    pub service: &'static str,
+    /// Where (credentials removed).
+    pub target: String,
+    /// How long start-up waited.
+    pub waited_secs: u64,
+    /// Last error.
+    pub detail: String,
+}
+
+/// Removes a password from a URL for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &userinfo[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Connects to Postgres (creating the database), migrates and checks the shard count,
+/// retrying while the server is unreachable for up to `timeout`.
+pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let attempt = async {
+            auditflow_sinks::postgres::ensure_database(&settings.pg).await?;
+            let pool = auditflow_sinks::postgres::pool(&settings.pg, settings.pool_size)?;
+            auditflow_sinks::postgres::migrate(&pool).await?;
+            auditflow_sinks::postgres::check_shard_count(&pool, settings.shards).await?;
+            Ok::<_, SinkError>(pool)
+        }
+        .await;
+        match attempt {
+            Ok(pool) => return Ok(pool),
+            Err(SinkError::Incompatible(message)) => {
+                return Err(ConfigError::new("AUDITFLOW_LEDGER_SHARDS (--ledger-shards, ledger.shards)", message).into())
+            }
+            Err(SinkError::Postgres { source, .. })
+                if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) =>
+            {
+                return Err(ConfigError::new(
+                    "AUDITFLOW_DATABASE_URL (--database-url)",
+                    format!("Postgres refused the login: {source}"),
+                )
+                .into())
+            }
+            Err(e) if e.is_retryable() && started.elapsed() < timeout => {
+                tracing::warn!(target = %redact(&settings.database_url), error = %e, retry_in_ms = backoff.as_millis() as u64, "postgres unreachable, retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                return Err(Unreachable {
+                    service: "postgres",
+                    target: redact(&settings.database_url),
+                    waited_secs: started.elapsed().as_secs(),
+                    detail: e.to_string(),
+                }
+                .into())
+            }
+        }
+    }
+}
+
+/// Connects to Redis and creates the consumer group, retrying for up to `timeout`.
+pub async fn prepare_redis(settings: &Resolved, timeout: Duration) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let attempt = async {
+            let mut con = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(5))
+                .await
+                .map_err(|e| e.to_string())?;
+            auditflow_sources::redis_stream::reader::ensure_group(&mut con, &settings.stream, &settings.group)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        match attempt {
+            Ok(()) => return Ok(()),
+            Err(e) if started.elapsed() < timeout => {
+                tracing::warn!(target = %redact(&settings.redis_url), error = %e, retry_in_ms = backoff.as_millis() as u64, "redis unreachable, retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                return Err(Unreachable {
+                    service: "redis",
+                    target: redact(&settings.redis_url),
+                    waited_secs: started.elapsed().as_secs(),
+                    detail: e,
+                }
+                .into())
+            }
+        }
+    }
+}
+
+/// What one run did (this process) and what the stores hold at its end.
+#[derive(Debug, serde::Serialize)]
+pub struct RunSummary {
+    /// Entries read from the stream by this run (first reads and re-deliveries).
+    pub read: u64,
+    /// Rows this run inserted into the ledger.
+    pub stored: u64,
+    /// Identical re-deliveries this run recognised and dropped.
+    pub duplicates_dropped: u64,
+    /// Tampered re-deliveries this run dead-lettered.
+    pub tamper_on_replay: u64,
+    /// DLQ entries this run wrote.
+    pub dead_lettered: u64,
+    /// Wall time of the run in seconds.
+    pub elapsed_secs: f64,
+    /// Entries read per second.
+    pub events_per_sec: f64,
+    /// Rows in the ledger now.
+    pub ledger_rows_total: i64,
+    /// DLQ entries now, by reason kind.
+    pub dlq_by_reason: std::collections::BTreeMap<String, u64>,
+    /// Entries the group has not acknowledged.
+    pub pending: u64,
+}
+
+/// Runs the pipeline until drained (with `--exit-when-drained`) or SIGINT / SIGTERM.
+pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
+    let settings = settings::resolve(global, Some(args))?;
+    let keyring = Arc::new(settings::resolve_keyring(global, args.insecure_skip_verify)?);
+    if keyring.skips_verification() {
+        tracing::error!("INSECURE: --insecure-skip-verify is set; producer signatures are NOT checked and every event is stored with key_id `insecure-skip-verify`");
+    }
+    let ledger_key = settings::ledger_key(&settings.ledger_key_file)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("auditflow-io")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let timeout = Duration::from_secs(args.connect_timeout_secs);
+    let pool = runtime.block_on(prepare_postgres(&settings, timeout))?;
+    runtime.block_on(prepare_redis(&settings, timeout))?;
+    tracing::info!(
+        stream = %settings.stream, group = %settings.group, dlq = %settings.dlq_stream,
+        workers = settings.workers, shards = settings.shards, ledger_key = %ledger_key.id,
+        producer_keys = ?keyring, "auditflow run starting"
+    );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    runtime.spawn(watch_signals(stop.clone()));
+    let committer =
+        LedgerCommitter::new(pool.clone(), LedgerConfig { shards: settings.shards, key: ledger_key }, runtime.handle().clone());
+    let ledger_stats = committer.stats();
+    let read = Arc::new(AtomicU64::new(0));
+    let dead_lettered = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+
+    let handle = runtime.handle().clone();
+    let shared = Arc::new((settings.clone(), keyring, args.exit_when_drained));
+    let (read_w, dead_w, stop_w) = (read.clone(), dead_lettered.clone(), stop.clone());
+    let guards = timely::execute(timely::Config::process(settings.workers), move |worker| {
+        let (settings, keyring, exit_when_drained) = &*shared;
+        worker_main(worker, settings, keyring.clone(), *exit_when_drained, &handle, &committer, &stop_w, &read_w, &dead_w)
+    })
+    .map_err(|e| anyhow::anyhow!("cannot start timely workers: {e}"))?;
+    for result in guards.join() {
+        result.map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?.map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let read = read.load(Ordering::Relaxed);
+    let mut summary = RunSummary {
+        read,
+        stored: ledger_stats.inserted.load(Ordering::Relaxed),
+        duplicates_dropped: ledger_stats.duplicates.load(Ordering::Relaxed),
+        tamper_on_replay: ledger_stats.tampers.load(Ordering::Relaxed),
+        dead_lettered: dead_lettered.load(Ordering::Relaxed),
+        elapsed_secs: elapsed,
+        events_per_sec: if elapsed > 0.0 { read as f64 / elapsed } else { 0.0 },
+        ledger_rows_total: 0,
+        dlq_by_reason: Default::default(),
+        pending: 0,
+    };
+    runtime.block_on(fill_store_totals(&settings, &pool, &mut summary));
+    Ok(summary)
+}
+
+async fn watch_signals(stop: Arc<AtomicBool>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::warn!("cannot install signal handlers; stop with SIGKILL only");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: finishing in-flight work, then exiting"),
+        _ = int.recv() => tracing::info!("SIGINT: finishing in-flight work, then exiting"),
+    }
+    stop.store(true, Ordering::SeqCst);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn worker_main(
+    worker: &mut timely::worker::Worker,
+    settings: &Resolved,
+    keyring: Arc<Keyring>,
+    exit_when_drained: bool,
+    runtime: &tokio::runtime::Handle,
+    committer: &LedgerCommitter,
+    stop: &Arc<AtomicBool>,
+    read: &Arc<AtomicU64>,
+    dead_lettered: &Arc<AtomicU64>,
+) -> Result<(), String> {
+    let index = worker.index();
+    let consumer = format!("{}-{index}", settings.consumer_prefix);
+    let mut source_config = RedisStreamConfig::new(&settings.redis_url, &settings.stream, &settings.group, &consumer);
+    source_config.batch_size = settings.batch_size;
+    source_config.claim_idle = Duration::from_millis(settings.claim_idle_ms);
+    source_config.max_in_flight = settings.max_in_flight;
+    source_config.exit_when_drained = exit_when_drained;
+    let control = SourceControl::new(settings.max_in_flight, stop.clone(), read.clone());
+    let acker = Acker::spawn(
+        runtime,
+        settings.redis_url.clone(),
+        settings.stream.clone(),
+        settings.group.clone(),
+        control.permits.clone(),
+    );
+    let verify = VerifySettings {
+        keyring,
+        limits: Limits { max_data_bytes: settings.max_event_bytes },
+        max_deliveries: settings.max_deliveries,
+    };
+    let dlq = DlqConfig {
+        url: settings.redis_url.clone(),
+        group: settings.group.clone(),
+        dlq_stream: settings.dlq_stream.clone(),
+        written: dead_lettered.clone(),
+    };
+    let probe = ProbeHandle::new();
+    let epoch_ms = settings.epoch_ms;
+    let shards = settings.shards;
+    worker.dataflow::<u64, _, _>(|scope| {
+        let entries = redis_stream_source(scope, source_config, epoch_ms, runtime, &control);
+        let (events, dead) = entries.verify(verify);
+        let tampered = events.to_shards(shards).ledger_sink(committer.clone());
+        dead.concat(tampered).dlq_sink(dlq, runtime.clone()).probe_with(&probe);
+    });
+    let tick = Duration::from_millis(epoch_ms);
+    while !probe.done() {
+        worker.step_or_park(Some(tick));
+        let frontier = probe.with_frontier(|f| f.first().copied());
+        acker.ack(control.acks.borrow_mut().take_passed(frontier));
+    }
+    acker.ack(control.acks.borrow_mut().take_passed(None));
+    if !acker.flush_blocking(Duration::from_secs(60)) {
+        tracing::warn!(consumer, "acknowledgements did not finish in 60 s; the entries stay pending and will be re-delivered as duplicates");
+    }
+    tracing::debug!(consumer, "worker finished");
+    Ok(())
+}
+
+async fn fill_store_totals(settings: &Resolved, pool: &deadpool_postgres::Pool, summary: &mut RunSummary) {
+    if let Ok(c) = auditflow_sinks::postgres::client(pool).await {
+        if let Ok(row) = c.query_one("SELECT count(*) FROM audit_events", &[]).await {
+            summary.ledger_rows_total = row.get(0);
+        }
+    }
+    let Ok(mut con) = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(10)).await else {
+        return;
+    };
+    if let Ok(redis::Value::Array(parts)) =
+        redis::cmd("XPENDING").arg(&settings.stream).arg(&settings.group).query_async::<redis::Value>(&mut con).await
+    {
+        if let Some(redis::Value::Int(n)) = parts.first() {
+            summary.pending = *n as u64;
+        }
+    }
+    summary.dlq_by_reason = crate::dlq_stats::reasons(&mut con, &settings.dlq_stream).await.unwrap_or_default();
+}
