@@ -1,0 +1,278 @@
+//! Shared harness: real Redis and Postgres, one database and one stream per test, the
+//! `auditflow` binary run as a child process.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+pub const PG_ADMIN_URL: &str = "host=127.0.0.1 port=5432 user=postgres dbname=postgres";
+pub const HMAC_KEY: &str = "6b65796b65796b65796b65796b65796b65796b65796b65796b65796b65796b6579";
+
+/// The binary under test: `AUDITFLOW_BIN`, else the workspace's release, else debug build.
+pub fn binary() -> PathBuf {
+    if let Ok(p) = std::env::var("AUDITFLOW_BIN") {
+        return PathBuf::from(p);
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
+    for profile in ["release", "debug"] {
+        let p = target.join(profile).join("auditflow");
+        if p.exists() {
+            return p;
+        }
+    }
+    panic!("the auditflow binary is not built: run `cargo build --release -p auditflow` (or `make test`), or set AUDITFLOW_BIN");
+}
+
+/// Fails the test with a clear message when Redis or Postgres is missing. Never skips.
+pub fn require_services() {
+    let redis_ok = redis::Client::open(REDIS_URL)
+        .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(2)))
+        .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+        .is_ok();
+    assert!(redis_ok, "Redis is not reachable at {REDIS_URL}: start it (make services) before running the tests");
+    let pg_ok = std::net::TcpStream::connect_timeout(&"127.0.0.1:5432".parse().expect("addr"), Duration::from_secs(2)).is_ok();
+    assert!(pg_ok, "Postgres is not reachable at 127.0.0.1:5432: start it (make services) before running the tests");
+}
+
+/// One isolated test environment.
+pub struct TestEnv {
+    pub name: String,
+    pub stream: String,
+    pub dlq: String,
+    pub database: String,
+    pub dir: PathBuf,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl TestEnv {
+    pub fn new(test: &str) -> Self {
+        require_services();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").subsec_nanos();
+        let name = format!("{test}_{}_{nanos}", std::process::id());
+        let dir = std::env::temp_dir().join(format!("auditflow-test-{name}"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let env = TestEnv {
+            stream: format!("t.{name}.events"),
+            dlq: format!("t.{name}.events.dlq"),
+            database: format!("af_{name}").to_lowercase(),
+            name,
+            dir,
+            runtime: tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"),
+        };
+        env
+    }
+
+    pub fn database_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.database)
+    }
+
+    /// A command for the binary with this environment's settings.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(binary());
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AUDIT_HMAC_KEY", HMAC_KEY)
+            .env("AUDITFLOW_REDIS_URL", REDIS_URL)
+            .env("AUDITFLOW_DATABASE_URL", self.database_url())
+            .env("AUDITFLOW_STREAM", &self.stream)
+            .env("AUDITFLOW_LEDGER_KEY_FILE", self.dir.join("ledger.key"))
+            .env("RUST_LOG", "warn,auditflow=info");
+        cmd
+    }
+
+    pub fn output(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run auditflow")
+    }
+
+    /// Emits entries and returns the manifest: (stream id, event id, expected outcome).
+    pub fn emit(&self, extra: &[&str]) -> Vec<(String, String, String)> {
+        let manifest = self.dir.join(format!("manifest-{}.ndjson", Instant::now().elapsed().as_nanos()));
+        let mut args = vec!["emit", "--manifest", manifest.to_str().expect("utf8")];
+        args.extend_from_slice(extra);
+        let out = self.output(&args);
+        assert!(out.status.success(), "emit failed: {}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(&manifest)
+            .expect("manifest")
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("manifest line");
+                (v["stream_id"].as_str().expect("id").to_owned(), v["event_id"].as_str().expect("eid").to_owned(), v["expect"].as_str().expect("expect").to_owned())
+            })
+            .collect()
+    }
+
+    /// Starts `auditflow run` with logs to a file.
+    pub fn spawn_run(&self, extra: &[&str], envs: &[(&str, &str)]) -> Child {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("run.log")).expect("log");
+        let mut args = vec!["run"];
+        args.extend_from_slice(extra);
+        let mut cmd = self.command(&args);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.stdout(Stdio::from(log.try_clone().expect("log"))).stderr(Stdio::from(log)).spawn().expect("spawn run")
+    }
+
+    /// Runs until drained; panics (with the log tail) if it fails or takes over `limit`.
+    pub fn run_until_drained(&self, extra: &[&str], limit: Duration) {
+        let mut args = vec!["--exit-when-drained"];
+        args.extend_from_slice(extra);
+        let mut child = self.spawn_run(&args, &[]);
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                assert!(status.success(), "run failed with {status}; log:\n{}", self.log_tail());
+                return;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                panic!("run did not drain within {limit:?}; log:\n{}", self.log_tail());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.dir.join("run.log")).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    pub fn pg(&self) -> tokio_postgres::Client {
+        let url = self.database_url();
+        self.runtime.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect test database");
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        })
+    }
+
+    pub fn query(&self, sql: &str) -> Vec<tokio_postgres::Row> {
+        let client = self.pg();
+        self.runtime.block_on(client.query(sql, &[])).expect("query")
+    }
+
+    pub fn redis(&self) -> redis::Connection {
+        redis::Client::open(REDIS_URL).expect("redis url").get_connection().expect("redis connection")
+    }
+
+    /// DLQ entries as src_stream_id -> reason.
+    pub fn dlq_entries(&self) -> Vec<(String, String, HashMap<String, String>)> {
+        let mut con = self.redis();
+        let entries: redis::streams::StreamRangeReply = redis::cmd("XRANGE").arg(&self.dlq).arg("-").arg("+").query(&mut con).expect("XRANGE dlq");
+        entries
+            .ids
+            .into_iter()
+            .map(|e| {
+                let fields: HashMap<String, String> = e
+                    .map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), redis::from_redis_value::<String>(v.clone()).unwrap_or_default()))
+                    .collect();
+                (fields.get("src_stream_id").cloned().unwrap_or_default(), fields.get("reason").cloned().unwrap_or_default(), fields)
+            })
+            .collect()
+    }
+
+    pub fn pending(&self) -> i64 {
+        let mut con = self.redis();
+        let reply: redis::Value = redis::cmd("XPENDING").arg(&self.stream).arg("audit-ingestor").query(&mut con).expect("XPENDING");
+        match reply {
+            redis::Value::Array(parts) => match parts.first() {
+                Some(redis::Value::Int(n)) => *n,
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
+
+    /// Asserts the exactly-once contract against an emit manifest: the ledger holds exactly
+    /// the distinct valid events, each once, in contiguous chains; the DLQ holds exactly the
+    /// invalid entries with the right reasons; nothing is pending.
+    pub fn assert_exactly_once(&self, manifest: &[(String, String, String)]) {
+        let expected_ok: HashSet<&str> = manifest.iter().filter(|m| m.2 == "ok").map(|m| m.1.as_str()).collect();
+        let expected_dead: BTreeMap<&str, &str> =
+            manifest.iter().filter(|m| m.2 != "ok" && m.2 != "duplicate").map(|m| (m.0.as_str(), m.2.as_str())).collect();
+        assert!(!expected_ok.is_empty(), "the manifest has no valid events");
+
+        let rows = self.query("SELECT id FROM audit_events");
+        let stored: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        let stored_set: HashSet<&str> = stored.iter().map(String::as_str).collect();
+        assert_eq!(stored.len(), stored_set.len(), "an event id is stored more than once");
+        let missing: Vec<_> = expected_ok.difference(&stored_set).take(5).collect();
+        let extra: Vec<_> = stored_set.difference(&expected_ok).take(5).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "ledger differs: {} expected, {} stored; missing e.g. {missing:?}, unexpected e.g. {extra:?}", expected_ok.len(), stored.len());
+
+        let chain = self.query(
+            "WITH c AS (SELECT chain_id, chain_seq, prev_content_sha256, \
+               lag(content_sha256) OVER w AS prev, row_number() OVER w AS rn FROM audit_events \
+               WINDOW w AS (PARTITION BY chain_id ORDER BY chain_seq)) \
+             SELECT count(*) FILTER (WHERE chain_seq <> rn), count(*) FILTER (WHERE prev_content_sha256 IS DISTINCT FROM prev) FROM c",
+        );
+        let (gaps, breaks): (i64, i64) = (chain[0].get(0), chain[0].get(1));
+        assert_eq!((gaps, breaks), (0, 0), "chains are not contiguous: {gaps} seq gaps, {breaks} prev-hash breaks");
+        let heads = self.query(
+            "SELECT count(*) FROM audit_ingest_watermarks w WHERE w.sink = 'ledger' AND w.chain_seq <> \
+             (SELECT coalesce(max(chain_seq), 0) FROM audit_events e WHERE e.chain_id = w.chain_id)",
+        );
+        assert_eq!(heads[0].get::<_, i64>(0), 0, "a watermark disagrees with its chain's last row");
+
+        let dlq = self.dlq_entries();
+        let mut seen = HashSet::new();
+        for (src, reason, _) in &dlq {
+            assert!(seen.insert(src.clone()), "DLQ holds stream entry {src} more than once");
+            let want = expected_dead.get(src.as_str()).unwrap_or_else(|| panic!("DLQ holds {src} ({reason}) which should not be there"));
+            assert!(reason.starts_with(want), "DLQ entry {src}: reason `{reason}`, expected `{want}`");
+        }
+        assert_eq!(dlq.len(), expected_dead.len(), "DLQ has {} entries, expected {}", dlq.len(), expected_dead.len());
+        assert_eq!(self.pending(), 0, "the group still has pending entries");
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("test environment kept for inspection: database {}, stream {}, logs {}", self.database, self.stream, self.dir.display());
+            return;
+        }
+        let _ = redis::cmd("DEL").arg(&self.stream).arg(&self.dlq).query::<i64>(&mut self.redis());
+        let db = self.database.clone();
+        let _ = self.runtime.block_on(async {
+            let (client, conn) = tokio_postgres::connect(PG_ADMIN_URL, tokio_postgres::NoTls).await?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await
+        });
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// SIGKILLs a child.
+pub fn kill9(child: &mut Child) {
+    let _ = Command::new("kill").arg("-9").arg(child.id().to_string()).status();
+    let _ = child.wait();
+}
+
+/// Sends SIGTERM and waits for the exit status.
+pub fn terminate(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("no exit within {limit:?} after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
