@@ -64,6 +64,8 @@ fn exactly_once_under_repeated_sigkill() {
 
     env.run_until_drained(&["--workers", "2", "--claim-idle-ms", "1000"], Duration::from_secs(600));
     env.assert_exactly_once(&manifest);
+    let log = std::fs::read_to_string(env.dir.join("run.log")).expect("log");
+    assert!(log.contains("re-reading own pending entries"), "restarts should have recovered pending entries");
 }
 
 #[test]
@@ -78,6 +80,8 @@ fn exactly_once_when_the_worker_count_changes() {
     crash_runs(&env, &mut rng, &["3", "1"], &[]);
     env.run_until_drained(&["--workers", "2", "--claim-idle-ms", "1000"], Duration::from_secs(600));
     env.assert_exactly_once(&manifest);
+    let log = std::fs::read_to_string(env.dir.join("run.log")).expect("log");
+    assert!(log.contains("claimed entries idle on other consumers"), "entries of vanished consumers must be claimed");
 }
 
 fn sign(data: &str) -> String {
