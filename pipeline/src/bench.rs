@@ -1,6 +1,23 @@
-//! `auditflow bench`: end-to-end benchmarks against the configured services.
+//! `auditflow bench ingest`: the end-to-end ingest benchmark.
+//!
+//! 1. Preloads N signed events into a scratch stream (nothing invalid, nothing doubled).
+//! 2. Runs `auditflow run --exit-when-drained` as a child on a fresh scratch database and
+//!    measures how fast it drains the backlog, sampling the child's peak RSS (VmHWM).
+//! 3. COPY ceiling: the very rows the pipeline stored, binary-COPY'd in one stream into a
+//!    scratch schema with the same tables, partitions and indexes.
+//! 4. Row-at-a-time baseline on a sample: one transaction per event taking a per-zone
+//!    advisory lock and reading the zone chain's head, as a naive chained ledger does.
+//! 5. Latency: events published at a fixed rate while a pipeline runs; per row, the time
+//!    from XADD (the stream id's clock) to the ledger transaction (`ingested_at`).
+//!
+//! Results are printed and written to `target/bench/ingest.json`.
 
+use crate::cli::GlobalArgs;
+use anyhow::Context;
 use clap::{Args, Subcommand};
+use futures_util::{SinkExt, StreamExt};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Benchmarks.
 #[derive(Debug, Subcommand)]
@@ -16,11 +33,306 @@ pub struct IngestBenchArgs {
     /// Events to preload.
     #[arg(long, default_value_t = 1_000_000)]
     pub events: u64,
+    /// Events for the row-at-a-time baseline (it is slow; the rate is what matters).
+    #[arg(long, default_value_t = 20_000)]
+    pub baseline_events: u64,
+    /// Publish rate of the latency phase (events/s).
+    #[arg(long, default_value_t = 10_000)]
+    pub latency_rate: u64,
+    /// Duration of the latency phase (seconds).
+    #[arg(long, default_value_t = 30)]
+    pub latency_secs: u64,
+    /// Pipeline workers [default: one per core].
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Where to write the JSON results.
+    #[arg(long, default_value = "target/bench/ingest.json")]
+    pub out: std::path::PathBuf,
 }
 
 /// Runs a benchmark.
-pub fn bench(_global: &crate::cli::GlobalArgs, command: &BenchCommand) -> anyhow::Result<()> {
+pub fn bench(global: &GlobalArgs, command: &BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Ingest(_) => anyhow::bail!("bench ingest is not implemented yet"),
+        BenchCommand::Ingest(args) => ingest(global, args),
     }
+}
+
+const BENCH_DB: &str = "auditflow_bench";
+const BENCH_STREAM: &str = "auditflow.bench.events";
+
+fn bench_globals(global: &GlobalArgs, db_url: &str, stream: &str) -> GlobalArgs {
+    let mut g = global.clone();
+    g.database_url = Some(db_url.to_owned());
+    g.stream = Some(stream.to_owned());
+    g.dlq_stream = Some(format!("{stream}.dlq"));
+    if g.hmac_key.is_none() && g.hmac_key_file.is_none() && g.keyring_file.is_none() {
+        g.hmac_key = Some("be".repeat(32));
+    }
+    g
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown cpu".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024))
+        .unwrap_or(0);
+    format!("{cpu}, {cores} cores, {mem} GiB; Redis and Postgres on the same machine")
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Scratch {
+    url: String,
+    pg: tokio_postgres::Config,
+}
+
+async fn fresh_database(global: &GlobalArgs, name: &str) -> anyhow::Result<Scratch> {
+    let base = crate::settings::resolve(global, None)?;
+    let mut admin = base.pg.clone();
+    admin.dbname("postgres");
+    let c = auditflow_sinks::postgres::connect_once(&admin).await.context("connect to Postgres")?;
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
+    let mut pg = base.pg.clone();
+    pg.dbname(name);
+    let url = {
+        let host = match pg.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            _ => "127.0.0.1".into(),
+        };
+        let port = pg.get_ports().first().copied().unwrap_or(5432);
+        let user = pg.get_user().unwrap_or("postgres");
+        format!("postgres://{user}@{host}:{port}/{name}")
+    };
+    Ok(Scratch { url, pg })
+}
+
+fn run_pipeline(global: &GlobalArgs, db_url: &str, stream: &str, workers: Option<usize>, drain: bool) -> anyhow::Result<std::process::Child> {
+    let exe = std::env::current_exe().context("own executable")?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("--database-url").arg(db_url).arg("--stream").arg(stream).arg("--dlq-stream").arg(format!("{stream}.dlq"));
+    if let Some(k) = bench_globals(global, db_url, stream).hmac_key {
+        cmd.env("AUDIT_HMAC_KEY", k);
+    }
+    cmd.arg("run").arg("--summary-json").env("RUST_LOG", "warn");
+    if drain {
+        cmd.arg("--exit-when-drained");
+    }
+    if let Some(w) = workers {
+        cmd.arg("--workers").arg(w.to_string());
+    }
+    cmd.env("AUDITFLOW_LEDGER_KEY_FILE", "target/bench/ledger.key");
+    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    Ok(cmd.spawn()?)
+}
+
+fn preload(global: &GlobalArgs, db_url: &str, stream: &str, count: u64, rate: &str) -> anyhow::Result<crate::emit::EmitSummary> {
+    let g = bench_globals(global, db_url, stream);
+    crate::emit::emit(
+        &g,
+        &crate::emit::EmitArgs {
+            count,
+            rate: rate.to_owned(),
+            zones: 8,
+            seed: if stream == BENCH_STREAM { 99 } else { 100 },
+            invalid_ratio: 0.0,
+            duplicate_ratio: 0.0,
+            start_time: None,
+            key_id: None,
+            with_kid: false,
+            manifest: None,
+            pipeline: 1000,
+            json: true,
+        },
+    )
+}
+
+fn ingest(global: &GlobalArgs, args: &IngestBenchArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let settings = crate::settings::resolve(global, None)?;
+    let mut redis = runtime.block_on(auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(60)))?;
+    let latency_stream = format!("{BENCH_STREAM}.latency");
+    for s in [BENCH_STREAM, &latency_stream] {
+        let _: i64 = runtime.block_on(redis::cmd("DEL").arg(s).arg(format!("{s}.dlq")).query_async(&mut redis))?;
+    }
+    std::fs::create_dir_all("target/bench")?;
+    let scratch = runtime.block_on(fresh_database(global, BENCH_DB))?;
+
+    // 1. Preload.
+    eprintln!("bench: preloading {} events into `{BENCH_STREAM}`", args.events);
+    let loaded = preload(global, &scratch.url, BENCH_STREAM, args.events, "max")?;
+
+    // 2. Drain.
+    eprintln!("bench: draining with the pipeline");
+    let started = Instant::now();
+    let mut child = run_pipeline(global, &scratch.url, BENCH_STREAM, args.workers, true)?;
+    let pid = child.id();
+    let mut peak_kib = 0;
+    let mut stdout = child.stdout.take().context("child stdout")?;
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+        s
+    });
+    let status = loop {
+        if let Some(kib) = vm_hwm_kib(pid) {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let drain_secs = started.elapsed().as_secs_f64();
+    anyhow::ensure!(status.success(), "the pipeline failed: {status}");
+    let summary: serde_json::Value = serde_json::from_str(&reader.join().unwrap_or_default()).context("run summary")?;
+    let stored = summary["stored"].as_u64().unwrap_or(0);
+    anyhow::ensure!(stored == loaded.valid, "the pipeline stored {stored} of {} events", loaded.valid);
+    let pipeline_rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
+
+    // 3. COPY ceiling and 4. row-at-a-time baseline.
+    let (copy_rate, copy_rows, naive_rate) = runtime.block_on(ceilings(&scratch, args.baseline_events))?;
+
+    // 5. Latency at a fixed rate.
+    eprintln!("bench: latency at {} events/s for {} s", args.latency_rate, args.latency_secs);
+    let mut live = run_pipeline(global, &scratch.url, &latency_stream, args.workers, false)?;
+    std::thread::sleep(Duration::from_secs(2));
+    let latency_count = args.latency_rate * args.latency_secs;
+    let mark = chrono::Utc::now();
+    preload(global, &scratch.url, &latency_stream, latency_count, &args.latency_rate.to_string())?;
+    let wait_started = Instant::now();
+    let latencies = loop {
+        let rows = runtime.block_on(latencies_since(&scratch, mark))?;
+        if rows.len() as u64 >= latency_count || wait_started.elapsed() > Duration::from_secs(120) {
+            break rows;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let _ = Command::new("kill").arg("-TERM").arg(live.id().to_string()).status();
+    let _ = live.wait();
+    let mut sorted = latencies.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+
+    let result = serde_json::json!({
+        "machine": machine(),
+        "events": args.events,
+        "workers": args.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+        "pipeline_events_per_sec": pipeline_rate,
+        "pipeline_drain_secs_incl_startup": drain_secs,
+        "copy_ceiling_rows_per_sec": copy_rate,
+        "copy_ceiling_rows": copy_rows,
+        "ratio_to_copy_ceiling": pipeline_rate / copy_rate.max(1e-9),
+        "row_at_a_time_events_per_sec": naive_rate,
+        "speedup_over_row_at_a_time": pipeline_rate / naive_rate.max(1e-9),
+        "latency_rate_events_per_sec": args.latency_rate,
+        "latency_rows_measured": latencies.len(),
+        "publish_to_ledger_ms_p50": percentile(&sorted, 0.50),
+        "publish_to_ledger_ms_p99": percentile(&sorted, 0.99),
+        "peak_rss_mib_draining_backlog": peak_kib as f64 / 1024.0,
+        "goals": {"ratio_to_copy_ceiling": ">= 0.7", "speedup_over_row_at_a_time": ">= 50", "p99_ms": "<= 500", "peak_rss_mib": "<= 256"},
+    });
+    std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)?;
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    Ok(())
+}
+
+/// Clones the ledger schema into `schema` of the same database (same tables, partitions and
+/// indexes) by running the migration there.
+async fn clone_schema(client: &tokio_postgres::Client, schema: &str) -> anyhow::Result<()> {
+    client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}")).await?;
+    for m in auditflow_schemas::migrations::MIGRATIONS {
+        client.batch_execute(m.sql).await?;
+    }
+    for month in auditflow_schemas::migrations::months_around(chrono::Utc::now().date_naive(), 24, 3) {
+        client.query_one("SELECT auditflow_ensure_month_partition($1)", &[&month]).await?;
+    }
+    Ok(())
+}
+
+async fn ceilings(scratch: &Scratch, baseline_events: u64) -> anyhow::Result<(f64, u64, f64)> {
+    let client = auditflow_sinks::postgres::connect_once(&scratch.pg).await?;
+    let cols = "id, zone_id, event_type, request_id, decision, policy_set_id, policy_set_version_id, manifest_sha, \
+        evaluation_status, determining_policies_json, diagnostics_json, metadata_json, occurred_at, content_sha256, \
+        prev_content_sha256, chain_hmac, chain_seq, ingest_signature, chain_id, key_id, src_stream_id, extra_json";
+    // Read the stored rows once, in binary COPY format, into memory.
+    let out = client.copy_out(&format!("COPY (SELECT {cols} FROM public.audit_events) TO STDOUT (FORMAT binary)")).await?;
+    futures_util::pin_mut!(out);
+    let mut chunks = Vec::new();
+    while let Some(chunk) = out.next().await {
+        chunks.push(chunk?);
+    }
+    let rows: i64 = client.query_one("SELECT count(*) FROM public.audit_events", &[]).await?.get(0);
+
+    eprintln!("bench: COPY ceiling over {rows} rows");
+    clone_schema(&client, "bench_copy").await?;
+    let started = Instant::now();
+    let sink = client.copy_in(&format!("COPY bench_copy.audit_events ({cols}) FROM STDIN (FORMAT binary)")).await?;
+    futures_util::pin_mut!(sink);
+    for chunk in chunks {
+        sink.send(chunk).await?;
+    }
+    sink.finish().await?;
+    let copy_rate = rows as f64 / started.elapsed().as_secs_f64();
+
+    eprintln!("bench: row-at-a-time baseline over {baseline_events} events");
+    clone_schema(&client, "bench_naive").await?;
+    let sample = client
+        .query(
+            &format!("SELECT id, zone_id, event_type, occurred_at, content_sha256, metadata_json FROM public.audit_events LIMIT {baseline_events}"),
+            &[],
+        )
+        .await?;
+    let lock = client.prepare("SELECT pg_advisory_xact_lock(hashtext($1))").await?;
+    let head = client.prepare("SELECT chain_seq, content_sha256 FROM bench_naive.audit_events WHERE chain_id = $1 ORDER BY chain_seq DESC LIMIT 1").await?;
+    let insert = client
+        .prepare(
+            "INSERT INTO bench_naive.audit_events (id, zone_id, event_type, occurred_at, content_sha256, prev_content_sha256, \
+             chain_hmac, chain_seq, chain_id, metadata_json) VALUES ($1, $2, $3, $4, $5, $6, 'naive', $7, $8, $9)",
+        )
+        .await?;
+    let started = Instant::now();
+    for row in &sample {
+        let zone: String = row.get(1);
+        let chain = (auditflow_schemas::shard::fnv1a64(zone.as_bytes()) % 1_000_000) as i32;
+        client.batch_execute("BEGIN").await?;
+        client.execute(&lock, &[&zone]).await?;
+        let prev = client.query_opt(&head, &[&chain]).await?;
+        let (seq, prev_sha): (i64, Option<String>) = prev.map(|r| (r.get::<_, i64>(0), r.get(1))).unwrap_or((0, None));
+        let ts: chrono::DateTime<chrono::Utc> = row.get(3);
+        let meta: Option<serde_json::Value> = row.get(5);
+        client
+            .execute(&insert, &[&row.get::<_, String>(0), &zone, &row.get::<_, String>(2), &ts, &row.get::<_, String>(4), &prev_sha, &(seq + 1), &chain, &meta])
+            .await?;
+        client.batch_execute("COMMIT").await?;
+    }
+    let naive_rate = sample.len() as f64 / started.elapsed().as_secs_f64();
+    client.batch_execute("DROP SCHEMA bench_copy CASCADE; DROP SCHEMA bench_naive CASCADE").await?;
+    Ok((copy_rate, rows as u64, naive_rate))
+}
+
+/// Publish-to-ledger latencies (ms) of rows whose stream id is newer than `since`.
+async fn latencies_since(scratch: &Scratch, since: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Vec<f64>> {
+    let client = auditflow_sinks::postgres::connect_once(&scratch.pg).await?;
+    let rows = client
+        .query(
+            "SELECT (extract(epoch FROM ingested_at) * 1000 - split_part(src_stream_id, '-', 1)::bigint)::float8 \
+             FROM audit_events WHERE split_part(src_stream_id, '-', 1)::bigint >= $1",
+            &[&since.timestamp_millis()],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get::<_, f64>(0)).collect())
 }

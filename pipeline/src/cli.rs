@@ -25,7 +25,7 @@ pub struct Cli {
 }
 
 /// Settings every command honours (flag > environment > config file > default).
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
     /// TOML configuration file.
     #[arg(long, env = "AUDITFLOW_CONFIG", global = true, value_name = "FILE")]

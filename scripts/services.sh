@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Makes sure Redis (127.0.0.1:6379) and Postgres (127.0.0.1:5432, user postgres, trust auth)
+# are running. Starts them when installed but stopped; installs them from Debian packages
+# when missing (needs root). Never touches a server that is already answering.
+set -euo pipefail
+
+log() { printf 'services: %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else log "need root for: $*"; return 1; fi; }
+apt_updated=""
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3 | grep -q PONG) 2>/dev/null; }
+pg_up() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }
+
+if redis_up; then
+  log "redis is up on 127.0.0.1:6379"
+else
+  command -v redis-server >/dev/null || { log "installing redis-server"; apt_install redis-server; }
+  log "starting redis-server"
+  mkdir -p /tmp/auditflow-redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /tmp/auditflow-redis --logfile /tmp/auditflow-redis/redis.log
+  for _ in $(seq 50); do redis_up && break; sleep 0.1; done
+  redis_up || { log "redis did not come up"; exit 1; }
+fi
+
+if pg_up; then
+  log "postgres is up on 127.0.0.1:5432"
+else
+  installed_now=""
+  if ! ls /etc/postgresql/*/main/postgresql.conf >/dev/null 2>&1; then
+    log "installing postgresql"
+    apt_install postgresql
+    installed_now=1
+  fi
+  version=$(ls /etc/postgresql | sort -V | tail -n1)
+  if [ -n "$installed_now" ]; then
+    # A throwaway local server for development: trust local TCP connections.
+    hba=/etc/postgresql/$version/main/pg_hba.conf
+    as_root sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+  fi
+  log "starting postgres $version"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 100); do pg_up && break; sleep 0.2; done
+  pg_up || { log "postgres did not come up"; exit 1; }
+fi
