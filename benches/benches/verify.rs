@@ -11,7 +11,10 @@ const EVENT: &str = r#"{"id":"evt-63-0000012345","zone_id":"zone-3","event_type"
 
 fn entry(ring: &Keyring) -> StreamEntry {
     let sig = ring.sign("default", EVENT.as_bytes()).expect("key");
-    StreamEntry::new("1700000000000-0", vec![("id".into(), b"evt-63-0000012345".to_vec()), ("data".into(), EVENT.into()), ("sig".into(), sig.into())])
+    StreamEntry::new(
+        "1700000000000-0",
+        vec![("id".into(), b"evt-63-0000012345".to_vec()), ("data".into(), EVENT.into()), ("sig".into(), sig.into())],
+    )
 }
 
 fn bench(c: &mut Criterion) {
@@ -19,7 +22,9 @@ fn bench(c: &mut Criterion) {
     let e = entry(&ring);
     let mut g = c.benchmark_group("per_event");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("decode (verify + parse + validate + hash)", |b| b.iter(|| decode(black_box(&e), &ring, &Limits::default())));
+    g.bench_function("decode (verify + parse + validate + hash)", |b| {
+        b.iter(|| decode(black_box(&e), &ring, &Limits::default()))
+    });
     let sig = ring.sign("default", EVENT.as_bytes()).expect("key");
     g.bench_function("hmac verify only", |b| b.iter(|| ring.verify(black_box(EVENT.as_bytes()), &sig, None)));
     g.bench_function("json parse only", |b| b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(EVENT))));

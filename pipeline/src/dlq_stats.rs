@@ -3,11 +3,15 @@
 use std::collections::BTreeMap;
 
 /// Scans the DLQ stream and counts entries by reason kind (the part before the first `:`).
-pub async fn reasons(con: &mut redis::aio::MultiplexedConnection, dlq: &str) -> redis::RedisResult<BTreeMap<String, u64>> {
+pub async fn reasons(
+    con: &mut redis::aio::MultiplexedConnection,
+    dlq: &str,
+) -> redis::RedisResult<BTreeMap<String, u64>> {
     let mut counts = BTreeMap::new();
     let mut start = "-".to_string();
     loop {
-        let reply: redis::Value = redis::cmd("XRANGE").arg(dlq).arg(&start).arg("+").arg("COUNT").arg(5000).query_async(con).await?;
+        let reply: redis::Value =
+            redis::cmd("XRANGE").arg(dlq).arg(&start).arg("+").arg("COUNT").arg(5000).query_async(con).await?;
         let redis::Value::Array(entries) = reply else { break };
         let mut last = None;
         for entry in &entries {

@@ -162,7 +162,8 @@ impl Generator {
             batch.extend([te, gw]);
         } else if roll < 75 {
             let deny_at_gateway = self.rng.random_bool(0.5);
-            let mut te = self.base(&zone, "token_exchange", &request_id, if deny_at_gateway { "allow" } else { "deny" });
+            let mut te =
+                self.base(&zone, "token_exchange", &request_id, if deny_at_gateway { "allow" } else { "deny" });
             te["metadata_json"] = meta.clone();
             if !deny_at_gateway {
                 te["evaluation_status"] = json!("scope_mismatch");
@@ -178,7 +179,9 @@ impl Generator {
                 batch.extend([te, gw]);
             }
         } else if roll < 85 {
-            for (t, d) in [("step_up_issued", "pending"), ("step_up_decided", "approved"), ("step_up_consumed", "consumed")] {
+            for (t, d) in
+                [("step_up_issued", "pending"), ("step_up_decided", "approved"), ("step_up_consumed", "consumed")]
+            {
                 let mut e = self.base(&zone, t, &request_id, d);
                 e["metadata_json"] = meta.clone();
                 batch.push(e);
@@ -263,7 +266,8 @@ pub fn next_entry(
             }
             1 => {
                 let data = event.to_string();
-                let other = Keyring::single_hex("other", &"c3".repeat(32)).ok().and_then(|r| r.sign("other", data.as_bytes()));
+                let other =
+                    Keyring::single_hex("other", &"c3".repeat(32)).ok().and_then(|r| r.sign("other", data.as_bytes()));
                 (data, other.unwrap_or_default(), "hmac_verify_failed")
             }
             2 => {
@@ -322,7 +326,11 @@ fn parse_rate(rate: &str) -> anyhow::Result<Option<f64>> {
     }
     match rate.parse::<f64>() {
         Ok(r) if r > 0.0 && r.is_finite() => Ok(Some(r)),
-        _ => Err(crate::settings::ConfigError::new("--rate", format!("`{rate}` is neither `max` nor a positive number of events per second")).into()),
+        _ => Err(crate::settings::ConfigError::new(
+            "--rate",
+            format!("`{rate}` is neither `max` nor a positive number of events per second"),
+        )
+        .into()),
     }
 }
 
@@ -334,7 +342,10 @@ pub fn emit(global: &crate::cli::GlobalArgs, args: &EmitArgs) -> anyhow::Result<
     let key_id = match &args.key_id {
         Some(k) if ring.key_ids().any(|id| id == k) => k.clone(),
         Some(k) => return Err(ConfigError::new("--key-id", format!("no key `{k}` in the keyring")).into()),
-        None => ring.active_key_id().map(str::to_owned).ok_or_else(|| ConfigError::new("producer keys", "no active key to sign with"))?,
+        None => ring
+            .active_key_id()
+            .map(str::to_owned)
+            .ok_or_else(|| ConfigError::new("producer keys", "no active key to sign with"))?,
     };
     for (name, ratio) in [("--invalid-ratio", args.invalid_ratio), ("--duplicate-ratio", args.duplicate_ratio)] {
         if !(0.0..=1.0).contains(&ratio) {
@@ -351,7 +362,8 @@ pub fn emit(global: &crate::cli::GlobalArgs, args: &EmitArgs) -> anyhow::Result<
     };
     let mut manifest = match &args.manifest {
         Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(|e| ConfigError::new("--manifest", format!("cannot create {}: {e}", p.display())))?,
+            std::fs::File::create(p)
+                .map_err(|e| ConfigError::new("--manifest", format!("cannot create {}: {e}", p.display())))?,
         )),
         None => None,
     };
@@ -380,7 +392,16 @@ pub fn emit(global: &crate::cli::GlobalArgs, args: &EmitArgs) -> anyhow::Result<
         let n = chunk.min(args.count - summary.written);
         let entries: Vec<Entry> = (0..n)
             .map(|_| {
-                next_entry(&mut generator, &ring, &key_id, args.with_kid, args.invalid_ratio, args.duplicate_ratio, &mut recent, &mut invalid_counter)
+                next_entry(
+                    &mut generator,
+                    &ring,
+                    &key_id,
+                    args.with_kid,
+                    args.invalid_ratio,
+                    args.duplicate_ratio,
+                    &mut recent,
+                    &mut invalid_counter,
+                )
             })
             .collect();
         let mut pipe = redis::pipe();

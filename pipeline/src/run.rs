@@ -181,8 +181,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
 
     let stop = Arc::new(AtomicBool::new(false));
     runtime.spawn(watch_signals(stop.clone()));
-    let committer =
-        LedgerCommitter::new(pool.clone(), LedgerConfig { shards: settings.shards, key: ledger_key }, runtime.handle().clone());
+    let committer = LedgerCommitter::new(
+        pool.clone(),
+        LedgerConfig { shards: settings.shards, key: ledger_key },
+        runtime.handle().clone(),
+    );
     let ledger_stats = committer.stats();
     let read = Arc::new(AtomicU64::new(0));
     let dead_lettered = Arc::new(AtomicU64::new(0));
@@ -193,11 +196,23 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
     let (read_w, dead_w, stop_w) = (read.clone(), dead_lettered.clone(), stop.clone());
     let guards = timely::execute(timely::Config::process(settings.workers), move |worker| {
         let (settings, keyring, exit_when_drained) = &*shared;
-        worker_main(worker, settings, keyring.clone(), *exit_when_drained, &handle, &committer, &stop_w, &read_w, &dead_w)
+        worker_main(
+            worker,
+            settings,
+            keyring.clone(),
+            *exit_when_drained,
+            &handle,
+            &committer,
+            &stop_w,
+            &read_w,
+            &dead_w,
+        )
     })
     .map_err(|e| anyhow::anyhow!("cannot start timely workers: {e}"))?;
     for result in guards.join() {
-        result.map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?.map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?;
+        result
+            .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?
+            .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?;
     }
     let elapsed = started.elapsed().as_secs_f64();
     let read = read.load(Ordering::Relaxed);
@@ -285,7 +300,10 @@ fn worker_main(
     }
     acker.ack(control.acks.borrow_mut().take_passed(None));
     if !acker.flush_blocking(Duration::from_secs(60)) {
-        tracing::warn!(consumer, "acknowledgements did not finish in 60 s; the entries stay pending and will be re-delivered as duplicates");
+        tracing::warn!(
+            consumer,
+            "acknowledgements did not finish in 60 s; the entries stay pending and will be re-delivered as duplicates"
+        );
     }
     tracing::debug!(consumer, "worker finished");
     Ok(())
@@ -297,7 +315,8 @@ async fn fill_store_totals(settings: &Resolved, pool: &deadpool_postgres::Pool, 
             summary.ledger_rows_total = row.get(0);
         }
     }
-    let Ok(mut con) = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(10)).await else {
+    let Ok(mut con) = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(10)).await
+    else {
         return;
     };
     if let Ok(redis::Value::Array(parts)) =

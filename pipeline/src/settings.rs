@@ -204,7 +204,8 @@ pub fn ledger_key(path: &Path) -> anyhow::Result<auditflow_schemas::chain::Ledge
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("{setting}: cannot create {}", dir.display()))?;
         }
-        write_private(path, &hex::encode(secret)).with_context(|| format!("{setting}: cannot write {}", path.display()))?;
+        write_private(path, &hex::encode(secret))
+            .with_context(|| format!("{setting}: cannot write {}", path.display()))?;
         tracing::warn!(path = %path.display(), "generated a new ledger HMAC key; back it up: verification needs it");
     }
     let hex = read_hex_file(path, setting)?;

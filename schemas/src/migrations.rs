@@ -58,6 +58,19 @@ CREATE INDEX audit_events_chain_idx ON audit_events (chain_id, chain_seq);
 CREATE INDEX audit_events_zone_time_idx ON audit_events (zone_id, occurred_at);
 CREATE INDEX audit_events_request_idx ON audit_events (request_id) WHERE request_id IS NOT NULL;
 
+-- Global id index of the ledger: one row per stored event id. The dedup check probes this
+-- single index instead of every monthly partition of audit_events (whose primary key
+-- includes occurred_at), so its cost does not grow with retention, and a replay that
+-- changes occurred_at is still recognised as the same id. Written in the same transaction
+-- as the ledger rows.
+CREATE TABLE audit_event_ids (
+    id             text        PRIMARY KEY,
+    occurred_at    timestamptz NOT NULL,
+    content_sha256 text        NOT NULL,
+    chain_id       integer     NOT NULL,
+    chain_seq      bigint      NOT NULL
+);
+
 -- Progress of each sink per chain, written in the same transaction as the rows it covers.
 CREATE TABLE audit_ingest_watermarks (
     sink                text        NOT NULL,

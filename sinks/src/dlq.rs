@@ -96,8 +96,10 @@ pub async fn write_letters(config: &DlqConfig, letters: &[DeadLetter]) -> Result
         for (k, v) in letter.dlq_fields(&original) {
             invocation.arg(k).arg(v);
         }
-        let added: i64 =
-            invocation.invoke_async(&mut con).await.map_err(|source| SinkError::Redis { op: "dead-letter script", source })?;
+        let added: i64 = invocation
+            .invoke_async(&mut con)
+            .await
+            .map_err(|source| SinkError::Redis { op: "dead-letter script", source })?;
         written += added as usize;
     }
     Ok(written)

@@ -27,7 +27,11 @@ impl<O> Completion<O> {
 /// latest complete time and every record whose time the input frontier has passed (one call at a time: the next batch is
 /// submitted only after the previous one completed, which keeps commits in order and lets
 /// batches grow under load). Its output frontier is the durable frontier.
-pub fn epoch_sink<'scope, D, O, F>(stream: Stream<'scope, u64, Vec<D>>, name: &str, mut submit: F) -> Stream<'scope, u64, Vec<O>>
+pub fn epoch_sink<'scope, D, O, F>(
+    stream: Stream<'scope, u64, Vec<D>>,
+    name: &str,
+    mut submit: F,
+) -> Stream<'scope, u64, Vec<O>>
 where
     D: Clone + 'static,
     O: Clone + 'static,

@@ -51,7 +51,8 @@ pub async fn ensure_database(config: &tokio_postgres::Config) -> Result<(), Sink
 
 /// A connection pool of `size` connections.
 pub fn pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
-    let manager = Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let manager =
+        Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     Pool::builder(manager).max_size(size.max(1)).build().map_err(|e| SinkError::Pool(e.to_string()))
 }
 
@@ -67,16 +68,21 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, SinkError> {
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let tx = client.transaction().await.map_err(SinkError::pg("begin migration"))?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY]).await.map_err(SinkError::pg("lock migrations"))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
+            .await
+            .map_err(SinkError::pg("lock migrations"))?;
         let done = tx
             .query_opt("SELECT 1 FROM auditflow_schema_migrations WHERE version = $1", &[&m.version])
             .await
             .map_err(SinkError::pg("read migrations"))?;
         if done.is_none() {
             tx.batch_execute(m.sql).await.map_err(SinkError::pg("apply migration"))?;
-            tx.execute("INSERT INTO auditflow_schema_migrations (version, name) VALUES ($1, $2)", &[&m.version, &m.name])
-                .await
-                .map_err(SinkError::pg("record migration"))?;
+            tx.execute(
+                "INSERT INTO auditflow_schema_migrations (version, name) VALUES ($1, $2)",
+                &[&m.version, &m.name],
+            )
+            .await
+            .map_err(SinkError::pg("record migration"))?;
             applied.push(m.version);
         }
         tx.commit().await.map_err(SinkError::pg("commit migration"))?;

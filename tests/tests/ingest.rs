@@ -53,14 +53,18 @@ fn exactly_once_under_repeated_sigkill() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(0xC0FFEE);
 
     // One deterministic crash inside a shard transaction (after COPY, before COMMIT) ...
-    let mut failpoint = env.spawn_run(&["--workers", "2", "--claim-idle-ms", "1000"], &[("AUDITFLOW_FAILPOINT", "kill_before_commit:25")]);
+    let mut failpoint = env
+        .spawn_run(&["--workers", "2", "--claim-idle-ms", "1000"], &[("AUDITFLOW_FAILPOINT", "kill_before_commit:25")]);
     let status = failpoint.wait().expect("wait");
     assert!(!status.success(), "the failpoint run should have been killed\n{}", env.log_tail());
     // ... then three at random moments.
     let kills = crash_runs(&env, &mut rng, &["2", "2", "2"], &[]);
     assert_eq!(kills, 3);
     let partial: i64 = env.query("SELECT count(*) FROM audit_events")[0].get(0);
-    assert!(partial > 0 && (partial as usize) < manifest.len(), "crashes should leave a partial ledger, found {partial} rows");
+    assert!(
+        partial > 0 && (partial as usize) < manifest.len(),
+        "crashes should leave a partial ledger, found {partial} rows"
+    );
 
     env.run_until_drained(&["--workers", "2", "--claim-idle-ms", "1000"], Duration::from_secs(600));
     env.assert_exactly_once(&manifest);
@@ -93,7 +97,17 @@ fn sign(data: &str) -> String {
 
 fn xadd(env: &TestEnv, id: &str, data: &str) -> String {
     let mut con = env.redis();
-    redis::cmd("XADD").arg(&env.stream).arg("*").arg("id").arg(id).arg("data").arg(data).arg("sig").arg(sign(data)).query(&mut con).expect("XADD")
+    redis::cmd("XADD")
+        .arg(&env.stream)
+        .arg("*")
+        .arg("id")
+        .arg(id)
+        .arg("data")
+        .arg(data)
+        .arg("sig")
+        .arg(sign(data))
+        .query(&mut con)
+        .expect("XADD")
 }
 
 #[test]
@@ -103,29 +117,42 @@ fn a_replay_with_altered_content_is_tamper_on_replay_and_the_original_stays() {
     let altered = r#"{"id":"evt-t1","zone_id":"z1","event_type":"token_exchange","request_id":"r-1","decision":"allow","evaluation_status":"complete","occurred_at":"2026-11-23T06:00:00Z"}"#;
     xadd(&env, "evt-t1", original);
     env.run_until_drained(&["--workers", "1"], Duration::from_secs(60));
-    let before = env.query("SELECT content_sha256, decision, chain_seq::text, ingested_at::text FROM audit_events WHERE id = 'evt-t1'");
+    let before = env.query(
+        "SELECT content_sha256, decision, chain_seq::text, ingested_at::text FROM audit_events WHERE id = 'evt-t1'",
+    );
     assert_eq!(before.len(), 1);
 
     let tampered_id = xadd(&env, "evt-t1", altered);
     let identical_id = xadd(&env, "evt-t1", original);
+    // The same id moved to another month (another partition) is the same event, tampered.
+    let moved = original.replace("2026-11-23T06:00:00Z", "2026-09-01T00:00:00Z");
+    let moved_id = xadd(&env, "evt-t1", &moved);
     env.run_until_drained(&["--workers", "2"], Duration::from_secs(60));
 
-    let after = env.query("SELECT content_sha256, decision, chain_seq::text, ingested_at::text FROM audit_events WHERE id = 'evt-t1'");
+    let after = env.query(
+        "SELECT content_sha256, decision, chain_seq::text, ingested_at::text FROM audit_events WHERE id = 'evt-t1'",
+    );
     assert_eq!(after.len(), 1, "the replay must not add a row");
     for i in 0..4 {
-        assert_eq!(before[0].get::<_, String>(i), after[0].get::<_, String>(i), "column {i} of the original row changed");
+        assert_eq!(
+            before[0].get::<_, String>(i),
+            after[0].get::<_, String>(i),
+            "column {i} of the original row changed"
+        );
     }
     assert_eq!(after[0].get::<_, String>(1), "deny");
-    let dlq = env.dlq_entries();
-    assert_eq!(dlq.len(), 1, "exactly the altered replay is dead-lettered: {dlq:?}");
-    assert_eq!(dlq[0].0, tampered_id);
-    assert_eq!(dlq[0].1, "tamper_on_replay");
+    let mut dlq = env.dlq_entries();
+    dlq.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(dlq.len(), 2, "exactly the two altered replays are dead-lettered: {dlq:?}");
+    assert_eq!((dlq[0].0.as_str(), dlq[0].1.as_str()), (tampered_id.as_str(), "tamper_on_replay"));
+    assert_eq!((dlq[1].0.as_str(), dlq[1].1.as_str()), (moved_id.as_str(), "tamper_on_replay"));
     assert_eq!(dlq[0].2.get("src_data").map(String::as_str), Some(altered), "the DLQ keeps the replayed bytes");
-    assert_ne!(dlq[0].0, identical_id);
-    let alerts = env.query("SELECT kind, event_id, src_stream_id FROM audit_ingest_alerts");
-    assert_eq!(alerts.len(), 1);
+    assert!(dlq.iter().all(|d| d.0 != identical_id), "an identical replay is a harmless duplicate");
+    let alerts = env.query("SELECT kind, event_id, src_stream_id FROM audit_ingest_alerts ORDER BY src_stream_id");
+    assert_eq!(alerts.len(), 2);
     assert_eq!(alerts[0].get::<_, String>(0), "tamper_on_replay");
     assert_eq!(alerts[0].get::<_, String>(2), tampered_id);
+    assert_eq!(alerts[1].get::<_, String>(2), moved_id);
     assert_eq!(env.pending(), 0);
 }
 
@@ -133,7 +160,8 @@ fn a_replay_with_altered_content_is_tamper_on_replay_and_the_original_stays() {
 fn sigterm_commits_and_acknowledges_what_is_in_flight() {
     let env = TestEnv::new("sigterm");
     assert!(env.output(&["migrate"]).status.success());
-    let manifest = env.emit(&["--count", "60000", "--invalid-ratio", "0.01", "--duplicate-ratio", "0.01", "--seed", "3"]);
+    let manifest =
+        env.emit(&["--count", "60000", "--invalid-ratio", "0.01", "--duplicate-ratio", "0.01", "--seed", "3"]);
     let mut child = env.spawn_run(&["--workers", "2"], &[]);
     let started = Instant::now();
     while env.query("SELECT count(*) FROM audit_events")[0].get::<_, i64>(0) == 0 {
@@ -153,7 +181,13 @@ fn an_entry_redelivered_too_often_is_dead_lettered() {
     let data = r#"{"id":"evt-p1","zone_id":"z1","event_type":"token_exchange","occurred_at":"2026-11-23T06:00:00Z"}"#;
     let id = xadd(&env, "evt-p1", data);
     let mut con = env.redis();
-    let _: redis::Value = redis::cmd("XGROUP").arg("CREATE").arg(&env.stream).arg("audit-ingestor").arg("0").query(&mut con).expect("group");
+    let _: redis::Value = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(&env.stream)
+        .arg("audit-ingestor")
+        .arg("0")
+        .query(&mut con)
+        .expect("group");
     // One delivery, then eight re-deliveries of the pending entry to consumer auditflow-0
     // without an ack, as nine crashed runs would leave it.
     let read = |from: &str, con: &mut redis::Connection| {
@@ -217,7 +251,13 @@ fn unreachable_services_exit_3_after_retrying() {
     assert_exit(&out, 3, "redis unreachable at redis://127.0.0.1:1");
     assert!(String::from_utf8_lossy(&out.stderr).contains("retrying"), "retries are logged");
     assert!(started.elapsed() >= Duration::from_secs(2), "it retried for the timeout");
-    let out = env.output(&["run", "--database-url", "postgres://postgres:secretpw@127.0.0.1:1/x", "--connect-timeout-secs", "2"]);
+    let out = env.output(&[
+        "run",
+        "--database-url",
+        "postgres://postgres:secretpw@127.0.0.1:1/x",
+        "--connect-timeout-secs",
+        "2",
+    ]);
     assert_exit(&out, 3, "postgres unreachable");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("secretpw"), "passwords never reach logs");
 }

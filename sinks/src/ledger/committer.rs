@@ -1,6 +1,6 @@
 //! The async side of the ledger sink: one transaction per shard and completed batch.
 
-use super::copy::copy_rows;
+use super::copy::{copy_ids, copy_rows};
 use crate::epoch_sink::Completion;
 use crate::postgres::{client, PARTITION_MONTHS_AHEAD, PARTITION_MONTHS_BACK};
 use crate::SinkError;
@@ -98,9 +98,8 @@ impl LedgerCommitter {
 /// COMMIT, so a test can prove that a crash mid-commit loses and doubles nothing.
 fn failpoint_kill_before_commit(stats: &LedgerStats) {
     static AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
-    let at = AT.get_or_init(|| {
-        std::env::var("AUDITFLOW_FAILPOINT").ok()?.strip_prefix("kill_before_commit:")?.parse().ok()
-    });
+    let at =
+        AT.get_or_init(|| std::env::var("AUDITFLOW_FAILPOINT").ok()?.strip_prefix("kill_before_commit:")?.parse().ok());
     if let Some(at) = at {
         if stats.attempts.fetch_add(1, Ordering::SeqCst) + 1 == *at {
             tracing::warn!("failpoint kill_before_commit reached: SIGKILL");
@@ -226,9 +225,10 @@ impl Inner {
                     Err(e) if e.is_retryable() => backoff_sleep(&mut backoff).await,
                     Err(e) => {
                         let message = match &e {
-                            SinkError::Postgres { source, .. } => {
-                                source.as_db_error().map(|d| d.message().to_owned()).unwrap_or_else(|| source.to_string())
-                            }
+                            SinkError::Postgres { source, .. } => source
+                                .as_db_error()
+                                .map(|d| d.message().to_owned())
+                                .unwrap_or_else(|| source.to_string()),
                             other => other.to_string(),
                         };
                         letters.push(DeadLetter {
@@ -266,13 +266,15 @@ impl Inner {
             .map_err(SinkError::pg("prepare head"))?;
         let head_row = tx.query_opt(&head_stmt, &[&chain_id]).await.map_err(SinkError::pg("lock chain head"))?;
         let Some(head_row) = head_row else {
-            return Err(SinkError::Incompatible(format!("no watermark row for chain {chain_id}; run `auditflow migrate`")));
+            return Err(SinkError::Incompatible(format!(
+                "no watermark row for chain {chain_id}; run `auditflow migrate`"
+            )));
         };
         let head = ChainHead { seq: head_row.get(0), content_sha256: head_row.get(1) };
 
         let ids: Vec<&str> = events.iter().map(|e| e.event.id.as_str()).collect();
         let stored_stmt = tx
-            .prepare_cached("SELECT id, content_sha256 FROM audit_events WHERE id = ANY($1)")
+            .prepare_cached("SELECT id, content_sha256 FROM audit_event_ids WHERE id = ANY($1)")
             .await
             .map_err(SinkError::pg("prepare lookup"))?;
         let stored: HashMap<String, String> = tx
@@ -286,6 +288,7 @@ impl Inner {
         let plan = plan_batch(shard, head, events, &stored, &self.config.key);
         if !plan.new_rows.is_empty() {
             copy_rows(&tx, chain_id, events, &plan).await.map_err(SinkError::pg("copy rows"))?;
+            copy_ids(&tx, chain_id, events, &plan).await.map_err(SinkError::pg("copy ids"))?;
         }
         let mut letters = Vec::with_capacity(plan.tampers.len());
         for tamper in &plan.tampers {

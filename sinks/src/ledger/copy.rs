@@ -60,6 +60,30 @@ const TYPES: [Type; 22] = [
     Type::JSONB,
 ];
 
+/// COPY of the global id index; column order matches [`copy_ids`].
+pub const COPY_IDS_SQL: &str =
+    "COPY audit_event_ids (id, occurred_at, content_sha256, chain_id, chain_seq) FROM STDIN BINARY";
+
+/// Streams the plan's new ids into `audit_event_ids`.
+pub async fn copy_ids(
+    tx: &tokio_postgres::Transaction<'_>,
+    chain_id: i32,
+    events: &[VerifiedEvent],
+    plan: &BatchPlan,
+) -> Result<u64, tokio_postgres::Error> {
+    let sink = tx.copy_in(COPY_IDS_SQL).await?;
+    let writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TIMESTAMPTZ, Type::TEXT, Type::INT4, Type::INT8]);
+    pin_mut!(writer);
+    for row in &plan.new_rows {
+        let v = &events[row.index];
+        writer
+            .as_mut()
+            .write(&[&v.event.id, &v.event.occurred_at, &v.content_sha256, &chain_id, &row.chain_seq])
+            .await?;
+    }
+    writer.finish().await
+}
+
 /// Streams the plan's new rows through a binary COPY on `tx`.
 pub async fn copy_rows(
     tx: &tokio_postgres::Transaction<'_>,
@@ -73,8 +97,12 @@ pub async fn copy_rows(
     for ChainedRow { index, chain_seq, prev_content_sha256, chain_hmac } in &plan.new_rows {
         let v = &events[*index];
         let e = &v.event;
-        let (dp, dg, md, ex) =
-            (json(&e.determining_policies_json), json(&e.diagnostics_json), json(&e.metadata_json), json(&e.extra_json));
+        let (dp, dg, md, ex) = (
+            json(&e.determining_policies_json),
+            json(&e.diagnostics_json),
+            json(&e.metadata_json),
+            json(&e.extra_json),
+        );
         writer
             .as_mut()
             .write(&[

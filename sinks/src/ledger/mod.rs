@@ -1,8 +1,10 @@
 //! The Postgres ledger sink (SPEC §3).
 //!
 //! Per completed batch and shard, one transaction: lock the shard's watermark row (its
-//! chain head), look up which ids are already stored, plan new / duplicate / tamper
-//! ([`auditflow_schemas::chain::plan_batch`]), binary-COPY the new rows, record tamper
+//! chain head), look up which ids are already stored (in the global id index
+//! `audit_event_ids`, one probe per id whatever the number of partitions), plan new /
+//! duplicate / tamper
+//! ([`auditflow_schemas::chain::plan_batch`]), binary-COPY the new rows and their ids, record tamper
 //! alerts, advance the watermark, commit. The chain head is always read from the locked
 //! watermark row, never from memory, so a retry after an unknown commit outcome re-plans
 //! against what is really stored: at worst the batch turns out to be duplicates.

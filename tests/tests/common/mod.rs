@@ -34,7 +34,8 @@ pub fn require_services() {
         .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
         .is_ok();
     assert!(redis_ok, "Redis is not reachable at {REDIS_URL}: start it (make services) before running the tests");
-    let pg_ok = std::net::TcpStream::connect_timeout(&"127.0.0.1:5432".parse().expect("addr"), Duration::from_secs(2)).is_ok();
+    let pg_ok =
+        std::net::TcpStream::connect_timeout(&"127.0.0.1:5432".parse().expect("addr"), Duration::from_secs(2)).is_ok();
     assert!(pg_ok, "Postgres is not reachable at 127.0.0.1:5432: start it (make services) before running the tests");
 }
 
@@ -101,7 +102,11 @@ impl TestEnv {
             .lines()
             .map(|l| {
                 let v: serde_json::Value = serde_json::from_str(l).expect("manifest line");
-                (v["stream_id"].as_str().expect("id").to_owned(), v["event_id"].as_str().expect("eid").to_owned(), v["expect"].as_str().expect("expect").to_owned())
+                (
+                    v["stream_id"].as_str().expect("id").to_owned(),
+                    v["event_id"].as_str().expect("eid").to_owned(),
+                    v["expect"].as_str().expect("expect").to_owned(),
+                )
             })
             .collect()
     }
@@ -146,7 +151,8 @@ impl TestEnv {
     pub fn pg(&self) -> tokio_postgres::Client {
         let url = self.database_url();
         self.runtime.block_on(async {
-            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect test database");
+            let (client, conn) =
+                tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect test database");
             tokio::spawn(async move {
                 let _ = conn.await;
             });
@@ -166,7 +172,8 @@ impl TestEnv {
     /// DLQ entries as src_stream_id -> reason.
     pub fn dlq_entries(&self) -> Vec<(String, String, HashMap<String, String>)> {
         let mut con = self.redis();
-        let entries: redis::streams::StreamRangeReply = redis::cmd("XRANGE").arg(&self.dlq).arg("-").arg("+").query(&mut con).expect("XRANGE dlq");
+        let entries: redis::streams::StreamRangeReply =
+            redis::cmd("XRANGE").arg(&self.dlq).arg("-").arg("+").query(&mut con).expect("XRANGE dlq");
         entries
             .ids
             .into_iter()
@@ -176,14 +183,19 @@ impl TestEnv {
                     .iter()
                     .map(|(k, v)| (k.clone(), redis::from_redis_value::<String>(v.clone()).unwrap_or_default()))
                     .collect();
-                (fields.get("src_stream_id").cloned().unwrap_or_default(), fields.get("reason").cloned().unwrap_or_default(), fields)
+                (
+                    fields.get("src_stream_id").cloned().unwrap_or_default(),
+                    fields.get("reason").cloned().unwrap_or_default(),
+                    fields,
+                )
             })
             .collect()
     }
 
     pub fn pending(&self) -> i64 {
         let mut con = self.redis();
-        let reply: redis::Value = redis::cmd("XPENDING").arg(&self.stream).arg("audit-ingestor").query(&mut con).expect("XPENDING");
+        let reply: redis::Value =
+            redis::cmd("XPENDING").arg(&self.stream).arg("audit-ingestor").query(&mut con).expect("XPENDING");
         match reply {
             redis::Value::Array(parts) => match parts.first() {
                 Some(redis::Value::Int(n)) => *n,
@@ -198,8 +210,11 @@ impl TestEnv {
     /// invalid entries with the right reasons; nothing is pending.
     pub fn assert_exactly_once(&self, manifest: &[(String, String, String)]) {
         let expected_ok: HashSet<&str> = manifest.iter().filter(|m| m.2 == "ok").map(|m| m.1.as_str()).collect();
-        let expected_dead: BTreeMap<&str, &str> =
-            manifest.iter().filter(|m| m.2 != "ok" && m.2 != "duplicate").map(|m| (m.0.as_str(), m.2.as_str())).collect();
+        let expected_dead: BTreeMap<&str, &str> = manifest
+            .iter()
+            .filter(|m| m.2 != "ok" && m.2 != "duplicate")
+            .map(|m| (m.0.as_str(), m.2.as_str()))
+            .collect();
         assert!(!expected_ok.is_empty(), "the manifest has no valid events");
 
         let rows = self.query("SELECT id FROM audit_events");
@@ -208,7 +223,12 @@ impl TestEnv {
         assert_eq!(stored.len(), stored_set.len(), "an event id is stored more than once");
         let missing: Vec<_> = expected_ok.difference(&stored_set).take(5).collect();
         let extra: Vec<_> = stored_set.difference(&expected_ok).take(5).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "ledger differs: {} expected, {} stored; missing e.g. {missing:?}, unexpected e.g. {extra:?}", expected_ok.len(), stored.len());
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "ledger differs: {} expected, {} stored; missing e.g. {missing:?}, unexpected e.g. {extra:?}",
+            expected_ok.len(),
+            stored.len()
+        );
 
         let chain = self.query(
             "WITH c AS (SELECT chain_id, chain_seq, prev_content_sha256, \
@@ -223,12 +243,20 @@ impl TestEnv {
              (SELECT coalesce(max(chain_seq), 0) FROM audit_events e WHERE e.chain_id = w.chain_id)",
         );
         assert_eq!(heads[0].get::<_, i64>(0), 0, "a watermark disagrees with its chain's last row");
+        let index = self.query(
+            "SELECT count(*) FROM audit_events e FULL JOIN audit_event_ids i USING (id) \
+             WHERE i.id IS NULL OR e.id IS NULL OR i.content_sha256 <> e.content_sha256 \
+                OR i.chain_id <> e.chain_id OR i.chain_seq <> e.chain_seq",
+        );
+        assert_eq!(index[0].get::<_, i64>(0), 0, "the id index disagrees with the ledger");
 
         let dlq = self.dlq_entries();
         let mut seen = HashSet::new();
         for (src, reason, _) in &dlq {
             assert!(seen.insert(src.clone()), "DLQ holds stream entry {src} more than once");
-            let want = expected_dead.get(src.as_str()).unwrap_or_else(|| panic!("DLQ holds {src} ({reason}) which should not be there"));
+            let want = expected_dead
+                .get(src.as_str())
+                .unwrap_or_else(|| panic!("DLQ holds {src} ({reason}) which should not be there"));
             assert!(reason.starts_with(want), "DLQ entry {src}: reason `{reason}`, expected `{want}`");
         }
         assert_eq!(dlq.len(), expected_dead.len(), "DLQ has {} entries, expected {}", dlq.len(), expected_dead.len());
@@ -239,7 +267,12 @@ impl TestEnv {
 impl Drop for TestEnv {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!("test environment kept for inspection: database {}, stream {}, logs {}", self.database, self.stream, self.dir.display());
+            eprintln!(
+                "test environment kept for inspection: database {}, stream {}, logs {}",
+                self.database,
+                self.stream,
+                self.dir.display()
+            );
             return;
         }
         let _ = redis::cmd("DEL").arg(&self.stream).arg(&self.dlq).query::<i64>(&mut self.redis());
