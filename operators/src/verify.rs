@@ -53,6 +53,8 @@ pub trait Verify<'scope> {
 }
 
 /// The verdict on one entry (the operator's logic, usable on its own).
+// Both variants are large and the result is moved straight into a timely container.
+#[allow(clippy::result_large_err)]
 pub fn verdict(entry: StreamEntry, settings: &VerifySettings) -> Result<VerifiedEvent, DeadLetter> {
     if entry.deliveries > settings.max_deliveries {
         let reason = Reason::TransientExceededMaxDeliveries(format!(
@@ -64,6 +66,7 @@ pub fn verdict(entry: StreamEntry, settings: &VerifySettings) -> Result<Verified
     decode(&entry, &settings.keyring, &settings.limits).map_err(|rejection| entry.dead_letter(rejection))
 }
 
+#[allow(clippy::result_large_err)]
 impl<'scope> Verify<'scope> for Stream<'scope, u64, Vec<StreamEntry>> {
     fn verify(
         self,

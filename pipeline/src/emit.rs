@@ -227,6 +227,7 @@ impl Generator {
 }
 
 /// Builds the next entry: valid, invalid (one of four kinds, in turn) or a duplicate.
+#[allow(clippy::too_many_arguments)]
 pub fn next_entry(
     generator: &mut Generator,
     ring: &Keyring,

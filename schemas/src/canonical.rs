@@ -26,9 +26,12 @@ pub fn normalize_numbers(value: &mut Value) {
     match value {
         Value::Number(n) => {
             if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                if f.fract() == 0.0 && f >= -9.223_372_036_854_775_8e18 && f < 9.223_372_036_854_775_8e18 {
+                // 2^63 and 2^64 are exact in f64, so these bounds are exact.
+                const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+                const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+                if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f) {
                     *n = Number::from(f as i64);
-                } else if f.fract() == 0.0 && f >= 0.0 && f < 1.844_674_407_370_955_2e19 {
+                } else if f.fract() == 0.0 && (0.0..TWO_POW_64).contains(&f) {
                     *n = Number::from(f as u64);
                 }
             }
