@@ -1,6 +1,7 @@
 # auditflow: the two commands a newcomer needs are `make demo` and `make test`.
 CARGO ?= cargo
 BIN := target/release/auditflow
+SHELL := /bin/bash
 
 .PHONY: demo test services build check bench fmt
 
@@ -8,7 +9,9 @@ demo: services build
 	bash scripts/demo.sh
 
 test: services build
-	AUDITFLOW_BIN=$(CURDIR)/$(BIN) $(CARGO) test --workspace -- --test-threads 2
+	@mkdir -p target
+	set -o pipefail; AUDITFLOW_BIN=$(CURDIR)/$(BIN) $(CARGO) test --workspace -- --test-threads 2 2>&1 | tee target/test.log
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' target/test.log
 
 services:
 	bash scripts/services.sh

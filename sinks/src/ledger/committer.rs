@@ -38,6 +38,15 @@ pub struct LedgerStats {
     pub attempts: AtomicU64,
 }
 
+impl LedgerStats {
+    fn record(&self, outcome: &ShardOutcome) {
+        self.inserted.fetch_add(outcome.inserted as u64, Ordering::Relaxed);
+        self.duplicates.fetch_add(outcome.duplicates as u64, Ordering::Relaxed);
+        self.tampers.fetch_add(outcome.tampers as u64, Ordering::Relaxed);
+        self.transactions.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// Hands batches to async tasks that commit them. Cheap to clone (one per worker).
 #[derive(Clone)]
 pub struct LedgerCommitter {
@@ -187,11 +196,7 @@ impl Inner {
         loop {
             match self.commit_shard(shard, epoch, &events).await {
                 Ok((outcome, letters)) => {
-                    let stats = &self.stats;
-                    stats.inserted.fetch_add(outcome.inserted as u64, Ordering::Relaxed);
-                    stats.duplicates.fetch_add(outcome.duplicates as u64, Ordering::Relaxed);
-                    stats.tampers.fetch_add(outcome.tampers as u64, Ordering::Relaxed);
-                    stats.transactions.fetch_add(1, Ordering::Relaxed);
+                    self.stats.record(&outcome);
                     tracing::debug!(shard, epoch, ?outcome, "ledger batch committed");
                     return letters;
                 }
@@ -216,9 +221,7 @@ impl Inner {
             loop {
                 match self.commit_shard(shard, epoch, std::slice::from_ref(&event)).await {
                     Ok((outcome, mut l)) => {
-                        self.stats.inserted.fetch_add(outcome.inserted as u64, Ordering::Relaxed);
-                        self.stats.duplicates.fetch_add(outcome.duplicates as u64, Ordering::Relaxed);
-                        self.stats.tampers.fetch_add(outcome.tampers as u64, Ordering::Relaxed);
+                        self.stats.record(&outcome);
                         letters.append(&mut l);
                         break;
                     }

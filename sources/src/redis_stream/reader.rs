@@ -47,6 +47,17 @@ pub async fn ensure_group(con: &mut MultiplexedConnection, stream: &str, group: 
     }
 }
 
+/// `XREADGROUP GROUP g c COUNT n [BLOCK ms] STREAMS s <from>`.
+fn xreadgroup(c: &RedisStreamConfig, batch: usize, block_ms: Option<u64>, from: &str) -> redis::Cmd {
+    let mut cmd = redis::cmd("XREADGROUP");
+    cmd.arg("GROUP").arg(&c.group).arg(&c.consumer).arg("COUNT").arg(batch);
+    if let Some(ms) = block_ms {
+        cmd.arg("BLOCK").arg(ms);
+    }
+    cmd.arg("STREAMS").arg(&c.stream).arg(from);
+    cmd
+}
+
 enum Phase {
     /// Re-reading own pending entries after this id.
     Recover(String),
@@ -170,15 +181,7 @@ impl Reader {
         let c = self.config.clone();
         let now = now_ms();
         if let Phase::Recover(cursor) = &self.phase {
-            let reply: redis::Value = redis::cmd("XREADGROUP")
-                .arg("GROUP")
-                .arg(&c.group)
-                .arg(&c.consumer)
-                .arg("COUNT")
-                .arg(batch)
-                .arg("STREAMS")
-                .arg(&c.stream)
-                .arg(cursor)
+            let reply: redis::Value = xreadgroup(&c, batch, None, cursor)
                 .query_async(con)
                 .await
                 .map_err(redis_err("XREADGROUP (own pending)", &c.stream))?;
@@ -220,17 +223,7 @@ impl Reader {
                 return Ok(entries);
             }
         }
-        let reply: redis::Value = redis::cmd("XREADGROUP")
-            .arg("GROUP")
-            .arg(&c.group)
-            .arg(&c.consumer)
-            .arg("COUNT")
-            .arg(batch)
-            .arg("BLOCK")
-            .arg(c.block.as_millis() as u64)
-            .arg("STREAMS")
-            .arg(&c.stream)
-            .arg(">")
+        let reply: redis::Value = xreadgroup(&c, batch, Some(c.block.as_millis() as u64), ">")
             .query_async(con)
             .await
             .map_err(redis_err("XREADGROUP", &c.stream))?;
