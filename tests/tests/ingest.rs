@@ -261,3 +261,38 @@ fn unreachable_services_exit_3_after_retrying() {
     assert_exit(&out, 3, "postgres unreachable");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("secretpw"), "passwords never reach logs");
 }
+
+#[test]
+fn postgres_connections_killed_mid_run_lose_and_double_nothing() {
+    let env = TestEnv::new("pgkill");
+    assert!(env.output(&["migrate"]).status.success());
+    let manifest =
+        env.emit(&["--count", "80000", "--invalid-ratio", "0.02", "--duplicate-ratio", "0.02", "--seed", "21"]);
+    let mut child = env.spawn_run(&["--workers", "2", "--exit-when-drained"], &[]);
+    let admin = env.pg();
+    let started = Instant::now();
+    let mut kills = 0;
+    // Terminate every auditflow backend of this database, eight times while it commits.
+    let mut rounds = 0;
+    while child.try_wait().expect("wait").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(300), "no finish in 300 s\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(1500));
+        if rounds == 8 {
+            continue;
+        }
+        rounds += 1;
+        let killed = env
+            .runtime
+            .block_on(admin.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                &[],
+            ))
+            .expect("terminate");
+        kills += killed.len();
+    }
+    assert!(child.wait().expect("wait").success(), "the run must survive lost connections\n{}", env.log_tail());
+    assert!(kills > 0, "no connection was killed: the test proved nothing");
+    env.assert_exactly_once(&manifest);
+    let log = std::fs::read_to_string(env.dir.join("run.log")).expect("log");
+    assert!(log.contains("ledger commit failed, retrying"), "commits should have been interrupted and retried");
+}
