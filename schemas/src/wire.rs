@@ -257,11 +257,6 @@ fn validate(mut object: Map<String, Value>, entry_id: Option<&[u8]>) -> Result<A
     })
 }
 
-/// Reads one event-id field of a metadata object (`session_id`, `agent_session_id`, …).
-pub fn metadata_str<'a>(metadata: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    metadata.get(key).and_then(Value::as_str)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
