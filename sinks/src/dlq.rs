@@ -11,8 +11,10 @@ use crate::epoch_sink::{epoch_sink, Completion};
 use crate::SinkError;
 use auditflow_schemas::DeadLetter;
 use redis::aio::MultiplexedConnection;
+use std::sync::Arc;
 use std::time::Duration;
 use timely::dataflow::Stream;
+use tokio::sync::Mutex;
 
 const DEAD_LETTER_SCRIPT: &str = r#"
 local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
@@ -43,23 +45,43 @@ pub trait DlqSink<'scope> {
 
 impl<'scope> DlqSink<'scope> for Stream<'scope, u64, Vec<DeadLetter>> {
     fn dlq_sink(self, config: DlqConfig, runtime: tokio::runtime::Handle) -> Stream<'scope, u64, Vec<()>> {
+        // One connection per sink, opened on first use and replaced after an error; batches
+        // are written one at a time, so the lock is never contended.
+        let connection: Arc<Mutex<Option<MultiplexedConnection>>> = Arc::default();
         epoch_sink(self, "DlqSink", move |_epoch, letters: Vec<DeadLetter>, completion: Completion<()>| {
             let config = config.clone();
+            let connection = connection.clone();
             runtime.spawn(async move {
-                write_until_done(&config, &letters).await;
+                write_until_done(&config, &connection, &letters).await;
                 completion.complete(Vec::new());
             });
         })
     }
 }
 
-async fn write_until_done(config: &DlqConfig, letters: &[DeadLetter]) {
+async fn write_until_done(
+    config: &DlqConfig,
+    connection: &Mutex<Option<MultiplexedConnection>>,
+    letters: &[DeadLetter],
+) {
     if letters.is_empty() {
         return;
     }
     let mut backoff = Duration::from_millis(100);
     loop {
-        match write_letters(config, letters).await {
+        let mut slot = connection.lock().await;
+        let result = match slot.as_mut() {
+            Some(con) => write_letters(config, con, letters).await,
+            None => match connect(&config.url).await {
+                Ok(con) => write_letters(config, slot.insert(con), letters).await,
+                Err(e) => Err(e),
+            },
+        };
+        if result.is_err() {
+            *slot = None;
+        }
+        drop(slot);
+        match result {
             Ok(written) => {
                 config.written.fetch_add(written as u64, std::sync::atomic::Ordering::Relaxed);
                 tracing::info!(dlq = %config.dlq_stream, written, offered = letters.len(), "dead letters written");
@@ -82,14 +104,17 @@ async fn connect(url: &str) -> Result<MultiplexedConnection, SinkError> {
 }
 
 /// Writes letters (idempotently, see the module docs); returns how many were new.
-pub async fn write_letters(config: &DlqConfig, letters: &[DeadLetter]) -> Result<usize, SinkError> {
-    let mut con = connect(&config.url).await?;
+pub async fn write_letters(
+    config: &DlqConfig,
+    con: &mut MultiplexedConnection,
+    letters: &[DeadLetter],
+) -> Result<usize, SinkError> {
     let script = redis::Script::new(DEAD_LETTER_SCRIPT);
     let mut written = 0;
     for letter in letters {
         let original = match &letter.fields {
             Some(fields) => fields.clone(),
-            None => original_fields(&mut con, &letter.src_stream, &letter.src_stream_id).await?,
+            None => original_fields(con, &letter.src_stream, &letter.src_stream_id).await?,
         };
         let mut invocation = script.key(&letter.src_stream);
         invocation.key(&config.dlq_stream).arg(&config.group).arg(&letter.src_stream_id);
@@ -97,7 +122,7 @@ pub async fn write_letters(config: &DlqConfig, letters: &[DeadLetter]) -> Result
             invocation.arg(k).arg(v);
         }
         let added: i64 = invocation
-            .invoke_async(&mut con)
+            .invoke_async(con)
             .await
             .map_err(|source| SinkError::Redis { op: "dead-letter script", source })?;
         written += added as usize;

@@ -32,8 +32,6 @@ pub struct LedgerStats {
     pub duplicates: AtomicU64,
     /// Tampered re-deliveries dead-lettered.
     pub tampers: AtomicU64,
-    /// Shard transactions committed.
-    pub transactions: AtomicU64,
     /// Shard transactions that reached COMMIT (counts the failpoint).
     pub attempts: AtomicU64,
 }
@@ -43,7 +41,6 @@ impl LedgerStats {
         self.inserted.fetch_add(outcome.inserted as u64, Ordering::Relaxed);
         self.duplicates.fetch_add(outcome.duplicates as u64, Ordering::Relaxed);
         self.tampers.fetch_add(outcome.tampers as u64, Ordering::Relaxed);
-        self.transactions.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -115,6 +112,20 @@ fn failpoint_kill_before_commit(stats: &LedgerStats) {
             let _ = std::process::Command::new("kill").arg("-9").arg(std::process::id().to_string()).status();
             std::thread::sleep(Duration::from_secs(10));
         }
+    }
+}
+
+/// A dead letter found by the ledger (not by `verify`): it carries no raw fields, so the DLQ
+/// writer re-reads them from the stream, and names the shard as the consumer that decided.
+fn ledger_letter(event: &VerifiedEvent, shard: u32, reason: Reason) -> DeadLetter {
+    DeadLetter {
+        reason,
+        src_stream: event.src_stream.clone(),
+        src_stream_id: event.src_stream_id.clone(),
+        src_id: Some(event.event.id.clone()),
+        fields: None,
+        received_at_ms: chrono::Utc::now().timestamp_millis(),
+        consumer: format!("ledger-shard-{shard}"),
     }
 }
 
@@ -234,15 +245,7 @@ impl Inner {
                                 .unwrap_or_else(|| source.to_string()),
                             other => other.to_string(),
                         };
-                        letters.push(DeadLetter {
-                            reason: Reason::PgPermanentError(message),
-                            src_stream: event.src_stream.clone(),
-                            src_stream_id: event.src_stream_id.clone(),
-                            src_id: Some(event.event.id.clone()),
-                            fields: None,
-                            received_at_ms: chrono::Utc::now().timestamp_millis(),
-                            consumer: format!("ledger-shard-{shard}"),
-                        });
+                        letters.push(ledger_letter(&event, shard, Reason::PgPermanentError(message)));
                         break;
                     }
                 }
@@ -309,15 +312,7 @@ impl Inner {
             .await
             .map_err(SinkError::pg("record tamper alert"))?;
             tracing::warn!(event_id = %e.event.id, src_stream_id = %e.src_stream_id, "tamper_on_replay: re-delivered event differs from the stored row");
-            letters.push(DeadLetter {
-                reason: Reason::TamperOnReplay,
-                src_stream: e.src_stream.clone(),
-                src_stream_id: e.src_stream_id.clone(),
-                src_id: Some(e.event.id.clone()),
-                fields: None,
-                received_at_ms: chrono::Utc::now().timestamp_millis(),
-                consumer: format!("ledger-shard-{shard}"),
-            });
+            letters.push(ledger_letter(e, shard, Reason::TamperOnReplay));
         }
         let max_stream_id = events.iter().map(|e| e.src_stream_id.as_str()).max_by_key(|id| stream_pos(id));
         let watermark_stmt = tx
