@@ -339,7 +339,7 @@ fn parse_rate(rate: &str) -> anyhow::Result<Option<f64>> {
 pub fn emit(global: &crate::cli::GlobalArgs, args: &EmitArgs) -> anyhow::Result<EmitSummary> {
     use crate::settings::ConfigError;
     let settings = crate::settings::resolve(global, None)?;
-    let ring = crate::settings::resolve_keyring(global, false)?;
+    let ring = settings.keyring(false)?;
     let key_id = match &args.key_id {
         Some(k) if ring.key_ids().any(|id| id == k) => k.clone(),
         Some(k) => return Err(ConfigError::new("--key-id", format!("no key `{k}` in the keyring")).into()),

@@ -51,45 +51,43 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Connects to Postgres (creating the database), migrates and checks the shard count,
-/// retrying while the server is unreachable for up to `timeout`.
-pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
+/// How one start-up attempt failed.
+enum Attempt {
+    /// The service did not answer: try again until the timeout.
+    Unanswered(String),
+    /// Retrying cannot help (a configuration problem, say).
+    Fatal(anyhow::Error),
+}
+
+/// Retries `attempt` with logged, doubling backoff while the service is unreachable, for up
+/// to `timeout`; then fails with [`Unreachable`] (exit 3).
+async fn retry_until_reachable<T, F, Fut>(
+    service: &'static str,
+    url: &str,
+    timeout: Duration,
+    mut attempt: F,
+) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Attempt>>,
+{
     let started = Instant::now();
     let mut backoff = Duration::from_millis(200);
     loop {
-        let attempt = async {
-            auditflow_sinks::postgres::ensure_database(&settings.pg).await?;
-            let pool = auditflow_sinks::postgres::pool(&settings.pg, settings.pool_size)?;
-            auditflow_sinks::postgres::migrate(&pool).await?;
-            auditflow_sinks::postgres::check_shard_count(&pool, settings.shards).await?;
-            Ok::<_, SinkError>(pool)
-        }
-        .await;
-        match attempt {
-            Ok(pool) => return Ok(pool),
-            Err(SinkError::Incompatible(message)) => {
-                return Err(ConfigError::new("AUDITFLOW_LEDGER_SHARDS (--ledger-shards, ledger.shards)", message).into())
-            }
-            Err(SinkError::Postgres { source, .. })
-                if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) =>
-            {
-                return Err(ConfigError::new(
-                    "AUDITFLOW_DATABASE_URL (--database-url)",
-                    format!("Postgres refused the login: {source}"),
-                )
-                .into())
-            }
-            Err(e) if e.is_retryable() && started.elapsed() < timeout => {
-                tracing::warn!(target = %redact(&settings.database_url), error = %e, retry_in_ms = backoff.as_millis() as u64, "postgres unreachable, retrying");
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(Attempt::Fatal(e)) => return Err(e),
+            Err(Attempt::Unanswered(e)) if started.elapsed() < timeout => {
+                tracing::warn!(target = %redact(url), error = %e, retry_in_ms = backoff.as_millis() as u64, "{service} unreachable, retrying");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
-            Err(e) => {
+            Err(Attempt::Unanswered(detail)) => {
                 return Err(Unreachable {
-                    service: "postgres",
-                    target: redact(&settings.database_url),
+                    service,
+                    target: redact(url),
                     waited_secs: started.elapsed().as_secs(),
-                    detail: e.to_string(),
+                    detail,
                 }
                 .into())
             }
@@ -97,38 +95,58 @@ pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow:
     }
 }
 
+/// Connects to Postgres (creating the database), migrates and checks the shard count,
+/// retrying while the server is unreachable for up to `timeout`.
+pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
+    retry_until_reachable("postgres", &settings.database_url, timeout, || async {
+        let attempt = async {
+            auditflow_sinks::postgres::ensure_database(&settings.pg).await?;
+            let pool = auditflow_sinks::postgres::pool(&settings.pg, settings.pool_size)?;
+            auditflow_sinks::postgres::migrate(&pool).await?;
+            auditflow_sinks::postgres::check_shard_count(&pool, settings.shards).await?;
+            Ok::<_, SinkError>(pool)
+        };
+        attempt.await.map_err(|e| match e {
+            SinkError::Incompatible(message) => Attempt::Fatal(
+                ConfigError::new("AUDITFLOW_LEDGER_SHARDS (--ledger-shards, ledger.shards)", message).into(),
+            ),
+            SinkError::Postgres { source, .. }
+                if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) =>
+            {
+                Attempt::Fatal(
+                    ConfigError::new(
+                        "AUDITFLOW_DATABASE_URL (--database-url)",
+                        format!("Postgres refused the login: {source}"),
+                    )
+                    .into(),
+                )
+            }
+            e if e.is_retryable() => Attempt::Unanswered(e.to_string()),
+            e => Attempt::Fatal(
+                Unreachable {
+                    service: "postgres",
+                    target: redact(&settings.database_url),
+                    waited_secs: 0,
+                    detail: e.to_string(),
+                }
+                .into(),
+            ),
+        })
+    })
+    .await
+}
+
 /// Connects to Redis and creates the consumer group, retrying for up to `timeout`.
 pub async fn prepare_redis(settings: &Resolved, timeout: Duration) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let mut backoff = Duration::from_millis(200);
-    loop {
-        let attempt = async {
-            let mut con = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(5))
-                .await
-                .map_err(|e| e.to_string())?;
-            auditflow_sources::redis_stream::reader::ensure_group(&mut con, &settings.stream, &settings.group)
-                .await
-                .map_err(|e| e.to_string())
-        }
-        .await;
-        match attempt {
-            Ok(()) => return Ok(()),
-            Err(e) if started.elapsed() < timeout => {
-                tracing::warn!(target = %redact(&settings.redis_url), error = %e, retry_in_ms = backoff.as_millis() as u64, "redis unreachable, retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
-            Err(e) => {
-                return Err(Unreachable {
-                    service: "redis",
-                    target: redact(&settings.redis_url),
-                    waited_secs: started.elapsed().as_secs(),
-                    detail: e,
-                }
-                .into())
-            }
-        }
-    }
+    retry_until_reachable("redis", &settings.redis_url, timeout, || async {
+        let mut con = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(5))
+            .await
+            .map_err(|e| Attempt::Unanswered(e.to_string()))?;
+        auditflow_sources::redis_stream::reader::ensure_group(&mut con, &settings.stream, &settings.group)
+            .await
+            .map_err(|e| Attempt::Unanswered(e.to_string()))
+    })
+    .await
 }
 
 /// What one run did (this process) and what the stores hold at its end.
@@ -159,7 +177,7 @@ pub struct RunSummary {
 /// Runs the pipeline until drained (with `--exit-when-drained`) or SIGINT / SIGTERM.
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
     let settings = settings::resolve(global, Some(args))?;
-    let keyring = Arc::new(settings::resolve_keyring(global, args.insecure_skip_verify)?);
+    let keyring = Arc::new(settings.keyring(args.insecure_skip_verify)?);
     if keyring.skips_verification() {
         tracing::error!("INSECURE: --insecure-skip-verify is set; producer signatures are NOT checked and every event is stored with key_id `insecure-skip-verify`");
     }
@@ -191,24 +209,19 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
     let dead_lettered = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
 
-    let handle = runtime.handle().clone();
-    let shared = Arc::new((settings.clone(), keyring, args.exit_when_drained));
-    let (read_w, dead_w, stop_w) = (read.clone(), dead_lettered.clone(), stop.clone());
-    let guards = timely::execute(timely::Config::process(settings.workers), move |worker| {
-        let (settings, keyring, exit_when_drained) = &*shared;
-        worker_main(
-            worker,
-            settings,
-            keyring.clone(),
-            *exit_when_drained,
-            &handle,
-            &committer,
-            &stop_w,
-            &read_w,
-            &dead_w,
-        )
-    })
-    .map_err(|e| anyhow::anyhow!("cannot start timely workers: {e}"))?;
+    let context = WorkerContext {
+        settings: settings.clone(),
+        keyring,
+        exit_when_drained: args.exit_when_drained,
+        runtime: runtime.handle().clone(),
+        committer,
+        stop: stop.clone(),
+        read: read.clone(),
+        dead_lettered: dead_lettered.clone(),
+    };
+    let guards =
+        timely::execute(timely::Config::process(settings.workers), move |worker| worker_main(worker, &context))
+            .map_err(|e| anyhow::anyhow!("cannot start timely workers: {e}"))?;
     for result in guards.join() {
         result
             .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?
@@ -245,18 +258,24 @@ async fn watch_signals(stop: Arc<AtomicBool>) {
     stop.store(true, Ordering::SeqCst);
 }
 
-#[allow(clippy::too_many_arguments)]
-fn worker_main(
-    worker: &mut timely::worker::Worker,
-    settings: &Resolved,
+/// What every worker of the process shares.
+struct WorkerContext {
+    settings: Resolved,
     keyring: Arc<Keyring>,
     exit_when_drained: bool,
-    runtime: &tokio::runtime::Handle,
-    committer: &LedgerCommitter,
-    stop: &Arc<AtomicBool>,
-    read: &Arc<AtomicU64>,
-    dead_lettered: &Arc<AtomicU64>,
-) -> Result<(), String> {
+    runtime: tokio::runtime::Handle,
+    committer: LedgerCommitter,
+    /// Set by SIGINT / SIGTERM.
+    stop: Arc<AtomicBool>,
+    /// Entries read, for the summary.
+    read: Arc<AtomicU64>,
+    /// DLQ entries written, for the summary.
+    dead_lettered: Arc<AtomicU64>,
+}
+
+fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> Result<(), String> {
+    let WorkerContext { settings, keyring, exit_when_drained, runtime, committer, stop, read, dead_lettered } = context;
+    let (keyring, exit_when_drained) = (keyring.clone(), *exit_when_drained);
     let index = worker.index();
     let consumer = format!("{}-{index}", settings.consumer_prefix);
     let mut source_config = RedisStreamConfig::new(&settings.redis_url, &settings.stream, &settings.group, &consumer);

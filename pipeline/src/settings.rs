@@ -300,6 +300,42 @@ pub struct Resolved {
     pub pool_size: usize,
     /// Consumer prefix.
     pub consumer_prefix: String,
+    /// Where the producer keys come from.
+    pub keys: KeySource,
+}
+
+/// Where the producer keys come from (flag / environment / file, already merged).
+#[derive(Clone, Default)]
+pub struct KeySource {
+    /// `AUDIT_HMAC_KEY`, hex.
+    pub hmac_key: Option<String>,
+    /// `AUDIT_HMAC_KEY_FILE`.
+    pub hmac_key_file: Option<PathBuf>,
+    /// `AUDITFLOW_KEYRING_FILE`.
+    pub keyring_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for KeySource {
+    // The hex key never reaches logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySource")
+            .field("hmac_key", &self.hmac_key.as_ref().map(|_| "<redacted>"))
+            .field("hmac_key_file", &self.hmac_key_file)
+            .field("keyring_file", &self.keyring_file)
+            .finish()
+    }
+}
+
+impl Resolved {
+    /// Builds the producer keyring (reads the key or keyring file named in the settings).
+    pub fn keyring(&self, insecure_skip_verify: bool) -> Result<auditflow_schemas::keyring::Keyring, ConfigError> {
+        keyring(
+            self.keys.hmac_key.as_deref(),
+            self.keys.hmac_key_file.as_deref(),
+            self.keys.keyring_file.as_deref(),
+            insecure_skip_verify,
+        )
+    }
 }
 
 fn positive<T: PartialOrd + Default + std::fmt::Display>(value: T, setting: &str) -> Result<T, ConfigError> {
@@ -376,19 +412,10 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         shards,
         pool_size,
         consumer_prefix,
+        keys: KeySource {
+            hmac_key: global.hmac_key.clone().or(file.hmac_key),
+            hmac_key_file: global.hmac_key_file.clone().or(file.hmac_key_file),
+            keyring_file: global.keyring_file.clone().or(file.keyring_file),
+        },
     })
-}
-
-/// The producer keyring from shared settings.
-pub fn resolve_keyring(
-    global: &crate::cli::GlobalArgs,
-    insecure_skip_verify: bool,
-) -> Result<auditflow_schemas::keyring::Keyring, ConfigError> {
-    let file = load_file(global.config.as_deref())?;
-    keyring(
-        global.hmac_key.as_deref().or(file.hmac_key.as_deref()),
-        global.hmac_key_file.as_deref().or(file.hmac_key_file.as_deref()),
-        global.keyring_file.as_deref().or(file.keyring_file.as_deref()),
-        insecure_skip_verify,
-    )
 }
