@@ -58,6 +58,15 @@ pub struct GlobalArgs {
     /// Ledger HMAC key file; generated (0600) on first use [default: ./auditflow-keys/ledger.key].
     #[arg(long, env = "AUDITFLOW_LEDGER_KEY_FILE", global = true, value_name = "FILE")]
     pub ledger_key_file: Option<PathBuf>,
+    /// Archive URL: file:///path, file://./relative or s3://bucket/prefix (AWS_* variables
+    /// configure S3; path-style requests when AWS_ENDPOINT_URL is set)
+    /// [default: file://./auditflow-export].
+    #[arg(long, env = "AUDITFLOW_EXPORT_URL", global = true, value_name = "URL")]
+    pub export_url: Option<String>,
+    /// Ed25519 export signing key file (64 hex digits); generated (0600) on first use
+    /// [default: ./auditflow-keys/export.key].
+    #[arg(long, env = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE", global = true, value_name = "FILE")]
+    pub export_signing_key_file: Option<PathBuf>,
     /// Log format.
     #[arg(long, env = "AUDITFLOW_LOG_FORMAT", global = true, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -66,12 +75,18 @@ pub struct GlobalArgs {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the pipeline: read, verify, dead-letter, commit to the ledger, acknowledge.
+    /// Run the pipeline: read, verify, dead-letter, commit to the ledger, acknowledge, archive.
     Run(RunArgs),
     /// Create or upgrade the ledger schema (tables, partitions, watermarks).
     Migrate,
     /// Publish signed, realistic audit events (demos, tests, load).
     Emit(crate::emit::EmitArgs),
+    /// Check the archive against the ledger: manifests, signatures, file hashes and row
+    /// counts, every ledger row in exactly one file. Exit 0 clean, 1 problems found.
+    VerifyExport(crate::export_cmd::VerifyExportArgs),
+    /// Archive helpers (e.g. `export athena-ddl`).
+    #[command(subcommand)]
+    Export(crate::export_cmd::ExportCommand),
     /// Benchmarks against the configured Redis and Postgres.
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -113,6 +128,9 @@ pub struct RunArgs {
     /// Consumer name prefix; worker i reads as `<prefix>-<i>` [default: auditflow].
     #[arg(long, env = "AUDITFLOW_CONSUMER_PREFIX")]
     pub consumer_prefix: Option<String>,
+    /// Archive a committed row within this many seconds [default: 60].
+    #[arg(long, env = "AUDITFLOW_EXPORT_MAX_DELAY_SECS", value_name = "SECS")]
+    pub export_max_delay_secs: Option<u64>,
     /// Print the end-of-run summary as JSON on stdout.
     #[arg(long)]
     pub summary_json: bool,

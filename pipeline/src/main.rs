@@ -6,6 +6,7 @@ mod bench;
 mod cli;
 mod dlq_stats;
 mod emit;
+mod export_cmd;
 mod run;
 mod settings;
 
@@ -71,6 +72,8 @@ fn main() -> ExitCode {
                 );
             }
         }),
+        cli::Command::VerifyExport(args) => export_cmd::verify_export(&cli.global, args),
+        cli::Command::Export(export_cmd::ExportCommand::AthenaDdl(args)) => export_cmd::athena_ddl(args),
         cli::Command::Bench(command) => bench::bench(&cli.global, command),
     };
     match result {
@@ -104,6 +107,14 @@ fn print_run_summary(s: &run::RunSummary) {
     println!("  dead-lettered this run   {:>10}", s.dead_lettered);
     println!("  ledger rows in total     {:>10}", s.ledger_rows_total);
     println!("  still pending in group   {:>10}", s.pending);
+    println!(
+        "  archived this run        {:>10}  ({} files, {:.1} MiB, {} manifests) to {}",
+        s.exported_rows,
+        s.exported_files,
+        s.exported_bytes as f64 / (1024.0 * 1024.0),
+        s.export_manifests,
+        s.export_url
+    );
     if !s.dlq_by_reason.is_empty() {
         println!("  DLQ by reason:");
         for (reason, n) in &s.dlq_by_reason {

@@ -2,10 +2,13 @@
 //!
 //! ```text
 //! RedisStreamSource -> verify -+-> dead letters --------------------------+-> DlqSink -> probe
-//!                              +-> to_shards -> LedgerSink -> tampers ----+
+//!                              +-> to_shards -> LedgerSink -+-> tampers --+
+//!                                                           +-> chain advances -> ExportSink -> export probe
 //! ```
 //! The probe after the DLQ sink is the durable frontier: every worker XACKs the entries it
-//! read in epochs the probe has passed.
+//! read in epochs the probe has passed. The export follows the ledger's committed heads and
+//! never holds acknowledgements back (it catches up from the ledger after a restart); the
+//! export probe only tells a draining run when the archive has caught up.
 
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::settings::{self, ConfigError, Resolved};
@@ -14,6 +17,7 @@ use auditflow_operators::{ToShards, Verify, VerifySettings};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
 use auditflow_sinks::dlq::{DlqConfig, DlqSink};
+use auditflow_sinks::export::{ExportSink, Exporter};
 use auditflow_sinks::ledger::{LedgerCommitter, LedgerConfig, LedgerSink};
 use auditflow_sinks::SinkError;
 use auditflow_sources::redis_stream::{redis_stream_source, Acker, RedisStreamConfig, SourceControl};
@@ -172,6 +176,18 @@ pub struct RunSummary {
     pub dlq_by_reason: std::collections::BTreeMap<String, u64>,
     /// Entries the group has not acknowledged.
     pub pending: u64,
+    /// Where the archive is.
+    pub export_url: String,
+    /// Rows this run archived.
+    pub exported_rows: u64,
+    /// Data files this run wrote.
+    pub exported_files: u64,
+    /// Bytes of those files.
+    pub exported_bytes: u64,
+    /// Manifests this run wrote.
+    pub export_manifests: u64,
+    /// Failed export steps that were retried.
+    pub export_retries: u64,
 }
 
 /// Runs the pipeline until drained (with `--exit-when-drained`) or SIGINT / SIGTERM.
@@ -182,6 +198,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         tracing::error!("INSECURE: --insecure-skip-verify is set; producer signatures are NOT checked and every event is stored with key_id `insecure-skip-verify`");
     }
     let ledger_key = settings::ledger_key(&settings.ledger_key_file)?;
+    let signer = settings::export_signer(&settings.export_signing_key_file)?;
+    let archive = auditflow_sinks::export::store::open(&settings.export_url)
+        .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("auditflow-io")
@@ -205,6 +224,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         runtime.handle().clone(),
     );
     let ledger_stats = committer.stats();
+    tracing::info!(archive = %redact(archive.url()), export_key = signer.key_id(), max_delay_secs = settings.export.max_delay.as_secs(), "archive");
+    let exporter = Exporter::new(pool.clone(), archive, signer, settings.export.clone());
+    let export_stats = exporter.stats();
     let read = Arc::new(AtomicU64::new(0));
     let dead_lettered = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -215,6 +237,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         exit_when_drained: args.exit_when_drained,
         runtime: runtime.handle().clone(),
         committer,
+        exporter,
         stop: stop.clone(),
         read: read.clone(),
         dead_lettered: dead_lettered.clone(),
@@ -240,6 +263,12 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         ledger_rows_total: 0,
         dlq_by_reason: Default::default(),
         pending: 0,
+        export_url: redact(&settings.export_url),
+        exported_rows: export_stats.rows.load(Ordering::Relaxed),
+        exported_files: export_stats.files.load(Ordering::Relaxed),
+        exported_bytes: export_stats.bytes.load(Ordering::Relaxed),
+        export_manifests: export_stats.manifests.load(Ordering::Relaxed),
+        export_retries: export_stats.retries.load(Ordering::Relaxed),
     };
     runtime.block_on(fill_store_totals(&settings, &pool, &mut summary));
     Ok(summary)
@@ -265,6 +294,7 @@ struct WorkerContext {
     exit_when_drained: bool,
     runtime: tokio::runtime::Handle,
     committer: LedgerCommitter,
+    exporter: Exporter,
     /// Set by SIGINT / SIGTERM.
     stop: Arc<AtomicBool>,
     /// Entries read, for the summary.
@@ -274,7 +304,8 @@ struct WorkerContext {
 }
 
 fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> Result<(), String> {
-    let WorkerContext { settings, keyring, exit_when_drained, runtime, committer, stop, read, dead_lettered } = context;
+    let WorkerContext { settings, keyring, exit_when_drained, runtime, committer, exporter, stop, read, dead_lettered } =
+        context;
     let (keyring, exit_when_drained) = (keyring.clone(), *exit_when_drained);
     let index = worker.index();
     let consumer = format!("{}-{index}", settings.consumer_prefix);
@@ -303,16 +334,23 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
         written: dead_lettered.clone(),
     };
     let probe = ProbeHandle::new();
+    let export_probe = ProbeHandle::new();
     let epoch_ms = settings.epoch_ms;
     let shards = settings.shards;
+    // The chains this worker's ledger sink commits (`to_shards` routes shard s to worker
+    // s % peers) are the chains its exporter archives.
+    let peers = worker.peers();
+    let chains: Vec<i32> = (0..shards).filter(|s| *s as usize % peers == index).map(|s| s as i32).collect();
+    let export = exporter.spawn(chains, runtime);
     worker.dataflow::<u64, _, _>(|scope| {
         let entries = redis_stream_source(scope, source_config, epoch_ms, runtime, &control);
         let (events, dead) = entries.verify(verify);
-        let tampered = events.to_shards(shards).ledger_sink(committer.clone());
+        let (tampered, advanced) = events.to_shards(shards).ledger_sink(committer.clone());
         dead.concat(tampered).dlq_sink(dlq, runtime.clone()).probe_with(&probe);
+        advanced.export_sink(export).probe_with(&export_probe);
     });
     let tick = Duration::from_millis(epoch_ms);
-    while !probe.done() {
+    while !probe.done() || !export_probe.done() {
         worker.step_or_park(Some(tick));
         let frontier = probe.with_frontier(|f| f.first().copied());
         acker.ack(control.acks.borrow_mut().take_passed(frontier));

@@ -47,6 +47,13 @@ impl ConfigError {
 /// [pipeline]
 /// workers = 2
 /// epoch_ms = 100
+///
+/// [export]
+/// url = "s3://audit-archive/auditflow"     # or file:///var/lib/auditflow/export
+/// signing_key_file = "/var/lib/auditflow/export.key"
+/// max_delay_secs = 60
+/// target_file_mb = 128
+/// target_segment_rows = 1000000
 /// ```
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +85,25 @@ pub struct FileConfig {
     /// Dataflow tuning.
     #[serde(default)]
     pub pipeline: PipelineFile,
+    /// The archive.
+    #[serde(default)]
+    pub export: ExportFile,
+}
+
+/// `[export]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFile {
+    /// Object store URL.
+    pub url: Option<String>,
+    /// Ed25519 export key file.
+    pub signing_key_file: Option<PathBuf>,
+    /// A committed row is archived within this many seconds.
+    pub max_delay_secs: Option<u64>,
+    /// Files roll at about this many MiB.
+    pub target_file_mb: Option<usize>,
+    /// Ledger rows per segment at most.
+    pub target_segment_rows: Option<i64>,
 }
 
 /// `[source]` table.
@@ -142,6 +168,52 @@ pub fn check_database_url(url: &str) -> Result<tokio_postgres::Config, ConfigErr
         return Err(ConfigError::new("AUDITFLOW_DATABASE_URL (--database-url)", "names no host"));
     }
     Ok(cfg)
+}
+
+/// Checks the archive URL's scheme and shape (the store itself is reached later).
+pub fn check_export_url(url: &str) -> Result<(), ConfigError> {
+    let setting = "AUDITFLOW_EXPORT_URL (--export-url, export.url)";
+    let ok = match url.split_once("://") {
+        Some(("file", rest)) => !rest.is_empty(),
+        Some(("s3", rest)) => !rest.is_empty() && !rest.starts_with('/'),
+        Some((scheme, _)) => matches!(scheme, "memory" | "s3a"),
+        None => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(
+            setting,
+            format!(
+                "{url:?} is not a usable archive URL; use file:///path, file://./relative/path or s3://bucket/prefix"
+            ),
+        ))
+    }
+}
+
+/// Loads the Ed25519 export signing key, generating one into a 0600 file on first use.
+pub fn export_signer(path: &Path) -> anyhow::Result<auditflow_sinks::export::ExportSigner> {
+    let setting = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file, export.signing_key_file)";
+    if !path.exists() {
+        use rand::TryRngCore;
+        let mut seed = [0u8; 32];
+        rand::rngs::OsRng.try_fill_bytes(&mut seed).context("no OS randomness for the export key")?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("{setting}: cannot create {}", dir.display()))?;
+        }
+        write_private(path, &hex::encode(seed))
+            .with_context(|| format!("{setting}: cannot write {}", path.display()))?;
+        let signer = auditflow_sinks::export::ExportSigner::from_seed(seed);
+        tracing::warn!(
+            path = %path.display(), key_id = signer.key_id(), public_key = %hex::encode(signer.public_key().as_bytes()),
+            "generated a new Ed25519 export signing key; back it up and publish the public key to whoever verifies the archive"
+        );
+    }
+    let hex = read_hex_file(path, setting)?;
+    let seed: [u8; 32] = hex::decode(&hex).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
+        ConfigError::new(setting, format!("{} must hold a 32-byte Ed25519 seed as 64 hex digits", path.display()))
+    })?;
+    Ok(auditflow_sinks::export::ExportSigner::from_seed(seed))
 }
 
 /// Reads a key file holding hex (whitespace ignored).
@@ -302,6 +374,12 @@ pub struct Resolved {
     pub consumer_prefix: String,
     /// Where the producer keys come from.
     pub keys: KeySource,
+    /// Archive URL (`AUDITFLOW_EXPORT_URL`).
+    pub export_url: String,
+    /// Ed25519 export key file.
+    pub export_signing_key_file: PathBuf,
+    /// Export tuning.
+    pub export: auditflow_sinks::export::ExportConfig,
 }
 
 /// Where the producer keys come from (flag / environment / file, already merged).
@@ -389,6 +467,25 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
     let shards = r.as_ref().and_then(|r| r.ledger_shards).or(file.ledger.shards).unwrap_or(16);
     let shards = positive(shards, "AUDITFLOW_LEDGER_SHARDS (--ledger-shards, ledger.shards)")?;
     let pool_size = file.ledger.pool_size.unwrap_or(shards as usize + 2);
+    let export_url =
+        global.export_url.clone().or(file.export.url).unwrap_or_else(|| "file://./auditflow-export".into());
+    check_export_url(&export_url)?;
+    let export_signing_key_file = global
+        .export_signing_key_file
+        .clone()
+        .or(file.export.signing_key_file)
+        .unwrap_or_else(|| PathBuf::from("auditflow-keys/export.key"));
+    let max_delay_secs = r.as_ref().and_then(|r| r.export_max_delay_secs).or(file.export.max_delay_secs).unwrap_or(60);
+    let max_delay_secs =
+        positive(max_delay_secs, "AUDITFLOW_EXPORT_MAX_DELAY_SECS (--export-max-delay-secs, export.max_delay_secs)")?;
+    let target_file_mb = positive(file.export.target_file_mb.unwrap_or(128), "export.target_file_mb")?;
+    let target_segment_rows =
+        positive(file.export.target_segment_rows.unwrap_or(1_000_000), "export.target_segment_rows")?;
+    let export = auditflow_sinks::export::ExportConfig {
+        max_delay: std::time::Duration::from_secs(max_delay_secs),
+        target_file_bytes: target_file_mb << 20,
+        target_segment_rows,
+    };
     let consumer_prefix = r
         .as_ref()
         .and_then(|r| r.consumer_prefix.clone())
@@ -417,5 +514,8 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
             hmac_key_file: global.hmac_key_file.clone().or(file.hmac_key_file),
             keyring_file: global.keyring_file.clone().or(file.keyring_file),
         },
+        export_url,
+        export_signing_key_file,
+        export,
     })
 }

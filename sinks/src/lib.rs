@@ -9,6 +9,7 @@
 
 pub mod dlq;
 pub mod epoch_sink;
+pub mod export;
 pub mod ledger;
 pub mod postgres;
 
@@ -55,7 +56,11 @@ impl SinkError {
     pub fn is_retryable(&self) -> bool {
         match self {
             SinkError::Postgres { source, .. } => match source.code() {
-                None => true,
+                // Client-side (de)serialization errors are bugs or bad data, not outages.
+                None => {
+                    let text = source.to_string();
+                    !(text.starts_with("error serializing") || text.starts_with("error deserializing"))
+                }
                 Some(code) => {
                     let class = &code.code()[..2];
                     matches!(class, "08" | "40" | "53" | "55" | "57" | "58" | "XX")

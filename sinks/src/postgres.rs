@@ -141,6 +141,10 @@ pub async fn check_shard_count(pool: &Pool, shards: u32) -> Result<(), SinkError
             )
             .await
             .map_err(SinkError::pg("create watermark rows"))?;
+        client
+            .execute("INSERT INTO audit_export_watermarks (chain_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&chain])
+            .await
+            .map_err(SinkError::pg("create export watermark rows"))?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use super::copy::{copy_ids, copy_rows};
 use crate::epoch_sink::Completion;
+use crate::export::ChainAdvance;
 use crate::postgres::{client, PARTITION_MONTHS_AHEAD, PARTITION_MONTHS_BACK};
 use crate::SinkError;
 use auditflow_schemas::chain::{plan_batch, ChainHead, LedgerKey};
@@ -68,6 +69,17 @@ pub struct ShardOutcome {
     pub duplicates: usize,
     /// Re-deliveries with other content.
     pub tampers: usize,
+    /// The shard's chain head after the commit.
+    pub head_seq: i64,
+}
+
+/// What the ledger sink emits once a batch is durable.
+#[derive(Debug, Clone)]
+pub enum LedgerOutput {
+    /// A dead letter found while committing (`tamper_on_replay`, `pg_permanent_error`).
+    Dead(DeadLetter),
+    /// A chain's committed head moved (for the export).
+    Advanced(ChainAdvance),
 }
 
 fn stream_pos(id: &str) -> (u64, u64) {
@@ -90,7 +102,7 @@ impl LedgerCommitter {
     }
 
     /// Commits `batch` (all of epochs up to `epoch`) and completes with its dead letters.
-    pub fn submit(&self, epoch: u64, batch: Vec<VerifiedEvent>, completion: Completion<DeadLetter>) {
+    pub fn submit(&self, epoch: u64, batch: Vec<VerifiedEvent>, completion: Completion<LedgerOutput>) {
         let inner = self.inner.clone();
         self.runtime.spawn(async move {
             let letters = inner.commit(epoch, batch).await;
@@ -135,7 +147,7 @@ async fn backoff_sleep(backoff: &mut Duration) {
 }
 
 impl Inner {
-    async fn commit(self: &Arc<Self>, epoch: u64, batch: Vec<VerifiedEvent>) -> Vec<DeadLetter> {
+    async fn commit(self: &Arc<Self>, epoch: u64, batch: Vec<VerifiedEvent>) -> Vec<LedgerOutput> {
         if batch.is_empty() {
             return Vec::new();
         }
@@ -202,14 +214,21 @@ impl Inner {
         }
     }
 
-    async fn commit_shard_until_done(&self, shard: u32, epoch: u64, events: Vec<VerifiedEvent>) -> Vec<DeadLetter> {
+    async fn commit_shard_until_done(&self, shard: u32, epoch: u64, events: Vec<VerifiedEvent>) -> Vec<LedgerOutput> {
         let mut backoff = Duration::from_millis(100);
         loop {
             match self.commit_shard(shard, epoch, &events).await {
                 Ok((outcome, letters)) => {
                     self.stats.record(&outcome);
                     tracing::debug!(shard, epoch, ?outcome, "ledger batch committed");
-                    return letters;
+                    let mut out: Vec<LedgerOutput> = letters.into_iter().map(LedgerOutput::Dead).collect();
+                    if outcome.inserted > 0 {
+                        out.push(LedgerOutput::Advanced(ChainAdvance {
+                            chain_id: shard as i32,
+                            head_seq: outcome.head_seq,
+                        }));
+                    }
+                    return out;
                 }
                 Err(e) if e.is_retryable() => {
                     tracing::warn!(shard, error = %e, retry_in_ms = backoff.as_millis() as u64, "ledger commit failed, retrying");
@@ -225,15 +244,19 @@ impl Inner {
 
     /// Commits rows one at a time so that only the rows Postgres refuses for good are
     /// dead-lettered (`pg_permanent_error`).
-    async fn isolate_permanent(&self, shard: u32, epoch: u64, events: Vec<VerifiedEvent>) -> Vec<DeadLetter> {
+    async fn isolate_permanent(&self, shard: u32, epoch: u64, events: Vec<VerifiedEvent>) -> Vec<LedgerOutput> {
         let mut letters = Vec::new();
+        let mut head_seq = None;
         for event in events {
             let mut backoff = Duration::from_millis(100);
             loop {
                 match self.commit_shard(shard, epoch, std::slice::from_ref(&event)).await {
-                    Ok((outcome, mut l)) => {
+                    Ok((outcome, l)) => {
                         self.stats.record(&outcome);
-                        letters.append(&mut l);
+                        letters.extend(l.into_iter().map(LedgerOutput::Dead));
+                        if outcome.inserted > 0 {
+                            head_seq = Some(outcome.head_seq);
+                        }
                         break;
                     }
                     Err(e) if e.is_retryable() => backoff_sleep(&mut backoff).await,
@@ -245,11 +268,18 @@ impl Inner {
                                 .unwrap_or_else(|| source.to_string()),
                             other => other.to_string(),
                         };
-                        letters.push(ledger_letter(&event, shard, Reason::PgPermanentError(message)));
+                        letters.push(LedgerOutput::Dead(ledger_letter(
+                            &event,
+                            shard,
+                            Reason::PgPermanentError(message),
+                        )));
                         break;
                     }
                 }
             }
+        }
+        if let Some(head_seq) = head_seq {
+            letters.push(LedgerOutput::Advanced(ChainAdvance { chain_id: shard as i32, head_seq }));
         }
         letters
     }
@@ -338,8 +368,12 @@ impl Inner {
         .map_err(SinkError::pg("advance watermark"))?;
         failpoint_kill_before_commit(&self.stats);
         tx.commit().await.map_err(SinkError::pg("commit"))?;
-        let outcome =
-            ShardOutcome { inserted: plan.new_rows.len(), duplicates: plan.duplicates, tampers: plan.tampers.len() };
+        let outcome = ShardOutcome {
+            inserted: plan.new_rows.len(),
+            duplicates: plan.duplicates,
+            tampers: plan.tampers.len(),
+            head_seq: plan.head.seq,
+        };
         Ok((outcome, letters))
     }
 }

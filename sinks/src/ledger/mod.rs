@@ -12,22 +12,36 @@
 mod committer;
 mod copy;
 
-pub use committer::{LedgerCommitter, LedgerConfig, LedgerStats};
+pub use committer::{LedgerCommitter, LedgerConfig, LedgerOutput, LedgerStats};
 
 use crate::epoch_sink::epoch_sink;
+use crate::export::ChainAdvance;
 use auditflow_schemas::{DeadLetter, VerifiedEvent};
+use timely::dataflow::operators::core::OkErr;
 use timely::dataflow::Stream;
 
 /// Extension trait: `ledger_sink` on a stream of shard-routed verified events.
 pub trait LedgerSink<'scope> {
-    /// Commits events to the ledger; emits the `tamper_on_replay` (and `pg_permanent_error`)
-    /// dead letters found while committing, at a time the output frontier holds until the
-    /// commit is durable.
-    fn ledger_sink(self, committer: LedgerCommitter) -> Stream<'scope, u64, Vec<DeadLetter>>;
+    /// Commits events to the ledger. Emits, at a time the output frontiers hold until the
+    /// commit is durable, the `tamper_on_replay` (and `pg_permanent_error`) dead letters
+    /// found while committing, and the chains whose committed head moved.
+    #[allow(clippy::type_complexity)]
+    fn ledger_sink(
+        self,
+        committer: LedgerCommitter,
+    ) -> (Stream<'scope, u64, Vec<DeadLetter>>, Stream<'scope, u64, Vec<ChainAdvance>>);
 }
 
 impl<'scope> LedgerSink<'scope> for Stream<'scope, u64, Vec<VerifiedEvent>> {
-    fn ledger_sink(self, committer: LedgerCommitter) -> Stream<'scope, u64, Vec<DeadLetter>> {
-        epoch_sink(self, "LedgerSink", move |epoch, batch, completion| committer.submit(epoch, batch, completion))
+    fn ledger_sink(
+        self,
+        committer: LedgerCommitter,
+    ) -> (Stream<'scope, u64, Vec<DeadLetter>>, Stream<'scope, u64, Vec<ChainAdvance>>) {
+        let out =
+            epoch_sink(self, "LedgerSink", move |epoch, batch, completion| committer.submit(epoch, batch, completion));
+        out.ok_err(|o| match o {
+            LedgerOutput::Dead(letter) => Ok(letter),
+            LedgerOutput::Advanced(advance) => Err(advance),
+        })
     }
 }

@@ -1,0 +1,723 @@
+//! The async side of the export: one task per timely worker, archiving that worker's
+//! chains segment by segment (see the module docs of [`super`]).
+
+use super::layout::{file_name, manifest_key, watermark_key, Partition};
+use super::manifest::{sha256_hex, sign_manifest, sign_watermark, LedgerHead, Manifest, ManifestFile, Watermark};
+use super::parquet_file::{Encoder, ExportRow, CHUNK_ROWS};
+use super::{Archive, ChainAdvance, ExportError, ExportSigner};
+use crate::postgres::client;
+use crate::SinkError;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+use futures_util::{pin_mut, StreamExt};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use timely::scheduling::SyncActivator;
+use tokio::sync::mpsc;
+
+/// Export tuning (`[export]` in the config file).
+#[derive(Debug, Clone)]
+pub struct ExportConfig {
+    /// A committed row is archived within this time (`export.max_delay`, default 60 s): a
+    /// segment is cut once its oldest row has waited three quarters of it.
+    pub max_delay: Duration,
+    /// Files roll at about this many bytes (default 128 MiB).
+    pub target_file_bytes: usize,
+    /// A segment covers at most this many ledger rows (default 1M); also the largest file.
+    pub target_segment_rows: i64,
+}
+
+impl Default for ExportConfig {
+    fn default() -> Self {
+        ExportConfig {
+            max_delay: Duration::from_secs(60),
+            target_file_bytes: 128 << 20,
+            target_segment_rows: 1_000_000,
+        }
+    }
+}
+
+/// What the exporters of this process did (for summaries and metrics).
+#[derive(Debug, Default)]
+pub struct ExportStats {
+    /// Rows archived (`caracal_audit_export_events_total`).
+    pub rows: AtomicU64,
+    /// Data files written.
+    pub files: AtomicU64,
+    /// Bytes of data files written.
+    pub bytes: AtomicU64,
+    /// Manifests written.
+    pub manifests: AtomicU64,
+    /// Failed attempts that were retried.
+    pub retries: AtomicU64,
+    /// Age in ms of the oldest committed row not yet archived, over this process's chains
+    /// (`caracal_audit_export_backlog_seconds`).
+    pub backlog_ms: AtomicI64,
+}
+
+/// Builds exporter tasks; cheap to clone.
+#[derive(Clone)]
+pub struct Exporter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    archive: Archive,
+    signer: ExportSigner,
+    config: ExportConfig,
+    stats: Arc<ExportStats>,
+}
+
+enum Message {
+    Advanced(ChainAdvance),
+    Finish,
+}
+
+/// The worker's end of its exporter task.
+#[derive(Clone)]
+pub struct ExportHandle {
+    tx: mpsc::UnboundedSender<Message>,
+    shared: Arc<HandleShared>,
+}
+
+#[derive(Default)]
+struct HandleShared {
+    finished: AtomicBool,
+    activator: Mutex<Option<SyncActivator>>,
+}
+
+impl ExportHandle {
+    /// Wakes the operator when the task finishes.
+    pub fn set_activator(&self, activator: SyncActivator) {
+        *self.shared.activator.lock().unwrap_or_else(|p| p.into_inner()) = Some(activator);
+    }
+
+    /// A chain's committed head moved.
+    pub fn advance(&self, advance: ChainAdvance) {
+        let _ = self.tx.send(Message::Advanced(advance));
+    }
+
+    /// No more input: archive everything committed, then finish.
+    pub fn finish(&self) {
+        let _ = self.tx.send(Message::Finish);
+    }
+
+    /// Whether the task has archived everything and ended.
+    pub fn finished(&self) -> bool {
+        self.shared.finished.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct ChainState {
+    manifest_seq: i64,
+    to_seq: i64,
+    ledger_head: i64,
+    /// Commit time of the oldest row not yet archived, once looked up.
+    pending_since: Option<DateTime<Utc>>,
+}
+
+/// Test hook for the crash tests: `AUDITFLOW_FAILPOINT=export:<stage>:<n>` SIGKILLs the
+/// process the n-th time the exporter reaches `<stage>`: `mid_file` (a torn first data
+/// object is written first), `before_manifest` (data uploaded), `mid_manifest` (a torn
+/// manifest is written first), `before_watermark` (manifest uploaded) or
+/// `before_store_watermark` (Postgres watermark committed).
+async fn failpoint(stage: &str, archive: &Archive, torn: Option<(&str, &[u8])>) {
+    static SPEC: std::sync::OnceLock<Option<(String, u64)>> = std::sync::OnceLock::new();
+    static HITS: AtomicU64 = AtomicU64::new(0);
+    let spec = SPEC.get_or_init(|| {
+        let v = std::env::var("AUDITFLOW_FAILPOINT").ok()?;
+        let rest = v.strip_prefix("export:")?;
+        let (stage, n) = rest.rsplit_once(':')?;
+        Some((stage.to_owned(), n.parse().ok()?))
+    });
+    let Some((want, n)) = spec else { return };
+    if want != stage || HITS.fetch_add(1, Ordering::SeqCst) + 1 != *n {
+        return;
+    }
+    if let Some((key, bytes)) = torn {
+        let _ = archive.put(key, bytes[..bytes.len() / 2].to_vec()).await;
+    }
+    tracing::warn!(stage, "failpoint export reached: SIGKILL");
+    let _ = std::process::Command::new("kill").arg("-9").arg(std::process::id().to_string()).status();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+}
+
+impl Exporter {
+    /// An exporter writing to `archive`, reading the ledger through `pool`.
+    pub fn new(pool: Pool, archive: Archive, signer: ExportSigner, config: ExportConfig) -> Self {
+        Exporter { inner: Arc::new(Inner { pool, archive, signer, config, stats: Arc::default() }) }
+    }
+
+    /// What this exporter (and its clones) did so far.
+    pub fn stats(&self) -> Arc<ExportStats> {
+        self.inner.stats.clone()
+    }
+
+    /// Starts the task archiving `chains` on `runtime`.
+    pub fn spawn(&self, chains: Vec<i32>, runtime: &tokio::runtime::Handle) -> ExportHandle {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(HandleShared::default());
+        let inner = self.inner.clone();
+        let done = shared.clone();
+        runtime.spawn(async move {
+            inner.run(chains, rx).await;
+            done.finished.store(true, Ordering::SeqCst);
+            if let Some(a) = done.activator.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                let _ = a.activate();
+            }
+        });
+        ExportHandle { tx, shared }
+    }
+
+    /// Archives everything the ledger committed for `chains` now, ignoring `max_delay`
+    /// (for `auditflow export flush` and tests).
+    pub async fn catch_up(&self, chains: &[i32]) -> Result<(), ExportError> {
+        for &chain in chains {
+            while self.inner.cycle(chain).await? {}
+        }
+        Ok(())
+    }
+}
+
+async fn backoff_sleep(backoff: &mut Duration) {
+    tokio::time::sleep(*backoff).await;
+    *backoff = (*backoff * 2).min(Duration::from_secs(10));
+}
+
+impl Inner {
+    async fn run(self: Arc<Self>, chains: Vec<i32>, mut rx: mpsc::UnboundedReceiver<Message>) {
+        if chains.is_empty() {
+            // Still wait for the end of input so the operator's frontier means "done".
+            while let Some(m) = rx.recv().await {
+                if matches!(m, Message::Finish) {
+                    break;
+                }
+            }
+            return;
+        }
+        let mut backoff = Duration::from_millis(200);
+        let mut states = loop {
+            match self.load_states(&chains).await {
+                Ok(s) => break s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "export cannot read its watermarks yet, retrying");
+                    backoff_sleep(&mut backoff).await;
+                }
+            }
+        };
+        let mut finishing = false;
+        let mut broken: BTreeMap<i32, String> = BTreeMap::new();
+        let tick = (self.config.max_delay / 8).clamp(Duration::from_millis(50), Duration::from_secs(1));
+        loop {
+            if !finishing {
+                if let Ok(Some(m)) = tokio::time::timeout(tick, rx.recv()).await {
+                    self.apply(&mut states, m, &mut finishing);
+                }
+            }
+            while let Ok(m) = rx.try_recv() {
+                self.apply(&mut states, m, &mut finishing);
+            }
+            if finishing {
+                // Heads committed by earlier runs count too.
+                if let Err(e) = self.refresh_heads(&mut states).await {
+                    tracing::warn!(error = %e, "export cannot read the ledger heads, retrying");
+                    backoff_sleep(&mut backoff).await;
+                    continue;
+                }
+            }
+            let mut all_done = true;
+            for (&chain, state) in states.iter_mut() {
+                if broken.contains_key(&chain) {
+                    continue;
+                }
+                match self.maybe_export(chain, state, finishing).await {
+                    Ok(()) => backoff = Duration::from_millis(200),
+                    Err(e) if e.is_retryable() => {
+                        self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!(chain, error = %e, retry_in_ms = backoff.as_millis() as u64, "export step failed; it will be redone with the same names and bytes");
+                        backoff_sleep(&mut backoff).await;
+                    }
+                    Err(e) => {
+                        tracing::error!(chain, error = %e, "export of this chain stopped: the problem needs an operator");
+                        broken.insert(chain, e.to_string());
+                    }
+                }
+                if state.to_seq < state.ledger_head && !broken.contains_key(&chain) {
+                    all_done = false;
+                }
+            }
+            self.publish_backlog(&states);
+            if finishing && all_done {
+                if !broken.is_empty() {
+                    tracing::error!(?broken, "export finished with chains it could not archive");
+                }
+                return;
+            }
+        }
+    }
+
+    fn apply(&self, states: &mut BTreeMap<i32, ChainState>, message: Message, finishing: &mut bool) {
+        match message {
+            Message::Advanced(a) => {
+                if let Some(s) = states.get_mut(&a.chain_id) {
+                    s.ledger_head = s.ledger_head.max(a.head_seq);
+                }
+            }
+            Message::Finish => *finishing = true,
+        }
+    }
+
+    fn publish_backlog(&self, states: &BTreeMap<i32, ChainState>) {
+        let now = Utc::now();
+        let oldest = states
+            .values()
+            .filter(|s| s.to_seq < s.ledger_head)
+            .filter_map(|s| s.pending_since)
+            .map(|t| (now - t).num_milliseconds().max(0))
+            .max()
+            .unwrap_or(0);
+        self.stats.backlog_ms.store(oldest, Ordering::Relaxed);
+    }
+
+    async fn load_states(&self, chains: &[i32]) -> Result<BTreeMap<i32, ChainState>, ExportError> {
+        let c = client(&self.pool).await?;
+        let mut states = BTreeMap::new();
+        for &chain in chains {
+            let row = c
+                .query_one(
+                    "SELECT w.manifest_seq, w.to_seq, l.chain_seq FROM audit_export_watermarks w \
+                     JOIN audit_ingest_watermarks l ON l.sink = 'ledger' AND l.chain_id = w.chain_id \
+                     WHERE w.chain_id = $1",
+                    &[&chain],
+                )
+                .await
+                .map_err(SinkError::pg("read export watermark"))?;
+            let state = ChainState {
+                manifest_seq: row.get(0),
+                to_seq: row.get(1),
+                ledger_head: row.get(2),
+                pending_since: None,
+            };
+            // Repair the store's watermark if a crash came between the two watermark writes.
+            self.put_store_watermark(chain, &c).await?;
+            states.insert(chain, state);
+        }
+        Ok(states)
+    }
+
+    async fn refresh_heads(&self, states: &mut BTreeMap<i32, ChainState>) -> Result<(), ExportError> {
+        let c = client(&self.pool).await?;
+        let chains: Vec<i32> = states.keys().copied().collect();
+        for row in c
+            .query(
+                "SELECT chain_id, chain_seq FROM audit_ingest_watermarks WHERE sink = 'ledger' AND chain_id = ANY($1)",
+                &[&chains],
+            )
+            .await
+            .map_err(SinkError::pg("read ledger heads"))?
+        {
+            if let Some(s) = states.get_mut(&row.get::<_, i32>(0)) {
+                s.ledger_head = s.ledger_head.max(row.get(1));
+            }
+        }
+        Ok(())
+    }
+
+    /// Cuts and archives segments of `chain` while one is due.
+    async fn maybe_export(&self, chain: i32, state: &mut ChainState, finishing: bool) -> Result<(), ExportError> {
+        loop {
+            let pending = state.ledger_head - state.to_seq;
+            if pending <= 0 {
+                state.pending_since = None;
+                return Ok(());
+            }
+            let due = finishing || pending >= self.config.target_segment_rows || {
+                if state.pending_since.is_none() {
+                    state.pending_since = self.commit_time(chain, state.to_seq + 1).await?;
+                }
+                let waited = state.pending_since.map(|t| Utc::now() - t).unwrap_or_default();
+                waited.to_std().unwrap_or_default() >= self.config.max_delay * 3 / 4
+            };
+            if !due {
+                return Ok(());
+            }
+            self.cycle(chain).await?;
+            let c = client(&self.pool).await?;
+            let row = c
+                .query_one("SELECT manifest_seq, to_seq FROM audit_export_watermarks WHERE chain_id = $1", &[&chain])
+                .await
+                .map_err(SinkError::pg("read export watermark"))?;
+            state.manifest_seq = row.get(0);
+            state.to_seq = row.get(1);
+            state.pending_since = None;
+        }
+    }
+
+    async fn commit_time(&self, chain: i32, seq: i64) -> Result<Option<DateTime<Utc>>, ExportError> {
+        let c = client(&self.pool).await?;
+        let row = c
+            .query_opt("SELECT ingested_at FROM audit_events WHERE chain_id = $1 AND chain_seq = $2", &[&chain, &seq])
+            .await
+            .map_err(SinkError::pg("read commit time"))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Plans (or resumes) the chain's next segment and archives it. Returns whether a
+    /// segment was archived.
+    async fn cycle(&self, chain: i32) -> Result<bool, ExportError> {
+        let Some(plan) = self.plan(chain).await? else { return Ok(false) };
+        let (from, to) = (plan.from_seq, plan.to_seq);
+        tracing::debug!(chain, manifest_seq = plan.manifest_seq, from, to, "archiving segment");
+
+        let files = self.write_segment(chain, &plan).await?;
+        failpoint("before_manifest", &self.archive, None).await;
+
+        let head = client(&self.pool)
+            .await?
+            .query_one(
+                "SELECT content_sha256, chain_hmac FROM audit_events WHERE chain_id = $1 AND chain_seq = $2",
+                &[&chain, &to],
+            )
+            .await
+            .map_err(SinkError::pg("read segment head"))?;
+        let manifest = Manifest {
+            format: super::manifest::MANIFEST_FORMAT.into(),
+            chain_id: chain,
+            seq: plan.manifest_seq,
+            prev_manifest_sha256: plan.prev_manifest_sha256.clone(),
+            from_chain_seq: from,
+            to_chain_seq: to,
+            rows: (to - from + 1) as u64,
+            ledger_head: LedgerHead { chain_seq: to, content_sha256: head.get(0), chain_hmac: head.get(1) },
+            planned_at: auditflow_schemas::canonical::canonical_time(&plan.planned_at),
+            files: files.clone(),
+            key_id: self.signer.key_id().to_owned(),
+        };
+        let bytes = sign_manifest(&self.signer, manifest);
+        let manifest_sha = sha256_hex(&bytes);
+        let key = manifest_key(chain, plan.manifest_seq);
+        failpoint("mid_manifest", &self.archive, Some((&key, &bytes))).await;
+        self.archive.put(&key, bytes).await?;
+        failpoint("before_watermark", &self.archive, None).await;
+
+        let rows: i64 = files.iter().map(|f| f.rows as i64).sum();
+        let mut c = client(&self.pool).await?;
+        let tx = c.transaction().await.map_err(SinkError::pg("begin"))?;
+        tx.execute(
+            "UPDATE audit_export_watermarks SET manifest_seq = $2, to_seq = $3, manifest_sha256 = $4, \
+             rows_total = rows_total + $5, files_total = files_total + $6, updated_at = now() \
+             WHERE chain_id = $1 AND manifest_seq = $7",
+            &[&chain, &plan.manifest_seq, &to, &manifest_sha, &rows, &(files.len() as i64), &(plan.manifest_seq - 1)],
+        )
+        .await
+        .map_err(SinkError::pg("advance export watermark"))?;
+        tx.execute(
+            "UPDATE audit_export_segments SET exported_at = now() WHERE chain_id = $1 AND manifest_seq = $2",
+            &[&chain, &plan.manifest_seq],
+        )
+        .await
+        .map_err(SinkError::pg("mark segment exported"))?;
+        tx.commit().await.map_err(SinkError::pg("commit export watermark"))?;
+        failpoint("before_store_watermark", &self.archive, None).await;
+        self.put_store_watermark(chain, &c).await?;
+
+        self.stats.rows.fetch_add(rows as u64, Ordering::Relaxed);
+        self.stats.files.fetch_add(files.len() as u64, Ordering::Relaxed);
+        self.stats.bytes.fetch_add(files.iter().map(|f| f.bytes).sum(), Ordering::Relaxed);
+        self.stats.manifests.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(chain, manifest_seq = plan.manifest_seq, from, to, files = files.len(), "segment archived");
+        Ok(true)
+    }
+
+    async fn put_store_watermark(&self, chain: i32, c: &deadpool_postgres::Client) -> Result<(), ExportError> {
+        let row = c
+            .query_one(
+                "SELECT manifest_seq, to_seq, manifest_sha256 FROM audit_export_watermarks WHERE chain_id = $1",
+                &[&chain],
+            )
+            .await
+            .map_err(SinkError::pg("read export watermark"))?;
+        let watermark = Watermark {
+            format: super::manifest::WATERMARK_FORMAT.into(),
+            chain_id: chain,
+            manifest_seq: row.get(0),
+            to_chain_seq: row.get(1),
+            manifest_sha256: row.get(2),
+            key_id: self.signer.key_id().to_owned(),
+        };
+        if watermark.manifest_seq == 0 {
+            return Ok(());
+        }
+        self.archive.put(&watermark_key(chain), sign_watermark(&self.signer, watermark)).await
+    }
+
+    /// The chain's next segment: the recorded plan if one exists beyond the watermark (a
+    /// crash came mid-segment), else a new one, recorded before anything is written.
+    async fn plan(&self, chain: i32) -> Result<Option<SegmentPlan>, ExportError> {
+        let mut c = client(&self.pool).await?;
+        let tx = c.transaction().await.map_err(SinkError::pg("begin"))?;
+        let wm = tx
+            .query_one(
+                "SELECT manifest_seq, to_seq, manifest_sha256 FROM audit_export_watermarks WHERE chain_id = $1 FOR UPDATE",
+                &[&chain],
+            )
+            .await
+            .map_err(SinkError::pg("lock export watermark"))?;
+        let (done_seq, done_to, prev_sha): (i64, i64, Option<String>) = (wm.get(0), wm.get(1), wm.get(2));
+        let next = done_seq + 1;
+        let recorded = tx
+            .query_opt(
+                "SELECT from_seq, to_seq, planned_at FROM audit_export_segments WHERE chain_id = $1 AND manifest_seq = $2",
+                &[&chain, &next],
+            )
+            .await
+            .map_err(SinkError::pg("read segment plan"))?;
+        let plan = if let Some(r) = recorded {
+            tracing::info!(
+                chain,
+                manifest_seq = next,
+                "resuming a recorded segment (an earlier run stopped mid-export)"
+            );
+            SegmentPlan {
+                manifest_seq: next,
+                from_seq: r.get(0),
+                to_seq: r.get(1),
+                planned_at: r.get(2),
+                prev_manifest_sha256: prev_sha,
+            }
+        } else {
+            let head: i64 = tx
+                .query_one(
+                    "SELECT chain_seq FROM audit_ingest_watermarks WHERE sink = 'ledger' AND chain_id = $1",
+                    &[&chain],
+                )
+                .await
+                .map_err(SinkError::pg("read ledger head"))?
+                .get(0);
+            if head <= done_to {
+                tx.commit().await.map_err(SinkError::pg("commit"))?;
+                return Ok(None);
+            }
+            let from = done_to + 1;
+            let to = head.min(done_to + self.config.target_segment_rows);
+            let planned_at: DateTime<Utc> = tx
+                .query_one(
+                    "INSERT INTO audit_export_segments (chain_id, manifest_seq, from_seq, to_seq, planned_at) \
+                     VALUES ($1, $2, $3, $4, date_trunc('milliseconds', now())) RETURNING planned_at",
+                    &[&chain, &next, &from, &to],
+                )
+                .await
+                .map_err(SinkError::pg("record segment plan"))?
+                .get(0);
+            SegmentPlan { manifest_seq: next, from_seq: from, to_seq: to, planned_at, prev_manifest_sha256: prev_sha }
+        };
+        tx.commit().await.map_err(SinkError::pg("commit segment plan"))?;
+        Ok(Some(plan))
+    }
+
+    /// Streams the segment's rows out of the ledger in partition order and writes one file
+    /// per partition (more when a partition passes the target size).
+    async fn write_segment(&self, chain: i32, plan: &SegmentPlan) -> Result<Vec<ManifestFile>, ExportError> {
+        let (from, to) = (plan.from_seq, plan.to_seq);
+        let c = client(&self.pool).await?;
+        let stream = read_rows(&c, chain, from, to).await?;
+        pin_mut!(stream);
+        let mut seen = vec![false; (to - from + 1) as usize];
+        let mut sink = UploadSink { archive: &self.archive, chain, from, to, files: Vec::new() };
+        // The open file: its partition, part number and encoder (made on first write).
+        let mut open: Option<(Partition, usize, Option<Encoder>)> = None;
+        let mut rows: Vec<ExportRow> = Vec::with_capacity(CHUNK_ROWS);
+        while let Some(row) = stream.next().await {
+            let row = row?;
+            let in_range = row.chain_seq >= from && row.chain_seq <= to;
+            if !in_range || seen[(row.chain_seq - from) as usize] {
+                return Err(ExportError::LedgerInconsistent {
+                    chain_id: chain,
+                    message: format!("chain_seq {} read twice or out of range", row.chain_seq),
+                });
+            }
+            seen[(row.chain_seq - from) as usize] = true;
+            let partition = Partition::of(&row.zone_id, &row.occurred_at);
+            if open.as_ref().map(|o| &o.0) != Some(&partition) {
+                if let Some((p, part, encoder)) = open.take() {
+                    sink.close(&p, part, encoder, &mut rows).await?;
+                }
+                open = Some((partition, 0, None));
+            }
+            rows.push(row);
+            if rows.len() >= CHUNK_ROWS {
+                if let Some((p, part, encoder)) = open.as_mut() {
+                    let e = match encoder {
+                        Some(e) => e,
+                        None => encoder.insert(Encoder::new()?),
+                    };
+                    e.write(&mut rows)?;
+                    if e.size() >= self.config.target_file_bytes {
+                        let full = encoder.take();
+                        sink.close(p, *part, full, &mut rows).await?;
+                        *part += 1;
+                    }
+                }
+            }
+        }
+        if let Some((p, part, encoder)) = open.take() {
+            sink.close(&p, part, encoder, &mut rows).await?;
+        }
+        if let Some(missing) = seen.iter().position(|s| !s) {
+            return Err(ExportError::LedgerInconsistent {
+                chain_id: chain,
+                message: format!("chain_seq {} is missing from the ledger", from + missing as i64),
+            });
+        }
+        let mut files = sink.files;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct SegmentPlan {
+    manifest_seq: i64,
+    from_seq: i64,
+    to_seq: i64,
+    planned_at: DateTime<Utc>,
+    prev_manifest_sha256: Option<String>,
+}
+
+struct UploadSink<'a> {
+    archive: &'a Archive,
+    chain: i32,
+    from: i64,
+    to: i64,
+    files: Vec<ManifestFile>,
+}
+
+impl UploadSink<'_> {
+    /// Writes the buffered rows into the file, closes it and uploads it.
+    async fn close(
+        &mut self,
+        partition: &Partition,
+        part: usize,
+        encoder: Option<Encoder>,
+        rows: &mut Vec<ExportRow>,
+    ) -> Result<(), ExportError> {
+        let mut encoder = match encoder {
+            Some(e) => e,
+            None if rows.is_empty() => return Ok(()),
+            None => Encoder::new()?,
+        };
+        encoder.write(rows)?;
+        let file = encoder.finish()?;
+        let key = format!("{}/{}", partition.dir(), file_name(self.chain, self.from, self.to, part));
+        failpoint("mid_file", self.archive, Some((&key, &file.bytes))).await;
+        let entry = ManifestFile {
+            path: key.clone(),
+            sha256: sha256_hex(&file.bytes),
+            rows: file.rows as u64,
+            bytes: file.bytes.len() as u64,
+            min_chain_seq: file.seq_range.0,
+            max_chain_seq: file.seq_range.1,
+        };
+        self.archive.put(&key, file.bytes).await?;
+        self.files.push(entry);
+        Ok(())
+    }
+}
+
+/// The ledger columns the archive needs, in [`ExportRow`] order, JSON as text.
+const SELECT_COLUMNS: &str = "id, zone_id, event_type, request_id, decision, policy_set_id, policy_set_version_id, \
+    manifest_sha, evaluation_status, determining_policies_json::text, diagnostics_json::text, metadata_json::text, \
+    occurred_at, ingested_at, content_sha256, prev_content_sha256, chain_hmac, chain_seq, chain_id, \
+    ingest_signature, key_id, src_stream_id, extra_json::text";
+
+/// Streams a chain's rows `from..=to` in archive order (zone by byte order, then event time,
+/// then chain position) with one binary COPY.
+pub async fn read_rows(
+    c: &tokio_postgres::Client,
+    chain: i32,
+    from: i64,
+    to: i64,
+) -> Result<impl futures_util::Stream<Item = Result<ExportRow, ExportError>>, ExportError> {
+    use tokio_postgres::binary_copy::BinaryCopyOutStream;
+    use tokio_postgres::types::Type;
+    // COPY takes no parameters; the three values are integers.
+    let sql = format!(
+        "COPY (SELECT {SELECT_COLUMNS} FROM audit_events WHERE chain_id = {chain} AND chain_seq BETWEEN {from} AND {to} \
+         ORDER BY zone_id COLLATE \"C\", occurred_at, chain_seq) TO STDOUT (FORMAT binary)"
+    );
+    let copy = c.copy_out(&sql).await.map_err(SinkError::pg("copy rows out"))?;
+    let t = Type::TEXT;
+    let ts = Type::TIMESTAMPTZ;
+    let types = [
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        ts.clone(),
+        ts,
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        Type::INT8,
+        Type::INT4,
+        t.clone(),
+        t.clone(),
+        t.clone(),
+        t,
+    ];
+    let stream = BinaryCopyOutStream::new(copy, &types);
+    Ok(stream.map(|row| {
+        let row = row.map_err(SinkError::pg("read copied row"))?;
+        let json = |i: usize| -> Result<Option<String>, tokio_postgres::Error> {
+            Ok(row.try_get::<Option<&str>>(i)?.map(canonical_json_text))
+        };
+        let get = || -> Result<ExportRow, tokio_postgres::Error> {
+            Ok(ExportRow {
+                id: row.try_get::<&str>(0)?.to_owned(),
+                zone_id: row.try_get::<&str>(1)?.to_owned(),
+                event_type: row.try_get::<&str>(2)?.to_owned(),
+                request_id: row.try_get(3)?,
+                decision: row.try_get(4)?,
+                policy_set_id: row.try_get(5)?,
+                policy_set_version_id: row.try_get(6)?,
+                manifest_sha: row.try_get(7)?,
+                evaluation_status: row.try_get(8)?,
+                determining_policies_json: json(9)?,
+                diagnostics_json: json(10)?,
+                metadata_json: json(11)?,
+                occurred_at: row.try_get(12)?,
+                ingested_at: row.try_get(13)?,
+                content_sha256: row.try_get(14)?,
+                prev_content_sha256: row.try_get(15)?,
+                chain_hmac: row.try_get(16)?,
+                chain_seq: row.try_get(17)?,
+                chain_id: row.try_get(18)?,
+                ingest_signature: row.try_get(19)?,
+                key_id: row.try_get(20)?,
+                src_stream_id: row.try_get(21)?,
+                extra_json: json(22)?,
+            })
+        };
+        get().map_err(|e| ExportError::Ledger(SinkError::Postgres { op: "decode copied row", source: e }))
+    }))
+}
+
+/// `jsonb::text` re-encoded canonically (sorted keys, compact), as the ledger hashed it.
+fn canonical_json_text(text: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => auditflow_schemas::canonical::canonical_json(&v),
+        Err(_) => text.to_owned(),
+    }
+}
