@@ -166,6 +166,7 @@ fn preload(
             count,
             rate: rate.to_owned(),
             zones: 8,
+            zone_names: Vec::new(),
             seed: if stream == BENCH_STREAM { 99 } else { 100 },
             invalid_ratio: 0.0,
             duplicate_ratio: 0.0,

@@ -32,6 +32,10 @@ pub struct EmitArgs {
     /// Number of zones (tenants) to spread events over.
     #[arg(long, default_value_t = 4)]
     pub zones: u32,
+    /// Zone ids to use instead of `zone-0` … (repeatable; any UTF-8, e.g. to try the
+    /// archive's path escaping). Overrides --zones.
+    #[arg(long = "zone", value_name = "ZONE_ID")]
+    pub zone_names: Vec<String>,
     /// Random seed; the same seed and start time give the same events.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -98,6 +102,7 @@ pub struct Generator {
     rng: StdRng,
     seed: u64,
     zones: u32,
+    zone_names: Vec<String>,
     start: DateTime<Utc>,
     events: u64,
     requests: u64,
@@ -114,6 +119,7 @@ impl Generator {
             rng: StdRng::seed_from_u64(seed),
             seed,
             zones: zones.max(1),
+            zone_names: Vec::new(),
             start,
             events: 0,
             requests: 0,
@@ -145,7 +151,11 @@ impl Generator {
 
     fn refill(&mut self) {
         self.requests += 1;
-        let zone = format!("zone-{}", self.rng.random_range(0..self.zones));
+        let zone = if self.zone_names.is_empty() {
+            format!("zone-{}", self.rng.random_range(0..self.zones))
+        } else {
+            self.zone_names[self.rng.random_range(0..self.zone_names.len())].clone()
+        };
         let request_id = format!("req-{:x}-{}", self.seed, self.requests);
         let session = format!("sess-{}", self.rng.random_range(0..2000));
         let agent = format!("as-{}", self.rng.random_range(0..5000));
@@ -384,6 +394,7 @@ pub fn emit(global: &crate::cli::GlobalArgs, args: &EmitArgs) -> anyhow::Result<
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut generator = Generator::new(args.seed, args.zones, start);
+    generator.zone_names = args.zone_names.clone();
     let mut recent = VecDeque::new();
     let mut invalid_counter = 0;
     let mut summary = EmitSummary { stream: settings.stream.clone(), ..EmitSummary::default() };

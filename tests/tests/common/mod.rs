@@ -2,6 +2,8 @@
 //! `auditflow` binary run as a child process.
 #![allow(dead_code)]
 
+pub mod archive;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
@@ -47,6 +49,10 @@ pub struct TestEnv {
     pub database: String,
     pub dir: PathBuf,
     pub runtime: tokio::runtime::Runtime,
+    /// `AUDITFLOW_EXPORT_URL` for every command (a folder of the test by default).
+    pub export_url: String,
+    /// Extra environment for every command (e.g. AWS_* for the S3 tests).
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl TestEnv {
@@ -60,6 +66,8 @@ impl TestEnv {
             stream: format!("t.{name}.events"),
             dlq: format!("t.{name}.events.dlq"),
             database: format!("af_{name}").to_lowercase(),
+            export_url: format!("file://{}", dir.join("export").display()),
+            extra_env: Vec::new(),
             name,
             dir,
             runtime: tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"),
@@ -82,7 +90,12 @@ impl TestEnv {
             .env("AUDITFLOW_DATABASE_URL", self.database_url())
             .env("AUDITFLOW_STREAM", &self.stream)
             .env("AUDITFLOW_LEDGER_KEY_FILE", self.dir.join("ledger.key"))
-            .env("RUST_LOG", "warn,auditflow=info");
+            .env("AUDITFLOW_EXPORT_URL", &self.export_url)
+            .env("AUDITFLOW_EXPORT_SIGNING_KEY_FILE", self.dir.join("export.key"))
+            .env("RUST_LOG", "warn,auditflow=info,auditflow_sinks::export=info");
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
         cmd
     }
 
