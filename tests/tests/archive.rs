@@ -132,6 +132,8 @@ fn s3_archive_waits_out_an_outage_and_loses_nothing() {
     ];
     let config = small_segments(&env, 2000);
     let mut manifest = env.emit(&emit_args("20000", "5"));
+    let migrated = env.output(&["migrate"]);
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
     let mut child = env.spawn_run(&["--config", &config, "--export-max-delay-secs", "1"], &[]);
     wait_until(LIMIT, || env.export_caught_up() && env.query("SELECT count(*) FROM audit_events")[0].get::<_, i64>(0) > 0);
 
