@@ -11,16 +11,20 @@ export AUDIT_HMAC_KEY=${AUDIT_HMAC_KEY:-$(printf 'd3' | head -c 2; printf '%.0s6
 export AUDITFLOW_DATABASE_URL=${AUDITFLOW_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/auditflow_demo}
 export AUDITFLOW_STREAM=${AUDITFLOW_STREAM:-auditflow.demo.events}
 export AUDITFLOW_LEDGER_KEY_FILE=${AUDITFLOW_LEDGER_KEY_FILE:-.demo/ledger.key}
+export AUDITFLOW_EXPORT_SIGNING_KEY_FILE=${AUDITFLOW_EXPORT_SIGNING_KEY_FILE:-.demo/export.key}
+ARCHIVE_DIR=$PWD/.demo/export
+export AUDITFLOW_EXPORT_URL=${AUDITFLOW_EXPORT_URL:-file://$ARCHIVE_DIR}
 export RUST_LOG=${RUST_LOG:-warn}
 mkdir -p .demo
 
 redis-cli -h 127.0.0.1 DEL "$AUDITFLOW_STREAM" "$AUDITFLOW_STREAM.dlq" >/dev/null
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS auditflow_demo WITH (FORCE)" >/dev/null
+rm -rf "$ARCHIVE_DIR"
 
 echo "== 1. a producer publishes $COUNT HMAC-signed events (2% invalid, 2% re-sent duplicates)"
 "$BIN" emit --count "$COUNT" --invalid-ratio 0.02 --duplicate-ratio 0.02 --zones 5 --seed 1
 echo
-echo "== 2. auditflow verifies, dead-letters and commits them exactly once, then exits"
+echo "== 2. auditflow verifies, dead-letters, commits them exactly once, archives them as Parquet, then exits"
 "$BIN" run --exit-when-drained
 echo
 echo "== 3. the ledger's hash chains are contiguous (one chain per shard)"
@@ -30,10 +34,25 @@ psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "
   FROM (SELECT chain_id, chain_seq, row_number() OVER (PARTITION BY chain_id ORDER BY chain_seq) AS rn
         FROM audit_events) c
   GROUP BY chain_id ORDER BY chain_id LIMIT 5;"
+echo "== 4. the archive: Hive-partitioned Parquet in $ARCHIVE_DIR, checked against the ledger"
+"$BIN" verify-export
+echo
+DUCK_QUERY="SELECT zone_id, event_date, count(*) AS events, count(*) FILTER (WHERE decision = 'deny') AS denied
+FROM read_parquet('$ARCHIVE_DIR/audit_events/**/*.parquet', hive_partitioning = true)
+GROUP BY ALL ORDER BY ALL LIMIT 10"
+echo "== 5. DuckDB reads it:"
+echo "$DUCK_QUERY"
+if python3 -c 'import duckdb' 2>/dev/null; then
+  python3 -c 'import duckdb, sys; duckdb.sql(sys.argv[1]).show()' "$DUCK_QUERY"
+else
+  echo "(pip install duckdb to run it here)"
+fi
 echo "== where to look next"
 cat <<MSG
   ledger:   psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "SELECT id, zone_id, event_type, decision, chain_id, chain_seq FROM audit_events WHERE decision = 'deny' LIMIT 5"
   DLQ:      redis-cli -h 127.0.0.1 XRANGE $AUDITFLOW_STREAM.dlq - + COUNT 3
   alerts:   psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "SELECT * FROM audit_ingest_alerts"
+  archive:  find $ARCHIVE_DIR -name '*.parquet' | head; cat $ARCHIVE_DIR/_auditflow/manifests/chain=0000/m0000000001.json
+  athena:   $BIN export athena-ddl --location s3://your-bucket/auditflow
   progress: psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "SELECT * FROM audit_ingest_watermarks ORDER BY chain_id"
 MSG

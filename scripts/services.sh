@@ -47,3 +47,15 @@ else
   for _ in $(seq 100); do pg_up && break; sleep 0.2; done
   pg_up || { log "postgres did not come up"; exit 1; }
 fi
+
+# The archive tests and the demo read Parquet with DuckDB and run an S3 server (moto); both
+# come from PyPI.
+if python3 -c 'import duckdb, moto, boto3, flask; assert duckdb.__version__.startswith("2.")' >/dev/null 2>&1; then
+  log "python duckdb and moto are installed"
+else
+  command -v python3 >/dev/null || { log "installing python3"; apt_install python3 python3-pip; }
+  log "installing python packages: duckdb, moto[server]"
+  python3 -m pip install --quiet --disable-pip-version-check 'duckdb>=2,<3' 'moto[server]>=5,<6' \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'duckdb>=2,<3' 'moto[server]>=5,<6'
+  python3 -c 'import duckdb, moto, boto3' || { log "python packages did not install"; exit 1; }
+fi

@@ -25,6 +25,9 @@ pub enum BenchCommand {
     /// Preload events into Redis and measure the pipeline draining them into the ledger,
     /// against the raw COPY ceiling and a row-at-a-time baseline.
     Ingest(IngestBenchArgs),
+    /// Fill a ledger, then measure the export archiving it as Parquet on one core, against
+    /// DuckDB's `COPY … TO … (FORMAT parquet)` of the same rows.
+    Export(crate::bench_export::ExportBenchArgs),
 }
 
 /// `auditflow bench ingest` options.
@@ -54,13 +57,14 @@ pub struct IngestBenchArgs {
 pub fn bench(global: &GlobalArgs, command: &BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Ingest(args) => ingest(global, args),
+        BenchCommand::Export(args) => crate::bench_export::export(global, args),
     }
 }
 
 const BENCH_DB: &str = "auditflow_bench";
 const BENCH_STREAM: &str = "auditflow.bench.events";
 
-fn bench_globals(global: &GlobalArgs, db_url: &str, stream: &str) -> GlobalArgs {
+pub(crate) fn bench_globals(global: &GlobalArgs, db_url: &str, stream: &str) -> GlobalArgs {
     let mut g = global.clone();
     g.database_url = Some(db_url.to_owned());
     g.stream = Some(stream.to_owned());
@@ -71,7 +75,7 @@ fn bench_globals(global: &GlobalArgs, db_url: &str, stream: &str) -> GlobalArgs 
     g
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -102,12 +106,12 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
-struct Scratch {
-    url: String,
-    pg: tokio_postgres::Config,
+pub(crate) struct Scratch {
+    pub(crate) url: String,
+    pub(crate) pg: tokio_postgres::Config,
 }
 
-async fn fresh_database(global: &GlobalArgs, name: &str) -> anyhow::Result<Scratch> {
+pub(crate) async fn fresh_database(global: &GlobalArgs, name: &str) -> anyhow::Result<Scratch> {
     let base = crate::settings::resolve(global, None)?;
     let mut admin = base.pg.clone();
     admin.dbname("postgres");
@@ -127,7 +131,7 @@ async fn fresh_database(global: &GlobalArgs, name: &str) -> anyhow::Result<Scrat
     Ok(Scratch { url, pg })
 }
 
-fn run_pipeline(
+pub(crate) fn run_pipeline(
     global: &GlobalArgs,
     db_url: &str,
     stream: &str,
@@ -148,11 +152,16 @@ fn run_pipeline(
         cmd.arg("--workers").arg(w.to_string());
     }
     cmd.env("AUDITFLOW_LEDGER_KEY_FILE", "target/bench/ledger.key");
+    // The run archives too (as in production); its archive is scratch.
+    let archive = std::env::current_dir().context("cwd")?.join("target/bench").join(format!("archive-{stream}"));
+    let _ = std::fs::remove_dir_all(&archive);
+    cmd.env("AUDITFLOW_EXPORT_URL", format!("file://{}", archive.display()));
+    cmd.env("AUDITFLOW_EXPORT_SIGNING_KEY_FILE", "target/bench/export.key");
     cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
     Ok(cmd.spawn()?)
 }
 
-fn preload(
+pub(crate) fn preload(
     global: &GlobalArgs,
     db_url: &str,
     stream: &str,

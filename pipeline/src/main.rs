@@ -3,6 +3,7 @@
 //! configuration error, 3 a dependency was unreachable).
 
 mod bench;
+mod bench_export;
 mod cli;
 mod dlq_stats;
 mod emit;

@@ -1,0 +1,148 @@
+//! `auditflow bench export`: the archive benchmark.
+//!
+//! 1. Preloads N signed events and drains them with `auditflow run` (which archives as it
+//!    goes), so the ledger holds N rows and the run's own export had to keep up with ingest.
+//! 2. Resets the export state and archives the whole ledger again in this process on a
+//!    single-threaded runtime (one core; Postgres serves from its own process): rows/s from
+//!    the first ledger read to the last watermark, files and bytes written.
+//! 3. Reference: DuckDB (Python package, `SET threads = 1`) loads the same rows from that
+//!    archive into memory, then `COPY … TO … (FORMAT parquet, COMPRESSION zstd)` is timed.
+//!
+//! Results are printed and written to `target/bench/export.json`.
+
+use crate::bench::{fresh_database, machine, preload, run_pipeline};
+use crate::cli::GlobalArgs;
+use anyhow::Context;
+use clap::Args;
+use std::time::{Duration, Instant};
+
+/// `auditflow bench export` options.
+#[derive(Debug, Args, Clone)]
+pub struct ExportBenchArgs {
+    /// Ledger rows to archive.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+    /// Where to write the JSON results.
+    #[arg(long, default_value = "target/bench/export.json")]
+    pub out: std::path::PathBuf,
+}
+
+const DB: &str = "auditflow_bench_export";
+const STREAM: &str = "auditflow.bench.export";
+
+fn walk(dir: &std::path::Path) -> (u64, u64) {
+    let mut out = (0, 0);
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                let (n, b) = walk(&p);
+                out = (out.0 + n, out.1 + b);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                out = (out.0 + 1, out.1 + e.metadata().map(|m| m.len()).unwrap_or(0));
+            }
+        }
+    }
+    out
+}
+
+const DUCKDB_REFERENCE: &str = r#"
+import duckdb, json, sys, time
+c = duckdb.connect()
+c.sql("SET threads = 1")
+c.sql(f"CREATE TABLE t AS SELECT * FROM read_parquet('{sys.argv[1]}/audit_events/**/*.parquet', hive_partitioning = false) ORDER BY occurred_at")
+rows = c.sql("SELECT count(*) FROM t").fetchall()[0][0]
+started = time.perf_counter()
+c.sql(f"COPY t TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 131072)")
+secs = time.perf_counter() - started
+print(json.dumps({"rows": rows, "secs": secs, "version": duckdb.__version__}))
+"#;
+
+/// Runs the benchmark.
+pub fn export(global: &GlobalArgs, args: &ExportBenchArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all("target/bench")?;
+    let io = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let settings = crate::settings::resolve(global, None)?;
+    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(60)))?;
+    let _: i64 = io.block_on(redis::cmd("DEL").arg(STREAM).arg(format!("{STREAM}.dlq")).query_async(&mut redis))?;
+    let scratch = io.block_on(fresh_database(global, DB))?;
+
+    eprintln!("bench export: preloading {} events and draining them (ingest + live export)", args.events);
+    let loaded = preload(global, &scratch.url, STREAM, args.events, "max")?;
+    let started = Instant::now();
+    let child = run_pipeline(global, &scratch.url, STREAM, None, true)?;
+    let output = child.wait_with_output()?;
+    let drain_secs = started.elapsed().as_secs_f64();
+    anyhow::ensure!(output.status.success(), "the pipeline failed: {}", output.status);
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).context("run summary")?;
+    let stored = summary["stored"].as_u64().unwrap_or(0);
+    let live_exported = summary["exported_rows"].as_u64().unwrap_or(0);
+    anyhow::ensure!(stored == loaded.valid, "stored {stored} of {}", loaded.valid);
+    anyhow::ensure!(live_exported == stored, "the live export archived {live_exported} of {stored}");
+
+    eprintln!("bench export: archiving the {stored} ledger rows again on one core");
+    let mut g = global.clone();
+    g.database_url = Some(scratch.url.clone());
+    let settings = crate::settings::resolve(&g, None)?;
+    let dir = std::env::current_dir()?.join("target/bench/archive-catchup");
+    let _ = std::fs::remove_dir_all(&dir);
+    let one_core = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (secs, chains) = one_core.block_on(async {
+        let pool = crate::run::prepare_postgres(&settings, Duration::from_secs(10)).await?;
+        let c = auditflow_sinks::postgres::client(&pool).await?;
+        c.batch_execute(
+            "TRUNCATE audit_export_segments; UPDATE audit_export_watermarks SET manifest_seq = 0, to_seq = 0, \
+             manifest_sha256 = NULL, rows_total = 0, files_total = 0; CHECKPOINT",
+        )
+        .await?;
+        let chains: Vec<i32> = c
+            .query("SELECT chain_id FROM audit_export_watermarks ORDER BY chain_id", &[])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        drop(c);
+        let archive = auditflow_sinks::export::store::open(&format!("file://{}", dir.display()))?;
+        let signer = auditflow_sinks::export::ExportSigner::from_seed([42; 32]);
+        let exporter = auditflow_sinks::export::Exporter::new(pool, archive, signer, settings.export.clone());
+        let started = Instant::now();
+        exporter.catch_up(&chains).await?;
+        anyhow::Ok((started.elapsed().as_secs_f64(), chains.len()))
+    })?;
+    let (files, bytes) = walk(&dir.join("audit_events"));
+    let rate = stored as f64 / secs;
+
+    eprintln!("bench export: DuckDB reference (threads = 1)");
+    let duck_out = std::env::current_dir()?.join("target/bench/duckdb-reference.parquet");
+    let out = std::process::Command::new("python3")
+        .args(["-c", DUCKDB_REFERENCE, &dir.display().to_string(), &duck_out.display().to_string()])
+        .output()
+        .context("python3 with the duckdb package (pip install duckdb)")?;
+    anyhow::ensure!(out.status.success(), "DuckDB reference failed: {}", String::from_utf8_lossy(&out.stderr));
+    let duck: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let duck_rate = duck["rows"].as_f64().unwrap_or(0.0) / duck["secs"].as_f64().unwrap_or(f64::MAX);
+    let duck_bytes = std::fs::metadata(&duck_out).map(|m| m.len()).unwrap_or(0);
+
+    let result = serde_json::json!({
+        "machine": machine(),
+        "rows": stored,
+        "chains": chains,
+        "ingest_with_live_export_events_per_sec": summary["events_per_sec"],
+        "ingest_with_live_export_drain_secs": drain_secs,
+        "export_rows_per_sec_one_core": rate,
+        "export_secs": secs,
+        "export_files": files,
+        "export_bytes": bytes,
+        "export_mean_file_mib": bytes as f64 / files.max(1) as f64 / 1048576.0,
+        "duckdb_version": duck["version"],
+        "duckdb_copy_rows_per_sec_one_thread": duck_rate,
+        "duckdb_copy_secs": duck["secs"],
+        "duckdb_file_bytes": duck_bytes,
+        "ratio_to_duckdb": rate / duck_rate.max(1e-9),
+        "export_vs_ingest_rate": rate / summary["events_per_sec"].as_f64().unwrap_or(f64::MAX),
+        "goals": {"ratio_to_duckdb": ">= 0.5", "export_vs_ingest_rate": ">= 1 (never the bottleneck)"},
+    });
+    std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)?;
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    Ok(())
+}
