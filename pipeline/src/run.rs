@@ -102,12 +102,31 @@ where
 /// Connects to Postgres (creating the database), migrates and checks the shard count,
 /// retrying while the server is unreachable for up to `timeout`.
 pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
+    prepare(settings, timeout, true).await
+}
+
+/// Like [`prepare_postgres`] for commands that only read the ledger (they do not care how
+/// many shards the writer uses).
+pub async fn prepare_postgres_for_reading(
+    settings: &Resolved,
+    timeout: Duration,
+) -> anyhow::Result<deadpool_postgres::Pool> {
+    prepare(settings, timeout, false).await
+}
+
+async fn prepare(
+    settings: &Resolved,
+    timeout: Duration,
+    check_shards: bool,
+) -> anyhow::Result<deadpool_postgres::Pool> {
     retry_until_reachable("postgres", &settings.database_url, timeout, || async {
         let attempt = async {
             auditflow_sinks::postgres::ensure_database(&settings.pg).await?;
             let pool = auditflow_sinks::postgres::pool(&settings.pg, settings.pool_size)?;
             auditflow_sinks::postgres::migrate(&pool).await?;
-            auditflow_sinks::postgres::check_shard_count(&pool, settings.shards).await?;
+            if check_shards {
+                auditflow_sinks::postgres::check_shard_count(&pool, settings.shards).await?;
+            }
             Ok::<_, SinkError>(pool)
         };
         attempt.await.map_err(|e| match e {

@@ -100,8 +100,8 @@ pub struct ExportFile {
     pub signing_key_file: Option<PathBuf>,
     /// A committed row is archived within this many seconds.
     pub max_delay_secs: Option<u64>,
-    /// Files roll at about this many MiB.
-    pub target_file_mb: Option<usize>,
+    /// Files roll at about this many MiB (fractions allowed).
+    pub target_file_mb: Option<f64>,
     /// Ledger rows per segment at most.
     pub target_segment_rows: Option<i64>,
 }
@@ -478,12 +478,12 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
     let max_delay_secs = r.as_ref().and_then(|r| r.export_max_delay_secs).or(file.export.max_delay_secs).unwrap_or(60);
     let max_delay_secs =
         positive(max_delay_secs, "AUDITFLOW_EXPORT_MAX_DELAY_SECS (--export-max-delay-secs, export.max_delay_secs)")?;
-    let target_file_mb = positive(file.export.target_file_mb.unwrap_or(128), "export.target_file_mb")?;
+    let target_file_mb = positive(file.export.target_file_mb.unwrap_or(128.0), "export.target_file_mb")?;
     let target_segment_rows =
         positive(file.export.target_segment_rows.unwrap_or(1_000_000), "export.target_segment_rows")?;
     let export = auditflow_sinks::export::ExportConfig {
         max_delay: std::time::Duration::from_secs(max_delay_secs),
-        target_file_bytes: target_file_mb << 20,
+        target_file_bytes: (target_file_mb * 1048576.0) as usize,
         target_segment_rows,
     };
     let consumer_prefix = r

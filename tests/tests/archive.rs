@@ -31,9 +31,12 @@ fn small_segments(env: &TestEnv, rows: u32) -> String {
 #[test]
 fn duckdb_reads_the_archive_as_the_ledger() {
     let env = TestEnv::new("archive_duckdb");
-    // Events over three days, so several date and hour partitions exist.
-    let manifest = env.emit(&[emit_args("30000", "3"), vec!["--start-time", "2026-03-01T22:30:00Z"]].concat());
-    env.run_until_drained(&[], LIMIT);
+    // Events over several hours and two dates, so several date and hour partitions exist.
+    let manifest = env.emit(&[emit_args("30000", "3"), vec!["--start-time", "2026-03-01T23:59:45Z"]].concat());
+    // One chain and tiny target files, so big partitions roll into several parts.
+    let config = env.dir.join("auditflow.toml");
+    std::fs::write(&config, "[ledger]\nshards = 1\n[export]\ntarget_file_mb = 0.05\n").expect("config");
+    env.run_until_drained(&["--config", config.to_str().expect("utf8")], LIMIT);
     env.assert_exactly_once(&manifest);
     assert!(env.export_caught_up(), "a draining run exits only once the archive caught up");
     env.assert_archive_matches_ledger(&env.export_dir());
@@ -46,22 +49,35 @@ fn duckdb_reads_the_archive_as_the_ledger() {
         .collect();
     assert_eq!(zones.len(), ZONES.len(), "{zones:?}");
     assert!(zones.iter().all(|z| z.starts_with("zone_id=") && !z[8..].contains('/')), "{zones:?}");
+    let dates = env.query("SELECT count(DISTINCT (occurred_at AT TIME ZONE 'UTC')::date) FROM audit_events");
+    assert!(dates[0].get::<_, i64>(0) >= 2, "the events should span two dates");
+    let parts = walk_files(&env.export_dir().join("audit_events"));
+    assert!(
+        parts.iter().any(|p| p.to_string_lossy().ends_with("-p1.parquet")),
+        "no partition rolled into a second file at the 50 KiB target"
+    );
 
     // A second run with nothing new writes nothing and changes nothing.
     let files_before = count_files(&env);
-    env.run_until_drained(&[], LIMIT);
+    env.run_until_drained(&["--config", config.to_str().expect("utf8")], LIMIT);
     assert_eq!(count_files(&env), files_before);
     env.assert_export_verifies();
+}
+
+#[test]
+fn a_bad_export_url_is_a_configuration_error() {
+    let mut env = TestEnv::new("archive_bad_url");
+    env.export_url = "ftp://archive.example/x".into();
+    let out = env.output(&["run", "--exit-when-drained"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("AUDITFLOW_EXPORT_URL") && stderr.contains("s3://bucket/prefix"), "{stderr}");
 }
 
 fn count_files(env: &TestEnv) -> usize {
     fn walk(dir: &std::path::Path) -> usize {
         std::fs::read_dir(dir)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
-                    .sum()
-            })
+            .map(|rd| rd.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum())
             .unwrap_or(0)
     }
     walk(&env.export_dir())
@@ -78,10 +94,8 @@ fn exactly_once_under_sigkill_at_every_step_of_the_export_cycle() {
         manifest.extend(env.emit(&emit_args("8000", &seed)));
         // The n-th time varies so that kills land in later segments too.
         let failpoint = format!("export:{stage}:{}", 1 + i % 3);
-        let mut child = env.spawn_run(
-            &["--config", &config, "--exit-when-drained"],
-            &[("AUDITFLOW_FAILPOINT", failpoint.as_str())],
-        );
+        let mut child = env
+            .spawn_run(&["--config", &config, "--exit-when-drained"], &[("AUDITFLOW_FAILPOINT", failpoint.as_str())]);
         let status = wait(&mut child, LIMIT);
         assert!(!status.success(), "failpoint {failpoint} did not kill the run; log:\n{}", env.log_tail());
         let archived = env.export_dir().join("_auditflow");
@@ -135,7 +149,9 @@ fn s3_archive_waits_out_an_outage_and_loses_nothing() {
     let migrated = env.output(&["migrate"]);
     assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
     let mut child = env.spawn_run(&["--config", &config, "--export-max-delay-secs", "1"], &[]);
-    wait_until(LIMIT, || env.export_caught_up() && env.query("SELECT count(*) FROM audit_events")[0].get::<_, i64>(0) > 0);
+    wait_until(LIMIT, || {
+        env.export_caught_up() && env.query("SELECT count(*) FROM audit_events")[0].get::<_, i64>(0) > 0
+    });
 
     // The store goes away while new events keep arriving: ingestion goes on, the export waits.
     proxy.cut();

@@ -217,13 +217,30 @@ pub fn to_record_batch(rows: &[&ExportRow]) -> Result<RecordBatch, arrow_schema:
 /// that a reader filtering on `occurred_at` skips most of a large file.
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
+/// Columns whose values are (nearly) all distinct: a dictionary would only cost hashing.
+const HIGH_CARDINALITY: [&str; 10] = [
+    "id",
+    "content_sha256",
+    "prev_content_sha256",
+    "chain_hmac",
+    "ingest_signature",
+    "src_stream_id",
+    "chain_seq",
+    "occurred_at",
+    "ingested_at",
+    "time",
+];
+
 fn properties() -> WriterProperties {
-    WriterProperties::builder()
+    let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
         .set_max_row_group_size(ROW_GROUP_ROWS)
         .set_statistics_enabled(EnabledStatistics::Chunk)
-        .set_created_by("auditflow".into())
-        .build()
+        .set_created_by("auditflow".into());
+    for column in HIGH_CARDINALITY {
+        builder = builder.set_column_dictionary_enabled(column.into(), false);
+    }
+    builder.build()
 }
 
 /// One finished file.
@@ -238,7 +255,7 @@ pub struct EncodedFile {
 }
 
 /// Rows handed to the writer at a time.
-pub const CHUNK_ROWS: usize = 8192;
+pub const CHUNK_ROWS: usize = 2048;
 
 /// Encodes rows, already in file order, into one Parquet file in memory.
 pub struct Encoder {

@@ -72,7 +72,11 @@ pub fn duck_view(dir: &Path) -> DuckView {
         .map(|g| {
             let hour: i64 = g[2].as_str().expect("hour").parse().expect("hour is a number");
             (
-                (g[0].as_str().expect("zone").to_owned(), g[1].as_str().expect("date").to_owned(), format!("{hour:02}")),
+                (
+                    g[0].as_str().expect("zone").to_owned(),
+                    g[1].as_str().expect("date").to_owned(),
+                    format!("{hour:02}"),
+                ),
                 g[3].as_i64().expect("count"),
             )
         })
@@ -122,7 +126,9 @@ impl TestEnv {
                 .iter()
                 .filter(|(k, v)| duck.groups.get(*k) != Some(v))
                 .map(|(k, v)| (k.clone(), *v, duck.groups.get(k).copied()))
-                .chain(duck.groups.iter().filter(|(k, _)| !ledger.contains_key(*k)).map(|(k, v)| (k.clone(), 0, Some(*v))))
+                .chain(
+                    duck.groups.iter().filter(|(k, _)| !ledger.contains_key(*k)).map(|(k, v)| (k.clone(), 0, Some(*v))),
+                )
                 .take(10)
                 .collect();
             panic!("per-(zone, date, hour) counts differ (ledger, duckdb): {diff:?}");
@@ -137,7 +143,12 @@ impl TestEnv {
             ("type_uid", "BIGINT"),
             ("time", "BIGINT"),
         ] {
-            assert_eq!(duck.types.get(column).map(String::as_str), Some(want), "column {column} type; all: {:?}", duck.types);
+            assert_eq!(
+                duck.types.get(column).map(String::as_str),
+                Some(want),
+                "column {column} type; all: {:?}",
+                duck.types
+            );
         }
         assert_eq!(duck.zone_mismatches, 0, "a data file lies outside a zone_id= partition");
     }
