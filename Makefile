@@ -25,6 +25,7 @@ check:
 
 bench: services build
 	$(BIN) bench ingest
+	$(BIN) bench export
 	$(CARGO) bench -p auditflow-benches
 
 fmt:

@@ -98,8 +98,6 @@ fn exactly_once_under_sigkill_at_every_step_of_the_export_cycle() {
             .spawn_run(&["--config", &config, "--exit-when-drained"], &[("AUDITFLOW_FAILPOINT", failpoint.as_str())]);
         let status = wait(&mut child, LIMIT);
         assert!(!status.success(), "failpoint {failpoint} did not kill the run; log:\n{}", env.log_tail());
-        let archived = env.export_dir().join("_auditflow");
-        assert!(archived.exists() || i == 0, "nothing archived before the kill");
     }
     // Random SIGKILLs while a long run exports continuously (max delay 1 s).
     manifest.extend(env.emit(&emit_args("40000", "99")));
