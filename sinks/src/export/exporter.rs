@@ -561,6 +561,7 @@ impl Inner {
         // The open file: its partition, part number and encoder (made on first write).
         let mut open: Option<(Partition, usize, Option<Encoder>)> = None;
         let mut rows: Vec<ExportRow> = Vec::with_capacity(CHUNK_ROWS);
+        let mut open_key: Option<(String, i64)> = None;
         while let Some(row) = stream.next().await {
             let row = row?;
             let in_range = row.chain_seq >= from && row.chain_seq <= to;
@@ -571,12 +572,15 @@ impl Inner {
                 });
             }
             seen[(row.chain_seq - from) as usize] = true;
-            let partition = Partition::of(&row.zone_id, &row.occurred_at);
-            if open.as_ref().map(|o| &o.0) != Some(&partition) {
+            // Same zone and same UTC hour as the open file: no new partition.
+            let hour = row.occurred_at_us.div_euclid(3_600_000_000);
+            let same = open_key.as_ref().is_some_and(|(zone, h)| *h == hour && zone == row.zone_id());
+            if !same {
                 if let Some((p, part, encoder)) = open.take() {
                     sink.close(&p, part, encoder, &mut rows).await?;
                 }
-                open = Some((partition, 0, None));
+                open = Some((Partition::of(row.zone_id(), &row.occurred_at()), 0, None));
+                open_key = Some((row.zone_id().to_owned(), hour));
             }
             rows.push(row);
             if rows.len() >= CHUNK_ROWS {
@@ -710,37 +714,8 @@ pub async fn read_rows(
     let stream = BinaryCopyOutStream::new(copy, &types);
     Ok(stream.map(|row| {
         let row = row.map_err(SinkError::pg("read copied row"))?;
-        let json = |i: usize| -> Result<Option<String>, tokio_postgres::Error> {
-            Ok(row.try_get::<Option<&str>>(i)?.map(canonical_json_text))
-        };
-        let get = || -> Result<ExportRow, tokio_postgres::Error> {
-            Ok(ExportRow {
-                id: row.try_get::<&str>(0)?.to_owned(),
-                zone_id: row.try_get::<&str>(1)?.to_owned(),
-                event_type: row.try_get::<&str>(2)?.to_owned(),
-                request_id: row.try_get(3)?,
-                decision: row.try_get(4)?,
-                policy_set_id: row.try_get(5)?,
-                policy_set_version_id: row.try_get(6)?,
-                manifest_sha: row.try_get(7)?,
-                evaluation_status: row.try_get(8)?,
-                determining_policies_json: json(9)?,
-                diagnostics_json: json(10)?,
-                metadata_json: json(11)?,
-                occurred_at: row.try_get(12)?,
-                ingested_at: row.try_get(13)?,
-                content_sha256: row.try_get(14)?,
-                prev_content_sha256: row.try_get(15)?,
-                chain_hmac: row.try_get(16)?,
-                chain_seq: row.try_get(17)?,
-                chain_id: row.try_get(18)?,
-                ingest_signature: row.try_get(19)?,
-                key_id: row.try_get(20)?,
-                src_stream_id: row.try_get(21)?,
-                extra_json: json(22)?,
-            })
-        };
-        get().map_err(|e| ExportError::Ledger(SinkError::Postgres { op: "decode copied row", source: e }))
+        ExportRow::new(row, canonical_json_text)
+            .map_err(|e| ExportError::Ledger(SinkError::Postgres { op: "decode copied row", source: e }))
     }))
 }
 

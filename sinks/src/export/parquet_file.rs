@@ -7,7 +7,7 @@
 //! Bytes depend only on the rows and the writer settings, so a retry writes identical files.
 
 use arrow_array::builder::{Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
@@ -15,55 +15,105 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::sync::{Arc, OnceLock};
 
-/// One ledger row as the archive stores it.
-#[derive(Debug, Clone, PartialEq)]
+/// Column positions of the exporter's `COPY` (see `exporter::SELECT_COLUMNS`).
+pub mod col {
+    #![allow(missing_docs)]
+    pub const ID: usize = 0;
+    pub const ZONE_ID: usize = 1;
+    pub const EVENT_TYPE: usize = 2;
+    pub const REQUEST_ID: usize = 3;
+    pub const DECISION: usize = 4;
+    pub const POLICY_SET_ID: usize = 5;
+    pub const POLICY_SET_VERSION_ID: usize = 6;
+    pub const MANIFEST_SHA: usize = 7;
+    pub const EVALUATION_STATUS: usize = 8;
+    pub const DETERMINING_POLICIES_JSON: usize = 9;
+    pub const DIAGNOSTICS_JSON: usize = 10;
+    pub const METADATA_JSON: usize = 11;
+    pub const OCCURRED_AT: usize = 12;
+    pub const INGESTED_AT: usize = 13;
+    pub const CONTENT_SHA256: usize = 14;
+    pub const PREV_CONTENT_SHA256: usize = 15;
+    pub const CHAIN_HMAC: usize = 16;
+    pub const CHAIN_SEQ: usize = 17;
+    pub const CHAIN_ID: usize = 18;
+    pub const INGEST_SIGNATURE: usize = 19;
+    pub const KEY_ID: usize = 20;
+    pub const SRC_STREAM_ID: usize = 21;
+    pub const EXTRA_JSON: usize = 22;
+}
+
+/// One ledger row as the exporter read it. Text values stay in the `COPY` buffer and are
+/// copied once, into the Arrow arrays; only the JSON columns are re-encoded (canonically).
 pub struct ExportRow {
-    /// Event id.
-    pub id: String,
-    /// Zone.
-    pub zone_id: String,
-    /// Event type.
-    pub event_type: String,
-    /// Request id.
-    pub request_id: Option<String>,
-    /// Decision.
-    pub decision: Option<String>,
-    /// Policy set.
-    pub policy_set_id: Option<String>,
-    /// Policy set version.
-    pub policy_set_version_id: Option<String>,
-    /// Manifest hash.
-    pub manifest_sha: Option<String>,
-    /// Evaluation status.
-    pub evaluation_status: Option<String>,
-    /// Canonical JSON.
-    pub determining_policies_json: Option<String>,
-    /// Canonical JSON.
-    pub diagnostics_json: Option<String>,
-    /// Canonical JSON.
-    pub metadata_json: Option<String>,
-    /// Event time.
-    pub occurred_at: DateTime<Utc>,
-    /// Ledger commit time.
-    pub ingested_at: DateTime<Utc>,
-    /// Hex.
-    pub content_sha256: String,
-    /// Hex.
-    pub prev_content_sha256: Option<String>,
-    /// Hex.
-    pub chain_hmac: String,
+    row: tokio_postgres::binary_copy::BinaryCopyOutRow,
+    /// Canonical JSON of columns 9, 10, 11 and 22.
+    json: [Option<String>; 4],
+    /// `occurred_at`, µs since the epoch.
+    pub occurred_at_us: i64,
+    /// `ingested_at`, µs since the epoch.
+    pub ingested_at_us: i64,
     /// Position in the chain.
     pub chain_seq: i64,
-    /// Chain (ledger shard).
+    /// Chain.
     pub chain_id: i32,
-    /// Producer signature.
-    pub ingest_signature: Option<String>,
-    /// Producer key id.
-    pub key_id: Option<String>,
-    /// Source stream entry id.
-    pub src_stream_id: Option<String>,
-    /// Unknown top-level fields, canonical JSON.
-    pub extra_json: Option<String>,
+}
+
+impl ExportRow {
+    /// Checks the non-null columns and decodes the numeric ones; `canonical` re-encodes JSON.
+    pub fn new(
+        row: tokio_postgres::binary_copy::BinaryCopyOutRow,
+        canonical: impl Fn(&str) -> String,
+    ) -> Result<Self, tokio_postgres::Error> {
+        for c in [col::ID, col::ZONE_ID, col::EVENT_TYPE, col::CONTENT_SHA256, col::CHAIN_HMAC] {
+            row.try_get::<&str>(c)?;
+        }
+        let json = |c: usize| -> Result<Option<String>, tokio_postgres::Error> {
+            Ok(row.try_get::<Option<&str>>(c)?.map(&canonical))
+        };
+        let json = [
+            json(col::DETERMINING_POLICIES_JSON)?,
+            json(col::DIAGNOSTICS_JSON)?,
+            json(col::METADATA_JSON)?,
+            json(col::EXTRA_JSON)?,
+        ];
+        let occurred_at: DateTime<Utc> = row.try_get(col::OCCURRED_AT)?;
+        let ingested_at: DateTime<Utc> = row.try_get(col::INGESTED_AT)?;
+        Ok(ExportRow {
+            occurred_at_us: occurred_at.timestamp_micros(),
+            ingested_at_us: ingested_at.timestamp_micros(),
+            chain_seq: row.try_get(col::CHAIN_SEQ)?,
+            chain_id: row.try_get(col::CHAIN_ID)?,
+            json,
+            row,
+        })
+    }
+
+    /// A text column (checked at construction for the non-null ones).
+    pub fn text(&self, c: usize) -> Option<&str> {
+        match c {
+            col::DETERMINING_POLICIES_JSON => self.json[0].as_deref(),
+            col::DIAGNOSTICS_JSON => self.json[1].as_deref(),
+            col::METADATA_JSON => self.json[2].as_deref(),
+            col::EXTRA_JSON => self.json[3].as_deref(),
+            _ => self.row.try_get::<Option<&str>>(c).ok().flatten(),
+        }
+    }
+
+    /// The zone.
+    pub fn zone_id(&self) -> &str {
+        self.text(col::ZONE_ID).unwrap_or_default()
+    }
+
+    /// The event type.
+    pub fn event_type(&self) -> &str {
+        self.text(col::EVENT_TYPE).unwrap_or_default()
+    }
+
+    /// `occurred_at` as a time.
+    pub fn occurred_at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(self.occurred_at_us).unwrap_or_default()
+    }
 }
 
 /// The OCSF-style classification of an event: `(class_uid, activity_id)`.
@@ -147,12 +197,13 @@ pub fn schema() -> SchemaRef {
 }
 
 /// Rows to one Arrow batch (in the given order).
-pub fn to_record_batch(rows: &[&ExportRow]) -> Result<RecordBatch, arrow_schema::ArrowError> {
+pub fn to_record_batch(rows: &[ExportRow]) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let n = rows.len();
-    let strings = |f: &dyn Fn(&ExportRow) -> Option<&str>| -> ArrayRef {
-        let mut b = StringBuilder::with_capacity(n, n * 16);
+    let text = |c: usize| -> ArrayRef {
+        let bytes: usize = rows.iter().map(|r| r.text(c).map_or(0, str::len)).sum();
+        let mut b = StringBuilder::with_capacity(n, bytes);
         for r in rows {
-            b.append_option(f(r));
+            b.append_option(r.text(c));
         }
         Arc::new(b.finish())
     };
@@ -177,38 +228,40 @@ pub fn to_record_batch(rows: &[&ExportRow]) -> Result<RecordBatch, arrow_schema:
         }
         Arc::new(b.finish())
     };
+    let classes: Vec<(i32, i32)> = rows.iter().map(|r| ocsf_class(r.event_type())).collect();
+    let class_of = |i: usize| classes.get(i).copied().unwrap_or_default();
     let columns: Vec<ArrayRef> = vec![
-        strings(&|r| Some(&r.id)),
-        strings(&|r| Some(&r.zone_id)),
-        strings(&|r| Some(&r.event_type)),
-        strings(&|r| r.request_id.as_deref()),
-        strings(&|r| r.decision.as_deref()),
-        strings(&|r| r.policy_set_id.as_deref()),
-        strings(&|r| r.policy_set_version_id.as_deref()),
-        strings(&|r| r.manifest_sha.as_deref()),
-        strings(&|r| r.evaluation_status.as_deref()),
-        strings(&|r| r.determining_policies_json.as_deref()),
-        strings(&|r| r.diagnostics_json.as_deref()),
-        strings(&|r| r.metadata_json.as_deref()),
-        times(&|r| r.occurred_at.timestamp_micros()),
-        times(&|r| r.ingested_at.timestamp_micros()),
-        strings(&|r| Some(&r.content_sha256)),
-        strings(&|r| r.prev_content_sha256.as_deref()),
-        strings(&|r| Some(&r.chain_hmac)),
+        text(col::ID),
+        text(col::ZONE_ID),
+        text(col::EVENT_TYPE),
+        text(col::REQUEST_ID),
+        text(col::DECISION),
+        text(col::POLICY_SET_ID),
+        text(col::POLICY_SET_VERSION_ID),
+        text(col::MANIFEST_SHA),
+        text(col::EVALUATION_STATUS),
+        text(col::DETERMINING_POLICIES_JSON),
+        text(col::DIAGNOSTICS_JSON),
+        text(col::METADATA_JSON),
+        times(&|r| r.occurred_at_us),
+        times(&|r| r.ingested_at_us),
+        text(col::CONTENT_SHA256),
+        text(col::PREV_CONTENT_SHA256),
+        text(col::CHAIN_HMAC),
         longs(&|r| r.chain_seq),
         ints(&|r| r.chain_id),
-        strings(&|r| r.ingest_signature.as_deref()),
-        strings(&|r| r.key_id.as_deref()),
-        strings(&|r| r.src_stream_id.as_deref()),
-        strings(&|r| r.extra_json.as_deref()),
-        ints(&|r| ocsf_class(&r.event_type).0),
-        ints(&|r| ocsf_class(&r.event_type).1),
-        ints(&|r| ocsf_severity(r.decision.as_deref())),
-        longs(&|r| {
-            let (class, activity) = ocsf_class(&r.event_type);
+        text(col::INGEST_SIGNATURE),
+        text(col::KEY_ID),
+        text(col::SRC_STREAM_ID),
+        text(col::EXTRA_JSON),
+        Arc::new(Int32Array::from_iter_values((0..n).map(|i| class_of(i).0))),
+        Arc::new(Int32Array::from_iter_values((0..n).map(|i| class_of(i).1))),
+        ints(&|r| ocsf_severity(r.text(col::DECISION))),
+        Arc::new(Int64Array::from_iter_values((0..n).map(|i| {
+            let (class, activity) = class_of(i);
             class as i64 * 100 + activity as i64
-        }),
-        longs(&|r| r.occurred_at.timestamp_millis()),
+        }))),
+        longs(&|r| r.occurred_at_us.div_euclid(1000)),
     ];
     RecordBatch::try_new(schema(), columns)
 }
@@ -279,8 +332,7 @@ impl Encoder {
         if rows.is_empty() {
             return Ok(());
         }
-        let refs: Vec<&ExportRow> = rows.iter().collect();
-        let batch = to_record_batch(&refs).map_err(|e| parquet::errors::ParquetError::External(Box::new(e)))?;
+        let batch = to_record_batch(rows).map_err(|e| parquet::errors::ParquetError::External(Box::new(e)))?;
         self.writer.write(&batch)?;
         self.rows += rows.len();
         for r in rows.iter() {
