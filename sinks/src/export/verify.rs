@@ -334,7 +334,7 @@ pub async fn verify_export(
             }
         }
     }
-    for (key, _) in &data_objects {
+    for key in data_objects.keys() {
         if referenced.contains(key) {
             continue;
         }
