@@ -219,6 +219,7 @@ impl Inner {
             }
         };
         let mut finishing = false;
+        let mut last_behind_warning = std::time::Instant::now();
         let mut broken: BTreeMap<i32, String> = BTreeMap::new();
         let tick = (self.config.max_delay / 8).clamp(Duration::from_millis(50), Duration::from_secs(1));
         loop {
@@ -277,6 +278,17 @@ impl Inner {
                 backoff = Duration::from_millis(200);
             }
             self.publish_backlog(&states);
+            let backlog = Duration::from_millis(self.stats.backlog_ms.load(Ordering::Relaxed).max(0) as u64);
+            if backlog > self.config.max_delay && last_behind_warning.elapsed() > Duration::from_secs(30) {
+                last_behind_warning = std::time::Instant::now();
+                let rows: i64 = states.values().map(|s| (s.ledger_head - s.to_seq).max(0)).sum();
+                tracing::warn!(
+                    backlog_secs = backlog.as_secs(),
+                    rows_behind = rows,
+                    max_delay_secs = self.config.max_delay.as_secs(),
+                    "the archive is behind the ledger by more than export.max_delay (object store slow or down?); nothing is lost, it catches up from the ledger"
+                );
+            }
             if finishing && all_done {
                 if !broken.is_empty() {
                     tracing::error!(?broken, "export finished with chains it could not archive");
