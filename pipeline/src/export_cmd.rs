@@ -9,8 +9,9 @@ use clap::{Args, Subcommand};
 #[derive(Debug, Args)]
 pub struct VerifyExportArgs {
     /// Also trust manifests signed by this Ed25519 public key (64 hex digits; repeatable),
-    /// e.g. a key the archive was signed with before a rotation. The key in
-    /// AUDITFLOW_EXPORT_SIGNING_KEY_FILE is always trusted.
+    /// e.g. a key the archive was signed with before a rotation, or the only key when the
+    /// signing key file is not on this machine. The key in AUDITFLOW_EXPORT_SIGNING_KEY_FILE,
+    /// when the file exists, is always trusted.
     #[arg(long, value_name = "HEX")]
     pub trusted_public_key: Vec<String>,
     /// Print the report as JSON on stdout.
@@ -47,8 +48,21 @@ pub struct ProblemsFound(pub usize);
 /// Runs `verify-export`.
 pub fn verify_export(global: &GlobalArgs, args: &VerifyExportArgs) -> anyhow::Result<()> {
     let settings = settings::resolve(global, None)?;
-    let signer = settings::export_signer(&settings.export_signing_key_file)?;
-    let mut trusted = vec![signer.public_key()];
+    // A verifier never generates a key: it trusts the configured key file if it exists and
+    // the public keys it is given.
+    let mut trusted = Vec::new();
+    if settings.export_signing_key_file.exists() {
+        trusted.push(settings::export_signer(&settings.export_signing_key_file)?.public_key());
+    } else if args.trusted_public_key.is_empty() {
+        return Err(ConfigError::new(
+            "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file)",
+            format!(
+                "{} does not exist: point it at the export key, or pass the archive's public key with --trusted-public-key",
+                settings.export_signing_key_file.display()
+            ),
+        )
+        .into());
+    }
     for hex_key in &args.trusted_public_key {
         let bytes: [u8; 32] = hex::decode(hex_key)
             .ok()

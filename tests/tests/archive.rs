@@ -216,6 +216,27 @@ fn verify_export_names_every_kind_of_tampering() {
     env.run_until_drained(&["--config", &config], LIMIT);
     env.assert_export_verifies();
 
+    // The trust anchor: the public key logged when the export key was generated.
+    let log = std::fs::read_to_string(env.dir.join("run.log")).expect("log");
+    let public_key = log
+        .split("public_key=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the generated export key's public key is logged")
+        .to_owned();
+    let missing_key = env.dir.join("no-such.key");
+    let missing = missing_key.to_str().expect("utf8");
+    let out = env.output(&["verify-export", "--export-signing-key-file", missing]);
+    assert_eq!(out.status.code(), Some(2), "a verifier must not invent a key");
+    let out = env.output(&["verify-export", "--export-signing-key-file", missing, "--trusted-public-key", &public_key]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let other_key = env.dir.join("other.key");
+    std::fs::write(&other_key, "11".repeat(32)).expect("key");
+    let out = env.output(&["verify-export", "--export-signing-key-file", other_key.to_str().expect("utf8")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("manifest_invalid"), "manifests signed by another key must not verify:\n{stdout}");
+
     let root = env.export_dir();
     let files: Vec<std::path::PathBuf> = walk_files(&root.join("audit_events"));
     assert!(files.len() > 3);
