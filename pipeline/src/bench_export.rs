@@ -68,12 +68,13 @@ pub fn export(global: &GlobalArgs, args: &ExportBenchArgs) -> anyhow::Result<()>
     std::fs::create_dir_all("target/bench")?;
     let io = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let settings = crate::settings::resolve(global, None)?;
+    // The bench's own database on the configured server.
+    let mut bench_settings = settings.clone();
+    bench_settings.pg.dbname(DB);
+    bench_settings.database_url = format!("{} (database {DB})", crate::run::redact(&settings.database_url));
     let (stored, summary, drain_secs) = if args.skip_ingest {
-        let mut g = global.clone();
-        g.database_url = Some(format!("postgres://postgres@127.0.0.1:5432/{DB}"));
-        let settings = crate::settings::resolve(&g, None)?;
         let rows: i64 = io.block_on(async {
-            let c = auditflow_sinks::postgres::connect_once(&settings.pg).await?;
+            let c = auditflow_sinks::postgres::connect_once(&bench_settings.pg).await?;
             anyhow::Ok(c.query_one("SELECT count(*) FROM audit_events", &[]).await?.get(0))
         })?;
         anyhow::ensure!(rows > 0, "--skip-ingest needs a ledger filled by an earlier `bench export`");
@@ -99,9 +100,7 @@ pub fn export(global: &GlobalArgs, args: &ExportBenchArgs) -> anyhow::Result<()>
     };
 
     eprintln!("bench export: archiving the {stored} ledger rows again on one core");
-    let mut g = global.clone();
-    g.database_url = Some(format!("postgres://postgres@127.0.0.1:5432/{DB}"));
-    let settings = crate::settings::resolve(&g, None)?;
+    let settings = bench_settings;
     let dir = std::env::current_dir()?.join("target/bench/archive-catchup");
     let _ = std::fs::remove_dir_all(&dir);
     let one_core = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
