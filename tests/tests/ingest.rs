@@ -267,16 +267,17 @@ fn postgres_connections_killed_mid_run_lose_and_double_nothing() {
     let env = TestEnv::new("pgkill");
     assert!(env.output(&["migrate"]).status.success());
     let manifest =
-        env.emit(&["--count", "80000", "--invalid-ratio", "0.02", "--duplicate-ratio", "0.02", "--seed", "21"]);
+        env.emit(&["--count", "150000", "--invalid-ratio", "0.02", "--duplicate-ratio", "0.02", "--seed", "21"]);
     let mut child = env.spawn_run(&["--workers", "2", "--exit-when-drained"], &[]);
     let admin = env.pg();
     let started = Instant::now();
     let mut kills = 0;
-    // Terminate every auditflow backend of this database, eight times while it commits.
+    // Terminate every auditflow backend of this database, eight times while it commits
+    // (every 500 ms from the start, so the kills land while the backlog is being committed).
     let mut rounds = 0;
     while child.try_wait().expect("wait").is_none() {
         assert!(started.elapsed() < Duration::from_secs(300), "no finish in 300 s\n{}", env.log_tail());
-        std::thread::sleep(Duration::from_millis(1500));
+        std::thread::sleep(Duration::from_millis(500));
         if rounds == 8 {
             continue;
         }
