@@ -10,6 +10,7 @@
 pub mod dlq;
 pub mod epoch_sink;
 pub mod export;
+pub mod failpoint;
 pub mod ledger;
 pub mod postgres;
 

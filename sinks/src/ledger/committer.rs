@@ -33,8 +33,6 @@ pub struct LedgerStats {
     pub duplicates: AtomicU64,
     /// Tampered re-deliveries dead-lettered.
     pub tampers: AtomicU64,
-    /// Shard transactions that reached COMMIT (counts the failpoint).
-    pub attempts: AtomicU64,
 }
 
 impl LedgerStats {
@@ -108,22 +106,6 @@ impl LedgerCommitter {
             let letters = inner.commit(epoch, batch).await;
             completion.complete(letters);
         });
-    }
-}
-
-/// Test hook for the crash tests: with `AUDITFLOW_FAILPOINT=kill_before_commit:N`, the
-/// process SIGKILLs itself inside the N-th shard transaction, after the COPY and before
-/// COMMIT, so a test can prove that a crash mid-commit loses and doubles nothing.
-fn failpoint_kill_before_commit(stats: &LedgerStats) {
-    static AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
-    let at =
-        AT.get_or_init(|| std::env::var("AUDITFLOW_FAILPOINT").ok()?.strip_prefix("kill_before_commit:")?.parse().ok());
-    if let Some(at) = at {
-        if stats.attempts.fetch_add(1, Ordering::SeqCst) + 1 == *at {
-            tracing::warn!("failpoint kill_before_commit reached: SIGKILL");
-            let _ = std::process::Command::new("kill").arg("-9").arg(std::process::id().to_string()).status();
-            std::thread::sleep(Duration::from_secs(10));
-        }
     }
 }
 
@@ -366,7 +348,10 @@ impl Inner {
         )
         .await
         .map_err(SinkError::pg("advance watermark"))?;
-        failpoint_kill_before_commit(&self.stats);
+        // Crash tests: a SIGKILL inside the transaction, after the COPY, before COMMIT.
+        if crate::failpoint::reached("kill_before_commit") {
+            crate::failpoint::kill_self("kill_before_commit");
+        }
         tx.commit().await.map_err(SinkError::pg("commit"))?;
         let outcome = ShardOutcome {
             inserted: plan.new_rows.len(),
