@@ -269,6 +269,13 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
             .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?
             .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?;
     }
+    let failed_chains = export_stats.chains_failed.load(Ordering::Relaxed);
+    if failed_chains > 0 {
+        anyhow::bail!(
+            "the archive could not be completed for {failed_chains} ledger chain(s) (the ledger itself is intact); \
+             the log names the chains and the problem"
+        );
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let read = read.load(Ordering::Relaxed);
     let mut summary = RunSummary {

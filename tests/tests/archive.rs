@@ -299,3 +299,21 @@ fn expect_problem(env: &TestEnv, kind: &str, object: &str) {
         "verify-export did not name {kind} {object}:\n{out}"
     );
 }
+
+#[test]
+fn a_ledger_gap_stops_the_export_of_that_chain_and_fails_the_run() {
+    let env = TestEnv::new("archive_gap");
+    env.emit(&emit_args("4000", "8"));
+    env.run_until_drained(&[], LIMIT);
+    env.assert_export_verifies();
+    // Rewind the archive and remove a row from the middle of chain 0 (possible only until
+    // the ledger's append-only guards exist): the export must refuse to archive around it.
+    std::fs::remove_dir_all(env.export_dir()).expect("wipe archive");
+    env.query("UPDATE audit_export_watermarks SET manifest_seq = 0, to_seq = 0, manifest_sha256 = NULL");
+    env.query("DELETE FROM audit_events WHERE chain_id = 0 AND chain_seq = 2");
+    let out = env.output(&["run", "--exit-when-drained"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the archive could not be completed for 1 ledger chain"), "{stderr}");
+    assert!(stderr.contains("chain_seq 2 is missing from the ledger"), "{stderr}");
+}

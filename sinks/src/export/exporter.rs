@@ -52,6 +52,8 @@ pub struct ExportStats {
     pub manifests: AtomicU64,
     /// Failed attempts that were retried.
     pub retries: AtomicU64,
+    /// Chains whose export stopped on a problem retrying cannot fix (the run fails).
+    pub chains_failed: AtomicU64,
     /// Age in ms of the oldest committed row not yet archived, over this process's chains
     /// (`caracal_audit_export_backlog_seconds`).
     pub backlog_ms: AtomicI64,
@@ -113,37 +115,27 @@ impl ExportHandle {
 
 #[derive(Debug, Clone, Default)]
 struct ChainState {
-    manifest_seq: i64,
+    /// The export watermark: ledger rows up to here are archived.
     to_seq: i64,
     ledger_head: i64,
     /// Commit time of the oldest row not yet archived, once looked up.
     pending_since: Option<DateTime<Utc>>,
 }
 
-/// Test hook for the crash tests: `AUDITFLOW_FAILPOINT=export:<stage>:<n>` SIGKILLs the
-/// process the n-th time the exporter reaches `<stage>`: `mid_file` (a torn first data
-/// object is written first), `before_manifest` (data uploaded), `mid_manifest` (a torn
-/// manifest is written first), `before_watermark` (manifest uploaded) or
+/// Crash-test hook (see [`crate::failpoint`]): `AUDITFLOW_FAILPOINT=export:<stage>:<n>`
+/// SIGKILLs the process the n-th time the exporter reaches `<stage>`: `mid_file` (a torn
+/// first data object is written first), `before_manifest` (data uploaded), `mid_manifest` (a
+/// torn manifest is written first), `before_watermark` (manifest uploaded) or
 /// `before_store_watermark` (Postgres watermark committed).
 async fn failpoint(stage: &str, archive: &Archive, torn: Option<(&str, &[u8])>) {
-    static SPEC: std::sync::OnceLock<Option<(String, u64)>> = std::sync::OnceLock::new();
-    static HITS: AtomicU64 = AtomicU64::new(0);
-    let spec = SPEC.get_or_init(|| {
-        let v = std::env::var("AUDITFLOW_FAILPOINT").ok()?;
-        let rest = v.strip_prefix("export:")?;
-        let (stage, n) = rest.rsplit_once(':')?;
-        Some((stage.to_owned(), n.parse().ok()?))
-    });
-    let Some((want, n)) = spec else { return };
-    if want != stage || HITS.fetch_add(1, Ordering::SeqCst) + 1 != *n {
+    let name = format!("export:{stage}");
+    if !crate::failpoint::reached(&name) {
         return;
     }
     if let Some((key, bytes)) = torn {
         let _ = archive.put(key, bytes[..bytes.len() / 2].to_vec()).await;
     }
-    tracing::warn!(stage, "failpoint export reached: SIGKILL");
-    let _ = std::process::Command::new("kill").arg("-9").arg(std::process::id().to_string()).status();
-    tokio::time::sleep(Duration::from_secs(10)).await;
+    crate::failpoint::kill_self(&name);
 }
 
 impl Exporter {
@@ -179,7 +171,7 @@ impl Exporter {
         let inner = &self.inner;
         let results: Vec<Result<(), ExportError>> = futures_util::stream::iter(chains.iter().copied())
             .map(|chain| async move {
-                while inner.cycle(chain).await? {}
+                while inner.cycle(chain).await?.archived {}
                 Ok(())
             })
             .buffer_unordered(EXPORT_CONCURRENCY)
@@ -264,6 +256,7 @@ impl Inner {
                     }
                     Err(e) => {
                         tracing::error!(chain, error = %e, "export of this chain stopped: the problem needs an operator");
+                        self.stats.chains_failed.fetch_add(1, Ordering::Relaxed);
                         broken.insert(chain, e.to_string());
                     }
                 }
@@ -327,22 +320,16 @@ impl Inner {
         for &chain in chains {
             let row = c
                 .query_one(
-                    "SELECT w.manifest_seq, w.to_seq, l.chain_seq FROM audit_export_watermarks w \
+                    "SELECT w.manifest_seq, w.to_seq, w.manifest_sha256, l.chain_seq FROM audit_export_watermarks w \
                      JOIN audit_ingest_watermarks l ON l.sink = 'ledger' AND l.chain_id = w.chain_id \
                      WHERE w.chain_id = $1",
                     &[&chain],
                 )
                 .await
                 .map_err(SinkError::pg("read export watermark"))?;
-            let state = ChainState {
-                manifest_seq: row.get(0),
-                to_seq: row.get(1),
-                ledger_head: row.get(2),
-                pending_since: None,
-            };
             // Repair the store's watermark if a crash came between the two watermark writes.
-            self.put_store_watermark(chain, &c).await?;
-            states.insert(chain, state);
+            self.put_store_watermark(chain, row.get(0), row.get(1), row.get(2)).await?;
+            states.insert(chain, ChainState { to_seq: row.get(1), ledger_head: row.get(3), pending_since: None });
         }
         Ok(states)
     }
@@ -383,14 +370,7 @@ impl Inner {
             if !due {
                 return Ok(());
             }
-            self.cycle(chain).await?;
-            let c = client(&self.pool).await?;
-            let row = c
-                .query_one("SELECT manifest_seq, to_seq FROM audit_export_watermarks WHERE chain_id = $1", &[&chain])
-                .await
-                .map_err(SinkError::pg("read export watermark"))?;
-            state.manifest_seq = row.get(0);
-            state.to_seq = row.get(1);
+            state.to_seq = self.cycle(chain).await?.to_seq;
             state.pending_since = None;
         }
     }
@@ -404,10 +384,12 @@ impl Inner {
         Ok(row.map(|r| r.get(0)))
     }
 
-    /// Plans (or resumes) the chain's next segment and archives it. Returns whether a
-    /// segment was archived.
-    async fn cycle(&self, chain: i32) -> Result<bool, ExportError> {
-        let Some(plan) = self.plan(chain).await? else { return Ok(false) };
+    /// Plans (or resumes) the chain's next segment and archives it.
+    async fn cycle(&self, chain: i32) -> Result<Cycle, ExportError> {
+        let plan = match self.plan(chain).await? {
+            Planned::Segment(plan) => plan,
+            Planned::UpToDate { to_seq } => return Ok(Cycle { archived: false, to_seq }),
+        };
         let (from, to) = (plan.from_seq, plan.to_seq);
         tracing::debug!(chain, manifest_seq = plan.manifest_seq, from, to, "archiving segment");
 
@@ -461,41 +443,41 @@ impl Inner {
         .map_err(SinkError::pg("mark segment exported"))?;
         tx.commit().await.map_err(SinkError::pg("commit export watermark"))?;
         failpoint("before_store_watermark", &self.archive, None).await;
-        self.put_store_watermark(chain, &c).await?;
+        self.put_store_watermark(chain, plan.manifest_seq, to, Some(manifest_sha)).await?;
 
         self.stats.rows.fetch_add(rows as u64, Ordering::Relaxed);
         self.stats.files.fetch_add(files.len() as u64, Ordering::Relaxed);
         self.stats.bytes.fetch_add(files.iter().map(|f| f.bytes).sum(), Ordering::Relaxed);
         self.stats.manifests.fetch_add(1, Ordering::Relaxed);
         tracing::info!(chain, manifest_seq = plan.manifest_seq, from, to, files = files.len(), "segment archived");
-        Ok(true)
+        Ok(Cycle { archived: true, to_seq: to })
     }
 
-    async fn put_store_watermark(&self, chain: i32, c: &deadpool_postgres::Client) -> Result<(), ExportError> {
-        let row = c
-            .query_one(
-                "SELECT manifest_seq, to_seq, manifest_sha256 FROM audit_export_watermarks WHERE chain_id = $1",
-                &[&chain],
-            )
-            .await
-            .map_err(SinkError::pg("read export watermark"))?;
+    /// Writes the chain's signed watermark object (after the Postgres watermark).
+    async fn put_store_watermark(
+        &self,
+        chain: i32,
+        manifest_seq: i64,
+        to_chain_seq: i64,
+        manifest_sha256: Option<String>,
+    ) -> Result<(), ExportError> {
+        if manifest_seq == 0 {
+            return Ok(());
+        }
         let watermark = Watermark {
             format: super::manifest::WATERMARK_FORMAT.into(),
             chain_id: chain,
-            manifest_seq: row.get(0),
-            to_chain_seq: row.get(1),
-            manifest_sha256: row.get(2),
+            manifest_seq,
+            to_chain_seq,
+            manifest_sha256,
             key_id: self.signer.key_id().to_owned(),
         };
-        if watermark.manifest_seq == 0 {
-            return Ok(());
-        }
         self.archive.put(&watermark_key(chain), sign_watermark(&self.signer, watermark)).await
     }
 
     /// The chain's next segment: the recorded plan if one exists beyond the watermark (a
     /// crash came mid-segment), else a new one, recorded before anything is written.
-    async fn plan(&self, chain: i32) -> Result<Option<SegmentPlan>, ExportError> {
+    async fn plan(&self, chain: i32) -> Result<Planned, ExportError> {
         let mut c = client(&self.pool).await?;
         let tx = c.transaction().await.map_err(SinkError::pg("begin"))?;
         let wm = tx
@@ -538,7 +520,7 @@ impl Inner {
                 .get(0);
             if head <= done_to {
                 tx.commit().await.map_err(SinkError::pg("commit"))?;
-                return Ok(None);
+                return Ok(Planned::UpToDate { to_seq: done_to });
             }
             let from = done_to + 1;
             let to = head.min(done_to + self.config.target_segment_rows);
@@ -554,7 +536,7 @@ impl Inner {
             SegmentPlan { manifest_seq: next, from_seq: from, to_seq: to, planned_at, prev_manifest_sha256: prev_sha }
         };
         tx.commit().await.map_err(SinkError::pg("commit segment plan"))?;
-        Ok(Some(plan))
+        Ok(Planned::Segment(plan))
     }
 
     /// Streams the segment's rows out of the ledger in partition order and writes one file
@@ -623,6 +605,22 @@ impl Inner {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
     }
+}
+
+/// What [`Inner::plan`] found.
+enum Planned {
+    /// A segment to archive (new or resumed).
+    Segment(SegmentPlan),
+    /// The archive already holds the chain up to the ledger head.
+    UpToDate { to_seq: i64 },
+}
+
+/// What one [`Inner::cycle`] did.
+struct Cycle {
+    /// Whether a segment was archived.
+    archived: bool,
+    /// The chain's export watermark afterwards.
+    to_seq: i64,
 }
 
 #[derive(Debug, Clone)]
