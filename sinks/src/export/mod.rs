@@ -121,9 +121,9 @@ impl<'scope> ExportSink<'scope> for Stream<'scope, u64, Vec<ChainAdvance>> {
                         handle.finish();
                     }
                     if finishing && handle.finished() {
-                        held = None;
+                        // Releasing the capability empties the frontier: this worker\'s archive is done.
+                        held.take();
                     }
-                    let _ = &held;
                 }
             },
         )

@@ -6,8 +6,8 @@
 //! (`class_uid`, `activity_id`, `severity_id`, `type_uid`, `time`) are derived from them.
 //! Bytes depend only on the rows and the writer settings, so a retry writes identical files.
 
-use arrow_array::builder::{Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
-use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch};
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
@@ -207,29 +207,12 @@ pub fn to_record_batch(rows: &[ExportRow]) -> Result<RecordBatch, arrow_schema::
         }
         Arc::new(b.finish())
     };
-    let times = |f: &dyn Fn(&ExportRow) -> i64| -> ArrayRef {
-        let mut b = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
-        for r in rows {
-            b.append_value(f(r));
-        }
-        Arc::new(b.finish())
+    let times = |f: fn(&ExportRow) -> i64| -> ArrayRef {
+        Arc::new(TimestampMicrosecondArray::from_iter_values(rows.iter().map(f)).with_timezone("UTC"))
     };
-    let ints = |f: &dyn Fn(&ExportRow) -> i32| -> ArrayRef {
-        let mut b = Int32Builder::with_capacity(n);
-        for r in rows {
-            b.append_value(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let longs = |f: &dyn Fn(&ExportRow) -> i64| -> ArrayRef {
-        let mut b = Int64Builder::with_capacity(n);
-        for r in rows {
-            b.append_value(f(r));
-        }
-        Arc::new(b.finish())
-    };
+    let ints = |values: Vec<i32>| -> ArrayRef { Arc::new(Int32Array::from(values)) };
+    let longs = |values: Vec<i64>| -> ArrayRef { Arc::new(Int64Array::from(values)) };
     let classes: Vec<(i32, i32)> = rows.iter().map(|r| ocsf_class(r.event_type())).collect();
-    let class_of = |i: usize| classes.get(i).copied().unwrap_or_default();
     let columns: Vec<ArrayRef> = vec![
         text(col::ID),
         text(col::ZONE_ID),
@@ -243,25 +226,22 @@ pub fn to_record_batch(rows: &[ExportRow]) -> Result<RecordBatch, arrow_schema::
         text(col::DETERMINING_POLICIES_JSON),
         text(col::DIAGNOSTICS_JSON),
         text(col::METADATA_JSON),
-        times(&|r| r.occurred_at_us),
-        times(&|r| r.ingested_at_us),
+        times(|r| r.occurred_at_us),
+        times(|r| r.ingested_at_us),
         text(col::CONTENT_SHA256),
         text(col::PREV_CONTENT_SHA256),
         text(col::CHAIN_HMAC),
-        longs(&|r| r.chain_seq),
-        ints(&|r| r.chain_id),
+        longs(rows.iter().map(|r| r.chain_seq).collect()),
+        ints(rows.iter().map(|r| r.chain_id).collect()),
         text(col::INGEST_SIGNATURE),
         text(col::KEY_ID),
         text(col::SRC_STREAM_ID),
         text(col::EXTRA_JSON),
-        Arc::new(Int32Array::from_iter_values((0..n).map(|i| class_of(i).0))),
-        Arc::new(Int32Array::from_iter_values((0..n).map(|i| class_of(i).1))),
-        ints(&|r| ocsf_severity(r.text(col::DECISION))),
-        Arc::new(Int64Array::from_iter_values((0..n).map(|i| {
-            let (class, activity) = class_of(i);
-            class as i64 * 100 + activity as i64
-        }))),
-        longs(&|r| r.occurred_at_us.div_euclid(1000)),
+        ints(classes.iter().map(|c| c.0).collect()),
+        ints(classes.iter().map(|c| c.1).collect()),
+        ints(rows.iter().map(|r| ocsf_severity(r.text(col::DECISION))).collect()),
+        longs(classes.iter().map(|(class, activity)| *class as i64 * 100 + *activity as i64).collect()),
+        longs(rows.iter().map(|r| r.occurred_at_us.div_euclid(1000)).collect()),
     ];
     RecordBatch::try_new(schema(), columns)
 }
