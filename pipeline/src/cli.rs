@@ -58,6 +58,11 @@ pub struct GlobalArgs {
     /// Ledger HMAC key file; generated (0600) on first use [default: ./auditflow-keys/ledger.key].
     #[arg(long, env = "AUDITFLOW_LEDGER_KEY_FILE", global = true, value_name = "FILE")]
     pub ledger_key_file: Option<PathBuf>,
+    /// Ed25519 key file signing each committed batch's chain head (64 hex digits per line,
+    /// the last active); keep it apart from the HMAC key. Generated (0600) on first use
+    /// [default: ledger-head.key beside the ledger key file].
+    #[arg(long, env = "AUDITFLOW_LEDGER_HEAD_KEY_FILE", global = true, value_name = "FILE")]
+    pub ledger_head_key_file: Option<PathBuf>,
     /// Archive URL: file:///path, file://./relative or s3://bucket/prefix (AWS_* variables
     /// configure S3; path-style requests when AWS_ENDPOINT_URL is set)
     /// [default: file://./auditflow-export].
@@ -84,6 +89,10 @@ pub enum Command {
     /// Check the archive against the ledger: manifests, signatures, file hashes and row
     /// counts, every ledger row in exactly one file. Exit 0 clean, 1 problems found.
     VerifyExport(crate::export_cmd::VerifyExportArgs),
+    /// Check the ledger for tampering: recompute every row's hash, walk the chains, check
+    /// HMACs and the signed batch heads (or, with --privileges, the database's grants and
+    /// triggers). Exit 0 clean, 1 findings, 2 usage, 3 unreachable.
+    Verify(crate::verify_cmd::VerifyArgs),
     /// Archive helpers (e.g. `export athena-ddl`).
     #[command(subcommand)]
     Export(crate::export_cmd::ExportCommand),
@@ -131,6 +140,17 @@ pub struct RunArgs {
     /// Archive a committed row within this many seconds [default: 60].
     #[arg(long, env = "AUDITFLOW_EXPORT_MAX_DELAY_SECS", value_name = "SECS")]
     pub export_max_delay_secs: Option<u64>,
+    /// Hours the rolling tamper sweep re-verifies (batches committed that recently)
+    /// [default: 4].
+    #[arg(long, env = "AUDITFLOW_TAMPER_ROLLING_HOURS", value_name = "HOURS")]
+    pub tamper_rolling_hours: Option<f64>,
+    /// Seconds between rolling tamper sweeps (a full sweep runs at start-up) [default: 3600].
+    #[arg(long, env = "AUDITFLOW_TAMPER_SWEEP_INTERVAL_SECS", value_name = "SECS")]
+    pub tamper_sweep_interval_secs: Option<u64>,
+    /// Benchmarks only: write rows without hash chains, HMACs or signed heads, to measure
+    /// what they cost. A ledger written so does not verify.
+    #[arg(long, hide = true)]
+    pub bench_without_chaining: bool,
     /// Print the end-of-run summary as JSON on stdout.
     #[arg(long)]
     pub summary_json: bool,

@@ -63,15 +63,7 @@ pub fn verify_export(global: &GlobalArgs, args: &VerifyExportArgs) -> anyhow::Re
         )
         .into());
     }
-    for hex_key in &args.trusted_public_key {
-        let bytes: [u8; 32] = hex::decode(hex_key)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| ConfigError::new("--trusted-public-key", format!("{hex_key:?} is not 64 hex digits")))?;
-        trusted.push(ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| {
-            ConfigError::new("--trusted-public-key", format!("{hex_key} is not an Ed25519 public key"))
-        })?);
-    }
+    trusted.extend(settings::public_keys(&args.trusted_public_key, "--trusted-public-key")?);
     let archive = auditflow_sinks::export::store::open(&settings.export_url)
         .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url)", e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;

@@ -10,6 +10,7 @@ mod emit;
 mod export_cmd;
 mod run;
 mod settings;
+mod verify_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -74,6 +75,7 @@ fn main() -> ExitCode {
             }
         }),
         cli::Command::VerifyExport(args) => export_cmd::verify_export(&cli.global, args),
+        cli::Command::Verify(args) => verify_cmd::verify(&cli.global, args),
         cli::Command::Export(export_cmd::ExportCommand::AthenaDdl(args)) => export_cmd::athena_ddl(args),
         cli::Command::Bench(command) => bench::bench(&cli.global, command),
     };

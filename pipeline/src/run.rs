@@ -105,6 +105,25 @@ pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow:
     prepare(settings, timeout, true).await
 }
 
+/// The pool `run` writes through: every connection acts as the writer role, which may
+/// only INSERT and SELECT evidence (SPEC §3). Checked once here so that a login that may not
+/// take the role is a configuration error, not an endless retry.
+pub async fn writer_pool(settings: &Resolved) -> anyhow::Result<deadpool_postgres::Pool> {
+    use auditflow_schemas::migrations::WRITER_ROLE;
+    let pool = auditflow_sinks::postgres::pool_as(&settings.pg, settings.pool_size, WRITER_ROLE)?;
+    if let Err(e) = pool.get().await {
+        let user = settings.pg.get_user().unwrap_or("the login role").to_owned();
+        return Err(ConfigError::new(
+            "AUDITFLOW_DATABASE_URL (--database-url)",
+            format!(
+                "cannot act as the ledger's writer role ({e}); as the ledger owner run: GRANT {WRITER_ROLE} TO \"{user}\""
+            ),
+        )
+        .into());
+    }
+    Ok(pool)
+}
+
 /// Like [`prepare_postgres`] for commands that only read the ledger (they do not care how
 /// many shards the writer uses).
 pub async fn prepare_postgres_for_reading(
@@ -216,7 +235,12 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
     if keyring.skips_verification() {
         tracing::error!("INSECURE: --insecure-skip-verify is set; producer signatures are NOT checked and every event is stored with key_id `insecure-skip-verify`");
     }
-    let ledger_key = settings::ledger_key(&settings.ledger_key_file)?;
+    let ledger_keys = settings::ledger_keys(&settings.ledger_key_file, &settings.ledger_head_key_file, true)?;
+    if args.bench_without_chaining {
+        tracing::error!(
+            "BENCHMARK MODE: rows are written without hash chains, HMACs or signed heads; this ledger will not verify"
+        );
+    }
     let signer = settings::export_signer(&settings.export_signing_key_file)?;
     let archive = auditflow_sinks::export::store::open(&settings.export_url)
         .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()))?;
@@ -227,11 +251,14 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         .build()
         .context("cannot start the async runtime")?;
     let timeout = Duration::from_secs(args.connect_timeout_secs);
-    let pool = runtime.block_on(prepare_postgres(&settings, timeout))?;
+    let owner_pool = runtime.block_on(prepare_postgres(&settings, timeout))?;
+    let pool = runtime.block_on(writer_pool(&settings))?;
+    drop(owner_pool);
     runtime.block_on(prepare_redis(&settings, timeout))?;
     tracing::info!(
         stream = %settings.stream, group = %settings.group, dlq = %settings.dlq_stream,
-        workers = settings.workers, shards = settings.shards, ledger_key = %ledger_key.id,
+        workers = settings.workers, shards = settings.shards, ledger_key = %ledger_keys.active_hmac().id,
+        head_key = ledger_keys.active_head().id(),
         producer_keys = ?keyring, "auditflow run starting"
     );
 
@@ -239,13 +266,34 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
     runtime.spawn(watch_signals(stop.clone()));
     let committer = LedgerCommitter::new(
         pool.clone(),
-        LedgerConfig { shards: settings.shards, key: ledger_key },
+        LedgerConfig {
+            shards: settings.shards,
+            key: ledger_keys.active_hmac().clone(),
+            head_key: ledger_keys.active_head().clone(),
+            tamper_evidence: !args.bench_without_chaining,
+        },
         runtime.handle().clone(),
     );
     let ledger_stats = committer.stats();
     tracing::info!(archive = %redact(archive.url()), export_key = signer.key_id(), max_delay_secs = settings.export.max_delay.as_secs(), "archive");
     let exporter = Exporter::new(pool.clone(), archive, signer, settings.export.clone());
     let export_stats = exporter.stats();
+    let tamper_stats = Arc::new(auditflow_sinks::tamper::TamperStats::default());
+    if !args.bench_without_chaining {
+        // This process sweeps every chain (one process per ledger today; a cluster would
+        // give each process the chains its workers own).
+        let config = auditflow_sinks::tamper::SweepConfig {
+            chains: (0..settings.shards as i32).collect(),
+            rolling: settings.tamper_rolling,
+            interval: settings.tamper_sweep_interval,
+        };
+        runtime.spawn(auditflow_sinks::tamper::run_sweeps(
+            pool.clone(),
+            ledger_keys.trusted(&[]),
+            config,
+            tamper_stats.clone(),
+        ));
+    }
     let read = Arc::new(AtomicU64::new(0));
     let dead_lettered = Arc::new(AtomicU64::new(0));
     let started = Instant::now();

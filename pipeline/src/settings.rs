@@ -33,6 +33,7 @@ impl ConfigError {
 /// dlq_stream = "caracal.audit.events.dlq"
 /// keyring_file = "/etc/auditflow/keyring.toml"
 /// ledger_key_file = "/var/lib/auditflow/ledger.key"
+/// ledger_head_key_file = "/var/lib/auditflow/ledger-head.key"
 ///
 /// [source]
 /// batch_size = 2000
@@ -54,6 +55,10 @@ impl ConfigError {
 /// max_delay_secs = 60
 /// target_file_mb = 128
 /// target_segment_rows = 1000000
+///
+/// [tamper]
+/// rolling_hours = 4
+/// sweep_interval_secs = 3600
 /// ```
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +81,8 @@ pub struct FileConfig {
     pub keyring_file: Option<PathBuf>,
     /// Ledger HMAC key file.
     pub ledger_key_file: Option<PathBuf>,
+    /// Ledger head (Ed25519) key file.
+    pub ledger_head_key_file: Option<PathBuf>,
     /// Source tuning.
     #[serde(default)]
     pub source: SourceFile,
@@ -88,6 +95,19 @@ pub struct FileConfig {
     /// The archive.
     #[serde(default)]
     pub export: ExportFile,
+    /// The background tamper sweep.
+    #[serde(default)]
+    pub tamper: TamperFile,
+}
+
+/// `[tamper]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TamperFile {
+    /// Hours the rolling sweep covers.
+    pub rolling_hours: Option<f64>,
+    /// Seconds between rolling sweeps.
+    pub sweep_interval_secs: Option<u64>,
 }
 
 /// `[export]` table.
@@ -191,29 +211,152 @@ pub fn check_export_url(url: &str) -> Result<(), ConfigError> {
     }
 }
 
-/// Loads the Ed25519 export signing key, generating one into a 0600 file on first use.
-pub fn export_signer(path: &Path) -> anyhow::Result<auditflow_sinks::export::ExportSigner> {
-    let setting = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file, export.signing_key_file)";
-    if !path.exists() {
+/// Reads a key file: one hex key per line, `#` comments and blank lines ignored; the last
+/// key is the active one, earlier ones are retired keys kept so that what they signed still
+/// verifies (rotation: append a new line and restart). When the file is missing and
+/// `generate` is set, a random 32-byte key is written to it (mode 0600) first.
+fn key_lines(path: &Path, setting: &str, generate: bool) -> anyhow::Result<(Vec<Vec<u8>>, bool)> {
+    let mut generated = false;
+    if !path.exists() && generate {
         use rand::TryRngCore;
-        let mut seed = [0u8; 32];
-        rand::rngs::OsRng.try_fill_bytes(&mut seed).context("no OS randomness for the export key")?;
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.try_fill_bytes(&mut secret).context("no OS randomness for a new key")?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("{setting}: cannot create {}", dir.display()))?;
         }
-        write_private(path, &hex::encode(seed))
+        write_private(path, &hex::encode(secret))
             .with_context(|| format!("{setting}: cannot write {}", path.display()))?;
-        let signer = auditflow_sinks::export::ExportSigner::from_seed(seed);
+        generated = true;
+    }
+    let text = read_hex_file(path, setting)?;
+    let mut keys = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let key = hex::decode(line)
+            .map_err(|_| ConfigError::new(setting, format!("{} line {}: not a hex key", path.display(), n + 1)))?;
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(ConfigError::new(setting, format!("{} holds no key", path.display())).into());
+    }
+    Ok((keys, generated))
+}
+
+fn seed_of(key: Vec<u8>, path: &Path, setting: &str) -> Result<[u8; 32], ConfigError> {
+    key.try_into().map_err(|_| {
+        ConfigError::new(setting, format!("{} must hold 32-byte Ed25519 seeds as 64 hex digits", path.display()))
+    })
+}
+
+/// Loads the Ed25519 export signing key, generating one into a 0600 file on first use.
+pub fn export_signer(path: &Path) -> anyhow::Result<auditflow_sinks::export::ExportSigner> {
+    let setting = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file, export.signing_key_file)";
+    let (mut keys, generated) = key_lines(path, setting, true)?;
+    let seed = seed_of(keys.pop().unwrap_or_default(), path, setting)?;
+    let signer = auditflow_sinks::export::ExportSigner::from_seed(seed);
+    if generated {
         tracing::warn!(
             path = %path.display(), key_id = signer.key_id(), public_key = %hex::encode(signer.public_key().as_bytes()),
             "generated a new Ed25519 export signing key; back it up and publish the public key to whoever verifies the archive"
         );
     }
-    let hex = read_hex_file(path, setting)?;
-    let seed: [u8; 32] = hex::decode(&hex).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
-        ConfigError::new(setting, format!("{} must hold a 32-byte Ed25519 seed as 64 hex digits", path.display()))
-    })?;
-    Ok(auditflow_sinks::export::ExportSigner::from_seed(seed))
+    Ok(signer)
+}
+
+/// The ledger's keys: HMAC keys for `chain_hmac` and Ed25519 head keys, each with its
+/// active (last) key and every retired one.
+#[derive(Clone, Debug)]
+pub struct LedgerKeys {
+    /// HMAC keys, oldest first; the last is active.
+    pub hmac: Vec<auditflow_schemas::chain::LedgerKey>,
+    /// Head keys, oldest first; the last is active.
+    pub heads: Vec<auditflow_schemas::tamper::HeadKey>,
+}
+
+impl LedgerKeys {
+    /// The HMAC key new rows are chained with.
+    pub fn active_hmac(&self) -> &auditflow_schemas::chain::LedgerKey {
+        self.hmac.last().expect("key_lines refuses an empty key file")
+    }
+
+    /// The head key new batches are signed with.
+    pub fn active_head(&self) -> &auditflow_schemas::tamper::HeadKey {
+        self.heads.last().expect("key_lines refuses an empty key file")
+    }
+
+    /// Every key, for `verify` (plus extra trusted head public keys).
+    pub fn trusted(&self, extra_heads: &[ed25519_dalek::VerifyingKey]) -> auditflow_schemas::tamper::TrustedKeys {
+        let mut heads: std::collections::HashMap<_, _> =
+            self.heads.iter().map(|k| (k.id().to_owned(), k.public_key())).collect();
+        for k in extra_heads {
+            heads.insert(auditflow_schemas::tamper::head_key_id(k), *k);
+        }
+        auditflow_schemas::tamper::TrustedKeys {
+            hmac: self.hmac.iter().map(|k| (k.id.clone(), k.clone())).collect(),
+            heads,
+        }
+    }
+}
+
+/// Loads the ledger HMAC key file and the head key file; `generate` creates missing ones
+/// (`run` does, `verify` does not: verifying with a fresh key proves nothing).
+pub fn ledger_keys(hmac_path: &Path, head_path: &Path, generate: bool) -> anyhow::Result<LedgerKeys> {
+    Ok(LedgerKeys { hmac: hmac_keys(hmac_path, generate)?, heads: head_keys(head_path, generate)? })
+}
+
+/// The ledger HMAC keys, oldest first.
+pub fn hmac_keys(path: &Path, generate: bool) -> anyhow::Result<Vec<auditflow_schemas::chain::LedgerKey>> {
+    use sha2::Digest;
+    let setting = "AUDITFLOW_LEDGER_KEY_FILE (--ledger-key-file)";
+    let (secrets, generated) = key_lines(path, setting, generate)?;
+    if generated {
+        tracing::warn!(path = %path.display(), "generated a new ledger HMAC key; back it up: verification needs it");
+    }
+    let mut keys = Vec::new();
+    for secret in secrets {
+        let id = format!("ledger-{}", &hex::encode(sha2::Sha256::digest(&secret))[..12]);
+        keys.push(
+            auditflow_schemas::chain::LedgerKey::new(id, secret)
+                .ok_or_else(|| ConfigError::new(setting, "every key must be at least 32 bytes"))?,
+        );
+    }
+    Ok(keys)
+}
+
+/// The ledger head keys, oldest first.
+pub fn head_keys(path: &Path, generate: bool) -> anyhow::Result<Vec<auditflow_schemas::tamper::HeadKey>> {
+    let setting = "AUDITFLOW_LEDGER_HEAD_KEY_FILE (--ledger-head-key-file)";
+    let (seeds, generated) = key_lines(path, setting, generate)?;
+    let mut keys = Vec::new();
+    for seed in seeds {
+        keys.push(auditflow_schemas::tamper::HeadKey::from_seed(seed_of(seed, path, setting)?));
+    }
+    if generated {
+        let key = keys.last().expect("one key was generated");
+        tracing::warn!(
+            path = %path.display(), key_id = key.id(), public_key = %hex::encode(key.public_key().as_bytes()),
+            "generated a new Ed25519 ledger head key; keep it apart from the HMAC key and back it up"
+        );
+    }
+    Ok(keys)
+}
+
+/// Parses Ed25519 public keys given as 64 hex digits on the command line.
+pub fn public_keys(hex_keys: &[String], flag: &str) -> Result<Vec<ed25519_dalek::VerifyingKey>, ConfigError> {
+    hex_keys
+        .iter()
+        .map(|hex_key| {
+            let bytes: [u8; 32] = hex::decode(hex_key)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| ConfigError::new(flag, format!("{hex_key:?} is not 64 hex digits")))?;
+            ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+                .map_err(|_| ConfigError::new(flag, format!("{hex_key} is not an Ed25519 public key")))
+        })
+        .collect()
 }
 
 /// Reads a key file holding hex (whitespace ignored).
@@ -263,28 +406,6 @@ pub fn keyring(
         "no key configured: set AUDIT_HMAC_KEY (hex), AUDIT_HMAC_KEY_FILE or AUDITFLOW_KEYRING_FILE \
          (or pass --insecure-skip-verify, for test setups only)",
     ))
-}
-
-/// Loads the ledger HMAC key, generating a random one into a 0600 file on first use.
-pub fn ledger_key(path: &Path) -> anyhow::Result<auditflow_schemas::chain::LedgerKey> {
-    use sha2::Digest;
-    let setting = "AUDITFLOW_LEDGER_KEY_FILE (--ledger-key-file)";
-    if !path.exists() {
-        use rand::TryRngCore;
-        let mut secret = [0u8; 32];
-        rand::rngs::OsRng.try_fill_bytes(&mut secret).context("no OS randomness for the ledger key")?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("{setting}: cannot create {}", dir.display()))?;
-        }
-        write_private(path, &hex::encode(secret))
-            .with_context(|| format!("{setting}: cannot write {}", path.display()))?;
-        tracing::warn!(path = %path.display(), "generated a new ledger HMAC key; back it up: verification needs it");
-    }
-    let hex = read_hex_file(path, setting)?;
-    let secret = hex::decode(&hex).map_err(|_| ConfigError::new(setting, format!("{} is not hex", path.display())))?;
-    let id = format!("ledger-{}", &hex::encode(sha2::Sha256::digest(&secret))[..12]);
-    auditflow_schemas::chain::LedgerKey::new(id, secret)
-        .ok_or_else(|| ConfigError::new(setting, "the key must be at least 32 bytes").into())
 }
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
@@ -352,6 +473,12 @@ pub struct Resolved {
     pub dlq_stream: String,
     /// Ledger key file.
     pub ledger_key_file: PathBuf,
+    /// Ledger head key file.
+    pub ledger_head_key_file: PathBuf,
+    /// The rolling tamper sweep covers batches committed this recently.
+    pub tamper_rolling: std::time::Duration,
+    /// Time between rolling tamper sweeps.
+    pub tamper_sweep_interval: std::time::Duration,
     /// Workers in this process.
     pub workers: usize,
     /// Epoch length.
@@ -449,6 +576,15 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         .clone()
         .or(file.ledger_key_file)
         .unwrap_or_else(|| PathBuf::from("auditflow-keys/ledger.key"));
+    let ledger_head_key_file = global.ledger_head_key_file.clone().or(file.ledger_head_key_file).unwrap_or_else(|| {
+        ledger_key_file.parent().map(|d| d.join("ledger-head.key")).unwrap_or_else(|| PathBuf::from("ledger-head.key"))
+    });
+    if ledger_head_key_file == ledger_key_file {
+        return Err(ConfigError::new(
+            "AUDITFLOW_LEDGER_HEAD_KEY_FILE (--ledger-head-key-file)",
+            "must differ from the ledger HMAC key file: the head key must survive the HMAC key's disclosure",
+        ));
+    }
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let r = run.cloned();
     let workers = r.as_ref().and_then(|r| r.workers).or(file.pipeline.workers).unwrap_or(cores);
@@ -486,6 +622,15 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         target_file_bytes: (target_file_mb * 1048576.0) as usize,
         target_segment_rows,
     };
+    let rolling_hours = r.as_ref().and_then(|r| r.tamper_rolling_hours).or(file.tamper.rolling_hours).unwrap_or(4.0);
+    let rolling_hours =
+        positive(rolling_hours, "AUDITFLOW_TAMPER_ROLLING_HOURS (--tamper-rolling-hours, tamper.rolling_hours)")?;
+    let sweep_secs =
+        r.as_ref().and_then(|r| r.tamper_sweep_interval_secs).or(file.tamper.sweep_interval_secs).unwrap_or(3600);
+    let sweep_secs = positive(
+        sweep_secs,
+        "AUDITFLOW_TAMPER_SWEEP_INTERVAL_SECS (--tamper-sweep-interval-secs, tamper.sweep_interval_secs)",
+    )?;
     let consumer_prefix = r
         .as_ref()
         .and_then(|r| r.consumer_prefix.clone())
@@ -499,6 +644,9 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         group,
         dlq_stream,
         ledger_key_file,
+        ledger_head_key_file,
+        tamper_rolling: std::time::Duration::from_secs_f64(rolling_hours * 3600.0),
+        tamper_sweep_interval: std::time::Duration::from_secs(sweep_secs),
         workers,
         epoch_ms,
         batch_size,

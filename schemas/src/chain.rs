@@ -94,13 +94,14 @@ pub struct BatchPlan {
 
 /// Decides, for events of one chain in arrival order, which are new (and links them after
 /// `head`), which are duplicates and which are tampered replays. `stored` maps ids already
-/// in the ledger to their `content_sha256`.
+/// in the ledger to their `content_sha256`. Without a `key` the rows get an empty
+/// `chain_hmac` (only for measuring what chaining costs).
 pub fn plan_batch(
     chain_id: u32,
     head: ChainHead,
     events: &[VerifiedEvent],
     stored: &HashMap<String, String>,
-    key: &LedgerKey,
+    key: Option<&LedgerKey>,
 ) -> BatchPlan {
     let mut plan = BatchPlan { head, ..BatchPlan::default() };
     let mut accepted: HashMap<&str, &str> = HashMap::new();
@@ -113,7 +114,10 @@ pub fn plan_batch(
             None => {
                 let seq = plan.head.seq + 1;
                 let prev = plan.head.content_sha256.take();
-                let chain_hmac = key.chain_hmac(chain_id, seq, prev.as_deref(), &event.content_sha256);
+                // No key: the benchmark's "without chaining" baseline (never in production).
+                let chain_hmac = key
+                    .map(|k| k.chain_hmac(chain_id, seq, prev.as_deref(), &event.content_sha256))
+                    .unwrap_or_default();
                 plan.head = ChainHead { seq, content_sha256: Some(event.content_sha256.clone()) };
                 accepted.insert(&event.event.id, &event.content_sha256);
                 plan.new_rows.push(ChainedRow { index, chain_seq: seq, prev_content_sha256: prev, chain_hmac });
@@ -150,7 +154,7 @@ mod tests {
         let head = ChainHead { seq: 4, content_sha256: Some("h4".into()) };
         let events = [("a", "allow"), ("old", "allow"), ("old", "deny"), ("b", "deny"), ("a", "allow"), ("a", "deny")]
             .map(|(id, d)| event(id, d));
-        let plan = plan_batch(3, head, &events, &stored, &key);
+        let plan = plan_batch(3, head, &events, &stored, Some(&key));
         let seqs: Vec<_> = plan.new_rows.iter().map(|r| (events[r.index].event.id.as_str(), r.chain_seq)).collect();
         assert_eq!(seqs, vec![("a", 5), ("b", 6)]);
         assert_eq!(plan.new_rows[0].prev_content_sha256.as_deref(), Some("h4"));

@@ -9,6 +9,7 @@
 //! * [`chain`] links ledger rows into per-shard hash chains and decides, for a batch, which
 //!   rows are new, which are harmless duplicates and which are `tamper_on_replay`.
 //! * [`migrations`] is the ledger's SQL schema, as data.
+//! * [`tamper`] is the tamper evidence: signed batch heads, Merkle roots, the chain checker.
 //!
 //! ```
 //! use auditflow_schemas::{keyring::Keyring, wire::{decode, StreamEntry, Limits}};
@@ -30,6 +31,7 @@ pub mod event;
 pub mod keyring;
 pub mod migrations;
 pub mod shard;
+pub mod tamper;
 pub mod wire;
 
 pub use dead_letter::{DeadLetter, Reason};

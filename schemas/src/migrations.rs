@@ -26,7 +26,131 @@ pub const BOOTSTRAP: &str = "CREATE TABLE IF NOT EXISTS auditflow_schema_migrati
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "ledger", sql: V1_LEDGER },
     Migration { version: 2, name: "export", sql: V2_EXPORT },
+    Migration { version: 3, name: "tamper evidence", sql: V3_TAMPER },
 ];
+
+/// The role the pipeline writes as (`SET ROLE` on every pooled connection of `auditflow run`).
+pub const WRITER_ROLE: &str = "auditflow_writer";
+
+/// Tables holding evidence: never updated, deleted from or truncated.
+pub const LEDGER_TABLES: &[&str] = &["audit_events", "audit_event_ids", "audit_ledger_batches", "audit_ingest_alerts"];
+
+/// Append-only enforcement and signed batch heads (SPEC §3).
+///
+/// * `audit_ledger_batches`: one row per committed batch of a chain, with the Merkle root
+///   of its rows, its head and the Ed25519 signature over them (see `tamper`).
+/// * The role `auditflow_writer` (no login; the pipeline's login role must be a member, or
+///   a superuser, to `SET ROLE` to it) holds INSERT and SELECT on the evidence tables, UPDATE
+///   only on the progress tables, and may create partitions only through the owner function
+///   `auditflow_ensure_month_partition` (SECURITY DEFINER).
+/// * Triggers refuse UPDATE, DELETE and TRUNCATE on the evidence tables for everybody, owner
+///   included; each monthly partition gets its own TRUNCATE trigger (statement triggers are
+///   not inherited by partitions).
+const V3_TAMPER: &str = r#"
+CREATE TABLE audit_ledger_batches (
+    chain_id            integer     NOT NULL,
+    from_seq            bigint      NOT NULL,
+    to_seq              bigint      NOT NULL,
+    epoch               bigint      NOT NULL,
+    merkle_root         text        NOT NULL,
+    head_content_sha256 text        NOT NULL,
+    head_chain_hmac     text        NOT NULL,
+    hmac_key_id         text        NOT NULL,
+    committed_at_us     bigint      NOT NULL,
+    head_key_id         text        NOT NULL,
+    signature           text        NOT NULL,
+    PRIMARY KEY (chain_id, to_seq),
+    CHECK (from_seq <= to_seq)
+);
+CREATE INDEX audit_ledger_batches_time_idx ON audit_ledger_batches (committed_at_us);
+
+-- verify walks the id index in chain order beside the chain itself.
+CREATE INDEX audit_event_ids_chain_idx ON audit_event_ids (chain_id, chain_seq);
+
+CREATE FUNCTION auditflow_refuse_change() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    RAISE EXCEPTION 'auditflow: % on % refused: the audit ledger is append-only', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'evidence rows are never changed; retention drops whole partitions through its owner function';
+END
+$fn$;
+
+CREATE TRIGGER auditflow_append_only BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION auditflow_refuse_change();
+CREATE TRIGGER auditflow_no_truncate BEFORE TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION auditflow_refuse_change();
+CREATE TRIGGER auditflow_append_only BEFORE UPDATE OR DELETE ON audit_event_ids
+    FOR EACH ROW EXECUTE FUNCTION auditflow_refuse_change();
+CREATE TRIGGER auditflow_no_truncate BEFORE TRUNCATE ON audit_event_ids
+    FOR EACH STATEMENT EXECUTE FUNCTION auditflow_refuse_change();
+CREATE TRIGGER auditflow_append_only BEFORE UPDATE OR DELETE ON audit_ledger_batches
+    FOR EACH ROW EXECUTE FUNCTION auditflow_refuse_change();
+CREATE TRIGGER auditflow_no_truncate BEFORE TRUNCATE ON audit_ledger_batches
+    FOR EACH STATEMENT EXECUTE FUNCTION auditflow_refuse_change();
+CREATE TRIGGER auditflow_append_only BEFORE UPDATE OR DELETE ON audit_ingest_alerts
+    FOR EACH ROW EXECUTE FUNCTION auditflow_refuse_change();
+CREATE TRIGGER auditflow_no_truncate BEFORE TRUNCATE ON audit_ingest_alerts
+    FOR EACH STATEMENT EXECUTE FUNCTION auditflow_refuse_change();
+
+-- Existing partitions (the default one and the months created so far).
+DO $do$
+DECLARE part regclass;
+BEGIN
+    FOR part IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'audit_events'::regclass LOOP
+        EXECUTE format('CREATE TRIGGER auditflow_no_truncate BEFORE TRUNCATE ON %s '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION auditflow_refuse_change()', part);
+    END LOOP;
+END
+$do$;
+
+-- Partitions are created only here, with the owner's rights, and get their TRUNCATE trigger.
+CREATE OR REPLACE FUNCTION auditflow_ensure_month_partition(month_start date) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
+    m    date := date_trunc('month', month_start)::date;
+    part text := format('audit_events_y%sm%s', to_char(m, 'YYYY'), to_char(m, 'MM'));
+BEGIN
+    PERFORM pg_advisory_xact_lock(7022364613051705463);
+    IF to_regclass(part) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    IF EXISTS (SELECT 1 FROM audit_events_default
+               WHERE occurred_at >= (m::text || ' 00:00:00+00')::timestamptz
+                 AND occurred_at <  ((m + interval '1 month')::date::text || ' 00:00:00+00')::timestamptz) THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE TABLE %I PARTITION OF audit_events FOR VALUES FROM (%L) TO (%L)',
+                   part, m::text || ' 00:00:00+00', (m + interval '1 month')::date::text || ' 00:00:00+00');
+    EXECUTE format('CREATE TRIGGER auditflow_no_truncate BEFORE TRUNCATE ON %I '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION auditflow_refuse_change()', part);
+    RETURN true;
+END
+$fn$;
+REVOKE ALL ON FUNCTION auditflow_ensure_month_partition(date) FROM PUBLIC;
+
+-- Roles belong to the cluster, not the database: several ledgers share one writer role.
+DO $do$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'auditflow_writer') THEN
+        BEGIN
+            CREATE ROLE auditflow_writer NOLOGIN;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL; -- created concurrently by another ledger's migration
+        END;
+    END IF;
+END
+$do$;
+
+REVOKE ALL ON audit_events, audit_event_ids, audit_ledger_batches, audit_ingest_alerts,
+    audit_ingest_watermarks, audit_export_watermarks, audit_export_segments, auditflow_meta FROM PUBLIC;
+GRANT SELECT, INSERT ON audit_events, audit_event_ids, audit_ledger_batches, audit_ingest_alerts TO auditflow_writer;
+GRANT USAGE ON SEQUENCE audit_ingest_alerts_alert_id_seq TO auditflow_writer;
+GRANT SELECT, UPDATE ON audit_ingest_watermarks, audit_export_watermarks TO auditflow_writer;
+GRANT SELECT, INSERT, UPDATE ON audit_export_segments TO auditflow_writer;
+GRANT SELECT ON auditflow_meta, auditflow_schema_migrations TO auditflow_writer;
+GRANT EXECUTE ON FUNCTION auditflow_ensure_month_partition(date) TO auditflow_writer;
+"#;
 
 /// The archive's progress (SPEC §4): per chain, the export watermark (how far the archive
 /// is complete, and the manifest that says so) and every planned segment. A segment's range

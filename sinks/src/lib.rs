@@ -13,15 +13,24 @@ pub mod export;
 pub mod failpoint;
 pub mod ledger;
 pub mod postgres;
+pub mod tamper;
 
 pub use epoch_sink::{epoch_sink, Completion};
+
+/// A Postgres error with the server's message (tokio-postgres displays only "db error").
+fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({}: {})", e, db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
 
 /// Errors of the sinks' I/O. Each says whether retrying can help.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SinkError {
     /// Postgres refused or failed an operation.
-    #[error("postgres {op}: {source}")]
+    #[error("postgres {op}: {}", pg_message(source))]
     Postgres {
         /// What was being done.
         op: &'static str,

@@ -56,6 +56,23 @@ pub fn pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkEr
     Pool::builder(manager).max_size(size.max(1)).build().map_err(|e| SinkError::Pool(e.to_string()))
 }
 
+/// A pool whose connections act as `role` (`SET ROLE` once per connection), so that the
+/// database enforces what that role may do, whatever the login role may do besides.
+pub fn pool_as(config: &tokio_postgres::Config, size: usize, role: &str) -> Result<Pool, SinkError> {
+    use deadpool_postgres::{Hook, HookError};
+    let manager =
+        Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let set_role = format!("SET ROLE \"{}\"", role.replace('"', "\"\""));
+    Pool::builder(manager)
+        .max_size(size.max(1))
+        .post_create(Hook::async_fn(move |client, _| {
+            let set_role = set_role.clone();
+            Box::pin(async move { client.batch_execute(&set_role).await.map_err(HookError::Backend) })
+        }))
+        .build()
+        .map_err(|e| SinkError::Pool(e.to_string()))
+}
+
 /// Gets a pooled connection.
 pub async fn client(pool: &Pool) -> Result<deadpool_postgres::Object, SinkError> {
     pool.get().await.map_err(|e| SinkError::Pool(e.to_string()))

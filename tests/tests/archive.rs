@@ -310,7 +310,8 @@ fn a_ledger_gap_stops_the_export_of_that_chain_and_fails_the_run() {
     // the ledger's append-only guards exist): the export must refuse to archive around it.
     std::fs::remove_dir_all(env.export_dir()).expect("wipe archive");
     env.query("UPDATE audit_export_watermarks SET manifest_seq = 0, to_seq = 0, manifest_sha256 = NULL");
-    env.query("DELETE FROM audit_events WHERE chain_id = 0 AND chain_seq = 2");
+    // As a superuser with the append-only triggers bypassed: the only way to make a gap.
+    env.tamper("DELETE FROM audit_events WHERE chain_id = 0 AND chain_seq = 2");
     let out = env.output(&["run", "--exit-when-drained"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");

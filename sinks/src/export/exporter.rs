@@ -2,7 +2,9 @@
 //! chains segment by segment (see the module docs of [`super`]).
 
 use super::layout::{file_name, manifest_key, watermark_key, Partition};
-use super::manifest::{sha256_hex, sign_manifest, sign_watermark, LedgerHead, Manifest, ManifestFile, Watermark};
+use super::manifest::{
+    sha256_hex, sign_manifest, sign_watermark, AnchoredHead, LedgerHead, Manifest, ManifestFile, Watermark,
+};
 use super::parquet_file::{Encoder, ExportRow, CHUNK_ROWS};
 use super::{Archive, ChainAdvance, ExportError, ExportSigner};
 use crate::postgres::client;
@@ -396,14 +398,39 @@ impl Inner {
         let files = self.write_segment(chain, &plan).await?;
         failpoint("before_manifest", &self.archive, None).await;
 
-        let head = client(&self.pool)
-            .await?
+        let c = client(&self.pool).await?;
+        let head = c
             .query_one(
                 "SELECT content_sha256, chain_hmac FROM audit_events WHERE chain_id = $1 AND chain_seq = $2",
                 &[&chain, &to],
             )
             .await
             .map_err(SinkError::pg("read segment head"))?;
+        // The newest signed batch head the segment reaches: anchored outside the database.
+        let signed_head = c
+            .query_opt(
+                "SELECT from_seq, to_seq, merkle_root, head_content_sha256, head_chain_hmac, hmac_key_id, \
+                        committed_at_us, head_key_id, signature \
+                 FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq <= $2 ORDER BY to_seq DESC LIMIT 1",
+                &[&chain, &to],
+            )
+            .await
+            .map_err(SinkError::pg("read signed head"))?
+            .map(|r| AnchoredHead {
+                head: auditflow_schemas::tamper::BatchHead {
+                    chain_id: chain,
+                    from_seq: r.get(0),
+                    to_seq: r.get(1),
+                    merkle_root: r.get(2),
+                    head_content_sha256: r.get(3),
+                    head_chain_hmac: r.get(4),
+                    hmac_key_id: r.get(5),
+                    committed_at_us: r.get(6),
+                },
+                head_key_id: r.get(7),
+                signature: r.get(8),
+            });
+        drop(c);
         let manifest = Manifest {
             format: super::manifest::MANIFEST_FORMAT.into(),
             chain_id: chain,
@@ -413,6 +440,7 @@ impl Inner {
             to_chain_seq: to,
             rows: (to - from + 1) as u64,
             ledger_head: LedgerHead { chain_seq: to, content_sha256: head.get(0), chain_hmac: head.get(1) },
+            signed_head,
             planned_at: auditflow_schemas::canonical::canonical_time(&plan.planned_at),
             files: files.clone(),
             key_id: self.signer.key_id().to_owned(),

@@ -93,6 +93,19 @@ pub struct LedgerHead {
     pub chain_hmac: String,
 }
 
+/// A signed ledger batch head (`audit_ledger_batches`), copied into a manifest so that it is
+/// anchored outside the database under the export key too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchoredHead {
+    /// What the ledger head key signed.
+    pub head: auditflow_schemas::tamper::BatchHead,
+    /// Id of the head key.
+    pub head_key_id: String,
+    /// Ed25519 signature, hex.
+    pub signature: String,
+}
+
 /// What a manifest says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,6 +126,10 @@ pub struct Manifest {
     pub rows: u64,
     /// The ledger chain head at `to_chain_seq`.
     pub ledger_head: LedgerHead,
+    /// The newest signed batch head at or before `to_chain_seq` (none for a ledger written
+    /// before signed heads existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_head: Option<AnchoredHead>,
     /// When the segment was planned (recorded in Postgres), RFC 3339 UTC.
     pub planned_at: String,
     /// The files, sorted by path.
@@ -229,6 +246,7 @@ mod tests {
             to_chain_seq: 2,
             rows: 2,
             ledger_head: LedgerHead { chain_seq: 2, content_sha256: "aa".into(), chain_hmac: "bb".into() },
+            signed_head: None,
             planned_at: "2026-01-01T00:00:00.000000Z".into(),
             files: vec![],
             key_id: "k".into(),

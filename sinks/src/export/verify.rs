@@ -70,14 +70,14 @@ impl Collector {
 }
 
 /// The rows of one archived file that matter for the comparison.
-struct FileRows {
-    chain_id: Vec<i32>,
-    chain_seq: Vec<i64>,
-    id: Vec<String>,
-    content_sha256: Vec<String>,
+pub(crate) struct FileRows {
+    pub(crate) chain_id: Vec<i32>,
+    pub(crate) chain_seq: Vec<i64>,
+    pub(crate) id: Vec<String>,
+    pub(crate) content_sha256: Vec<String>,
 }
 
-fn read_file_rows(bytes: Vec<u8>) -> Result<(usize, FileRows), String> {
+pub(crate) fn read_file_rows(bytes: Vec<u8>) -> Result<(usize, FileRows), String> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).map_err(|e| e.to_string())?;
     let total = builder.metadata().file_metadata().num_rows() as usize;
     let schema = builder.parquet_schema();

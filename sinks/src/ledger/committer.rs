@@ -5,8 +5,9 @@ use crate::epoch_sink::Completion;
 use crate::export::ChainAdvance;
 use crate::postgres::{client, PARTITION_MONTHS_AHEAD, PARTITION_MONTHS_BACK};
 use crate::SinkError;
-use auditflow_schemas::chain::{plan_batch, ChainHead, LedgerKey};
+use auditflow_schemas::chain::{plan_batch, BatchPlan, ChainHead, LedgerKey};
 use auditflow_schemas::shard::shard_of;
+use auditflow_schemas::tamper::{merkle_root, sha256_bytes, BatchHead, HeadKey};
 use auditflow_schemas::{DeadLetter, Reason, VerifiedEvent};
 use chrono::{Datelike, Months, NaiveDate};
 use deadpool_postgres::Pool;
@@ -20,8 +21,13 @@ use std::time::Duration;
 pub struct LedgerConfig {
     /// Number of ledger shards (= chains). Fixed for the life of a ledger.
     pub shards: u32,
-    /// The ledger HMAC key for `chain_hmac`.
+    /// The ledger HMAC key for `chain_hmac` (the active one).
     pub key: LedgerKey,
+    /// The Ed25519 key signing each batch's head.
+    pub head_key: HeadKey,
+    /// Hash chains, HMACs and signed heads. Only the ingest benchmark turns this off, to
+    /// measure what they cost; a ledger written without them does not verify.
+    pub tamper_evidence: bool,
 }
 
 /// Counters of what this process committed (for summaries and metrics).
@@ -120,6 +126,24 @@ fn ledger_letter(event: &VerifiedEvent, shard: u32, reason: Reason) -> DeadLette
         fields: None,
         received_at_ms: chrono::Utc::now().timestamp_millis(),
         consumer: format!("ledger-shard-{shard}"),
+    }
+}
+
+/// The head of the rows `plan` appends (which must be non-empty), to be signed.
+fn batch_head(chain_id: i32, events: &[VerifiedEvent], plan: &BatchPlan, key: &LedgerKey) -> BatchHead {
+    let leaves: Vec<[u8; 32]> =
+        plan.new_rows.iter().filter_map(|r| sha256_bytes(&events[r.index].content_sha256)).collect();
+    let first = plan.new_rows.first().map(|r| r.chain_seq).unwrap_or(plan.head.seq);
+    let last = plan.new_rows.last();
+    BatchHead {
+        chain_id,
+        from_seq: first,
+        to_seq: plan.head.seq,
+        merkle_root: hex::encode(merkle_root(&leaves)),
+        head_content_sha256: plan.head.content_sha256.clone().unwrap_or_default(),
+        head_chain_hmac: last.map(|r| r.chain_hmac.clone()).unwrap_or_default(),
+        hmac_key_id: key.id.clone(),
+        committed_at_us: chrono::Utc::now().timestamp_micros(),
     }
 }
 
@@ -303,10 +327,41 @@ impl Inner {
             .map(|r| (r.get(0), r.get(1)))
             .collect();
 
-        let plan = plan_batch(shard, head, events, &stored, &self.config.key);
+        let key = self.config.tamper_evidence.then_some(&self.config.key);
+        let plan = plan_batch(shard, head, events, &stored, key);
         if !plan.new_rows.is_empty() {
             copy_rows(&tx, chain_id, events, &plan).await.map_err(SinkError::pg("copy rows"))?;
             copy_ids(&tx, chain_id, events, &plan).await.map_err(SinkError::pg("copy ids"))?;
+            if self.config.tamper_evidence {
+                let head = batch_head(chain_id, events, &plan, &self.config.key);
+                let signature = self.config.head_key.sign(&head);
+                let stmt = tx
+                    .prepare_cached(
+                        "INSERT INTO audit_ledger_batches (chain_id, from_seq, to_seq, epoch, merkle_root, \
+                         head_content_sha256, head_chain_hmac, hmac_key_id, committed_at_us, head_key_id, signature) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .await
+                    .map_err(SinkError::pg("prepare batch head"))?;
+                tx.execute(
+                    &stmt,
+                    &[
+                        &chain_id,
+                        &head.from_seq,
+                        &head.to_seq,
+                        &(epoch as i64),
+                        &head.merkle_root,
+                        &head.head_content_sha256,
+                        &head.head_chain_hmac,
+                        &head.hmac_key_id,
+                        &head.committed_at_us,
+                        &self.config.head_key.id(),
+                        &signature,
+                    ],
+                )
+                .await
+                .map_err(SinkError::pg("record batch head"))?;
+            }
         }
         let mut letters = Vec::with_capacity(plan.tampers.len());
         for tamper in &plan.tampers {

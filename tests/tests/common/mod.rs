@@ -173,6 +173,15 @@ impl TestEnv {
         })
     }
 
+    /// Runs `sql` as the superuser with triggers bypassed (`session_replication_role =
+    /// replica`): how an attacker with database superuser rights rewrites the ledger.
+    pub fn tamper(&self, sql: &str) {
+        let client = self.pg();
+        self.runtime
+            .block_on(client.batch_execute(&format!("SET session_replication_role = replica; {sql}")))
+            .unwrap_or_else(|e| panic!("tampering failed: {e:?}\n{sql}"));
+    }
+
     pub fn query(&self, sql: &str) -> Vec<tokio_postgres::Row> {
         let client = self.pg();
         self.runtime.block_on(client.query(sql, &[])).expect("query")

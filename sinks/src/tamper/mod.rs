@@ -1,0 +1,21 @@
+//! Tamper evidence of the ledger (SPEC §3, issue "tamper evidence"):
+//!
+//! * [`walk`]: `auditflow verify`, the chain walk (content hashes, links, HMACs, signed
+//!   batch heads, the id index);
+//! * [`privileges`]: `auditflow verify --privileges`, the grants and triggers that make the
+//!   ledger append-only;
+//! * [`anchor`]: `auditflow verify --against-archive`, the ledger against the archive's
+//!   signed manifests;
+//! * [`sweep`]: the background sweep inside `auditflow run`.
+//!
+//! The checks themselves are pure and live in [`auditflow_schemas::tamper`].
+
+pub mod anchor;
+pub mod privileges;
+pub mod sweep;
+pub mod walk;
+
+pub use anchor::{check_against_archive, AnchorReport};
+pub use privileges::{check_privileges, PrivilegeFinding};
+pub use sweep::{run_sweeps, SweepConfig, TamperStats};
+pub use walk::{verify_ledger, LedgerReport, Scope};

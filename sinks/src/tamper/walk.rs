@@ -1,0 +1,336 @@
+//! The ledger walk behind `auditflow verify` and the background sweep: per chain, stream the
+//! rows in position order with one binary `COPY`, recompute each row's `content_sha256` from
+//! its own columns, and hand rows, id index entries and signed batch heads to the pure
+//! [`ChainChecker`].
+
+use crate::postgres::client;
+use crate::SinkError;
+use auditflow_schemas::canonical::{content_sha256, normalize_numbers};
+use auditflow_schemas::tamper::{BatchHead, ChainChecker, CheckedRow, Finding, IndexedId, SignedBatch, TrustedKeys};
+use auditflow_schemas::AuditEvent;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+use futures_util::{pin_mut, StreamExt, TryStreamExt};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Which part of the ledger to verify.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// Report only findings on rows of this zone (chains mix zones, so every row of the
+    /// walked positions is still read and linked).
+    pub zone: Option<String>,
+    /// Only batches committed at or after this time (and the rows they hold).
+    pub since: Option<DateTime<Utc>>,
+    /// Only batches committed at or before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// Only these chains (all when empty).
+    pub chains: Vec<i32>,
+}
+
+/// What a walk checked and found.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct LedgerReport {
+    /// Chains walked.
+    pub chains: usize,
+    /// Rows checked.
+    pub rows: u64,
+    /// Signed batch heads checked.
+    pub batches: u64,
+    /// Every finding, by chain and position.
+    pub findings: Vec<Finding>,
+    /// Facts worth knowing that are not findings.
+    pub notes: Vec<String>,
+}
+
+/// Rows read per window of a chain, bounding the memory the id index entries take.
+const WINDOW: i64 = 250_000;
+
+/// Chains walked at a time (one Postgres backend each).
+const CONCURRENCY: usize = 2;
+
+/// Walks the chains in `scope` and returns every finding. `progress(done, total)` is
+/// called as rows are checked.
+pub async fn verify_ledger(
+    pool: &Pool,
+    keys: &TrustedKeys,
+    scope: &Scope,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<LedgerReport, SinkError> {
+    let ranges = plan(pool, scope).await?;
+    let total: u64 = ranges.values().map(|r| (r.to - r.from + 1).max(0) as u64).sum();
+    let done = AtomicU64::new(0);
+    let mut report = LedgerReport { chains: ranges.len(), ..LedgerReport::default() };
+    let results: Vec<(Vec<Finding>, u64, u64)> = futures_util::stream::iter(ranges)
+        .map(|(chain, range)| {
+            let done = &done;
+            async move {
+                walk_chain(pool, keys, chain, range, &|n| {
+                    let d = done.fetch_add(n, Ordering::Relaxed) + n;
+                    progress(d, total);
+                })
+                .await
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (findings, rows, batches) in results {
+        report.findings.extend(findings);
+        report.rows += rows;
+        report.batches += batches;
+    }
+    if let Some(zone) = &scope.zone {
+        keep_zone(pool, zone, &mut report).await?;
+    }
+    report.findings.sort_by_key(|f| (f.chain_id, f.chain_seq, f.kind));
+    Ok(report)
+}
+
+/// Positions of one chain to walk.
+#[derive(Clone, Copy, Debug)]
+struct Range {
+    from: i64,
+    to: i64,
+}
+
+/// Per chain, the positions to walk: from the first position of the first batch in the time
+/// window (or 1) to the highest position anything records (rows, batch heads, the ledger
+/// watermark), so rows appended or removed past the last signed head are seen.
+async fn plan(pool: &Pool, scope: &Scope) -> Result<BTreeMap<i32, Range>, SinkError> {
+    let c = client(pool).await?;
+    let since = scope.since.map(|t| t.timestamp_micros());
+    let until = scope.until.map(|t| t.timestamp_micros());
+    let rows = c
+        .query(
+            "WITH chains AS (SELECT chain_id, chain_seq AS head FROM audit_ingest_watermarks WHERE sink = 'ledger' \
+                             UNION ALL SELECT chain_id, max(to_seq) FROM audit_ledger_batches GROUP BY chain_id \
+                             UNION ALL SELECT chain_id, max(chain_seq) FROM audit_event_ids GROUP BY chain_id) \
+             SELECT chain_id, max(head), \
+                    (SELECT min(from_seq) FROM audit_ledger_batches b WHERE b.chain_id = chains.chain_id \
+                        AND ($1::bigint IS NULL OR b.committed_at_us >= $1) AND ($2::bigint IS NULL OR b.committed_at_us <= $2)), \
+                    (SELECT max(to_seq) FROM audit_ledger_batches b WHERE b.chain_id = chains.chain_id \
+                        AND ($1::bigint IS NULL OR b.committed_at_us >= $1) AND ($2::bigint IS NULL OR b.committed_at_us <= $2)) \
+             FROM chains GROUP BY chain_id ORDER BY chain_id",
+            &[&since, &until],
+        )
+        .await
+        .map_err(SinkError::pg("plan the ledger walk"))?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (chain, head, first, last): (i32, Option<i64>, Option<i64>, Option<i64>) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        if !scope.chains.is_empty() && !scope.chains.contains(&chain) {
+            continue;
+        }
+        // The ledger's own rows may reach further than any record (rows inserted behind
+        // the pipeline's back); the rows query below reads to the end when `to` is open.
+        let head = head.unwrap_or(0);
+        let range = match (since.is_some() || until.is_some(), first, last) {
+            (false, _, _) => Range { from: 1, to: head },
+            (true, Some(first), Some(last)) => Range { from: first, to: if until.is_some() { last } else { head } },
+            (true, _, _) => continue,
+        };
+        out.insert(chain, range);
+    }
+    Ok(out)
+}
+
+/// Drops findings on rows of other zones (findings without a row stay: they cannot be
+/// attributed to a zone).
+async fn keep_zone(pool: &Pool, zone: &str, report: &mut LedgerReport) -> Result<(), SinkError> {
+    let c = client(pool).await?;
+    let mut kept = Vec::with_capacity(report.findings.len());
+    for f in report.findings.drain(..) {
+        let Some(id) = &f.row_id else {
+            kept.push(f);
+            continue;
+        };
+        let row = c
+            .query_opt("SELECT zone_id FROM audit_events WHERE id = $1 LIMIT 1", &[id])
+            .await
+            .map_err(SinkError::pg("zone of a finding"))?;
+        let in_zone = match row {
+            Some(r) => r.get::<_, String>(0) == zone,
+            None => true,
+        };
+        if in_zone {
+            kept.push(f);
+        }
+    }
+    report.findings = kept;
+    report.notes.push(format!("findings limited to zone {zone:?} (chains mix zones, so every row was checked)"));
+    Ok(())
+}
+
+async fn walk_chain(
+    pool: &Pool,
+    keys: &TrustedKeys,
+    chain: i32,
+    range: Range,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Vec<Finding>, u64, u64), SinkError> {
+    let c = client(pool).await?;
+    // One snapshot for the whole chain: the pipeline may be appending while we read.
+    c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(SinkError::pg("begin"))?;
+    let result = async {
+        let prev: Option<String> = if range.from > 1 {
+            c.query_opt(
+                "SELECT content_sha256 FROM audit_events WHERE chain_id = $1 AND chain_seq = $2 LIMIT 1",
+                &[&chain, &(range.from - 1)],
+            )
+            .await
+            .map_err(SinkError::pg("read the row before the range"))?
+            .map(|r| r.get(0))
+        } else {
+            None
+        };
+        let batches: Vec<SignedBatch> = c
+            .query(
+                "SELECT from_seq, to_seq, merkle_root, head_content_sha256, head_chain_hmac, hmac_key_id, \
+                        committed_at_us, head_key_id, signature \
+                 FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq >= $2 ORDER BY from_seq",
+                &[&chain, &range.from],
+            )
+            .await
+            .map_err(SinkError::pg("read batch heads"))?
+            .into_iter()
+            .map(|r| SignedBatch {
+                head: BatchHead {
+                    chain_id: chain,
+                    from_seq: r.get(0),
+                    to_seq: r.get(1),
+                    merkle_root: r.get(2),
+                    head_content_sha256: r.get(3),
+                    head_chain_hmac: r.get(4),
+                    hmac_key_id: r.get(5),
+                    committed_at_us: r.get(6),
+                },
+                head_key_id: r.get(7),
+                signature: r.get(8),
+            })
+            .collect();
+        let batch_count = batches.len() as u64;
+        let mut checker = ChainChecker::new(chain, range.from, prev, batches, keys);
+        // Rows beyond the recorded head are read too (the last window is open-ended).
+        let mut lo = range.from;
+        loop {
+            let last_window = lo + WINDOW > range.to;
+            let hi = if last_window { i64::MAX } else { lo + WINDOW - 1 };
+            let ids = c
+                .query(
+                    "SELECT id, chain_seq, content_sha256 FROM audit_event_ids \
+                     WHERE chain_id = $1 AND chain_seq BETWEEN $2 AND $3 ORDER BY chain_seq",
+                    &[&chain, &lo, &hi],
+                )
+                .await
+                .map_err(SinkError::pg("read the id index"))?;
+            checker.ids(ids.into_iter().map(|r| IndexedId {
+                id: r.get(0),
+                chain_seq: r.get(1),
+                content_sha256: r.get(2),
+            }));
+            let stream = read_rows(&c, chain, lo, hi).await?;
+            pin_mut!(stream);
+            let mut n = 0u64;
+            while let Some(row) = stream.next().await {
+                checker.row(row?);
+                n += 1;
+                if n.is_multiple_of(8192) {
+                    progress(8192);
+                }
+            }
+            progress(n % 8192);
+            if last_window {
+                break;
+            }
+            lo = hi + 1;
+        }
+        let rows = checker.rows;
+        Ok((checker.finish(range.to), rows, batch_count))
+    }
+    .await;
+    let _ = c.batch_execute("COMMIT").await;
+    result
+}
+
+/// The columns the canonical encoding covers, then the chain columns.
+const COLUMNS: &str = "id, zone_id, event_type, request_id, decision, policy_set_id, policy_set_version_id, \
+    manifest_sha, evaluation_status, determining_policies_json::text, diagnostics_json::text, metadata_json::text, \
+    occurred_at, extra_json::text, chain_seq, content_sha256, prev_content_sha256, chain_hmac";
+
+async fn read_rows(
+    c: &tokio_postgres::Client,
+    chain: i32,
+    from: i64,
+    to: i64,
+) -> Result<impl futures_util::Stream<Item = Result<CheckedRow, SinkError>>, SinkError> {
+    use tokio_postgres::binary_copy::BinaryCopyOutStream;
+    use tokio_postgres::types::Type;
+    // COPY takes no parameters; the three values are integers.
+    let sql = format!(
+        "COPY (SELECT {COLUMNS} FROM audit_events WHERE chain_id = {chain} AND chain_seq BETWEEN {from} AND {to} \
+         ORDER BY chain_seq) TO STDOUT (FORMAT binary)"
+    );
+    let copy = c.copy_out(&sql).await.map_err(SinkError::pg("copy rows out"))?;
+    let mut types = vec![Type::TEXT; 18];
+    types[12] = Type::TIMESTAMPTZ;
+    types[14] = Type::INT8;
+    let stream = BinaryCopyOutStream::new(copy, &types);
+    Ok(stream.map(|row| {
+        let row = row.map_err(SinkError::pg("read copied row"))?;
+        checked_row(&row).map_err(|e| SinkError::Postgres { op: "decode copied row", source: e })
+    }))
+}
+
+/// Canonical JSON text of a `jsonb::text` value (`None` when it does not parse).
+fn canonical(text: Option<&str>) -> Result<Option<String>, ()> {
+    match text {
+        None => Ok(None),
+        Some(t) => {
+            let mut v: serde_json::Value = serde_json::from_str(t).map_err(|_| ())?;
+            normalize_numbers(&mut v);
+            Ok(Some(v.to_string()))
+        }
+    }
+}
+
+fn checked_row(row: &tokio_postgres::binary_copy::BinaryCopyOutRow) -> Result<CheckedRow, tokio_postgres::Error> {
+    let text = |i: usize| row.try_get::<Option<String>>(i);
+    let id: String = row.try_get(0)?;
+    let recomputed = (|| -> Result<Option<String>, tokio_postgres::Error> {
+        let (Ok(dp), Ok(diag), Ok(meta), Ok(extra)) = (
+            canonical(row.try_get::<Option<&str>>(9)?),
+            canonical(row.try_get::<Option<&str>>(10)?),
+            canonical(row.try_get::<Option<&str>>(11)?),
+            canonical(row.try_get::<Option<&str>>(13)?),
+        ) else {
+            return Ok(None);
+        };
+        let event = AuditEvent {
+            id: id.clone(),
+            zone_id: row.try_get(1)?,
+            event_type: row.try_get(2)?,
+            request_id: text(3)?,
+            decision: text(4)?,
+            policy_set_id: text(5)?,
+            policy_set_version_id: text(6)?,
+            manifest_sha: text(7)?,
+            evaluation_status: text(8)?,
+            determining_policies_json: dp,
+            diagnostics_json: diag,
+            metadata_json: meta,
+            occurred_at: row.try_get(12)?,
+            extra_json: extra,
+        };
+        Ok(Some(content_sha256(&event)))
+    })()?;
+    Ok(CheckedRow {
+        id,
+        chain_seq: row.try_get(14)?,
+        content_sha256: row.try_get(15)?,
+        recomputed_sha256: recomputed,
+        prev_content_sha256: text(16)?,
+        chain_hmac: row.try_get(17)?,
+    })
+}
