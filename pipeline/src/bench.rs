@@ -28,6 +28,9 @@ pub enum BenchCommand {
     /// Fill a ledger, then measure the export archiving it as Parquet on one core, against
     /// DuckDB's `COPY … TO … (FORMAT parquet)` of the same rows.
     Export(crate::bench_export::ExportBenchArgs),
+    /// What tamper evidence costs: ingest with and without hash chains and signed heads,
+    /// and `verify`'s rate on a ledger of N rows.
+    Tamper(crate::bench_tamper::TamperBenchArgs),
 }
 
 /// `auditflow bench ingest` options.
@@ -58,6 +61,7 @@ pub fn bench(global: &GlobalArgs, command: &BenchCommand) -> anyhow::Result<()> 
     match command {
         BenchCommand::Ingest(args) => ingest(global, args),
         BenchCommand::Export(args) => crate::bench_export::export(global, args),
+        BenchCommand::Tamper(args) => crate::bench_tamper::tamper(global, args),
     }
 }
 
@@ -137,6 +141,7 @@ pub(crate) fn run_pipeline(
     stream: &str,
     workers: Option<usize>,
     drain: bool,
+    extra_run_args: &[&str],
 ) -> anyhow::Result<std::process::Child> {
     let exe = std::env::current_exe().context("own executable")?;
     let mut cmd = Command::new(exe);
@@ -151,6 +156,7 @@ pub(crate) fn run_pipeline(
     if let Some(w) = workers {
         cmd.arg("--workers").arg(w.to_string());
     }
+    cmd.args(extra_run_args);
     cmd.env("AUDITFLOW_LEDGER_KEY_FILE", "target/bench/ledger.key");
     // The run archives too (as in production); its archive is scratch.
     let archive = std::env::current_dir().context("cwd")?.join("target/bench").join(format!("archive-{stream}"));
@@ -208,7 +214,7 @@ fn ingest(global: &GlobalArgs, args: &IngestBenchArgs) -> anyhow::Result<()> {
     // 2. Drain.
     eprintln!("bench: draining with the pipeline");
     let started = Instant::now();
-    let mut child = run_pipeline(global, &scratch.url, BENCH_STREAM, args.workers, true)?;
+    let mut child = run_pipeline(global, &scratch.url, BENCH_STREAM, args.workers, true, &[])?;
     let pid = child.id();
     let mut peak_kib = 0;
     let mut stdout = child.stdout.take().context("child stdout")?;
@@ -243,7 +249,7 @@ fn ingest(global: &GlobalArgs, args: &IngestBenchArgs) -> anyhow::Result<()> {
         let c = auditflow_sinks::postgres::connect_once(&scratch.pg).await?;
         c.batch_execute("CHECKPOINT").await
     })?;
-    let mut live = run_pipeline(global, &scratch.url, &latency_stream, args.workers, false)?;
+    let mut live = run_pipeline(global, &scratch.url, &latency_stream, args.workers, false, &[])?;
     std::thread::sleep(Duration::from_secs(2));
     let latency_count = args.latency_rate * args.latency_secs;
     let rows_before = runtime.block_on(ledger_rows(&scratch))?;

@@ -89,7 +89,7 @@ pub fn export(global: &GlobalArgs, args: &ExportBenchArgs) -> anyhow::Result<()>
         eprintln!("bench export: preloading {} events and draining them (ingest + live export)", args.events);
         let loaded = preload(global, &scratch.url, STREAM, args.events, "max")?;
         let started = Instant::now();
-        let child = run_pipeline(global, &scratch.url, STREAM, None, true)?;
+        let child = run_pipeline(global, &scratch.url, STREAM, None, true, &[])?;
         let output = child.wait_with_output()?;
         let drain_secs = started.elapsed().as_secs_f64();
         anyhow::ensure!(output.status.success(), "the pipeline failed: {}", output.status);

@@ -4,6 +4,7 @@
 
 mod bench;
 mod bench_export;
+mod bench_tamper;
 mod cli;
 mod dlq_stats;
 mod emit;
@@ -117,6 +118,13 @@ fn print_run_summary(s: &run::RunSummary) {
         s.exported_bytes as f64 / (1024.0 * 1024.0),
         s.export_manifests,
         s.export_url
+    );
+    println!(
+        "  tamper sweeps            {:>10}  (last one checked {} rows; {} new findings{})",
+        s.tamper_sweeps,
+        s.tamper_last_sweep_rows,
+        s.tamper_findings,
+        if s.tamper_findings > 0 { ": see audit_ingest_alerts, run `auditflow verify`" } else { "" }
     );
     if !s.dlq_by_reason.is_empty() {
         println!("  DLQ by reason:");

@@ -226,6 +226,12 @@ pub struct RunSummary {
     pub export_manifests: u64,
     /// Failed export steps that were retried.
     pub export_retries: u64,
+    /// Tamper sweeps finished during the run.
+    pub tamper_sweeps: u64,
+    /// Rows the last sweep checked.
+    pub tamper_last_sweep_rows: u64,
+    /// New tamper findings the sweeps raised (each also a row in `audit_ingest_alerts`).
+    pub tamper_findings: u64,
 }
 
 /// Runs the pipeline until drained (with `--exit-when-drained`) or SIGINT / SIGTERM.
@@ -343,6 +349,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         exported_bytes: export_stats.bytes.load(Ordering::Relaxed),
         export_manifests: export_stats.manifests.load(Ordering::Relaxed),
         export_retries: export_stats.retries.load(Ordering::Relaxed),
+        tamper_sweeps: tamper_stats.sweeps.load(Ordering::Relaxed),
+        tamper_last_sweep_rows: tamper_stats.last_sweep_rows.load(Ordering::Relaxed),
+        tamper_findings: tamper_stats.mismatches.load(Ordering::Relaxed)
+            + tamper_stats.chain_breaks.load(Ordering::Relaxed)
+            + tamper_stats.hmac_failures.load(Ordering::Relaxed),
     };
     runtime.block_on(fill_store_totals(&settings, &pool, &mut summary));
     Ok(summary)

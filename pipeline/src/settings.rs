@@ -421,6 +421,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shipped_example_config_parses() {
+        let text = include_str!("../../deploy/auditflow.example.toml");
+        let file: FileConfig = toml::from_str(text).expect("deploy/auditflow.example.toml is valid");
+        assert_eq!(file.tamper.rolling_hours, Some(4.0));
+        assert!(file.ledger_head_key_file.is_some());
+    }
+
+    #[test]
+    fn rotated_key_files_keep_old_keys_and_sign_with_the_last() {
+        let dir = std::env::temp_dir().join(format!("auditflow-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let (hmac, head) = (dir.join("ledger.key"), dir.join("ledger-head.key"));
+        std::fs::write(&hmac, format!("# rotated 2026-11\n{}\n\n{}\n", "11".repeat(32), "22".repeat(32)))
+            .expect("write");
+        std::fs::write(&head, format!("{}\n{}\n", "33".repeat(32), "44".repeat(32))).expect("write");
+        let keys = ledger_keys(&hmac, &head, false).expect("keys");
+        assert_eq!(keys.hmac.len(), 2);
+        assert_eq!(keys.heads.len(), 2);
+        assert_eq!(keys.active_head().id(), auditflow_schemas::tamper::HeadKey::from_seed([0x44; 32]).id());
+        let trusted = keys.trusted(&[]);
+        assert_eq!((trusted.hmac.len(), trusted.heads.len()), (2, 2));
+        std::fs::write(&head, "not hex\n").expect("write");
+        let err = ledger_keys(&hmac, &head, false).expect_err("bad key file");
+        assert!(err.to_string().contains("line 1"), "{err}");
+        assert!(ledger_keys(&dir.join("missing"), &head, false).is_err(), "verify never generates keys");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn unknown_keys_in_the_file_are_refused_by_name() {
         let err = toml::from_str::<FileConfig>("redis_ulr = \"x\"").unwrap_err().to_string();
         assert!(err.contains("redis_ulr"), "{err}");

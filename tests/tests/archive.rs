@@ -219,8 +219,9 @@ fn verify_export_names_every_kind_of_tampering() {
     // The trust anchor: the public key logged when the export key was generated.
     let log = std::fs::read_to_string(env.dir.join("run.log")).expect("log");
     let public_key = log
-        .split("public_key=")
-        .nth(1)
+        .lines()
+        .find(|l| l.contains("export signing key"))
+        .and_then(|l| l.split("public_key=").nth(1))
         .and_then(|rest| rest.split_whitespace().next())
         .expect("the generated export key's public key is logged")
         .to_owned();

@@ -1,0 +1,110 @@
+//! `auditflow bench tamper`: what tamper evidence costs.
+//!
+//! 1. Chaining cost: the same N preloaded events drained by `auditflow run` into a fresh
+//!    ledger with hash chains, HMACs and signed batch heads, and without them
+//!    (`--bench-without-chaining`), alternating, `--rounds` times each.
+//! 2. `verify` rate: the chained ledger walked by `verify_ledger` in this process (two
+//!    chains at a time; Postgres serves the `COPY`s from its own processes).
+//!
+//! Results are printed and written to `target/bench/tamper.json`.
+
+use crate::bench::{fresh_database, machine, preload, run_pipeline};
+use crate::cli::GlobalArgs;
+use anyhow::Context;
+use clap::Args;
+use std::time::{Duration, Instant};
+
+/// `auditflow bench tamper` options.
+#[derive(Debug, Args, Clone)]
+pub struct TamperBenchArgs {
+    /// Events per drain (and rows `verify` walks).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+    /// Drains with and without chaining, each.
+    #[arg(long, default_value_t = 2)]
+    pub rounds: u32,
+    /// Where to write the JSON results.
+    #[arg(long, default_value = "target/bench/tamper.json")]
+    pub out: std::path::PathBuf,
+}
+
+const DB: &str = "auditflow_bench_tamper";
+const STREAM: &str = "auditflow.bench.tamper";
+
+/// One drain into a fresh ledger; returns events/s of the run.
+fn drain(global: &GlobalArgs, io: &tokio::runtime::Runtime, events: u64, chained: bool) -> anyhow::Result<f64> {
+    let redis_url = crate::settings::resolve(global, None)?.redis_url;
+    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&redis_url, Duration::from_secs(60)))?;
+    let _: i64 = io.block_on(redis::cmd("DEL").arg(STREAM).arg(format!("{STREAM}.dlq")).query_async(&mut redis))?;
+    let scratch = io.block_on(fresh_database(global, DB))?;
+    let loaded = preload(global, &scratch.url, STREAM, events, "max")?;
+    let extra: &[&str] = if chained { &[] } else { &["--bench-without-chaining"] };
+    let child = run_pipeline(global, &scratch.url, STREAM, None, true, extra)?;
+    let output = child.wait_with_output()?;
+    anyhow::ensure!(output.status.success(), "the pipeline failed: {}", output.status);
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).context("run summary")?;
+    anyhow::ensure!(
+        summary["stored"].as_u64() == Some(loaded.valid),
+        "stored {} of {}",
+        summary["stored"],
+        loaded.valid
+    );
+    let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
+    eprintln!("bench tamper: {} drain: {rate:.0} events/s", if chained { "chained" } else { "unchained" });
+    Ok(rate)
+}
+
+/// Runs the benchmark.
+pub fn tamper(global: &GlobalArgs, args: &TamperBenchArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all("target/bench")?;
+    let io = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for _ in 0..args.rounds {
+        without.push(drain(global, &io, args.events, false)?);
+        with.push(drain(global, &io, args.events, true)?);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (rate_with, rate_without) = (median(&mut with), median(&mut without));
+
+    // The last drain was chained: walk it.
+    eprintln!("bench tamper: verify over the chained ledger");
+    let mut settings = crate::settings::resolve(global, None)?;
+    settings.pg.dbname(DB);
+    let keys = crate::settings::ledger_keys(
+        std::path::Path::new("target/bench/ledger.key"),
+        std::path::Path::new("target/bench/ledger-head.key"),
+        false,
+    )?
+    .trusted(&[]);
+    let (secs, report) = io.block_on(async {
+        let pool = auditflow_sinks::postgres::pool(&settings.pg, 4)?;
+        let started = Instant::now();
+        let report = auditflow_sinks::tamper::verify_ledger(
+            &pool,
+            &keys,
+            &auditflow_sinks::tamper::Scope::default(),
+            &|_, _| {},
+        )
+        .await?;
+        anyhow::Ok((started.elapsed().as_secs_f64(), report))
+    })?;
+    anyhow::ensure!(report.findings.is_empty(), "the benchmark ledger did not verify: {:?}", report.findings.first());
+    let result = serde_json::json!({
+        "machine": machine(),
+        "events": args.events,
+        "ingest_events_per_sec_chained": with,
+        "ingest_events_per_sec_unchained": without,
+        "chaining_cost": 1.0 - rate_with / rate_without.max(1e-9),
+        "verify_rows": report.rows,
+        "verify_batches": report.batches,
+        "verify_secs": secs,
+        "verify_rows_per_sec": report.rows as f64 / secs,
+        "goals": {"chaining_cost": "< 0.10", "verify_rows_per_sec": ">= 200000"},
+    });
+    std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)?;
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    Ok(())
+}
