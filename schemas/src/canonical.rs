@@ -53,42 +53,130 @@ pub fn canonical_json(value: &Value) -> String {
 
 /// Formats an event time the canonical way.
 pub fn canonical_time(time: &chrono::DateTime<chrono::Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    let nanos = time.nanosecond();
+    if nanos >= 1_000_000_000 || !(0..=9999).contains(&time.year()) {
+        // Leap seconds and years outside 0..=9999: chrono's own formatting decides.
+        return time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    }
+    // What the format string above produces, without parsing it for every row.
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        time.year(),
+        time.month(),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second(),
+        nanos / 1000
+    )
+}
+
+/// An event's canonical fields, borrowed (from an [`AuditEvent`] or from ledger columns).
+/// JSON-valued fields must already be canonical JSON text.
+#[derive(Clone, Copy, Debug)]
+pub struct EventFields<'a> {
+    /// `id`.
+    pub id: &'a str,
+    /// `zone_id`.
+    pub zone_id: &'a str,
+    /// `event_type`.
+    pub event_type: &'a str,
+    /// `request_id`.
+    pub request_id: Option<&'a str>,
+    /// `decision`.
+    pub decision: Option<&'a str>,
+    /// `policy_set_id`.
+    pub policy_set_id: Option<&'a str>,
+    /// `policy_set_version_id`.
+    pub policy_set_version_id: Option<&'a str>,
+    /// `manifest_sha`.
+    pub manifest_sha: Option<&'a str>,
+    /// `evaluation_status`.
+    pub evaluation_status: Option<&'a str>,
+    /// Canonical `determining_policies_json`.
+    pub determining_policies_json: Option<&'a str>,
+    /// Canonical `diagnostics_json`.
+    pub diagnostics_json: Option<&'a str>,
+    /// Canonical `metadata_json`.
+    pub metadata_json: Option<&'a str>,
+    /// `occurred_at`.
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// Canonical object text of the unknown top-level fields.
+    pub extra_json: Option<&'a str>,
+}
+
+impl<'a> From<&'a AuditEvent> for EventFields<'a> {
+    fn from(e: &'a AuditEvent) -> Self {
+        EventFields {
+            id: &e.id,
+            zone_id: &e.zone_id,
+            event_type: &e.event_type,
+            request_id: e.request_id.as_deref(),
+            decision: e.decision.as_deref(),
+            policy_set_id: e.policy_set_id.as_deref(),
+            policy_set_version_id: e.policy_set_version_id.as_deref(),
+            manifest_sha: e.manifest_sha.as_deref(),
+            evaluation_status: e.evaluation_status.as_deref(),
+            determining_policies_json: e.determining_policies_json.as_deref(),
+            diagnostics_json: e.diagnostics_json.as_deref(),
+            metadata_json: e.metadata_json.as_deref(),
+            occurred_at: e.occurred_at,
+            extra_json: e.extra_json.as_deref(),
+        }
+    }
+}
+
+/// One member of the canonical object: a string to quote, or JSON text to copy.
+enum Member<'a> {
+    Text(&'a str),
+    Json(std::borrow::Cow<'a, str>),
+}
+
+fn push_quoted(out: &mut Vec<u8>, s: &str) {
+    // Writing a &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// The canonical bytes of an event (see the module docs).
 pub fn canonical_bytes(event: &AuditEvent) -> Vec<u8> {
-    // Members as (key, canonical value text); JSON-valued fields are already canonical.
-    let quoted = |s: &str| Value::String(s.to_owned()).to_string();
-    let mut members: Vec<(String, String)> = Vec::with_capacity(16);
-    let mut put_str = |k: &str, v: Option<&str>| {
-        if let Some(v) = v {
-            members.push((k.to_owned(), quoted(v)));
-        }
-    };
-    put_str("id", Some(&event.id));
-    put_str("zone_id", Some(&event.zone_id));
-    put_str("event_type", Some(&event.event_type));
-    put_str("request_id", event.request_id.as_deref());
-    put_str("decision", event.decision.as_deref());
-    put_str("policy_set_id", event.policy_set_id.as_deref());
-    put_str("policy_set_version_id", event.policy_set_version_id.as_deref());
-    put_str("manifest_sha", event.manifest_sha.as_deref());
-    put_str("evaluation_status", event.evaluation_status.as_deref());
-    put_str("occurred_at", Some(&canonical_time(&event.occurred_at)));
+    canonical_bytes_of(EventFields::from(event))
+}
+
+/// The canonical bytes of borrowed event fields.
+pub fn canonical_bytes_of(e: EventFields<'_>) -> Vec<u8> {
+    let time = canonical_time(&e.occurred_at);
+    let mut members: Vec<(std::borrow::Cow<'_, str>, Member<'_>)> = Vec::with_capacity(16);
     for (k, v) in [
-        ("determining_policies_json", &event.determining_policies_json),
-        ("diagnostics_json", &event.diagnostics_json),
-        ("metadata_json", &event.metadata_json),
+        ("id", Some(e.id)),
+        ("zone_id", Some(e.zone_id)),
+        ("event_type", Some(e.event_type)),
+        ("request_id", e.request_id),
+        ("decision", e.decision),
+        ("policy_set_id", e.policy_set_id),
+        ("policy_set_version_id", e.policy_set_version_id),
+        ("manifest_sha", e.manifest_sha),
+        ("evaluation_status", e.evaluation_status),
     ] {
         if let Some(v) = v {
-            members.push((k.to_owned(), v.clone()));
+            members.push((std::borrow::Cow::Borrowed(k), Member::Text(v)));
         }
     }
-    if let Some(extra) = &event.extra_json {
+    members.push((std::borrow::Cow::Borrowed("occurred_at"), Member::Text(&time)));
+    for (k, v) in [
+        ("determining_policies_json", e.determining_policies_json),
+        ("diagnostics_json", e.diagnostics_json),
+        ("metadata_json", e.metadata_json),
+    ] {
+        if let Some(v) = v {
+            members.push((std::borrow::Cow::Borrowed(k), Member::Json(std::borrow::Cow::Borrowed(v))));
+        }
+    }
+    if let Some(extra) = e.extra_json {
         if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(extra) {
             for (k, v) in map {
-                members.push((k, canonical_json(&v)));
+                let value = canonical_json(&v);
+                members.push((std::borrow::Cow::Owned(k), Member::Json(std::borrow::Cow::Owned(value))));
             }
         }
     }
@@ -99,9 +187,12 @@ pub fn canonical_bytes(event: &AuditEvent) -> Vec<u8> {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(quoted(k).as_bytes());
+        push_quoted(&mut out, k);
         out.push(b':');
-        out.extend_from_slice(v.as_bytes());
+        match v {
+            Member::Text(s) => push_quoted(&mut out, s),
+            Member::Json(j) => out.extend_from_slice(j.as_bytes()),
+        }
     }
     out.push(b'}');
     out
@@ -110,6 +201,11 @@ pub fn canonical_bytes(event: &AuditEvent) -> Vec<u8> {
 /// Lowercase hex SHA-256 of the canonical bytes.
 pub fn content_sha256(event: &AuditEvent) -> String {
     hex::encode(Sha256::digest(canonical_bytes(event)))
+}
+
+/// Lowercase hex SHA-256 of the canonical bytes of borrowed fields.
+pub fn content_sha256_of(fields: EventFields<'_>) -> String {
+    hex::encode(Sha256::digest(canonical_bytes_of(fields)))
 }
 
 /// Canonical text of an object built from the given members (used for `extra_json`).
@@ -145,5 +241,68 @@ mod tests {
     fn keys_sorted_compact() {
         let v = json!({"b": 1, "a": {"d": [1, 2.0], "c": "x"}});
         assert_eq!(canonical_json(&v), r#"{"a":{"c":"x","d":[1,2]},"b":1}"#);
+    }
+}
+
+#[cfg(test)]
+mod golden {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Events exercising every member kind; their hashes must never change (a change would
+    /// make every existing ledger row fail verification).
+    pub(super) fn events() -> Vec<AuditEvent> {
+        let base = AuditEvent {
+            id: "evt-1".into(),
+            zone_id: "zürich/\"q\"".into(),
+            event_type: "token_exchange".into(),
+            request_id: Some("req-1".into()),
+            decision: Some("deny".into()),
+            policy_set_id: Some("ps".into()),
+            policy_set_version_id: None,
+            manifest_sha: Some("ab".repeat(32)),
+            evaluation_status: Some("ok".into()),
+            determining_policies_json: Some(r#"[{"id":"p1","v":1}]"#.into()),
+            diagnostics_json: Some(r#"{"a":"\n\u0001","b":[1.5,-2]}"#.into()),
+            metadata_json: Some("{}".into()),
+            occurred_at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 6, 0, 0).unwrap()
+                + chrono::Duration::microseconds(123_456),
+            extra_json: Some(r#"{"aaa":null,"zzz":{"y":1,"x":[true]}}"#.into()),
+        };
+        let bare = AuditEvent {
+            request_id: None,
+            decision: None,
+            policy_set_id: None,
+            manifest_sha: None,
+            evaluation_status: None,
+            determining_policies_json: None,
+            diagnostics_json: None,
+            metadata_json: None,
+            extra_json: None,
+            occurred_at: chrono::Utc.with_ymd_and_hms(1999, 1, 2, 3, 4, 5).unwrap(),
+            ..base.clone()
+        };
+        vec![base, bare]
+    }
+
+    #[test]
+    fn the_fast_time_format_is_chronos() {
+        let mut t = chrono::Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
+        for step in 0..20_000i64 {
+            t += chrono::Duration::microseconds(step * 7_919_993_311 + 17);
+            assert_eq!(canonical_time(&t), t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        }
+    }
+
+    #[test]
+    fn content_hashes_are_stable() {
+        let hashes: Vec<String> = events().iter().map(content_sha256).collect();
+        assert_eq!(
+            hashes,
+            vec![
+                "eeb7595a4dd1f0f117842bdcf56e5b827b761f99738d1e1ffaa959e0fa4151f4".to_string(),
+                "0c6036cbcb17681ea003ee4a2319bf30a771737dc5b723c6b8dbe049ca532617".to_string(),
+            ]
+        );
     }
 }

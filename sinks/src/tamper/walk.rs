@@ -5,9 +5,8 @@
 
 use crate::postgres::client;
 use crate::SinkError;
-use auditflow_schemas::canonical::{content_sha256, normalize_numbers};
+use auditflow_schemas::canonical::{content_sha256_of, normalize_numbers, EventFields};
 use auditflow_schemas::tamper::{BatchHead, ChainChecker, CheckedRow, Finding, IndexedId, SignedBatch, TrustedKeys};
-use auditflow_schemas::AuditEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use futures_util::{pin_mut, StreamExt, TryStreamExt};
@@ -296,41 +295,43 @@ fn canonical(text: Option<&str>) -> Result<Option<String>, ()> {
 }
 
 fn checked_row(row: &tokio_postgres::binary_copy::BinaryCopyOutRow) -> Result<CheckedRow, tokio_postgres::Error> {
-    let text = |i: usize| row.try_get::<Option<String>>(i);
-    let id: String = row.try_get(0)?;
-    let recomputed = (|| -> Result<Option<String>, tokio_postgres::Error> {
-        let (Ok(dp), Ok(diag), Ok(meta), Ok(extra)) = (
-            canonical(row.try_get::<Option<&str>>(9)?),
-            canonical(row.try_get::<Option<&str>>(10)?),
-            canonical(row.try_get::<Option<&str>>(11)?),
-            canonical(row.try_get::<Option<&str>>(13)?),
-        ) else {
-            return Ok(None);
-        };
-        let event = AuditEvent {
-            id: id.clone(),
-            zone_id: row.try_get(1)?,
-            event_type: row.try_get(2)?,
-            request_id: text(3)?,
-            decision: text(4)?,
-            policy_set_id: text(5)?,
-            policy_set_version_id: text(6)?,
-            manifest_sha: text(7)?,
-            evaluation_status: text(8)?,
-            determining_policies_json: dp,
-            diagnostics_json: diag,
-            metadata_json: meta,
-            occurred_at: row.try_get(12)?,
-            extra_json: extra,
-        };
-        Ok(Some(content_sha256(&event)))
-    })()?;
-    Ok(CheckedRow {
+    let text = |i: usize| row.try_get::<Option<&str>>(i);
+    let id: &str = row.try_get(0)?;
+    let (Ok(dp), Ok(diag), Ok(meta), Ok(extra)) =
+        (canonical(text(9)?), canonical(text(10)?), canonical(text(11)?), canonical(text(13)?))
+    else {
+        return checked(row, id, None);
+    };
+    let fields = EventFields {
         id,
+        zone_id: row.try_get(1)?,
+        event_type: row.try_get(2)?,
+        request_id: text(3)?,
+        decision: text(4)?,
+        policy_set_id: text(5)?,
+        policy_set_version_id: text(6)?,
+        manifest_sha: text(7)?,
+        evaluation_status: text(8)?,
+        determining_policies_json: dp.as_deref(),
+        diagnostics_json: diag.as_deref(),
+        metadata_json: meta.as_deref(),
+        occurred_at: row.try_get(12)?,
+        extra_json: extra.as_deref(),
+    };
+    checked(row, id, Some(content_sha256_of(fields)))
+}
+
+fn checked(
+    row: &tokio_postgres::binary_copy::BinaryCopyOutRow,
+    id: &str,
+    recomputed: Option<String>,
+) -> Result<CheckedRow, tokio_postgres::Error> {
+    Ok(CheckedRow {
+        id: id.to_owned(),
         chain_seq: row.try_get(14)?,
         content_sha256: row.try_get(15)?,
         recomputed_sha256: recomputed,
-        prev_content_sha256: text(16)?,
+        prev_content_sha256: row.try_get(16)?,
         chain_hmac: row.try_get(17)?,
     })
 }
