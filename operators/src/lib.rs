@@ -2,10 +2,17 @@
 //!
 //! * [`verify`]: verifies each entry's HMAC and splits valid events from dead letters.
 //! * [`shard`]: routes verified events to the worker owning their ledger shard.
+//! * [`request_trace`]: request traces, reduced by `request_id` (differential).
+//! * [`revocation`]: revocation propagation over the delegation graph (differential
+//!   `iterate`) and its violations.
 #![deny(missing_docs)]
 
+pub mod request_trace;
+pub mod revocation;
 pub mod shard;
 pub mod verify;
 
+pub use request_trace::RequestTraces;
+pub use revocation::RevocationViews;
 pub use shard::ToShards;
 pub use verify::{Verify, VerifySettings};

@@ -32,6 +32,7 @@ pub mod keyring;
 pub mod migrations;
 pub mod shard;
 pub mod tamper;
+pub mod view;
 pub mod wire;
 
 pub use dead_letter::{DeadLetter, Reason};

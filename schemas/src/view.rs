@@ -1,0 +1,332 @@
+//! What the live views (SPEC §5) see of a committed ledger row, and what they produce.
+//!
+//! Views are fed rows the ledger committed (never in-flight ones), so a re-delivered event
+//! is seen once, with its chain position.
+
+use crate::AuditEvent;
+use serde::{Deserialize, Serialize};
+
+/// A committed ledger row as the views need it. JSON fields are canonical JSON text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ViewEvent {
+    /// Event id.
+    pub id: String,
+    /// Zone.
+    pub zone_id: String,
+    /// Event type.
+    pub event_type: String,
+    /// Request correlation id.
+    pub request_id: Option<String>,
+    /// Decision as sent.
+    pub decision: Option<String>,
+    /// Evaluation status.
+    pub evaluation_status: Option<String>,
+    /// Determining policies (canonical JSON).
+    pub determining_policies_json: Option<String>,
+    /// Diagnostics (canonical JSON).
+    pub diagnostics_json: Option<String>,
+    /// `metadata_json.session_id`.
+    pub session_id: Option<String>,
+    /// `metadata_json.agent_session_id`.
+    pub agent_session_id: Option<String>,
+    /// `metadata_json.delegation_edge_id`.
+    pub delegation_edge_id: Option<String>,
+    /// `metadata_json.parent_agent_session_id`.
+    pub parent_agent_session_id: Option<String>,
+    /// Event time, µs since the epoch.
+    pub occurred_at_us: i64,
+    /// Ledger chain.
+    pub chain_id: i32,
+    /// Position in the chain.
+    pub chain_seq: i64,
+}
+
+/// What a decision says, compared case-insensitively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// `allow`.
+    Allow,
+    /// `deny`.
+    Deny,
+    /// Anything else (step-up states, none).
+    Other,
+}
+
+impl ViewEvent {
+    /// The view of a stored event at its chain position.
+    ///
+    /// ```
+    /// use auditflow_schemas::view::ViewEvent;
+    /// # use auditflow_schemas::AuditEvent;
+    /// # let event = AuditEvent { id: "e1".into(), zone_id: "z".into(), event_type: "session_revoked".into(),
+    /// #   request_id: None, decision: Some("allow".into()), policy_set_id: None, policy_set_version_id: None,
+    /// #   manifest_sha: None, evaluation_status: None, determining_policies_json: None, diagnostics_json: None,
+    /// #   metadata_json: Some(r#"{"agent_session_id":"as-a","session_id":"s-1"}"#.into()),
+    /// #   occurred_at: chrono::DateTime::from_timestamp(1_000, 0).unwrap(), extra_json: None };
+    /// let view = ViewEvent::of(&event, 3, 17);
+    /// assert_eq!(view.agent_session_id.as_deref(), Some("as-a"));
+    /// assert!(view.is_lifecycle());
+    /// assert_eq!(view.occurred_at_us, 1_000_000_000);
+    /// ```
+    pub fn of(event: &AuditEvent, chain_id: i32, chain_seq: i64) -> Self {
+        let metadata: Option<serde_json::Map<String, serde_json::Value>> =
+            event.metadata_json.as_deref().and_then(|m| serde_json::from_str(m).ok());
+        let field = |name: &str| -> Option<String> {
+            metadata.as_ref().and_then(|m| m.get(name)).and_then(|v| v.as_str()).map(str::to_owned)
+        };
+        ViewEvent {
+            id: event.id.clone(),
+            zone_id: event.zone_id.clone(),
+            event_type: event.event_type.clone(),
+            request_id: event.request_id.clone(),
+            decision: event.decision.clone(),
+            evaluation_status: event.evaluation_status.clone(),
+            determining_policies_json: event.determining_policies_json.clone(),
+            diagnostics_json: event.diagnostics_json.clone(),
+            session_id: field("session_id"),
+            agent_session_id: field("agent_session_id"),
+            delegation_edge_id: field("delegation_edge_id"),
+            parent_agent_session_id: field("parent_agent_session_id"),
+            occurred_at_us: event.occurred_at.timestamp_micros(),
+            chain_id,
+            chain_seq,
+        }
+    }
+
+    /// Session and delegation lifecycle events (`session_*`, `delegation_*`); every other
+    /// event is an access decision.
+    pub fn is_lifecycle(&self) -> bool {
+        self.event_type.starts_with("session_") || self.event_type.starts_with("delegation_")
+    }
+
+    /// The decision, case-insensitively.
+    pub fn verdict(&self) -> Verdict {
+        match self.decision.as_deref() {
+            Some(d) if d.eq_ignore_ascii_case("allow") => Verdict::Allow,
+            Some(d) if d.eq_ignore_ascii_case("deny") => Verdict::Deny,
+            _ => Verdict::Other,
+        }
+    }
+}
+
+/// The propagation status of one revocation (`revocation_propagation`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Propagation {
+    /// The `session_revoked` / `delegation_edge_revoked` event.
+    pub revocation_event_id: String,
+    /// Zone.
+    pub zone_id: String,
+    /// The revoked agent session (the edge's child for an edge revocation).
+    pub root: String,
+    /// Revocation time, µs since the epoch.
+    pub revoked_at_us: i64,
+    /// The root and every descendant, sorted.
+    pub affected: Vec<String>,
+    /// The first deny on an affected session at or after the revocation, µs.
+    pub first_deny_after_us: Option<i64>,
+}
+
+/// An allow on a revoked session later than the revocation plus the grace period
+/// (`revocation_violations`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Violation {
+    /// The allowed access event.
+    pub event_id: String,
+    /// Zone.
+    pub zone_id: String,
+    /// The affected agent session it used.
+    pub agent_session_id: String,
+    /// The revocation it violates.
+    pub revocation_event_id: String,
+    /// Its time, µs.
+    pub occurred_at_us: i64,
+    /// Its time minus the revocation time, µs.
+    pub lag_us: i64,
+}
+
+/// One event of a request's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TraceStep {
+    /// Event time, µs (first: steps sort by time, then chain position).
+    pub occurred_at_us: i64,
+    /// Ledger chain.
+    pub chain_id: i32,
+    /// Position in the chain.
+    pub chain_seq: i64,
+    /// Event id.
+    pub event_id: String,
+    /// Event type.
+    pub event_type: String,
+    /// The component that emitted it (see [`producer_of`]).
+    pub producer: String,
+    /// Decision as sent.
+    pub decision: Option<String>,
+    /// Evaluation status.
+    pub evaluation_status: Option<String>,
+    /// Determining policies (canonical JSON).
+    pub determining_policies_json: Option<String>,
+    /// Diagnostics (canonical JSON).
+    pub diagnostics_json: Option<String>,
+    /// Session.
+    pub session_id: Option<String>,
+    /// Agent session.
+    pub agent_session_id: Option<String>,
+}
+
+/// Where a step-up challenge got to within one request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct StepUp {
+    /// `step_up_issued` seen.
+    pub issued: bool,
+    /// The decision of `step_up_decided`, if seen.
+    pub decided: Option<String>,
+    /// `step_up_consumed` seen.
+    pub consumed: bool,
+}
+
+/// Everything known about one request (`request_traces`, `auditflow trace`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RequestTrace {
+    /// The request.
+    pub request_id: String,
+    /// Zone of its first event.
+    pub zone_id: String,
+    /// `deny` if any event denied, else the last event's decision.
+    pub final_decision: Option<String>,
+    /// The events, by time then chain position.
+    pub steps: Vec<TraceStep>,
+    /// Event ids of the denials (their policies and diagnostics are in `steps`).
+    pub denials: Vec<String>,
+    /// Step-up progress, when a step-up took part.
+    pub step_up: Option<StepUp>,
+    /// Sessions named by the events (usually one).
+    pub session_ids: Vec<String>,
+    /// Agent sessions named by the events.
+    pub agent_session_ids: Vec<String>,
+    /// Time of the first event, µs.
+    pub first_at_us: i64,
+    /// Time of the last event, µs.
+    pub last_at_us: i64,
+    /// Missing correlations, e.g. a gateway request without a token exchange.
+    pub gaps: Vec<String>,
+}
+
+/// The producer behind an event type (Caracal's components): `token-service` for token,
+/// step-up and replay events, `gateway` for `gateway_*`, `coordinator` for session and
+/// delegation lifecycle, runs and control calls, `admin-api` for `admin_*`, else `unknown`.
+pub fn producer_of(event_type: &str) -> &'static str {
+    let t = event_type;
+    if t.starts_with("gateway_") {
+        "gateway"
+    } else if t.starts_with("token_")
+        || t.starts_with("step_up_")
+        || t == "replay_detected"
+        || t == "jti_collision"
+        || t == "credential_revealed"
+    {
+        "token-service"
+    } else if t.starts_with("session_")
+        || t.starts_with("delegation_")
+        || t.starts_with("run_")
+        || t.starts_with("control.")
+    {
+        "coordinator"
+    } else if t.starts_with("admin_") {
+        "admin-api"
+    } else {
+        "unknown"
+    }
+}
+
+impl RequestTrace {
+    /// The trace of a request from its events (any order; at least one).
+    ///
+    /// ```
+    /// use auditflow_schemas::view::{RequestTrace, ViewEvent};
+    /// let ev = |id: &str, ty: &str, decision: &str, secs: i64| ViewEvent {
+    ///     id: id.into(), zone_id: "z".into(), event_type: ty.into(), request_id: Some("r1".into()),
+    ///     decision: Some(decision.into()), evaluation_status: None, determining_policies_json: None,
+    ///     diagnostics_json: None, session_id: Some("s".into()), agent_session_id: None,
+    ///     delegation_edge_id: None, parent_agent_session_id: None, occurred_at_us: secs, chain_id: 0, chain_seq: secs,
+    /// };
+    /// let trace = RequestTrace::of("r1", [ev("g", "gateway_resource_request", "deny", 2), ev("t", "token_exchange", "allow", 1)].iter());
+    /// assert_eq!(trace.final_decision.as_deref(), Some("deny"));
+    /// assert_eq!(trace.steps[0].event_id, "t");
+    /// assert_eq!(trace.denials, vec!["g".to_string()]);
+    /// assert!(trace.gaps.is_empty());
+    /// ```
+    pub fn of<'a>(request_id: &str, events: impl Iterator<Item = &'a ViewEvent>) -> Self {
+        let mut events: Vec<&ViewEvent> = events.collect();
+        events.sort_by(|a, b| {
+            (a.occurred_at_us, a.chain_id, a.chain_seq, &a.id).cmp(&(b.occurred_at_us, b.chain_id, b.chain_seq, &b.id))
+        });
+        let zone_id = events.first().map(|e| e.zone_id.clone()).unwrap_or_default();
+        let mut steps: Vec<TraceStep> = events
+            .iter()
+            .map(|e| TraceStep {
+                occurred_at_us: e.occurred_at_us,
+                chain_id: e.chain_id,
+                chain_seq: e.chain_seq,
+                event_id: e.id.clone(),
+                event_type: e.event_type.clone(),
+                producer: producer_of(&e.event_type).to_owned(),
+                decision: e.decision.clone(),
+                evaluation_status: e.evaluation_status.clone(),
+                determining_policies_json: e.determining_policies_json.clone(),
+                diagnostics_json: e.diagnostics_json.clone(),
+                session_id: e.session_id.clone(),
+                agent_session_id: e.agent_session_id.clone(),
+            })
+            .collect();
+        steps.sort();
+        let is = |d: &Option<String>, what: &str| d.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(what));
+        let denials: Vec<String> =
+            steps.iter().filter(|s| is(&s.decision, "deny")).map(|s| s.event_id.clone()).collect();
+        let final_decision =
+            if denials.is_empty() { steps.last().and_then(|s| s.decision.clone()) } else { Some("deny".to_owned()) };
+        let mut step_up: Option<StepUp> = None;
+        for s in &steps {
+            match s.event_type.as_str() {
+                "step_up_issued" => step_up.get_or_insert_with(StepUp::default).issued = true,
+                "step_up_decided" => step_up.get_or_insert_with(StepUp::default).decided = s.decision.clone(),
+                "step_up_consumed" => step_up.get_or_insert_with(StepUp::default).consumed = true,
+                _ => {}
+            }
+        }
+        let mut session_ids: Vec<String> = steps.iter().filter_map(|s| s.session_id.clone()).collect();
+        session_ids.sort();
+        session_ids.dedup();
+        let mut agent_session_ids: Vec<String> = steps.iter().filter_map(|s| s.agent_session_id.clone()).collect();
+        agent_session_ids.sort();
+        agent_session_ids.dedup();
+        let has = |ty: &str| steps.iter().any(|s| s.event_type == ty);
+        let mut gaps = Vec::new();
+        if steps.iter().any(|s| s.event_type.starts_with("gateway_")) && !has("token_exchange") {
+            gaps.push("a gateway event with no token_exchange for this request".to_owned());
+        }
+        if let Some(su) = &step_up {
+            if !su.issued {
+                gaps.push("a step-up decided or consumed that was never issued".to_owned());
+            }
+            if su.consumed && su.decided.is_none() {
+                gaps.push("a step-up consumed without a decision".to_owned());
+            }
+        }
+        if session_ids.len() > 1 {
+            gaps.push(format!("the events name {} different sessions", session_ids.len()));
+        }
+        RequestTrace {
+            request_id: request_id.to_owned(),
+            zone_id,
+            final_decision,
+            first_at_us: steps.first().map_or(0, |s| s.occurred_at_us),
+            last_at_us: steps.last().map_or(0, |s| s.occurred_at_us),
+            denials,
+            step_up,
+            session_ids,
+            agent_session_ids,
+            gaps,
+            steps,
+        }
+    }
+}
