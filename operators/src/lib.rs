@@ -3,6 +3,8 @@
 //! * [`verify`]: verifies each entry's HMAC and splits valid events from dead letters.
 //! * [`shard`]: routes verified events to the worker owning their ledger shard.
 //! * [`request_trace`]: request traces, reduced by `request_id` (differential).
+//! * [`window`]: committed rows as a collection, access events retracted once older than
+//!   the views' window.
 //! * [`revocation`]: revocation propagation over the delegation graph (differential
 //!   `iterate`) and its violations.
 #![deny(missing_docs)]
@@ -11,8 +13,10 @@ pub mod request_trace;
 pub mod revocation;
 pub mod shard;
 pub mod verify;
+pub mod window;
 
 pub use request_trace::RequestTraces;
 pub use revocation::RevocationViews;
 pub use shard::ToShards;
 pub use verify::{Verify, VerifySettings};
+pub use window::ViewWindow;

@@ -93,6 +93,13 @@ pub enum Command {
     /// HMACs and the signed batch heads (or, with --privileges, the database's grants and
     /// triggers). Exit 0 clean, 1 findings, 2 usage, 3 unreachable.
     Verify(crate::verify_cmd::VerifyArgs),
+    /// Explain one request from the live view (or the ledger, outside the view's window): its
+    /// events in order with producer, decision, status, policies, diagnostics and chain
+    /// position; the final decision; step-up progress; correlation gaps. Unknown id: exit 1.
+    Trace(crate::views_cmd::TraceArgs),
+    /// Revocation propagation: per revocation the affected sessions, the first deny after
+    /// it and the violations (allows on revoked sessions after the grace period).
+    Revocations(crate::views_cmd::RevocationsArgs),
     /// Archive helpers (e.g. `export athena-ddl`).
     #[command(subcommand)]
     Export(crate::export_cmd::ExportCommand),
@@ -147,6 +154,17 @@ pub struct RunArgs {
     /// Seconds between rolling tamper sweeps (a full sweep runs at start-up) [default: 3600].
     #[arg(long, env = "AUDITFLOW_TAMPER_SWEEP_INTERVAL_SECS", value_name = "SECS")]
     pub tamper_sweep_interval_secs: Option<u64>,
+    /// Do not run the live views (request traces, revocation propagation).
+    #[arg(long)]
+    pub no_views: bool,
+    /// Request traces and access events stay in the live views this long (by event time);
+    /// older requests are explained from the ledger [default: 86400].
+    #[arg(long, env = "AUDITFLOW_VIEWS_TRACE_WINDOW_SECS", value_name = "SECS")]
+    pub views_trace_window_secs: Option<u64>,
+    /// An allow on a revoked session later than the revocation plus this is a violation
+    /// [default: 5].
+    #[arg(long, env = "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS", value_name = "SECS")]
+    pub views_revocation_grace_secs: Option<f64>,
     /// Benchmarks only: write rows without hash chains, HMACs or signed heads, to measure
     /// what they cost. A ledger written so does not verify.
     #[arg(long, hide = true)]

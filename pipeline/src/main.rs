@@ -12,6 +12,7 @@ mod export_cmd;
 mod run;
 mod settings;
 mod verify_cmd;
+mod views_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -77,6 +78,8 @@ fn main() -> ExitCode {
         }),
         cli::Command::VerifyExport(args) => export_cmd::verify_export(&cli.global, args),
         cli::Command::Verify(args) => verify_cmd::verify(&cli.global, args),
+        cli::Command::Trace(args) => views_cmd::trace(&cli.global, args),
+        cli::Command::Revocations(args) => views_cmd::revocations(&cli.global, args),
         cli::Command::Export(export_cmd::ExportCommand::AthenaDdl(args)) => export_cmd::athena_ddl(args),
         cli::Command::Bench(command) => bench::bench(&cli.global, command),
     };

@@ -13,12 +13,13 @@
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::settings::{self, ConfigError, Resolved};
 use anyhow::Context;
-use auditflow_operators::{ToShards, Verify, VerifySettings};
+use auditflow_operators::{RequestTraces, RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
 use auditflow_sinks::dlq::{DlqConfig, DlqSink};
 use auditflow_sinks::export::{ExportSink, Exporter};
 use auditflow_sinks::ledger::{LedgerCommitter, LedgerConfig, LedgerSink};
+use auditflow_sinks::views::{ViewSink, ViewStats, ViewUpdate};
 use auditflow_sinks::SinkError;
 use auditflow_sources::redis_stream::{redis_stream_source, Acker, RedisStreamConfig, SourceControl};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -277,6 +278,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
             key: ledger_keys.active_hmac().clone(),
             head_key: ledger_keys.active_head().clone(),
             tamper_evidence: !args.bench_without_chaining,
+            views: settings.views_enabled,
         },
         runtime.handle().clone(),
     );
@@ -300,6 +302,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
             tamper_stats.clone(),
         ));
     }
+    let view_stats = Arc::new(ViewStats::default());
     let read = Arc::new(AtomicU64::new(0));
     let dead_lettered = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -311,6 +314,8 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         runtime: runtime.handle().clone(),
         committer,
         exporter,
+        pool: pool.clone(),
+        view_stats: view_stats.clone(),
         stop: stop.clone(),
         read: read.clone(),
         dead_lettered: dead_lettered.clone(),
@@ -380,6 +385,10 @@ struct WorkerContext {
     runtime: tokio::runtime::Handle,
     committer: LedgerCommitter,
     exporter: Exporter,
+    /// The writer pool (views hydrate from and write to it).
+    pool: deadpool_postgres::Pool,
+    /// What the views wrote.
+    view_stats: Arc<ViewStats>,
     /// Set by SIGINT / SIGTERM.
     stop: Arc<AtomicBool>,
     /// Entries read, for the summary.
@@ -389,8 +398,19 @@ struct WorkerContext {
 }
 
 fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> Result<(), String> {
-    let WorkerContext { settings, keyring, exit_when_drained, runtime, committer, exporter, stop, read, dead_lettered } =
-        context;
+    let WorkerContext {
+        settings,
+        keyring,
+        exit_when_drained,
+        runtime,
+        committer,
+        exporter,
+        pool,
+        view_stats,
+        stop,
+        read,
+        dead_lettered,
+    } = context;
     let (keyring, exit_when_drained) = (keyring.clone(), *exit_when_drained);
     let index = worker.index();
     let consumer = format!("{}-{index}", settings.consumer_prefix);
@@ -426,16 +446,49 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
     // s % peers) are the chains its exporter archives.
     let peers = worker.peers();
     let chains: Vec<i32> = (0..shards).filter(|s| *s as usize % peers == index).map(|s| s as i32).collect();
+    // The views start from what the ledger holds (this worker's chains), then go on live.
+    let hydrated = if settings.views_enabled {
+        let started = Instant::now();
+        let rows = runtime
+            .block_on(auditflow_sinks::views::hydrate(pool, &chains, settings.views_trace_window))
+            .map_err(|e| format!("cannot hydrate the views from the ledger: {e}"))?;
+        tracing::info!(
+            worker = index,
+            rows = rows.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "views hydrated from the ledger"
+        );
+        rows
+    } else {
+        Vec::new()
+    };
     let export = exporter.spawn(chains, runtime);
+    let views_probe = ProbeHandle::new();
     worker.dataflow::<u64, _, _>(|scope| {
         let entries = redis_stream_source(scope, source_config, epoch_ms, runtime, &control);
         let (events, dead) = entries.verify(verify);
-        let (tampered, advanced) = events.to_shards(shards).ledger_sink(committer.clone());
-        dead.concat(tampered).dlq_sink(dlq, runtime.clone()).probe_with(&probe);
-        advanced.export_sink(export).probe_with(&export_probe);
+        let ledger = events.to_shards(shards).ledger_sink(committer.clone());
+        dead.concat(ledger.dead).dlq_sink(dlq, runtime.clone()).probe_with(&probe);
+        ledger.advanced.export_sink(export).probe_with(&export_probe);
+        if settings.views_enabled {
+            use timely::dataflow::operators::vec::map::Map;
+            use timely::dataflow::operators::vec::ToStream;
+            let window_us = settings.views_trace_window.as_micros() as i64;
+            let grace_us = settings.views_revocation_grace.as_micros() as i64;
+            let rows = ledger.committed.concat(hydrated.to_stream(scope)).windowed(window_us, now_us);
+            let traces = rows.clone().request_traces();
+            let (propagation, violations) = rows.revocation_views(grace_us);
+            traces
+                .inner
+                .map(|(t, _, d)| ViewUpdate::Trace(t, d))
+                .concat(propagation.inner.map(|(p, _, d)| ViewUpdate::Propagation(p, d)))
+                .concat(violations.inner.map(|(v, _, d)| ViewUpdate::Violation(v, d)))
+                .view_sink(pool.clone(), view_stats.clone(), runtime.clone())
+                .probe_with(&views_probe);
+        }
     });
     let tick = Duration::from_millis(epoch_ms);
-    while !probe.done() || !export_probe.done() {
+    while !probe.done() || !export_probe.done() || !views_probe.done() {
         worker.step_or_park(Some(tick));
         let frontier = probe.with_frontier(|f| f.first().copied());
         acker.ack(control.acks.borrow_mut().take_passed(frontier));
@@ -449,6 +502,10 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
     }
     tracing::debug!(consumer, "worker finished");
     Ok(())
+}
+
+fn now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
 }
 
 async fn fill_store_totals(settings: &Resolved, pool: &deadpool_postgres::Pool, summary: &mut RunSummary) {

@@ -56,6 +56,11 @@ impl ConfigError {
 /// target_file_mb = 128
 /// target_segment_rows = 1000000
 ///
+/// [views]
+/// enabled = true
+/// trace_window_secs = 86400
+/// revocation_grace_secs = 5
+///
 /// [tamper]
 /// rolling_hours = 4
 /// sweep_interval_secs = 3600
@@ -98,6 +103,21 @@ pub struct FileConfig {
     /// The background tamper sweep.
     #[serde(default)]
     pub tamper: TamperFile,
+    /// The live views.
+    #[serde(default)]
+    pub views: ViewsFile,
+}
+
+/// `[views]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewsFile {
+    /// Run the live views.
+    pub enabled: Option<bool>,
+    /// Seconds access events and traces stay in the views.
+    pub trace_window_secs: Option<u64>,
+    /// Grace period of the revocation view, seconds.
+    pub revocation_grace_secs: Option<f64>,
 }
 
 /// `[tamper]` table.
@@ -508,6 +528,12 @@ pub struct Resolved {
     pub tamper_rolling: std::time::Duration,
     /// Time between rolling tamper sweeps.
     pub tamper_sweep_interval: std::time::Duration,
+    /// Run the live views.
+    pub views_enabled: bool,
+    /// The views' window.
+    pub views_trace_window: std::time::Duration,
+    /// The revocation view's grace period.
+    pub views_revocation_grace: std::time::Duration,
     /// Workers in this process.
     pub workers: usize,
     /// Epoch length.
@@ -660,6 +686,21 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         sweep_secs,
         "AUDITFLOW_TAMPER_SWEEP_INTERVAL_SECS (--tamper-sweep-interval-secs, tamper.sweep_interval_secs)",
     )?;
+    let views_enabled = !r.as_ref().is_some_and(|r| r.no_views) && file.views.enabled.unwrap_or(true);
+    let window_secs =
+        r.as_ref().and_then(|r| r.views_trace_window_secs).or(file.views.trace_window_secs).unwrap_or(86_400);
+    let window_secs = positive(
+        window_secs,
+        "AUDITFLOW_VIEWS_TRACE_WINDOW_SECS (--views-trace-window-secs, views.trace_window_secs)",
+    )?;
+    let grace_secs =
+        r.as_ref().and_then(|r| r.views_revocation_grace_secs).or(file.views.revocation_grace_secs).unwrap_or(5.0);
+    if !(0.0..=86_400.0).contains(&grace_secs) {
+        return Err(ConfigError::new(
+            "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS (--views-revocation-grace-secs, views.revocation_grace_secs)",
+            format!("must be between 0 and 86400 seconds, got {grace_secs}"),
+        ));
+    }
     let consumer_prefix = r
         .as_ref()
         .and_then(|r| r.consumer_prefix.clone())
@@ -676,6 +717,9 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         ledger_head_key_file,
         tamper_rolling: std::time::Duration::from_secs_f64(rolling_hours * 3600.0),
         tamper_sweep_interval: std::time::Duration::from_secs(sweep_secs),
+        views_enabled,
+        views_trace_window: std::time::Duration::from_secs(window_secs),
+        views_revocation_grace: std::time::Duration::from_secs_f64(grace_secs),
         workers,
         epoch_ms,
         batch_size,

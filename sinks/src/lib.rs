@@ -14,6 +14,7 @@ pub mod failpoint;
 pub mod ledger;
 pub mod postgres;
 pub mod tamper;
+pub mod views;
 
 pub use epoch_sink::{epoch_sink, Completion};
 

@@ -8,6 +8,7 @@ use crate::SinkError;
 use auditflow_schemas::chain::{plan_batch, BatchPlan, ChainHead, LedgerKey};
 use auditflow_schemas::shard::shard_of;
 use auditflow_schemas::tamper::{merkle_root, sha256_bytes, BatchHead, HeadKey};
+use auditflow_schemas::view::ViewEvent;
 use auditflow_schemas::{DeadLetter, Reason, VerifiedEvent};
 use chrono::{Datelike, Months, NaiveDate};
 use deadpool_postgres::Pool;
@@ -28,6 +29,8 @@ pub struct LedgerConfig {
     /// Hash chains, HMACs and signed heads. Only the ingest benchmark turns this off, to
     /// measure what they cost; a ledger written without them does not verify.
     pub tamper_evidence: bool,
+    /// Emit every committed row for the live views.
+    pub views: bool,
 }
 
 /// Counters of what this process committed (for summaries and metrics).
@@ -84,6 +87,8 @@ pub enum LedgerOutput {
     Dead(DeadLetter),
     /// A chain's committed head moved (for the export).
     Advanced(ChainAdvance),
+    /// A row the ledger committed (for the live views).
+    Committed(ViewEvent),
 }
 
 fn stream_pos(id: &str) -> (u64, u64) {
@@ -224,10 +229,11 @@ impl Inner {
         let mut backoff = Duration::from_millis(100);
         loop {
             match self.commit_shard(shard, epoch, &events).await {
-                Ok((outcome, letters)) => {
+                Ok((outcome, letters, views)) => {
                     self.stats.record(&outcome);
                     tracing::debug!(shard, epoch, ?outcome, "ledger batch committed");
                     let mut out: Vec<LedgerOutput> = letters.into_iter().map(LedgerOutput::Dead).collect();
+                    out.extend(views.into_iter().map(LedgerOutput::Committed));
                     if outcome.inserted > 0 {
                         out.push(LedgerOutput::Advanced(ChainAdvance {
                             chain_id: shard as i32,
@@ -257,9 +263,10 @@ impl Inner {
             let mut backoff = Duration::from_millis(100);
             loop {
                 match self.commit_shard(shard, epoch, std::slice::from_ref(&event)).await {
-                    Ok((outcome, l)) => {
+                    Ok((outcome, l, views)) => {
                         self.stats.record(&outcome);
                         letters.extend(l.into_iter().map(LedgerOutput::Dead));
+                        letters.extend(views.into_iter().map(LedgerOutput::Committed));
                         if outcome.inserted > 0 {
                             head_seq = Some(outcome.head_seq);
                         }
@@ -295,7 +302,7 @@ impl Inner {
         shard: u32,
         epoch: u64,
         events: &[VerifiedEvent],
-    ) -> Result<(ShardOutcome, Vec<DeadLetter>), SinkError> {
+    ) -> Result<(ShardOutcome, Vec<DeadLetter>, Vec<ViewEvent>), SinkError> {
         let chain_id = shard as i32;
         let mut client = client(&self.pool).await?;
         let tx = client.transaction().await.map_err(SinkError::pg("begin"))?;
@@ -414,6 +421,11 @@ impl Inner {
             tampers: plan.tampers.len(),
             head_seq: plan.head.seq,
         };
-        Ok((outcome, letters))
+        let views = if self.config.views {
+            plan.new_rows.iter().map(|r| ViewEvent::of(&events[r.index].event, chain_id, r.chain_seq)).collect()
+        } else {
+            Vec::new()
+        };
+        Ok((outcome, letters, views))
     }
 }

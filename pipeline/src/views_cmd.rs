@@ -1,0 +1,228 @@
+//! `auditflow trace` and `auditflow revocations`: the live views, read.
+
+use crate::cli::GlobalArgs;
+use crate::settings::{self, ConfigError};
+use anyhow::Context;
+use auditflow_schemas::view::RequestTrace;
+use clap::Args;
+
+/// `auditflow trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The request id (`^[A-Za-z0-9_.\-:]{1,128}$`).
+    pub request_id: String,
+    /// Print the trace as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `auditflow revocations`.
+#[derive(Debug, Args)]
+pub struct RevocationsArgs {
+    /// Only this zone.
+    #[arg(long, value_name = "ZONE")]
+    pub zone: Option<String>,
+    /// List the violations (allows on revoked sessions after the grace period) instead.
+    #[arg(long)]
+    pub violations: bool,
+    /// Rows to show at most.
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The request was not found: exit 1, the message printed.
+#[derive(Debug, thiserror::Error)]
+#[error("no events with request id {0:?} in the views or the ledger")]
+pub struct UnknownRequest(pub String);
+
+fn valid_request_id(id: &str) -> bool {
+    (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-:".contains(&b))
+}
+
+fn time(us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}
+
+/// Runs `trace`.
+pub fn trace(global: &GlobalArgs, args: &TraceArgs) -> anyhow::Result<()> {
+    if !valid_request_id(&args.request_id) {
+        return Err(ConfigError::new(
+            "<REQUEST_ID>",
+            format!("{:?} is not a request id: 1 to 128 of A-Z a-z 0-9 _ . - :", args.request_id),
+        )
+        .into());
+    }
+    let settings = settings::resolve(global, None)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (trace, source) = runtime.block_on(async {
+        let pool = crate::run::prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
+        let c = auditflow_sinks::postgres::client(&pool).await?;
+        let row = c
+            .query_opt("SELECT trace::text FROM request_traces WHERE request_id = $1", &[&args.request_id])
+            .await
+            .context("read request_traces")?;
+        if let Some(row) = row {
+            let trace: RequestTrace =
+                serde_json::from_str(&row.get::<_, String>(0)).context("a stored trace that does not parse")?;
+            return anyhow::Ok((Some(trace), "the live view"));
+        }
+        // Outside the view's window: explain from the ledger itself.
+        let events = auditflow_sinks::views::read_events(&pool, "request_id = $1", &[&args.request_id]).await?;
+        if events.is_empty() {
+            return Ok((None, ""));
+        }
+        Ok((Some(RequestTrace::of(&args.request_id, events.iter())), "the ledger (outside the view window)"))
+    })?;
+    let Some(trace) = trace else {
+        return Err(UnknownRequest(args.request_id.clone()).into());
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&trace).unwrap_or_default());
+    } else {
+        print_trace(&trace, source);
+    }
+    Ok(())
+}
+
+fn print_trace(t: &RequestTrace, source: &str) {
+    println!("request {}  (zone {}; from {source})", t.request_id, t.zone_id);
+    println!(
+        "  final decision: {}   {} event(s), {} .. {}",
+        t.final_decision.as_deref().unwrap_or("-").to_uppercase(),
+        t.steps.len(),
+        time(t.first_at_us),
+        time(t.last_at_us)
+    );
+    if !t.session_ids.is_empty() || !t.agent_session_ids.is_empty() {
+        println!("  session: {}   agent session: {}", t.session_ids.join(", "), t.agent_session_ids.join(", "));
+    }
+    if let Some(su) = &t.step_up {
+        println!(
+            "  step-up: issued {}, decided {}, consumed {}",
+            if su.issued { "yes" } else { "no" },
+            su.decided.as_deref().unwrap_or("no"),
+            if su.consumed { "yes" } else { "no" }
+        );
+    }
+    println!();
+    println!(
+        "  {:<24} {:<14} {:<26} {:<10} {:<16} {:<10} event id",
+        "time", "producer", "event", "decision", "status", "chain:seq"
+    );
+    for s in &t.steps {
+        println!(
+            "  {:<24} {:<14} {:<26} {:<10} {:<16} {:<10} {}",
+            time(s.occurred_at_us),
+            s.producer,
+            s.event_type,
+            s.decision.as_deref().unwrap_or("-"),
+            s.evaluation_status.as_deref().unwrap_or("-"),
+            format!("{}:{}", s.chain_id, s.chain_seq),
+            s.event_id
+        );
+        let empty = |j: &Option<String>| j.as_deref().is_none_or(|j| j == "[]" || j == "{}" || j == "null");
+        if !empty(&s.determining_policies_json) {
+            println!("  {:<24} policies:    {}", "", s.determining_policies_json.as_deref().unwrap_or(""));
+        }
+        if !empty(&s.diagnostics_json) {
+            println!("  {:<24} diagnostics: {}", "", s.diagnostics_json.as_deref().unwrap_or(""));
+        }
+    }
+    if !t.denials.is_empty() {
+        println!();
+        println!("  denied by: {}", t.denials.join(", "));
+    }
+    for gap in &t.gaps {
+        println!("  correlation gap: {gap}");
+    }
+}
+
+/// Runs `revocations`.
+pub fn revocations(global: &GlobalArgs, args: &RevocationsArgs) -> anyhow::Result<()> {
+    if args.limit < 1 {
+        return Err(ConfigError::new("--limit", "must be at least 1").into());
+    }
+    let settings = settings::resolve(global, None)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rows = runtime.block_on(async {
+        let pool = crate::run::prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
+        let c = auditflow_sinks::postgres::client(&pool).await?;
+        let sql = if args.violations {
+            "SELECT json_build_object('event_id', event_id, 'revocation_event_id', revocation_event_id, 'zone_id', zone_id, \
+                'agent_session_id', agent_session_id, 'occurred_at', occurred_at, 'lag_seconds', lag_ms / 1000.0)::text \
+             FROM revocation_violations WHERE $1::text IS NULL OR zone_id = $1 ORDER BY occurred_at DESC LIMIT $2"
+        } else {
+            "SELECT json_build_object('revocation_event_id', p.revocation_event_id, 'zone_id', p.zone_id, 'root', p.root, \
+                'revoked_at', p.revoked_at, 'affected', p.affected, 'first_deny_after', p.first_deny_after, \
+                'violations', (SELECT count(*) FROM revocation_violations v WHERE v.revocation_event_id = p.revocation_event_id))::text \
+             FROM revocation_propagation p WHERE $1::text IS NULL OR p.zone_id = $1 ORDER BY p.revoked_at DESC LIMIT $2"
+        };
+        let rows = c.query(sql, &[&args.zone, &args.limit]).await.context("read the revocation view")?;
+        anyhow::Ok(
+            rows.iter()
+                .filter_map(|r| serde_json::from_str::<serde_json::Value>(&r.get::<_, String>(0)).ok())
+                .collect::<Vec<_>>(),
+        )
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        return Ok(());
+    }
+    let s = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M:%S%.3fZ").to_string())
+            .unwrap_or_else(|_| s.clone()),
+        serde_json::Value::Null => "-".into(),
+        other => other.to_string(),
+    };
+    if args.violations {
+        println!("{:<24} {:<16} {:<18} {:<24} {:>8}", "violating event", "agent session", "revocation", "at", "lag s");
+        for r in &rows {
+            println!(
+                "{:<24} {:<16} {:<18} {:<24} {:>8}",
+                s(&r["event_id"]),
+                s(&r["agent_session_id"]),
+                s(&r["revocation_event_id"]),
+                s(&r["occurred_at"]),
+                s(&r["lag_seconds"])
+            );
+        }
+        println!("{} violation(s)", rows.len());
+    } else {
+        println!(
+            "{:<18} {:<10} {:<14} {:<26} {:>8} {:<26} {:>10}",
+            "revocation", "zone", "root", "revoked at", "affected", "first deny after", "violations"
+        );
+        for r in &rows {
+            let affected = r["affected"].as_array().map_or(0, Vec::len);
+            println!(
+                "{:<18} {:<10} {:<14} {:<26} {:>8} {:<26} {:>10}",
+                s(&r["revocation_event_id"]),
+                s(&r["zone_id"]),
+                s(&r["root"]),
+                s(&r["revoked_at"]),
+                affected,
+                s(&r["first_deny_after"]),
+                s(&r["violations"])
+            );
+        }
+        println!("{} revocation(s)", rows.len());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn request_ids_follow_the_spec_pattern() {
+        assert!(super::valid_request_id("req-1.2:3_x"));
+        assert!(!super::valid_request_id(""));
+        assert!(!super::valid_request_id("a b"));
+        assert!(!super::valid_request_id(&"a".repeat(129)));
+    }
+}
