@@ -1,0 +1,358 @@
+//! The live views (SPEC §5) against real Redis and Postgres: the shared revocation scenario
+//! published in several orders and batchings (and across restarts), traces explained, and
+//! the incremental views equal to a from-scratch computation over the ledger, also after a
+//! kill -9 and restart.
+
+mod common;
+
+use auditflow_schemas::view::{RequestTrace, ViewEvent};
+use common::{kill9, TestEnv};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(300);
+/// The fixture's events are dated 2026-11-23: a window of ten years keeps them in the views
+/// whatever day the tests run.
+const WINDOW: &[&str] = &["--views-trace-window-secs", "315360000"];
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+}
+
+fn scenario() -> Vec<String> {
+    let path = fixtures().join("revocation-scenario.ndjson");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (../shared must sit beside the repository)", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Signs and publishes events as a producer does.
+fn publish(env: &TestEnv, lines: &[String]) {
+    let key = hex::decode(common::HMAC_KEY).expect("hex key");
+    let mut con = env.redis();
+    for line in lines {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("key");
+        mac.update(line.as_bytes());
+        let sig = hex::encode(mac.finalize().into_bytes());
+        let _: String = redis::cmd("XADD")
+            .arg(&env.stream)
+            .arg("*")
+            .arg("data")
+            .arg(line)
+            .arg("sig")
+            .arg(sig)
+            .query(&mut con)
+            .expect("XADD");
+    }
+}
+
+fn drain(env: &TestEnv, extra: &[&str]) {
+    env.run_until_drained(&[WINDOW, extra].concat(), LIMIT);
+}
+
+type Status = (String, String, i64, Vec<String>, Option<i64>);
+type Breach = (String, String, String, i64);
+
+fn time_us(t: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(t).expect("time").timestamp_micros()
+}
+
+fn expected() -> (Vec<Status>, Vec<Breach>) {
+    let text = std::fs::read_to_string(fixtures().join("revocation-scenario.expected.json")).expect("expected");
+    let want: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut statuses: Vec<Status> = want["revocations"]
+        .as_array()
+        .expect("revocations")
+        .iter()
+        .map(|r| {
+            (
+                r["revocation_event_id"].as_str().expect("id").to_owned(),
+                r["root"].as_str().expect("root").to_owned(),
+                time_us(r["revoked_at"].as_str().expect("at")),
+                r["affected"].as_array().expect("affected").iter().map(|a| a.as_str().expect("s").to_owned()).collect(),
+                r["first_deny_after"].as_str().map(time_us),
+            )
+        })
+        .collect();
+    statuses.sort();
+    let mut breaches: Vec<Breach> = want["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|v| {
+            (
+                v["event_id"].as_str().expect("id").to_owned(),
+                v["agent_session_id"].as_str().expect("agent").to_owned(),
+                v["revocation_event_id"].as_str().expect("rev").to_owned(),
+                v["lag_seconds"].as_i64().expect("lag") * 1000,
+            )
+        })
+        .collect();
+    breaches.sort();
+    (statuses, breaches)
+}
+
+fn stored(env: &TestEnv) -> (Vec<Status>, Vec<Breach>) {
+    let statuses = env
+        .query(
+            "SELECT revocation_event_id, root, revoked_at, affected, first_deny_after FROM revocation_propagation ORDER BY 1",
+        )
+        .iter()
+        .map(|r| {
+            let at: chrono::DateTime<chrono::Utc> = r.get(2);
+            let deny: Option<chrono::DateTime<chrono::Utc>> = r.get(4);
+            let mut affected: Vec<String> = r.get(3);
+            affected.sort();
+            (r.get(0), r.get(1), at.timestamp_micros(), affected, deny.map(|d| d.timestamp_micros()))
+        })
+        .collect();
+    let breaches = env
+        .query(
+            "SELECT event_id, agent_session_id, revocation_event_id, lag_ms FROM revocation_violations ORDER BY 1, 3",
+        )
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    (statuses, breaches)
+}
+
+fn assert_expected(env: &TestEnv, label: &str) {
+    let (statuses, breaches) = stored(env);
+    let (want_statuses, want_breaches) = expected();
+    assert_eq!(statuses, want_statuses, "{label}: revocation_propagation");
+    assert_eq!(breaches, want_breaches, "{label}: revocation_violations");
+}
+
+#[test]
+fn the_revocation_scenario_gives_the_expected_results_in_every_order_and_batching() {
+    let events = scenario();
+
+    let env = TestEnv::new("views_file_order");
+    publish(&env, &events);
+    drain(&env, &[]);
+    assert_expected(&env, "file order, one run");
+    let out = env.output(&["revocations", "--violations"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rev-010") && text.contains("rev-013"), "the violations are listed:\n{text}");
+
+    // Reversed, in three runs: the events split across epochs and restarts (hydration).
+    let env = TestEnv::new("views_reversed");
+    let reversed: Vec<String> = events.iter().rev().cloned().collect();
+    for part in reversed.chunks(5) {
+        publish(&env, part);
+        drain(&env, &[]);
+    }
+    assert_expected(&env, "reversed, three runs");
+
+    // Every violating allow first; the revocations and the graph arrive in a later run.
+    let env = TestEnv::new("views_revocation_last");
+    let (lifecycle, access): (Vec<String>, Vec<String>) =
+        events.iter().cloned().partition(|l| l.contains("\"session_") || l.contains("\"delegation_"));
+    publish(&env, &access);
+    drain(&env, &[]);
+    publish(&env, &lifecycle);
+    drain(&env, &[]);
+    assert_expected(&env, "access events first, lifecycle in a second run");
+
+    // Shuffled, tiny reads and epochs: many epochs within one run.
+    let env = TestEnv::new("views_shuffled");
+    let mut shuffled = events.clone();
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for i in (1..shuffled.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    publish(&env, &shuffled);
+    drain(&env, &["--batch-size", "2", "--epoch-ms", "5"]);
+    assert_expected(&env, "shuffled, two entries per read");
+}
+
+/// A request with several events and a denial, from the generator's traffic.
+fn denied_request(env: &TestEnv) -> String {
+    env.query(
+        "SELECT request_id FROM audit_events WHERE request_id IS NOT NULL GROUP BY request_id \
+         HAVING count(*) > 1 AND bool_or(decision = 'deny') ORDER BY request_id LIMIT 1",
+    )[0]
+    .get(0)
+}
+
+#[test]
+fn trace_explains_a_denied_request_from_the_view_and_from_the_ledger() {
+    let env = TestEnv::new("views_trace");
+    env.emit(&["--count", "3000", "--seed", "21"]);
+    drain(&env, &[]);
+    let request = denied_request(&env);
+    let rows = env.query(&format!(
+        "SELECT id, determining_policies_json->0->>'policy', diagnostics_json::text FROM audit_events \
+         WHERE request_id = '{request}' ORDER BY occurred_at"
+    ));
+    let check = |text: &str, source: &str| {
+        assert!(text.contains(source), "{text}");
+        assert!(text.contains("final decision: DENY"), "{text}");
+        for r in &rows {
+            let id: String = r.get(0);
+            assert!(text.contains(&id), "event {id} is on the timeline:\n{text}");
+            if let Some(policy) = r.get::<_, Option<String>>(1) {
+                assert!(text.contains(&policy), "the determining policy {policy} is shown:\n{text}");
+            }
+        }
+        assert!(text.contains("diagnostics:"), "the diagnostics are shown:\n{text}");
+    };
+    let out = env.output(&["trace", &request]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    check(&String::from_utf8_lossy(&out.stdout), "from the live view");
+    // Outside the window (the stored trace gone): explained from the ledger, the same.
+    let view_json = env.output(&["trace", &request, "--json"]).stdout;
+    env.query(&format!("DELETE FROM request_traces WHERE request_id = '{request}'"));
+    let out = env.output(&["trace", &request]);
+    check(&String::from_utf8_lossy(&out.stdout), "from the ledger");
+    let ledger_json = env.output(&["trace", &request, "--json"]).stdout;
+    let a: RequestTrace = serde_json::from_slice(&view_json).expect("trace json");
+    let b: RequestTrace = serde_json::from_slice(&ledger_json).expect("trace json");
+    assert_eq!(a, b, "the view and the ledger explain the request the same way");
+
+    let out = env.output(&["trace", "no-such-request"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no events with request id"));
+    let out = env.output(&["trace", "not a request id"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Request traces computed from scratch over the ledger.
+fn traces_from_ledger(env: &TestEnv) -> BTreeMap<String, RequestTrace> {
+    let rows = env.query(
+        "SELECT id, zone_id, event_type, request_id, decision, evaluation_status, determining_policies_json::text, \
+                diagnostics_json::text, metadata_json::text, occurred_at, chain_id, chain_seq \
+         FROM audit_events WHERE request_id IS NOT NULL",
+    );
+    let mut by_request: BTreeMap<String, Vec<ViewEvent>> = BTreeMap::new();
+    let canonical = |t: Option<String>| {
+        t.map(|t| auditflow_schemas::canonical::canonical_json(&serde_json::from_str(&t).expect("json")))
+    };
+    for r in rows {
+        let occurred_at: chrono::DateTime<chrono::Utc> = r.get(9);
+        let event = auditflow_schemas::AuditEvent {
+            id: r.get(0),
+            zone_id: r.get(1),
+            event_type: r.get(2),
+            request_id: r.get(3),
+            decision: r.get(4),
+            policy_set_id: None,
+            policy_set_version_id: None,
+            manifest_sha: None,
+            evaluation_status: r.get(5),
+            determining_policies_json: canonical(r.get(6)),
+            diagnostics_json: canonical(r.get(7)),
+            metadata_json: canonical(r.get(8)),
+            occurred_at,
+            extra_json: None,
+        };
+        let view = ViewEvent::of(&event, r.get(10), r.get(11));
+        by_request.entry(view.request_id.clone().expect("filtered")).or_default().push(view);
+    }
+    by_request.into_iter().map(|(id, events)| (id.clone(), RequestTrace::of(&id, events.iter()))).collect()
+}
+
+fn stored_traces(env: &TestEnv) -> BTreeMap<String, RequestTrace> {
+    env.query("SELECT request_id, trace::text FROM request_traces")
+        .iter()
+        .map(|r| (r.get(0), serde_json::from_str(&r.get::<_, String>(1)).expect("trace")))
+        .collect()
+}
+
+/// Violations computed from scratch with SQL: reachability over the delegation edges by a
+/// recursive query, then every allow on a reached session later than revocation + 5 s.
+fn violations_from_ledger(env: &TestEnv) -> Vec<(String, String)> {
+    env.query(
+        "WITH RECURSIVE edges AS ( \
+            SELECT zone_id, metadata_json->>'parent_agent_session_id' AS parent, metadata_json->>'agent_session_id' AS child \
+            FROM audit_events WHERE event_type = 'delegation_edge_created'), \
+         revs AS ( \
+            SELECT id, zone_id, metadata_json->>'agent_session_id' AS root, occurred_at FROM audit_events \
+            WHERE event_type IN ('session_revoked', 'delegation_edge_revoked') AND metadata_json ? 'agent_session_id'), \
+         reach(rev, zone_id, node) AS ( \
+            SELECT id, zone_id, root FROM revs \
+            UNION SELECT r.rev, r.zone_id, e.child FROM reach r JOIN edges e ON e.zone_id = r.zone_id AND e.parent = r.node) \
+         SELECT DISTINCT a.id, v.id FROM reach r JOIN revs v ON v.id = r.rev \
+         JOIN audit_events a ON a.zone_id = r.zone_id AND a.metadata_json->>'agent_session_id' = r.node \
+         WHERE lower(a.decision) = 'allow' AND a.event_type NOT LIKE 'session\\_%' AND a.event_type NOT LIKE 'delegation\\_%' \
+           AND a.occurred_at > v.occurred_at + interval '5 seconds' ORDER BY 1, 2",
+    )
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect()
+}
+
+fn stored_violations(env: &TestEnv) -> Vec<(String, String)> {
+    env.query("SELECT event_id, revocation_event_id FROM revocation_violations ORDER BY 1, 2")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+/// The views without chain positions (which depend on arrival order between two runs).
+fn positionless(traces: &BTreeMap<String, RequestTrace>) -> BTreeMap<String, RequestTrace> {
+    traces
+        .iter()
+        .map(|(k, t)| {
+            let mut t = t.clone();
+            for s in &mut t.steps {
+                s.chain_id = 0;
+                s.chain_seq = 0;
+            }
+            t.steps.sort();
+            (k.clone(), t)
+        })
+        .collect()
+}
+
+#[test]
+fn views_after_kill9_and_restart_equal_a_from_scratch_computation_and_an_uninterrupted_run() {
+    let emit = ["--count", "20000", "--seed", "22", "--duplicate-ratio", "0.05", "--invalid-ratio", "0.01"];
+    // Interrupted: killed while draining, then restarted.
+    let env = TestEnv::new("views_restart");
+    env.emit(&emit);
+    assert!(env.output(&["migrate"]).status.success(), "migrate");
+    let mut run = env.spawn_run(WINDOW, &[]);
+    let started = Instant::now();
+    loop {
+        let rows: i64 = env.query("SELECT count(*) FROM audit_events")[0].get(0);
+        if rows > 4000 {
+            break;
+        }
+        assert!(started.elapsed() < LIMIT, "no progress; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    kill9(&mut run);
+    drain(&env, &[]);
+
+    let views = stored_traces(&env);
+    let scratch = traces_from_ledger(&env);
+    assert_eq!(views.len(), scratch.len(), "one trace per request id in the ledger");
+    assert_eq!(views, scratch, "incremental traces equal the from-scratch computation");
+    let violations = stored_violations(&env);
+    assert!(!violations.is_empty(), "the generator produces late allows on revoked sessions");
+    assert_eq!(violations, violations_from_ledger(&env), "violations equal the recursive SQL over the ledger");
+
+    // Uninterrupted, same events.
+    let other = TestEnv::new("views_uninterrupted");
+    other.emit(&emit);
+    drain(&other, &[]);
+    assert_eq!(positionless(&views), positionless(&stored_traces(&other)), "traces as if never stopped");
+    assert_eq!(violations, stored_violations(&other), "violations as if never stopped");
+    let statuses = |e: &TestEnv| -> Vec<(String, Vec<String>, Option<chrono::DateTime<chrono::Utc>>)> {
+        e.query("SELECT revocation_event_id, affected, first_deny_after FROM revocation_propagation ORDER BY 1")
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect()
+    };
+    assert_eq!(statuses(&env), statuses(&other), "revocation status as if never stopped");
+}
