@@ -28,6 +28,9 @@ pub enum BenchCommand {
     /// Fill a ledger, then measure the export archiving it as Parquet on one core, against
     /// DuckDB's `COPY … TO … (FORMAT parquet)` of the same rows.
     Export(crate::bench_export::ExportBenchArgs),
+    /// What the live views cost: ingest with and without them, their memory, and the time
+    /// from an event's commit to its view update.
+    Views(crate::bench_views::ViewsBenchArgs),
     /// What tamper evidence costs: ingest with and without hash chains and signed heads,
     /// and `verify`'s rate on a ledger of N rows.
     Tamper(crate::bench_tamper::TamperBenchArgs),
@@ -62,6 +65,7 @@ pub fn bench(global: &GlobalArgs, command: &BenchCommand) -> anyhow::Result<()> 
         BenchCommand::Ingest(args) => ingest(global, args),
         BenchCommand::Export(args) => crate::bench_export::export(global, args),
         BenchCommand::Tamper(args) => crate::bench_tamper::tamper(global, args),
+        BenchCommand::Views(args) => crate::bench_views::views(global, args),
     }
 }
 
@@ -98,7 +102,7 @@ pub(crate) fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem} GiB; Redis and Postgres on the same machine")
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -108,6 +112,31 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Waits for a `run --summary-json` child, sampling its peak RSS; its summary and the peak
+/// in KiB.
+pub(crate) fn wait_sampled(child: &mut std::process::Child) -> anyhow::Result<(serde_json::Value, u64)> {
+    let pid = child.id();
+    let mut peak_kib = 0;
+    let mut stdout = child.stdout.take().context("child stdout")?;
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+        s
+    });
+    let status = loop {
+        if let Some(kib) = vm_hwm_kib(pid) {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    anyhow::ensure!(status.success(), "the pipeline failed: {status}");
+    let summary = serde_json::from_str(&reader.join().unwrap_or_default()).context("run summary")?;
+    Ok((summary, peak_kib))
 }
 
 pub(crate) struct Scratch {
@@ -215,26 +244,8 @@ fn ingest(global: &GlobalArgs, args: &IngestBenchArgs) -> anyhow::Result<()> {
     eprintln!("bench: draining with the pipeline");
     let started = Instant::now();
     let mut child = run_pipeline(global, &scratch.url, BENCH_STREAM, args.workers, true, &[])?;
-    let pid = child.id();
-    let mut peak_kib = 0;
-    let mut stdout = child.stdout.take().context("child stdout")?;
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
-        s
-    });
-    let status = loop {
-        if let Some(kib) = vm_hwm_kib(pid) {
-            peak_kib = peak_kib.max(kib);
-        }
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let (summary, peak_kib) = wait_sampled(&mut child)?;
     let drain_secs = started.elapsed().as_secs_f64();
-    anyhow::ensure!(status.success(), "the pipeline failed: {status}");
-    let summary: serde_json::Value = serde_json::from_str(&reader.join().unwrap_or_default()).context("run summary")?;
     let stored = summary["stored"].as_u64().unwrap_or(0);
     anyhow::ensure!(stored == loaded.valid, "the pipeline stored {stored} of {} events", loaded.valid);
     let pipeline_rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);

@@ -5,6 +5,7 @@
 mod bench;
 mod bench_export;
 mod bench_tamper;
+mod bench_views;
 mod cli;
 mod dlq_stats;
 mod emit;
