@@ -214,6 +214,8 @@ pub(crate) fn preload(
             seed: if stream == BENCH_STREAM { 99 } else { 100 },
             invalid_ratio: 0.0,
             duplicate_ratio: 0.0,
+            lifecycle_ratio: 0.15,
+            revoked_access_ratio: 0.02,
             start_time: None,
             key_id: None,
             with_kid: false,

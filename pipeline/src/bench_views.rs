@@ -52,7 +52,12 @@ fn drain(global: &GlobalArgs, io: &tokio::runtime::Runtime, events: u64, views: 
     let extra: &[&str] = if views { &[] } else { &["--no-views"] };
     let mut child = run_pipeline(global, &scratch.url, STREAM, None, true, extra)?;
     let (summary, peak_kib) = wait_sampled(&mut child)?;
-    anyhow::ensure!(summary["stored"].as_u64() == Some(loaded.valid), "stored {} of {}", summary["stored"], loaded.valid);
+    anyhow::ensure!(
+        summary["stored"].as_u64() == Some(loaded.valid),
+        "stored {} of {}",
+        summary["stored"],
+        loaded.valid
+    );
     let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
     let mib = peak_kib as f64 / 1024.0;
     eprintln!("bench views: views {}: {rate:.0} events/s, peak RSS {mib:.0} MiB", if views { "on" } else { "off" });

@@ -45,6 +45,15 @@ pub struct EmitArgs {
     /// Fraction of entries that re-publish an earlier valid entry unchanged.
     #[arg(long, default_value_t = 0.0)]
     pub duplicate_ratio: f64,
+    /// Fraction of requests that are session lifecycle: spawns with delegation trees (one
+    /// to three levels deep), and revocations of a session or of one delegation edge.
+    #[arg(long, default_value_t = 0.15)]
+    pub lifecycle_ratio: f64,
+    /// Fraction of access requests made on an already revoked agent session: half of them
+    /// are denied (`session_revoked`), half wrongly allowed — the revocation violations the
+    /// live views must find.
+    #[arg(long, default_value_t = 0.02)]
+    pub revoked_access_ratio: f64,
     /// Event time of the first event (RFC 3339) [default: today 00:00:00Z].
     #[arg(long)]
     pub start_time: Option<String>,
@@ -108,6 +117,14 @@ pub struct Generator {
     requests: u64,
     queue: VecDeque<serde_json::Value>,
     sessions: Vec<(String, String, String)>, // (zone, session, agent session)
+    /// Delegation edges: (zone, parent) → (edge id, child).
+    children: std::collections::HashMap<(String, String), Vec<(String, String)>>,
+    /// Edges that can still be revoked: (zone, session, edge id, parent, child).
+    edges: Vec<(String, String, String, String, String)>,
+    /// Agent sessions revoked so far, with their descendants: (zone, agent).
+    revoked: std::collections::HashSet<(String, String)>,
+    lifecycle_ratio: f64,
+    revoked_access_ratio: f64,
 }
 
 const RESOURCES: [&str; 5] = ["files", "mail", "calendar", "crm", "payments"];
@@ -125,7 +142,51 @@ impl Generator {
             requests: 0,
             queue: VecDeque::new(),
             sessions: Vec::new(),
+            children: Default::default(),
+            edges: Vec::new(),
+            revoked: Default::default(),
+            lifecycle_ratio: 0.15,
+            revoked_access_ratio: 0.02,
         }
+    }
+
+    /// Sets the share of lifecycle requests and of late allows on revoked sessions.
+    pub fn with_ratios(mut self, lifecycle_ratio: f64, revoked_access_ratio: f64) -> Self {
+        self.lifecycle_ratio = lifecycle_ratio.clamp(0.0, 1.0);
+        self.revoked_access_ratio = revoked_access_ratio.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Marks `agent` and every descendant revoked.
+    fn revoke(&mut self, zone: &str, agent: &str) {
+        let mut todo = vec![agent.to_owned()];
+        while let Some(a) = todo.pop() {
+            if self.revoked.insert((zone.to_owned(), a.clone())) {
+                if let Some(kids) = self.children.get(&(zone.to_owned(), a)) {
+                    todo.extend(kids.iter().map(|(_, c)| c.clone()));
+                }
+            }
+        }
+    }
+
+    /// An agent session for an access request: a live one, or (at the late-allow ratio) a
+    /// revoked one — and then the request is allowed anyway.
+    fn access_agent(&mut self, zone: &str) -> (String, bool) {
+        if self.rng.random_bool(self.revoked_access_ratio) {
+            let revoked: Vec<&String> = self.revoked.iter().filter(|(z, _)| z == zone).map(|(_, a)| a).collect();
+            if !revoked.is_empty() {
+                let mut sorted = revoked;
+                sorted.sort();
+                return (sorted[self.rng.random_range(0..sorted.len())].clone(), true);
+            }
+        }
+        for _ in 0..8 {
+            let agent = format!("as-{}", self.rng.random_range(0..5000));
+            if !self.revoked.contains(&(zone.to_owned(), agent.clone())) {
+                return (agent, false);
+            }
+        }
+        (format!("as-r{}", self.requests), false)
     }
 
     fn base(&mut self, zone: &str, event_type: &str, request_id: &str, decision: &str) -> serde_json::Value {
@@ -158,54 +219,83 @@ impl Generator {
         };
         let request_id = format!("req-{:x}-{}", self.seed, self.requests);
         let session = format!("sess-{}", self.rng.random_range(0..2000));
-        let agent = format!("as-{}", self.rng.random_range(0..5000));
         let resource = RESOURCES[self.rng.random_range(0..RESOURCES.len())];
-        let meta = json!({"session_id": session, "agent_session_id": agent, "resource": resource,
-            "trace_id": format!("{:032x}", self.rng.random::<u128>())});
-        let roll = self.rng.random_range(0..100);
         let mut batch = Vec::new();
-        if roll < 55 {
-            let mut te = self.base(&zone, "token_exchange", &request_id, "allow");
-            te["metadata_json"] = meta.clone();
-            let mut gw = self.base(&zone, "gateway_resource_request", &request_id, "allow");
-            gw["metadata_json"] = meta.clone();
-            batch.extend([te, gw]);
-        } else if roll < 75 {
-            let deny_at_gateway = self.rng.random_bool(0.5);
-            let mut te =
-                self.base(&zone, "token_exchange", &request_id, if deny_at_gateway { "allow" } else { "deny" });
-            te["metadata_json"] = meta.clone();
-            if !deny_at_gateway {
-                te["evaluation_status"] = json!("scope_mismatch");
-                te["determining_policies_json"] = json!([{"policy": "deny-unscoped", "effect": "deny"}]);
-                te["diagnostics_json"] = json!({"missing_scopes": [format!("{resource}:write")]});
-                batch.push(te);
-            } else {
+        if !self.rng.random_bool(self.lifecycle_ratio) {
+            let (agent, late) = self.access_agent(&zone);
+            let meta = json!({"session_id": session, "agent_session_id": agent, "resource": resource,
+                "trace_id": format!("{:032x}", self.rng.random::<u128>())});
+            let roll = self.rng.random_range(0..85);
+            if late && self.rng.random_bool(0.5) {
+                // Revoked, and the gateway knows it.
                 let mut gw = self.base(&zone, "gateway_resource_request", &request_id, "deny");
                 gw["metadata_json"] = meta.clone();
-                gw["evaluation_status"] = json!("policy_denied");
-                gw["determining_policies_json"] = json!([{"policy": format!("restrict-{resource}"), "effect": "deny"}]);
-                gw["diagnostics_json"] = json!({"reason": "resource outside delegated scope", "resource": resource});
+                gw["metadata_json"]["revocation_interrupted"] = json!(true);
+                gw["evaluation_status"] = json!("session_revoked");
+                batch.push(gw);
+            } else if roll < 55 || late {
+                let mut te = self.base(&zone, "token_exchange", &request_id, "allow");
+                te["metadata_json"] = meta.clone();
+                let mut gw = self.base(&zone, "gateway_resource_request", &request_id, "allow");
+                gw["metadata_json"] = meta.clone();
                 batch.extend([te, gw]);
+            } else if roll < 75 {
+                let deny_at_gateway = self.rng.random_bool(0.5);
+                let mut te =
+                    self.base(&zone, "token_exchange", &request_id, if deny_at_gateway { "allow" } else { "deny" });
+                te["metadata_json"] = meta.clone();
+                if !deny_at_gateway {
+                    te["evaluation_status"] = json!("scope_mismatch");
+                    te["determining_policies_json"] = json!([{"policy": "deny-unscoped", "effect": "deny"}]);
+                    te["diagnostics_json"] = json!({"missing_scopes": [format!("{resource}:write")]});
+                    batch.push(te);
+                } else {
+                    let mut gw = self.base(&zone, "gateway_resource_request", &request_id, "deny");
+                    gw["metadata_json"] = meta.clone();
+                    gw["evaluation_status"] = json!("policy_denied");
+                    gw["determining_policies_json"] =
+                        json!([{"policy": format!("restrict-{resource}"), "effect": "deny"}]);
+                    gw["diagnostics_json"] =
+                        json!({"reason": "resource outside delegated scope", "resource": resource});
+                    batch.extend([te, gw]);
+                }
+            } else {
+                for (t, d) in
+                    [("step_up_issued", "pending"), ("step_up_decided", "approved"), ("step_up_consumed", "consumed")]
+                {
+                    let mut e = self.base(&zone, t, &request_id, d);
+                    e["metadata_json"] = meta.clone();
+                    batch.push(e);
+                }
             }
-        } else if roll < 85 {
-            for (t, d) in
-                [("step_up_issued", "pending"), ("step_up_decided", "approved"), ("step_up_consumed", "consumed")]
-            {
-                let mut e = self.base(&zone, t, &request_id, d);
-                e["metadata_json"] = meta.clone();
-                batch.push(e);
-            }
-        } else if roll < 93 || self.sessions.is_empty() {
+        } else if self.rng.random_bool(0.6) || self.sessions.is_empty() {
+            // A session and a delegation tree under it, one to three levels deep.
+            let root = format!("as-s{}", self.requests);
             let mut spawned = self.base(&zone, "session_spawned", &request_id, "allow");
-            spawned["metadata_json"] = json!({"session_id": session, "agent_session_id": agent});
+            spawned["metadata_json"] = json!({"session_id": session, "agent_session_id": root});
             batch.push(spawned);
-            let child = format!("{agent}-c{}", self.requests);
-            let mut edge = self.base(&zone, "delegation_edge_created", &request_id, "allow");
-            edge["metadata_json"] = json!({"session_id": session, "delegation_edge_id": format!("edge-{}", self.requests),
-                "parent_agent_session_id": agent, "agent_session_id": child});
-            batch.push(edge);
-            self.sessions.push((zone.clone(), session.clone(), agent.clone()));
+            let mut parent = root.clone();
+            for depth in 0..self.rng.random_range(1..=3) {
+                let child = format!("{root}-d{depth}");
+                let edge_id = format!("edge-{}-{depth}", self.requests);
+                let mut edge = self.base(&zone, "delegation_edge_created", &request_id, "allow");
+                edge["metadata_json"] = json!({"session_id": session, "delegation_edge_id": edge_id,
+                    "parent_agent_session_id": parent, "agent_session_id": child});
+                batch.push(edge);
+                self.children.entry((zone.clone(), parent.clone())).or_default().push((edge_id.clone(), child.clone()));
+                self.edges.push((zone.clone(), session.clone(), edge_id, parent.clone(), child.clone()));
+                parent = child;
+            }
+            self.sessions.push((zone.clone(), session.clone(), root));
+        } else if self.rng.random_bool(0.3) && !self.edges.is_empty() {
+            // One delegation edge revoked: its child and every descendant.
+            let i = self.rng.random_range(0..self.edges.len());
+            let (z, s, edge_id, parent, child) = self.edges.swap_remove(i);
+            let mut e = self.base(&z, "delegation_edge_revoked", &request_id, "allow");
+            e["metadata_json"] = json!({"session_id": s, "delegation_edge_id": edge_id,
+                "parent_agent_session_id": parent, "agent_session_id": child, "reason": "operator"});
+            batch.push(e);
+            self.revoke(&z, &child);
         } else {
             let i = self.rng.random_range(0..self.sessions.len());
             let (z, s, a) = self.sessions.swap_remove(i);
@@ -213,6 +303,9 @@ impl Generator {
             let mut e = self.base(&z, kind, &request_id, "allow");
             e["metadata_json"] = json!({"session_id": s, "agent_session_id": a, "reason": "operator"});
             batch.push(e);
+            if kind == "session_revoked" {
+                self.revoke(&z, &a);
+            }
         }
         self.queue.extend(batch);
     }
@@ -393,7 +486,8 @@ pub fn emit(global: &crate::cli::GlobalArgs, args: &EmitArgs) -> anyhow::Result<
         indicatif::ProgressStyle::with_template("{spinner} emit [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut generator = Generator::new(args.seed, args.zones, start);
+    let mut generator =
+        Generator::new(args.seed, args.zones, start).with_ratios(args.lifecycle_ratio, args.revoked_access_ratio);
     generator.zone_names = args.zone_names.clone();
     let mut recent = VecDeque::new();
     let mut invalid_counter = 0;
