@@ -46,10 +46,20 @@ if python3 -c 'import duckdb' 2>/dev/null; then
 else
   echo "(pip install duckdb to run it here)"
 fi
+echo
+REQ=$(psql -h 127.0.0.1 -U postgres -d auditflow_demo -Atc "SELECT request_id FROM request_traces WHERE final_decision = 'deny' AND event_count > 1 ORDER BY request_id LIMIT 1")
+echo "== 6. why was request $REQ denied? (the live request-trace view)"
+"$BIN" trace "$REQ"
+echo
+echo "== 7. did the revocations propagate? (the live revocation view: newest 5, then the violations)"
+"$BIN" revocations --limit 5
+"$BIN" revocations --violations --limit 5
+echo
 echo "== where to look next"
 cat <<MSG
   ledger:   psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "SELECT id, zone_id, event_type, decision, chain_id, chain_seq FROM audit_events WHERE decision = 'deny' LIMIT 5"
   DLQ:      redis-cli -h 127.0.0.1 XRANGE $AUDITFLOW_STREAM.dlq - + COUNT 3
+  views:    $BIN trace <request-id>; $BIN revocations --violations   (docs/views.md)
   tamper:   $BIN verify --help   (docs/tamper-evidence.md: what is detected and what is out of reach)
   alerts:   psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "SELECT * FROM audit_ingest_alerts"
   archive:  find $ARCHIVE_DIR -name '*.parquet' | head; cat $ARCHIVE_DIR/_auditflow/manifests/chain=0000/m0000000001.json
