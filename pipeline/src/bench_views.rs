@@ -100,7 +100,7 @@ pub fn views(global: &GlobalArgs, args: &ViewsBenchArgs) -> anyhow::Result<()> {
     std::thread::sleep(Duration::from_secs(2));
     let latencies: Vec<f64> = io
         .block_on(c.query(
-            "SELECT extract(epoch FROM t.updated_at - max(e.ingested_at)) * 1000 \
+            "SELECT (extract(epoch FROM t.updated_at - max(e.ingested_at)) * 1000)::float8 \
              FROM request_traces t JOIN audit_events e ON e.request_id = t.request_id \
              GROUP BY t.request_id, t.updated_at",
             &[],
