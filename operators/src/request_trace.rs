@@ -5,7 +5,7 @@
 //! kept current as events arrive and as they are retracted (the window eviction feeds
 //! retractions), whatever the order.
 
-use auditflow_schemas::view::{RequestTrace, ViewEvent};
+use auditflow_schemas::view::{RequestTrace, SharedEvent};
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::VecCollection;
 use timely::progress::Timestamp;
@@ -14,16 +14,16 @@ use timely::progress::Timestamp;
 ///
 /// ```
 /// use auditflow_operators::RequestTraces;
-/// use auditflow_schemas::view::ViewEvent;
+/// use auditflow_schemas::view::{SharedEvent, ViewEvent};
 /// use differential_dataflow::input::Input;
 /// use std::sync::{Arc, Mutex};
 ///
-/// let ev = |id: &str, ty: &str, decision: &str, secs: i64| ViewEvent {
+/// let ev = |id: &str, ty: &str, decision: &str, secs: i64| SharedEvent::new(ViewEvent {
 ///     id: id.into(), zone_id: "z".into(), event_type: ty.into(), request_id: Some("r1".into()),
 ///     decision: Some(decision.into()), evaluation_status: None, determining_policies_json: None,
 ///     diagnostics_json: None, session_id: None, agent_session_id: None, delegation_edge_id: None,
 ///     parent_agent_session_id: None, occurred_at_us: secs, chain_id: 0, chain_seq: secs,
-/// };
+/// });
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
 /// timely::execute_directly(move |worker| {
@@ -49,12 +49,13 @@ pub trait RequestTraces<'s, T: Timestamp + Lattice + Ord> {
     fn request_traces(self) -> VecCollection<'s, T, RequestTrace>;
 }
 
-impl<'s, T: Timestamp + Lattice + Ord> RequestTraces<'s, T> for VecCollection<'s, T, ViewEvent> {
+impl<'s, T: Timestamp + Lattice + Ord> RequestTraces<'s, T> for VecCollection<'s, T, SharedEvent> {
     fn request_traces(self) -> VecCollection<'s, T, RequestTrace> {
         self.flat_map(|e| e.request_id.clone().map(|r| (r, e)))
             .reduce(|request_id, events, out| {
                 // Each distinct event once, whatever its multiplicity.
-                let trace = RequestTrace::of(request_id, events.iter().filter(|(_, n)| *n > 0).map(|(e, _)| *e));
+                let trace =
+                    RequestTrace::of(request_id, events.iter().filter(|(_, n)| *n > 0).map(|(e, _)| e.as_ref()));
                 out.push((trace, 1isize));
             })
             .map(|(_, trace)| trace)

@@ -11,7 +11,7 @@
 //! epochs or batching: the collections are multisets, so any order of the same events gives
 //! the same result.
 
-use auditflow_schemas::view::{Propagation, Verdict, ViewEvent, Violation};
+use auditflow_schemas::view::{Propagation, SharedEvent, Verdict, Violation};
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::operators::iterate::Iterate;
 use differential_dataflow::VecCollection;
@@ -38,17 +38,17 @@ enum Fact {
 ///
 /// ```
 /// use auditflow_operators::RevocationViews;
-/// use auditflow_schemas::view::ViewEvent;
+/// use auditflow_schemas::view::{SharedEvent, ViewEvent};
 /// use differential_dataflow::input::Input;
 /// use std::sync::{Arc, Mutex};
 ///
-/// let ev = |id: &str, ty: &str, decision: &str, agent: &str, parent: Option<&str>, secs: i64| ViewEvent {
+/// let ev = |id: &str, ty: &str, decision: &str, agent: &str, parent: Option<&str>, secs: i64| SharedEvent::new(ViewEvent {
 ///     id: id.into(), zone_id: "z".into(), event_type: ty.into(), request_id: None,
 ///     decision: Some(decision.into()), evaluation_status: None, determining_policies_json: None,
 ///     diagnostics_json: None, session_id: None, agent_session_id: Some(agent.into()),
 ///     delegation_edge_id: None, parent_agent_session_id: parent.map(Into::into),
 ///     occurred_at_us: secs * 1_000_000, chain_id: 0, chain_seq: 0,
-/// };
+/// });
 /// let found = Arc::new(Mutex::new(Vec::new()));
 /// let sink = found.clone();
 /// timely::execute_directly(move |worker| {
@@ -70,29 +70,32 @@ pub trait RevocationViews<'s, T: Timestamp + Lattice + Ord> {
     fn revocation_views(self, grace_us: i64) -> (VecCollection<'s, T, Propagation>, VecCollection<'s, T, Violation>);
 }
 
-impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<'s, T, ViewEvent> {
+impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<'s, T, SharedEvent> {
     fn revocation_views(self, grace_us: i64) -> (VecCollection<'s, T, Propagation>, VecCollection<'s, T, Violation>) {
         let created = self.clone().filter(|e| e.event_type == "delegation_edge_created");
         // parent → child.
         let edges: VecCollection<'s, T, (Node, Node)> =
-            created.clone().flat_map(|e| match (e.parent_agent_session_id, e.agent_session_id) {
-                (Some(parent), Some(child)) => Some(((e.zone_id.clone(), parent), (e.zone_id, child))),
+            created.clone().flat_map(|e| match (&e.parent_agent_session_id, &e.agent_session_id) {
+                (Some(parent), Some(child)) => {
+                    Some(((e.zone_id.clone(), parent.clone()), (e.zone_id.clone(), child.clone())))
+                }
                 _ => None,
             });
         // (zone, edge id) → child, for edge revocations that name only the edge.
         let edge_children: VecCollection<'s, T, ((String, String), String)> =
-            created.flat_map(|e| match (e.delegation_edge_id, e.agent_session_id) {
-                (Some(edge), Some(child)) => Some(((e.zone_id, edge), child)),
+            created.flat_map(|e| match (&e.delegation_edge_id, &e.agent_session_id) {
+                (Some(edge), Some(child)) => Some(((e.zone_id.clone(), edge.clone()), child.clone())),
                 _ => None,
             });
         let revoking =
             self.clone().filter(|e| e.event_type == "session_revoked" || e.event_type == "delegation_edge_revoked");
-        let direct: VecCollection<'s, T, Revocation> =
-            revoking.clone().flat_map(|e| e.agent_session_id.map(|root| (e.id, e.zone_id, root, e.occurred_at_us)));
+        let direct: VecCollection<'s, T, Revocation> = revoking.clone().flat_map(|e| {
+            e.agent_session_id.clone().map(|root| (e.id.clone(), e.zone_id.clone(), root, e.occurred_at_us))
+        });
         let by_edge: VecCollection<'s, T, Revocation> = revoking
             .flat_map(|e| match (&e.agent_session_id, &e.delegation_edge_id) {
                 (None, Some(edge)) if e.event_type == "delegation_edge_revoked" => {
-                    Some(((e.zone_id.clone(), edge.clone()), (e.id, e.occurred_at_us)))
+                    Some(((e.zone_id.clone(), edge.clone()), (e.id.clone(), e.occurred_at_us)))
                 }
                 _ => None,
             })
@@ -120,8 +123,8 @@ impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<
             if e.is_lifecycle() || verdict == Verdict::Other {
                 return None;
             }
-            let node = (e.zone_id, e.agent_session_id?);
-            Some((node, (e.id, e.occurred_at_us, verdict == Verdict::Allow)))
+            let node = (e.zone_id.clone(), e.agent_session_id.clone()?);
+            Some((node, (e.id.clone(), e.occurred_at_us, verdict == Verdict::Allow)))
         });
         let hits = affected.join_map(access, |node, (rev, at), (event, t, allow)| {
             (rev.clone(), node.clone(), *at, event.clone(), *t, *allow)

@@ -4,7 +4,7 @@
 //! delegation edges, revocations) stay: they are few and the delegation graph needs all of
 //! them.
 
-use auditflow_schemas::view::ViewEvent;
+use auditflow_schemas::view::SharedEvent;
 use differential_dataflow::{AsCollection, VecCollection};
 use std::collections::BTreeMap;
 use timely::container::CapacityContainerBuilder;
@@ -17,16 +17,16 @@ use timely::dataflow::Stream;
 ///
 /// ```
 /// use auditflow_operators::ViewWindow;
-/// use auditflow_schemas::view::ViewEvent;
+/// use auditflow_schemas::view::{SharedEvent, ViewEvent};
 /// use timely::dataflow::operators::vec::ToStream;
 /// use std::sync::{Arc, Mutex};
 ///
-/// let ev = |id: &str, ty: &str, at: i64| ViewEvent {
+/// let ev = |id: &str, ty: &str, at: i64| SharedEvent::new(ViewEvent {
 ///     id: id.into(), zone_id: "z".into(), event_type: ty.into(), request_id: None, decision: None,
 ///     evaluation_status: None, determining_policies_json: None, diagnostics_json: None,
 ///     session_id: None, agent_session_id: None, delegation_edge_id: None,
 ///     parent_agent_session_id: None, occurred_at_us: at, chain_id: 0, chain_seq: 0,
-/// };
+/// });
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
 /// timely::example(move |scope| {
@@ -45,18 +45,18 @@ pub trait ViewWindow<'s> {
     /// The committed rows as a collection; access events are retracted once
     /// `now() - window_us` passes their event time (checked whenever the input frontier
     /// moves, i.e. every epoch).
-    fn windowed(self, window_us: i64, now: fn() -> i64) -> VecCollection<'s, u64, ViewEvent>;
+    fn windowed(self, window_us: i64, now: fn() -> i64) -> VecCollection<'s, u64, SharedEvent>;
 }
 
-impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<ViewEvent>> {
-    fn windowed(self, window_us: i64, now: fn() -> i64) -> VecCollection<'s, u64, ViewEvent> {
-        self.unary_frontier::<CapacityContainerBuilder<Vec<(ViewEvent, u64, isize)>>, _, _, _>(
+impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
+    fn windowed(self, window_us: i64, now: fn() -> i64) -> VecCollection<'s, u64, SharedEvent> {
+        self.unary_frontier::<CapacityContainerBuilder<Vec<(SharedEvent, u64, isize)>>, _, _, _>(
             Pipeline,
             "ViewWindow",
             move |initial, _info| {
                 let mut held: Option<Capability<u64>> = Some(initial);
                 // Evictable events by event time.
-                let mut live: BTreeMap<i64, Vec<(u64, ViewEvent)>> = BTreeMap::new();
+                let mut live: BTreeMap<i64, Vec<(u64, SharedEvent)>> = BTreeMap::new();
                 move |(input, frontier), output| {
                     input.for_each_stamp(|cap, data| {
                         let Some(cap) = cap.retain_least(output.output_index()) else { return };
@@ -82,7 +82,7 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<ViewEvent>> {
                     let keep = live.split_off(&cutoff);
                     let expired = std::mem::replace(&mut live, keep);
                     // Retracted no earlier than inserted, so no time sees a negative count.
-                    let mut by_time: BTreeMap<u64, Vec<ViewEvent>> = BTreeMap::new();
+                    let mut by_time: BTreeMap<u64, Vec<SharedEvent>> = BTreeMap::new();
                     for (inserted, event) in expired.into_values().flatten() {
                         by_time.entry(inserted.max(*cap.time())).or_default().push(event);
                     }

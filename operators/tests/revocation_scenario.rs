@@ -5,7 +5,7 @@
 
 use auditflow_operators::RevocationViews;
 use auditflow_schemas::keyring::Keyring;
-use auditflow_schemas::view::{Propagation, ViewEvent, Violation};
+use auditflow_schemas::view::{Propagation, SharedEvent, ViewEvent, Violation};
 use auditflow_schemas::wire::{decode, Limits, StreamEntry};
 use differential_dataflow::input::Input;
 use std::collections::BTreeMap;
@@ -65,7 +65,7 @@ fn run(batches: Vec<Vec<ViewEvent>>, workers: usize) -> Outcome {
             for (epoch, batch) in batches.iter().enumerate() {
                 input.advance_to(epoch as u64);
                 for e in batch {
-                    input.insert(e.clone());
+                    input.insert(SharedEvent::new(e.clone()));
                 }
             }
         }

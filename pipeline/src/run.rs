@@ -475,6 +475,8 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
             use timely::dataflow::operators::vec::ToStream;
             let window_us = settings.views_trace_window.as_micros() as i64;
             let grace_us = settings.views_revocation_grace.as_micros() as i64;
+            let hydrated: Vec<auditflow_schemas::view::SharedEvent> =
+                hydrated.into_iter().map(std::sync::Arc::new).collect();
             let rows = ledger.committed.concat(hydrated.to_stream(scope)).windowed(window_us, now_us);
             let traces = rows.clone().request_traces();
             let (propagation, violations) = rows.revocation_views(grace_us);

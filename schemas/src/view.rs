@@ -41,6 +41,10 @@ pub struct ViewEvent {
     pub chain_seq: i64,
 }
 
+/// A committed row shared by every view and arrangement that holds it: the dataflow clones
+/// the pointer, not the strings.
+pub type SharedEvent = std::sync::Arc<ViewEvent>;
+
 /// What a decision says, compared case-insensitively.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {

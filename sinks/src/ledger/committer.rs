@@ -8,7 +8,7 @@ use crate::SinkError;
 use auditflow_schemas::chain::{plan_batch, BatchPlan, ChainHead, LedgerKey};
 use auditflow_schemas::shard::shard_of;
 use auditflow_schemas::tamper::{merkle_root, sha256_bytes, BatchHead, HeadKey};
-use auditflow_schemas::view::ViewEvent;
+use auditflow_schemas::view::{SharedEvent, ViewEvent};
 use auditflow_schemas::{DeadLetter, Reason, VerifiedEvent};
 use chrono::{Datelike, Months, NaiveDate};
 use deadpool_postgres::Pool;
@@ -88,7 +88,7 @@ pub enum LedgerOutput {
     /// A chain's committed head moved (for the export).
     Advanced(ChainAdvance),
     /// A row the ledger committed (for the live views).
-    Committed(ViewEvent),
+    Committed(SharedEvent),
 }
 
 fn stream_pos(id: &str) -> (u64, u64) {
@@ -302,7 +302,7 @@ impl Inner {
         shard: u32,
         epoch: u64,
         events: &[VerifiedEvent],
-    ) -> Result<(ShardOutcome, Vec<DeadLetter>, Vec<ViewEvent>), SinkError> {
+    ) -> Result<(ShardOutcome, Vec<DeadLetter>, Vec<SharedEvent>), SinkError> {
         let chain_id = shard as i32;
         let mut client = client(&self.pool).await?;
         let tx = client.transaction().await.map_err(SinkError::pg("begin"))?;
@@ -422,7 +422,10 @@ impl Inner {
             head_seq: plan.head.seq,
         };
         let views = if self.config.views {
-            plan.new_rows.iter().map(|r| ViewEvent::of(&events[r.index].event, chain_id, r.chain_seq)).collect()
+            plan.new_rows
+                .iter()
+                .map(|r| SharedEvent::new(ViewEvent::of(&events[r.index].event, chain_id, r.chain_seq)))
+                .collect()
         } else {
             Vec::new()
         };

@@ -16,7 +16,7 @@ pub use committer::{LedgerCommitter, LedgerConfig, LedgerOutput, LedgerStats};
 
 use crate::epoch_sink::epoch_sink;
 use crate::export::ChainAdvance;
-use auditflow_schemas::view::ViewEvent;
+use auditflow_schemas::view::SharedEvent;
 use auditflow_schemas::{DeadLetter, VerifiedEvent};
 use timely::dataflow::operators::vec::map::Map;
 use timely::dataflow::Stream;
@@ -37,7 +37,7 @@ pub struct LedgerStreams<'scope> {
     /// Chains whose committed head moved.
     pub advanced: Stream<'scope, u64, Vec<ChainAdvance>>,
     /// Rows committed.
-    pub committed: Stream<'scope, u64, Vec<ViewEvent>>,
+    pub committed: Stream<'scope, u64, Vec<SharedEvent>>,
 }
 
 impl<'scope> LedgerSink<'scope> for Stream<'scope, u64, Vec<VerifiedEvent>> {
