@@ -8,6 +8,7 @@
 use auditflow_schemas::view::{RequestTrace, SharedEvent};
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::VecCollection;
+use std::sync::Arc;
 use timely::progress::Timestamp;
 
 /// Extension trait: request traces of a collection of committed events.
@@ -46,17 +47,18 @@ use timely::progress::Timestamp;
 /// ```
 pub trait RequestTraces<'s, T: Timestamp + Lattice + Ord> {
     /// One trace per request id (events without one are not traced).
-    fn request_traces(self) -> VecCollection<'s, T, RequestTrace>;
+    fn request_traces(self) -> VecCollection<'s, T, Arc<RequestTrace>>;
 }
 
 impl<'s, T: Timestamp + Lattice + Ord> RequestTraces<'s, T> for VecCollection<'s, T, SharedEvent> {
-    fn request_traces(self) -> VecCollection<'s, T, RequestTrace> {
+    fn request_traces(self) -> VecCollection<'s, T, Arc<RequestTrace>> {
         self.flat_map(|e| e.request_id.clone().map(|r| (r, e)))
             .reduce(|request_id, events, out| {
                 // Each distinct event once, whatever its multiplicity.
                 let trace =
                     RequestTrace::of(request_id, events.iter().filter(|(_, n)| *n > 0).map(|(e, _)| e.as_ref()));
-                out.push((trace, 1isize));
+                // Shared: the output arrangement's merges then move pointers, not traces.
+                out.push((Arc::new(trace), 1isize));
             })
             .map(|(_, trace)| trace)
     }

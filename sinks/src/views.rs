@@ -21,7 +21,7 @@ use timely::dataflow::Stream;
 #[derive(Clone, Debug)]
 pub enum ViewUpdate {
     /// A request trace.
-    Trace(RequestTrace, isize),
+    Trace(std::sync::Arc<RequestTrace>, isize),
     /// A revocation's status.
     Propagation(Propagation, isize),
     /// A violation.
@@ -124,7 +124,8 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
     let tx = c.transaction().await.map_err(SinkError::pg("begin"))?;
     if !traces.is_empty() {
         // One trace per request after netting; the newest if a batch saw several.
-        let rows: Vec<&RequestTrace> = traces.values().filter_map(|v| v.iter().max_by_key(|t| t.steps.len())).collect();
+        let rows: Vec<&RequestTrace> =
+            traces.values().filter_map(|v| v.iter().max_by_key(|t| t.steps.len())).map(|t| t.as_ref()).collect();
         let ids: Vec<&str> = rows.iter().map(|t| t.request_id.as_str()).collect();
         let zones: Vec<&str> = rows.iter().map(|t| t.zone_id.as_str()).collect();
         let decisions: Vec<Option<&str>> = rows.iter().map(|t| t.final_decision.as_deref()).collect();
