@@ -139,6 +139,33 @@ pub(crate) fn wait_sampled(child: &mut std::process::Child) -> anyhow::Result<(s
     Ok((summary, peak_kib))
 }
 
+/// Preloads `events` into a cleared `stream` and drains them with `run --exit-when-drained
+/// <extra>` into a fresh database `db`; the run summary (checked: every valid event stored)
+/// and the peak RSS in KiB.
+pub(crate) fn drain_fresh(
+    global: &GlobalArgs,
+    io: &tokio::runtime::Runtime,
+    db: &str,
+    stream: &str,
+    events: u64,
+    extra: &[&str],
+) -> anyhow::Result<(serde_json::Value, u64)> {
+    let redis_url = crate::settings::resolve(global, None)?.redis_url;
+    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&redis_url, Duration::from_secs(60)))?;
+    let _: i64 = io.block_on(redis::cmd("DEL").arg(stream).arg(format!("{stream}.dlq")).query_async(&mut redis))?;
+    let scratch = io.block_on(fresh_database(global, db))?;
+    let loaded = preload(global, &scratch.url, stream, events, "max")?;
+    let mut child = run_pipeline(global, &scratch.url, stream, None, true, extra)?;
+    let (summary, peak_kib) = wait_sampled(&mut child)?;
+    anyhow::ensure!(
+        summary["stored"].as_u64() == Some(loaded.valid),
+        "the pipeline stored {} of {} events",
+        summary["stored"],
+        loaded.valid
+    );
+    Ok((summary, peak_kib))
+}
+
 pub(crate) struct Scratch {
     pub(crate) url: String,
     pub(crate) pg: tokio_postgres::Config,

@@ -10,11 +10,10 @@
 //!
 //! Results are printed and written to `target/bench/tamper.json`.
 
-use crate::bench::{fresh_database, machine, preload, run_pipeline};
+use crate::bench::{drain_fresh, machine};
 use crate::cli::GlobalArgs;
-use anyhow::Context;
 use clap::Args;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// `auditflow bench tamper` options.
 #[derive(Debug, Args, Clone)]
@@ -35,22 +34,8 @@ const STREAM: &str = "auditflow.bench.tamper";
 
 /// One drain into a fresh ledger; returns events/s of the run.
 fn drain(global: &GlobalArgs, io: &tokio::runtime::Runtime, events: u64, chained: bool) -> anyhow::Result<f64> {
-    let redis_url = crate::settings::resolve(global, None)?.redis_url;
-    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&redis_url, Duration::from_secs(60)))?;
-    let _: i64 = io.block_on(redis::cmd("DEL").arg(STREAM).arg(format!("{STREAM}.dlq")).query_async(&mut redis))?;
-    let scratch = io.block_on(fresh_database(global, DB))?;
-    let loaded = preload(global, &scratch.url, STREAM, events, "max")?;
     let extra: &[&str] = if chained { &[] } else { &["--bench-without-chaining"] };
-    let child = run_pipeline(global, &scratch.url, STREAM, None, true, extra)?;
-    let output = child.wait_with_output()?;
-    anyhow::ensure!(output.status.success(), "the pipeline failed: {}", output.status);
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).context("run summary")?;
-    anyhow::ensure!(
-        summary["stored"].as_u64() == Some(loaded.valid),
-        "stored {} of {}",
-        summary["stored"],
-        loaded.valid
-    );
+    let (summary, _) = drain_fresh(global, io, DB, STREAM, events, extra)?;
     let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
     eprintln!("bench tamper: {} drain: {rate:.0} events/s", if chained { "chained" } else { "unchained" });
     Ok(rate)

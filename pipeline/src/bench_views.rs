@@ -9,7 +9,7 @@
 //!
 //! Results are printed and written to `target/bench/views.json`.
 
-use crate::bench::{fresh_database, machine, percentile, preload, run_pipeline, wait_sampled};
+use crate::bench::{drain_fresh, fresh_database, machine, percentile, preload, run_pipeline};
 use crate::cli::GlobalArgs;
 use clap::Args;
 use std::time::{Duration, Instant};
@@ -45,19 +45,8 @@ async fn clear(redis_url: &str, stream: &str) -> anyhow::Result<()> {
 
 /// One drain: events/s and peak RSS in MiB.
 fn drain(global: &GlobalArgs, io: &tokio::runtime::Runtime, events: u64, views: bool) -> anyhow::Result<(f64, f64)> {
-    let redis_url = crate::settings::resolve(global, None)?.redis_url;
-    io.block_on(clear(&redis_url, STREAM))?;
-    let scratch = io.block_on(fresh_database(global, DB))?;
-    let loaded = preload(global, &scratch.url, STREAM, events, "max")?;
     let extra: &[&str] = if views { &[] } else { &["--no-views"] };
-    let mut child = run_pipeline(global, &scratch.url, STREAM, None, true, extra)?;
-    let (summary, peak_kib) = wait_sampled(&mut child)?;
-    anyhow::ensure!(
-        summary["stored"].as_u64() == Some(loaded.valid),
-        "stored {} of {}",
-        summary["stored"],
-        loaded.valid
-    );
+    let (summary, peak_kib) = drain_fresh(global, io, DB, STREAM, events, extra)?;
     let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
     let mib = peak_kib as f64 / 1024.0;
     eprintln!("bench views: views {}: {rate:.0} events/s, peak RSS {mib:.0} MiB", if views { "on" } else { "off" });

@@ -245,8 +245,9 @@ pub struct IndexedId {
     pub content_sha256: String,
 }
 
-/// A batch row with its signature.
-#[derive(Clone, Debug)]
+/// A batch row with its signature (also what an archive manifest anchors).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignedBatch {
     /// The head.
     pub head: BatchHead,

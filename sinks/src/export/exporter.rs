@@ -2,9 +2,7 @@
 //! chains segment by segment (see the module docs of [`super`]).
 
 use super::layout::{file_name, manifest_key, watermark_key, Partition};
-use super::manifest::{
-    sha256_hex, sign_manifest, sign_watermark, AnchoredHead, LedgerHead, Manifest, ManifestFile, Watermark,
-};
+use super::manifest::{sha256_hex, sign_manifest, sign_watermark, LedgerHead, Manifest, ManifestFile, Watermark};
 use super::parquet_file::{Encoder, ExportRow, CHUNK_ROWS};
 use super::{Archive, ChainAdvance, ExportError, ExportSigner};
 use crate::postgres::client;
@@ -409,27 +407,15 @@ impl Inner {
         // The newest signed batch head the segment reaches: anchored outside the database.
         let signed_head = c
             .query_opt(
-                "SELECT from_seq, to_seq, merkle_root, head_content_sha256, head_chain_hmac, hmac_key_id, \
-                        committed_at_us, head_key_id, signature \
-                 FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq <= $2 ORDER BY to_seq DESC LIMIT 1",
+                &format!(
+                    "SELECT {} FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq <= $2 ORDER BY to_seq DESC LIMIT 1",
+                    crate::tamper::BATCH_COLUMNS
+                ),
                 &[&chain, &to],
             )
             .await
             .map_err(SinkError::pg("read signed head"))?
-            .map(|r| AnchoredHead {
-                head: auditflow_schemas::tamper::BatchHead {
-                    chain_id: chain,
-                    from_seq: r.get(0),
-                    to_seq: r.get(1),
-                    merkle_root: r.get(2),
-                    head_content_sha256: r.get(3),
-                    head_chain_hmac: r.get(4),
-                    hmac_key_id: r.get(5),
-                    committed_at_us: r.get(6),
-                },
-                head_key_id: r.get(7),
-                signature: r.get(8),
-            });
+            .map(|r| crate::tamper::signed_batch(chain, &r));
         drop(c);
         let manifest = Manifest {
             format: super::manifest::MANIFEST_FORMAT.into(),

@@ -93,19 +93,6 @@ pub struct LedgerHead {
     pub chain_hmac: String,
 }
 
-/// A signed ledger batch head (`audit_ledger_batches`), copied into a manifest so that it is
-/// anchored outside the database under the export key too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AnchoredHead {
-    /// What the ledger head key signed.
-    pub head: auditflow_schemas::tamper::BatchHead,
-    /// Id of the head key.
-    pub head_key_id: String,
-    /// Ed25519 signature, hex.
-    pub signature: String,
-}
-
 /// What a manifest says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,10 +113,11 @@ pub struct Manifest {
     pub rows: u64,
     /// The ledger chain head at `to_chain_seq`.
     pub ledger_head: LedgerHead,
-    /// The newest signed batch head at or before `to_chain_seq` (none for a ledger written
+    /// The newest signed batch head at or before `to_chain_seq` (`audit_ledger_batches`),
+    /// anchored outside the database under the export key too (none for a ledger written
     /// before signed heads existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signed_head: Option<AnchoredHead>,
+    pub signed_head: Option<auditflow_schemas::tamper::SignedBatch>,
     /// When the segment was planned (recorded in Postgres), RFC 3339 UTC.
     pub planned_at: String,
     /// The files, sorted by path.

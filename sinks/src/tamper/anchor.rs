@@ -143,19 +143,16 @@ pub async fn check_against_archive(
             if let Some(anchored) = &manifest.signed_head {
                 let batch = c
                     .query_opt(
-                        "SELECT from_seq, merkle_root, head_content_sha256, head_chain_hmac, signature \
-                         FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq = $2",
+                        &format!(
+                            "SELECT {} FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq = $2",
+                            super::BATCH_COLUMNS
+                        ),
                         &[&chain, &anchored.head.to_seq],
                     )
                     .await
-                    .map_err(SinkError::pg("read an anchored batch"))?;
-                let same = batch.as_ref().is_some_and(|b| {
-                    b.get::<_, i64>(0) == anchored.head.from_seq
-                        && b.get::<_, String>(1) == anchored.head.merkle_root
-                        && b.get::<_, String>(2) == anchored.head.head_content_sha256
-                        && b.get::<_, String>(3) == anchored.head.head_chain_hmac
-                        && b.get::<_, String>(4) == anchored.signature
-                });
+                    .map_err(SinkError::pg("read an anchored batch"))?
+                    .map(|r| super::signed_batch(chain, &r));
+                let same = batch.as_ref() == Some(anchored);
                 if !same {
                     out.add(
                         FindingKind::ArchiveMismatch,

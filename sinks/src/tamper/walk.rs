@@ -6,7 +6,7 @@
 use crate::postgres::client;
 use crate::SinkError;
 use auditflow_schemas::canonical::{content_sha256_of, normalize_numbers, EventFields};
-use auditflow_schemas::tamper::{BatchHead, ChainChecker, CheckedRow, Finding, IndexedId, SignedBatch, TrustedKeys};
+use auditflow_schemas::tamper::{ChainChecker, CheckedRow, Finding, IndexedId, SignedBatch, TrustedKeys};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use futures_util::{pin_mut, StreamExt, TryStreamExt};
@@ -186,28 +186,16 @@ async fn walk_chain(
         };
         let batches: Vec<SignedBatch> = c
             .query(
-                "SELECT from_seq, to_seq, merkle_root, head_content_sha256, head_chain_hmac, hmac_key_id, \
-                        committed_at_us, head_key_id, signature \
-                 FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq >= $2 ORDER BY from_seq",
+                &format!(
+                    "SELECT {} FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq >= $2 ORDER BY from_seq",
+                    super::BATCH_COLUMNS
+                ),
                 &[&chain, &range.from],
             )
             .await
             .map_err(SinkError::pg("read batch heads"))?
-            .into_iter()
-            .map(|r| SignedBatch {
-                head: BatchHead {
-                    chain_id: chain,
-                    from_seq: r.get(0),
-                    to_seq: r.get(1),
-                    merkle_root: r.get(2),
-                    head_content_sha256: r.get(3),
-                    head_chain_hmac: r.get(4),
-                    hmac_key_id: r.get(5),
-                    committed_at_us: r.get(6),
-                },
-                head_key_id: r.get(7),
-                signature: r.get(8),
-            })
+            .iter()
+            .map(|r| super::signed_batch(chain, r))
             .collect();
         let batch_count = batches.len() as u64;
         let mut checker = ChainChecker::new(chain, range.from, prev, batches, keys);
