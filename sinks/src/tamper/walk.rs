@@ -138,26 +138,24 @@ async fn plan(pool: &Pool, scope: &Scope) -> Result<BTreeMap<i32, Range>, SinkEr
 /// Drops findings on rows of other zones (findings without a row stay: they cannot be
 /// attributed to a zone).
 async fn keep_zone(pool: &Pool, zone: &str, report: &mut LedgerReport) -> Result<(), SinkError> {
-    let c = client(pool).await?;
-    let mut kept = Vec::with_capacity(report.findings.len());
-    for f in report.findings.drain(..) {
-        let Some(id) = &f.row_id else {
-            kept.push(f);
-            continue;
-        };
-        let row = c
-            .query_opt("SELECT zone_id FROM audit_events WHERE id = $1 LIMIT 1", &[id])
+    let ids: Vec<&str> = report.findings.iter().filter_map(|f| f.row_id.as_deref()).collect();
+    // Every zone each named row has (a forged row may share an id with a real one).
+    let mut zones: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    if !ids.is_empty() {
+        let c = client(pool).await?;
+        for r in c
+            .query("SELECT id, zone_id FROM audit_events WHERE id = ANY($1)", &[&ids])
             .await
-            .map_err(SinkError::pg("zone of a finding"))?;
-        let in_zone = match row {
-            Some(r) => r.get::<_, String>(0) == zone,
-            None => true,
-        };
-        if in_zone {
-            kept.push(f);
+            .map_err(SinkError::pg("zones of the findings"))?
+        {
+            zones.entry(r.get(0)).or_default().push(r.get(1));
         }
     }
-    report.findings = kept;
+    report.findings.retain(|f| match &f.row_id {
+        // A row that is gone, or a finding about a range, cannot be attributed: kept.
+        Some(id) => zones.get(id).is_none_or(|z| z.iter().any(|z| z == zone)),
+        None => true,
+    });
     report.notes.push(format!("findings limited to zone {zone:?} (chains mix zones, so every row was checked)"));
     Ok(())
 }
