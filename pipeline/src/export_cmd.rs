@@ -48,22 +48,7 @@ pub struct ProblemsFound(pub usize);
 /// Runs `verify-export`.
 pub fn verify_export(global: &GlobalArgs, args: &VerifyExportArgs) -> anyhow::Result<()> {
     let settings = settings::resolve(global, None)?;
-    // A verifier never generates a key: it trusts the configured key file if it exists and
-    // the public keys it is given.
-    let mut trusted = Vec::new();
-    if settings.export_signing_key_file.exists() {
-        trusted.push(settings::export_signer(&settings.export_signing_key_file)?.public_key());
-    } else if args.trusted_public_key.is_empty() {
-        return Err(ConfigError::new(
-            "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file)",
-            format!(
-                "{} does not exist: point it at the export key, or pass the archive's public key with --trusted-public-key",
-                settings.export_signing_key_file.display()
-            ),
-        )
-        .into());
-    }
-    trusted.extend(settings::public_keys(&args.trusted_public_key, "--trusted-public-key")?);
+    let trusted = settings::trusted_export_keys(&settings, &args.trusted_public_key, "--trusted-public-key")?;
     let archive = auditflow_sinks::export::store::open(&settings.export_url)
         .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url)", e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;

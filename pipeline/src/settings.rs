@@ -364,6 +364,31 @@ pub fn head_keys(path: &Path, generate: bool) -> anyhow::Result<Vec<auditflow_sc
     Ok(keys)
 }
 
+/// The export public keys a verifier trusts: the key in the export key file when it exists,
+/// plus those given with `flag`. A verifier never generates a key, so with neither it is a
+/// configuration error.
+pub fn trusted_export_keys(
+    settings: &Resolved,
+    extra: &[String],
+    flag: &str,
+) -> anyhow::Result<Vec<ed25519_dalek::VerifyingKey>> {
+    let mut trusted = Vec::new();
+    if settings.export_signing_key_file.exists() {
+        trusted.push(export_signer(&settings.export_signing_key_file)?.public_key());
+    } else if extra.is_empty() {
+        return Err(ConfigError::new(
+            "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file)",
+            format!(
+                "{} does not exist: point it at the export key, or pass the archive's public key with {flag}",
+                settings.export_signing_key_file.display()
+            ),
+        )
+        .into());
+    }
+    trusted.extend(public_keys(extra, flag)?);
+    Ok(trusted)
+}
+
 /// Parses Ed25519 public keys given as 64 hex digits on the command line.
 pub fn public_keys(hex_keys: &[String], flag: &str) -> Result<Vec<ed25519_dalek::VerifyingKey>, ConfigError> {
     hex_keys

@@ -114,20 +114,7 @@ pub fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<()> {
     let extra_heads = settings::public_keys(&args.trusted_head_key, "--trusted-head-key")?;
     let keys = settings::LedgerKeys { hmac, heads }.trusted(&extra_heads);
     let (archive, export_keys) = if args.against_archive {
-        let mut trusted = Vec::new();
-        if settings.export_signing_key_file.exists() {
-            trusted.push(settings::export_signer(&settings.export_signing_key_file)?.public_key());
-        } else if args.trusted_export_key.is_empty() {
-            return Err(ConfigError::new(
-                "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file)",
-                format!(
-                    "{} does not exist: point it at the export key, or pass its public key with --trusted-export-key",
-                    settings.export_signing_key_file.display()
-                ),
-            )
-            .into());
-        }
-        trusted.extend(settings::public_keys(&args.trusted_export_key, "--trusted-export-key")?);
+        let trusted = settings::trusted_export_keys(&settings, &args.trusted_export_key, "--trusted-export-key")?;
         let archive = auditflow_sinks::export::store::open(&settings.export_url)
             .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url)", e.to_string()))?;
         (Some(archive), trusted)
