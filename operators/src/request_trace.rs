@@ -5,7 +5,9 @@
 //! kept current as events arrive and as they are retracted (the window eviction feeds
 //! retractions), whatever the order.
 
-use auditflow_schemas::view::{RequestTrace, SharedEvent};
+use auditflow_schemas::view::{RequestTrace, SharedEvent, ViewEvent};
+use differential_dataflow::hashable::Hashable;
+use std::collections::BTreeMap;
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::VecCollection;
 use std::sync::Arc;
@@ -52,13 +54,22 @@ pub trait RequestTraces<'s, T: Timestamp + Lattice + Ord> {
 
 impl<'s, T: Timestamp + Lattice + Ord> RequestTraces<'s, T> for VecCollection<'s, T, SharedEvent> {
     fn request_traces(self) -> VecCollection<'s, T, Arc<RequestTrace>> {
-        self.flat_map(|e| e.request_id.clone().map(|r| (r, e)))
-            .reduce(|request_id, events, out| {
+        // Arranged by a hash of the request id rather than the id itself: arrangement merges
+        // copy every key, and a `u64` copies without an allocation. A collision only puts two
+        // requests in one group, which the reduction separates again by the id.
+        self.flat_map(|e| e.request_id.as_deref().map(|r| r.hashed()).map(|key| (key, e)))
+            .reduce(|_key, events, out| {
+                let mut by_request: BTreeMap<&str, Vec<&ViewEvent>> = BTreeMap::new();
                 // Each distinct event once, whatever its multiplicity.
-                let trace =
-                    RequestTrace::of(request_id, events.iter().filter(|(_, n)| *n > 0).map(|(e, _)| e.as_ref()));
-                // Shared: the output arrangement's merges then move pointers, not traces.
-                out.push((Arc::new(trace), 1isize));
+                for (e, n) in events {
+                    if *n > 0 {
+                        by_request.entry(e.request_id.as_deref().unwrap_or_default()).or_default().push(e.as_ref());
+                    }
+                }
+                for (request_id, events) in by_request {
+                    // Shared: the output arrangement's merges then move pointers, not traces.
+                    out.push((Arc::new(RequestTrace::of(request_id, events.into_iter())), 1isize));
+                }
             })
             .map(|(_, trace)| trace)
     }

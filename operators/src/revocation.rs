@@ -12,6 +12,7 @@
 //! the same result.
 
 use auditflow_schemas::view::{Propagation, SharedEvent, Verdict, Violation};
+use differential_dataflow::hashable::Hashable;
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::operators::iterate::Iterate;
 use differential_dataflow::VecCollection;
@@ -117,18 +118,25 @@ impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<
             .clone()
             .map(|(node, id)| (id, node))
             .join_map(times, |id, node, at| (node.clone(), (id.clone(), *at)));
-        // Access decisions by node: (event id, time, allow?).
-        let access: VecCollection<'s, T, (Node, (String, i64, bool))> = self.flat_map(|e| {
-            let verdict = e.verdict();
-            if e.is_lifecycle() || verdict == Verdict::Other {
+        // Access decisions, by far the most rows, keyed by a hash of their node and carried as
+        // the shared row: arrangement merges then copy a `u64` and a pointer, not three
+        // strings. The join compares the nodes themselves, so a collision joins nothing.
+        let access: VecCollection<'s, T, (u64, SharedEvent)> = self.flat_map(|e| {
+            if e.is_lifecycle() || e.verdict() == Verdict::Other {
                 return None;
             }
-            let node = (e.zone_id.clone(), e.agent_session_id.clone()?);
-            Some((node, (e.id.clone(), e.occurred_at_us, verdict == Verdict::Allow)))
+            let key = (e.zone_id.as_str(), e.agent_session_id.as_deref()?).hashed();
+            Some((key, e))
         });
-        let hits = affected.join_map(access, |node, (rev, at), (event, t, allow)| {
-            (rev.clone(), node.clone(), *at, event.clone(), *t, *allow)
-        });
+        let affected = affected.map(|(node, rev)| ((node.0.as_str(), node.1.as_str()).hashed(), (node, rev)));
+        let hits = affected
+            .join_map(access, |_, ((zone, agent), (rev, at)), e| {
+                (e.zone_id == *zone && e.agent_session_id.as_deref() == Some(agent.as_str())).then(|| {
+                    let allow = e.verdict() == Verdict::Allow;
+                    (rev.clone(), (zone.clone(), agent.clone()), *at, e.id.clone(), e.occurred_at_us, allow)
+                })
+            })
+            .flat_map(|hit| hit);
         let violations = hits.clone().flat_map(move |(rev, (zone, agent), at, event, t, allow)| {
             (allow && t > at + grace_us).then(|| Violation {
                 event_id: event,

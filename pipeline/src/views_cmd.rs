@@ -3,7 +3,7 @@
 use crate::cli::GlobalArgs;
 use crate::settings::{self, ConfigError};
 use anyhow::Context;
-use auditflow_schemas::view::RequestTrace;
+use auditflow_schemas::view::{RequestTrace, StoredTrace};
 use clap::Args;
 
 /// `auditflow trace`.
@@ -62,21 +62,30 @@ pub fn trace(global: &GlobalArgs, args: &TraceArgs) -> anyhow::Result<()> {
     let (trace, source) = runtime.block_on(async {
         let pool = crate::run::prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
         let c = auditflow_sinks::postgres::client(&pool).await?;
-        let row = c
+        let stored = c
             .query_opt("SELECT trace::text FROM request_traces WHERE request_id = $1", &[&args.request_id])
             .await
-            .context("read request_traces")?;
-        if let Some(row) = row {
-            let trace: RequestTrace =
-                serde_json::from_str(&row.get::<_, String>(0)).context("a stored trace that does not parse")?;
-            return anyhow::Ok((Some(trace), "the live view"));
-        }
-        // Outside the view's window: explain from the ledger itself.
+            .context("read request_traces")?
+            .map(|row| serde_json::from_str::<StoredTrace>(&row.get::<_, String>(0)))
+            .transpose()
+            .context("a stored trace that does not parse")?;
+        // The view stores what it derived and where the rows are; the rows themselves are
+        // read from the ledger, so what is shown is the evidence, not a copy of it.
         let events = auditflow_sinks::views::read_events(&pool, "request_id = $1", &[&args.request_id]).await?;
         if events.is_empty() {
-            return Ok((None, ""));
+            return anyhow::Ok((None, String::new()));
         }
-        Ok((Some(RequestTrace::of(&args.request_id, events.iter())), "the ledger (outside the view window)"))
+        let trace = RequestTrace::of(&args.request_id, events.iter());
+        let source = match stored {
+            Some(stored) if stored == StoredTrace::of(&trace) => "the live view; event details from the ledger".to_owned(),
+            Some(stored) => format!(
+                "the ledger; the live view has caught up with {} of its {} events",
+                stored.events.len(),
+                trace.steps.len()
+            ),
+            None => "the ledger (outside the view window)".to_owned(),
+        };
+        Ok((Some(trace), source))
     })?;
     let Some(trace) = trace else {
         return Err(UnknownRequest(args.request_id.clone()).into());
@@ -84,7 +93,7 @@ pub fn trace(global: &GlobalArgs, args: &TraceArgs) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&trace).unwrap_or_default());
     } else {
-        print_trace(&trace, source);
+        print_trace(&trace, &source);
     }
     Ok(())
 }

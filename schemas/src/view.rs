@@ -215,6 +215,79 @@ pub struct RequestTrace {
     pub gaps: Vec<String>,
 }
 
+/// A ledger row a stored trace points at.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EventRef {
+    /// Event id.
+    pub event_id: String,
+    /// Ledger chain.
+    pub chain_id: i32,
+    /// Position in the chain.
+    pub chain_seq: i64,
+}
+
+/// The `request_traces.trace` document: what the view derived about a request, with
+/// references to its ledger rows rather than copies of them. The evidence stays in one
+/// place (the hash-chained ledger), and the view's write costs a third of a full copy's.
+/// `auditflow trace` joins it back with the rows ([`RequestTrace::of`] over them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct StoredTrace {
+    /// The request's rows, by time then chain position.
+    pub events: Vec<EventRef>,
+    /// Event ids of the denials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub denials: Vec<String>,
+    /// Step-up progress, when a step-up took part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_up: Option<StepUp>,
+    /// Sessions named by the events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub session_ids: Vec<String>,
+    /// Agent sessions named by the events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agent_session_ids: Vec<String>,
+    /// Missing correlations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
+}
+
+impl StoredTrace {
+    /// The stored form of a trace.
+    ///
+    /// ```
+    /// use auditflow_schemas::view::{RequestTrace, StoredTrace, ViewEvent};
+    /// let ev = |id: &str, decision: &str, seq: i64| ViewEvent {
+    ///     id: id.into(), zone_id: "z".into(), event_type: "token_exchange".into(), request_id: Some("r1".into()),
+    ///     decision: Some(decision.into()), evaluation_status: None, determining_policies_json: Some("[\"p1\"]".into()),
+    ///     diagnostics_json: None, session_id: None, agent_session_id: None, delegation_edge_id: None,
+    ///     parent_agent_session_id: None, occurred_at_us: seq, chain_id: 2, chain_seq: seq,
+    /// };
+    /// let trace = RequestTrace::of("r1", [ev("a", "allow", 1), ev("b", "deny", 2)].iter());
+    /// let stored = StoredTrace::of(&trace);
+    /// assert_eq!(stored.events[1].chain_seq, 2);
+    /// assert_eq!(stored.denials, vec!["b".to_string()]);
+    /// // Policies and diagnostics stay in the ledger rows.
+    /// assert_eq!(
+    ///     serde_json::to_string(&stored).unwrap(),
+    ///     r#"{"events":[{"event_id":"a","chain_id":2,"chain_seq":1},{"event_id":"b","chain_id":2,"chain_seq":2}],"denials":["b"]}"#
+    /// );
+    /// ```
+    pub fn of(trace: &RequestTrace) -> Self {
+        StoredTrace {
+            events: trace
+                .steps
+                .iter()
+                .map(|s| EventRef { event_id: s.event_id.clone(), chain_id: s.chain_id, chain_seq: s.chain_seq })
+                .collect(),
+            denials: trace.denials.clone(),
+            step_up: trace.step_up.clone(),
+            session_ids: trace.session_ids.clone(),
+            agent_session_ids: trace.agent_session_ids.clone(),
+            gaps: trace.gaps.clone(),
+        }
+    }
+}
+
 /// The producer behind an event type (Caracal's components): `token-service` for token,
 /// step-up and replay events, `gateway` for `gateway_*`, `coordinator` for session and
 /// delegation lifecycle, runs and control calls, `admin-api` for `admin_*`, else `unknown`.

@@ -9,7 +9,7 @@
 use crate::epoch_sink::{epoch_sink, Completion};
 use crate::postgres::client;
 use crate::SinkError;
-use auditflow_schemas::view::{Propagation, RequestTrace, Violation};
+use auditflow_schemas::view::{Propagation, RequestTrace, StoredTrace, Violation};
 use deadpool_postgres::Pool;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -132,7 +132,8 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
         let first: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.first_at_us)).collect();
         let last: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.last_at_us)).collect();
         let counts: Vec<i32> = rows.iter().map(|t| t.steps.len() as i32).collect();
-        let json: Vec<String> = rows.iter().map(|t| serde_json::to_string(t).unwrap_or_default()).collect();
+        let json: Vec<String> =
+            rows.iter().map(|t| serde_json::to_string(&StoredTrace::of(t)).unwrap_or_default()).collect();
         let n = tx
             .execute(
                 "INSERT INTO request_traces (request_id, zone_id, final_decision, first_at, last_at, event_count, trace) \

@@ -5,7 +5,7 @@
 
 mod common;
 
-use auditflow_schemas::view::{RequestTrace, ViewEvent};
+use auditflow_schemas::view::{RequestTrace, StoredTrace, ViewEvent};
 use common::{kill9, TestEnv};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -208,12 +208,18 @@ fn trace_explains_a_denied_request_from_the_view_and_from_the_ledger() {
     };
     let out = env.output(&["trace", &request]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    check(&String::from_utf8_lossy(&out.stdout), "from the live view");
+    check(&String::from_utf8_lossy(&out.stdout), "from the live view; event details from the ledger");
+    // A view that has not caught up with every row yet: the ledger's rows, and it says so.
+    env.query(&format!(
+        "UPDATE request_traces SET trace = jsonb_set(trace, '{{events}}', (trace->'events') - 0) WHERE request_id = '{request}'"
+    ));
+    let out = env.output(&["trace", &request]);
+    check(&String::from_utf8_lossy(&out.stdout), &format!("the live view has caught up with {} of its {} events", rows.len() - 1, rows.len()));
     // Outside the window (the stored trace gone): explained from the ledger, the same.
     let view_json = env.output(&["trace", &request, "--json"]).stdout;
     env.query(&format!("DELETE FROM request_traces WHERE request_id = '{request}'"));
     let out = env.output(&["trace", &request]);
-    check(&String::from_utf8_lossy(&out.stdout), "from the ledger");
+    check(&String::from_utf8_lossy(&out.stdout), "from the ledger (outside the view window)");
     let ledger_json = env.output(&["trace", &request, "--json"]).stdout;
     let a: RequestTrace = serde_json::from_slice(&view_json).expect("trace json");
     let b: RequestTrace = serde_json::from_slice(&ledger_json).expect("trace json");
@@ -227,7 +233,7 @@ fn trace_explains_a_denied_request_from_the_view_and_from_the_ledger() {
 }
 
 /// Request traces computed from scratch over the ledger.
-fn traces_from_ledger(env: &TestEnv) -> BTreeMap<String, RequestTrace> {
+fn traces_from_ledger(env: &TestEnv) -> BTreeMap<String, StoredTrace> {
     let rows = env.query(
         "SELECT id, zone_id, event_type, request_id, decision, evaluation_status, determining_policies_json::text, \
                 diagnostics_json::text, metadata_json::text, occurred_at, chain_id, chain_seq \
@@ -258,10 +264,10 @@ fn traces_from_ledger(env: &TestEnv) -> BTreeMap<String, RequestTrace> {
         let view = ViewEvent::of(&event, r.get(10), r.get(11));
         by_request.entry(view.request_id.clone().expect("filtered")).or_default().push(view);
     }
-    by_request.into_iter().map(|(id, events)| (id.clone(), RequestTrace::of(&id, events.iter()))).collect()
+    by_request.into_iter().map(|(id, events)| (id.clone(), StoredTrace::of(&RequestTrace::of(&id, events.iter())))).collect()
 }
 
-fn stored_traces(env: &TestEnv) -> BTreeMap<String, RequestTrace> {
+fn stored_traces(env: &TestEnv) -> BTreeMap<String, StoredTrace> {
     env.query("SELECT request_id, trace::text FROM request_traces")
         .iter()
         .map(|r| (r.get(0), serde_json::from_str(&r.get::<_, String>(1)).expect("trace")))
@@ -299,16 +305,16 @@ fn stored_violations(env: &TestEnv) -> Vec<(String, String)> {
 }
 
 /// The views without chain positions (which depend on arrival order between two runs).
-fn positionless(traces: &BTreeMap<String, RequestTrace>) -> BTreeMap<String, RequestTrace> {
+fn positionless(traces: &BTreeMap<String, StoredTrace>) -> BTreeMap<String, StoredTrace> {
     traces
         .iter()
         .map(|(k, t)| {
             let mut t = t.clone();
-            for s in &mut t.steps {
-                s.chain_id = 0;
-                s.chain_seq = 0;
+            for e in &mut t.events {
+                e.chain_id = 0;
+                e.chain_seq = 0;
             }
-            t.steps.sort();
+            t.events.sort();
             (k.clone(), t)
         })
         .collect()
