@@ -1,11 +1,11 @@
 //! Request traces (SPEC §5) as a differential dataflow: committed events arranged by
-//! `request_id`, each group reduced to a [`RequestTrace`].
+//! `request_id`, each group reduced to a [`TraceSummary`] (what `request_traces` stores).
 //!
-//! The trace is a pure function of the request's events ([`RequestTrace::of`]), so it is
+//! The summary is a pure function of the request's events ([`TraceSummary::of`]), so it is
 //! kept current as events arrive and as they are retracted (the window eviction feeds
 //! retractions), whatever the order.
 
-use auditflow_schemas::view::{RequestTrace, SharedEvent, ViewEvent};
+use auditflow_schemas::view::{SharedEvent, TraceSummary, ViewEvent};
 use differential_dataflow::hashable::Hashable;
 use std::collections::BTreeMap;
 use differential_dataflow::lattice::Lattice;
@@ -49,11 +49,11 @@ use timely::progress::Timestamp;
 /// ```
 pub trait RequestTraces<'s, T: Timestamp + Lattice + Ord> {
     /// One trace per request id (events without one are not traced).
-    fn request_traces(self) -> VecCollection<'s, T, Arc<RequestTrace>>;
+    fn request_traces(self) -> VecCollection<'s, T, Arc<TraceSummary>>;
 }
 
 impl<'s, T: Timestamp + Lattice + Ord> RequestTraces<'s, T> for VecCollection<'s, T, SharedEvent> {
-    fn request_traces(self) -> VecCollection<'s, T, Arc<RequestTrace>> {
+    fn request_traces(self) -> VecCollection<'s, T, Arc<TraceSummary>> {
         // Arranged by a hash of the request id rather than the id itself: arrangement merges
         // copy every key, and a `u64` copies without an allocation. A collision only puts two
         // requests in one group, which the reduction separates again by the id.
@@ -68,7 +68,7 @@ impl<'s, T: Timestamp + Lattice + Ord> RequestTraces<'s, T> for VecCollection<'s
                 }
                 for (request_id, events) in by_request {
                     // Shared: the output arrangement's merges then move pointers, not traces.
-                    out.push((Arc::new(RequestTrace::of(request_id, events.into_iter())), 1isize));
+                    out.push((Arc::new(TraceSummary::of(request_id, events.into_iter())), 1isize));
                 }
             })
             .map(|(_, trace)| trace)

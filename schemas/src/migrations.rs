@@ -28,7 +28,12 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "export", sql: V2_EXPORT },
     Migration { version: 3, name: "tamper evidence", sql: V3_TAMPER },
     Migration { version: 4, name: "live views", sql: V4_VIEWS },
+    Migration { version: 5, name: "leaner request traces", sql: V5_LEANER_TRACES },
 ];
+
+/// `request_traces` is read by request id only; its second index cost every trace write an
+/// index insertion for a query nothing runs.
+const V5_LEANER_TRACES: &str = "DROP INDEX IF EXISTS request_traces_zone_time_idx;";
 
 /// The live views' tables (SPEC §5). Derived state, rebuilt from the ledger on start-up:
 /// not evidence, so the writer may update them.

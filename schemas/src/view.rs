@@ -73,11 +73,33 @@ impl ViewEvent {
     /// assert_eq!(view.occurred_at_us, 1_000_000_000);
     /// ```
     pub fn of(event: &AuditEvent, chain_id: i32, chain_seq: i64) -> Self {
-        let metadata: Option<serde_json::Map<String, serde_json::Value>> =
-            event.metadata_json.as_deref().and_then(|m| serde_json::from_str(m).ok());
-        let field = |name: &str| -> Option<String> {
-            metadata.as_ref().and_then(|m| m.get(name)).and_then(|v| v.as_str()).map(str::to_owned)
+        // Only the four fields the views use are decoded; the rest of the metadata is skipped.
+        #[derive(Deserialize, Default)]
+        struct Meta {
+            session_id: Option<serde_json::Value>,
+            agent_session_id: Option<serde_json::Value>,
+            delegation_edge_id: Option<serde_json::Value>,
+            parent_agent_session_id: Option<serde_json::Value>,
+        }
+        let text = |v: Option<serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) => Some(s),
+            _ => None,
         };
+        let metadata: Meta = event
+            .metadata_json
+            .as_deref()
+            .and_then(|m| {
+                serde_json::from_str(m)
+                    // A repeated key (refused by the struct): the last one counts, as in jsonb.
+                    .or_else(|_| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(m).map(|mut map| Meta {
+                        session_id: map.remove("session_id"),
+                        agent_session_id: map.remove("agent_session_id"),
+                        delegation_edge_id: map.remove("delegation_edge_id"),
+                        parent_agent_session_id: map.remove("parent_agent_session_id"),
+                    }))
+                    .ok()
+            })
+            .unwrap_or_default();
         ViewEvent {
             id: event.id.clone(),
             zone_id: event.zone_id.clone(),
@@ -87,10 +109,10 @@ impl ViewEvent {
             evaluation_status: event.evaluation_status.clone(),
             determining_policies_json: event.determining_policies_json.clone(),
             diagnostics_json: event.diagnostics_json.clone(),
-            session_id: field("session_id"),
-            agent_session_id: field("agent_session_id"),
-            delegation_edge_id: field("delegation_edge_id"),
-            parent_agent_session_id: field("parent_agent_session_id"),
+            session_id: text(metadata.session_id),
+            agent_session_id: text(metadata.agent_session_id),
+            delegation_edge_id: text(metadata.delegation_edge_id),
+            parent_agent_session_id: text(metadata.parent_agent_session_id),
             occurred_at_us: event.occurred_at.timestamp_micros(),
             chain_id,
             chain_seq,
@@ -315,6 +337,114 @@ pub fn producer_of(event_type: &str) -> &'static str {
     }
 }
 
+/// What the live view keeps of a request: the derived facts, and where its rows are.
+/// [`RequestTrace`] is the same with the rows' contents, for reading.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TraceSummary {
+    /// The request.
+    pub request_id: String,
+    /// Zone of its first event.
+    pub zone_id: String,
+    /// `deny` if any event denied, else the last event's decision.
+    pub final_decision: Option<String>,
+    /// Time of the first event, µs.
+    pub first_at_us: i64,
+    /// Time of the last event, µs.
+    pub last_at_us: i64,
+    /// The `request_traces.trace` document.
+    pub stored: StoredTrace,
+}
+
+/// A request's events in trace order: by time, then chain position.
+fn in_trace_order<'a>(events: impl Iterator<Item = &'a ViewEvent>) -> Vec<&'a ViewEvent> {
+    let mut events: Vec<&ViewEvent> = events.collect();
+    events.sort_by(|a, b| {
+        (a.occurred_at_us, a.chain_id, a.chain_seq, &a.id).cmp(&(b.occurred_at_us, b.chain_id, b.chain_seq, &b.id))
+    });
+    events
+}
+
+impl TraceSummary {
+    /// The summary of a request from its events (any order; at least one): what
+    /// [`RequestTrace::of`] derives, without copying the rows.
+    ///
+    /// ```
+    /// use auditflow_schemas::view::{RequestTrace, StoredTrace, TraceSummary, ViewEvent};
+    /// let ev = |id: &str, ty: &str, decision: &str, secs: i64| ViewEvent {
+    ///     id: id.into(), zone_id: "z".into(), event_type: ty.into(), request_id: Some("r1".into()),
+    ///     decision: Some(decision.into()), evaluation_status: None, determining_policies_json: None,
+    ///     diagnostics_json: None, session_id: Some("s".into()), agent_session_id: None,
+    ///     delegation_edge_id: None, parent_agent_session_id: None, occurred_at_us: secs, chain_id: 0, chain_seq: secs,
+    /// };
+    /// let events = [ev("g", "gateway_resource_request", "deny", 2), ev("t", "token_exchange", "allow", 1)];
+    /// let summary = TraceSummary::of("r1", events.iter());
+    /// assert_eq!(summary.final_decision.as_deref(), Some("deny"));
+    /// assert_eq!((summary.first_at_us, summary.last_at_us), (1, 2));
+    /// assert_eq!(summary.stored, StoredTrace::of(&RequestTrace::of("r1", events.iter())));
+    /// ```
+    pub fn of<'a>(request_id: &str, events: impl Iterator<Item = &'a ViewEvent>) -> Self {
+        Self::of_ordered(request_id, &in_trace_order(events))
+    }
+
+    fn of_ordered(request_id: &str, events: &[&ViewEvent]) -> Self {
+        let is = |d: &Option<String>, what: &str| d.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(what));
+        let denials: Vec<String> = events.iter().filter(|e| is(&e.decision, "deny")).map(|e| e.id.clone()).collect();
+        let final_decision =
+            if denials.is_empty() { events.last().and_then(|e| e.decision.clone()) } else { Some("deny".to_owned()) };
+        let mut step_up: Option<StepUp> = None;
+        for e in events {
+            match e.event_type.as_str() {
+                "step_up_issued" => step_up.get_or_insert_with(StepUp::default).issued = true,
+                "step_up_decided" => step_up.get_or_insert_with(StepUp::default).decided = e.decision.clone(),
+                "step_up_consumed" => step_up.get_or_insert_with(StepUp::default).consumed = true,
+                _ => {}
+            }
+        }
+        let distinct = |field: fn(&ViewEvent) -> &Option<String>| {
+            let mut ids: Vec<String> = events.iter().filter_map(|e| field(e).clone()).collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let session_ids = distinct(|e| &e.session_id);
+        let agent_session_ids = distinct(|e| &e.agent_session_id);
+        let has = |ty: &str| events.iter().any(|e| e.event_type == ty);
+        let mut gaps = Vec::new();
+        if events.iter().any(|e| e.event_type.starts_with("gateway_")) && !has("token_exchange") {
+            gaps.push("a gateway event with no token_exchange for this request".to_owned());
+        }
+        if let Some(su) = &step_up {
+            if !su.issued {
+                gaps.push("a step-up decided or consumed that was never issued".to_owned());
+            }
+            if su.consumed && su.decided.is_none() {
+                gaps.push("a step-up consumed without a decision".to_owned());
+            }
+        }
+        if session_ids.len() > 1 {
+            gaps.push(format!("the events name {} different sessions", session_ids.len()));
+        }
+        TraceSummary {
+            request_id: request_id.to_owned(),
+            zone_id: events.first().map(|e| e.zone_id.clone()).unwrap_or_default(),
+            final_decision,
+            first_at_us: events.first().map_or(0, |e| e.occurred_at_us),
+            last_at_us: events.last().map_or(0, |e| e.occurred_at_us),
+            stored: StoredTrace {
+                events: events
+                    .iter()
+                    .map(|e| EventRef { event_id: e.id.clone(), chain_id: e.chain_id, chain_seq: e.chain_seq })
+                    .collect(),
+                denials,
+                step_up,
+                session_ids,
+                agent_session_ids,
+                gaps,
+            },
+        }
+    }
+}
+
 impl RequestTrace {
     /// The trace of a request from its events (any order; at least one).
     ///
@@ -333,12 +463,9 @@ impl RequestTrace {
     /// assert!(trace.gaps.is_empty());
     /// ```
     pub fn of<'a>(request_id: &str, events: impl Iterator<Item = &'a ViewEvent>) -> Self {
-        let mut events: Vec<&ViewEvent> = events.collect();
-        events.sort_by(|a, b| {
-            (a.occurred_at_us, a.chain_id, a.chain_seq, &a.id).cmp(&(b.occurred_at_us, b.chain_id, b.chain_seq, &b.id))
-        });
-        let zone_id = events.first().map(|e| e.zone_id.clone()).unwrap_or_default();
-        let mut steps: Vec<TraceStep> = events
+        let events = in_trace_order(events);
+        let summary = TraceSummary::of_ordered(request_id, &events);
+        let steps = events
             .iter()
             .map(|e| TraceStep {
                 occurred_at_us: e.occurred_at_us,
@@ -355,49 +482,13 @@ impl RequestTrace {
                 agent_session_id: e.agent_session_id.clone(),
             })
             .collect();
-        steps.sort();
-        let is = |d: &Option<String>, what: &str| d.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(what));
-        let denials: Vec<String> =
-            steps.iter().filter(|s| is(&s.decision, "deny")).map(|s| s.event_id.clone()).collect();
-        let final_decision =
-            if denials.is_empty() { steps.last().and_then(|s| s.decision.clone()) } else { Some("deny".to_owned()) };
-        let mut step_up: Option<StepUp> = None;
-        for s in &steps {
-            match s.event_type.as_str() {
-                "step_up_issued" => step_up.get_or_insert_with(StepUp::default).issued = true,
-                "step_up_decided" => step_up.get_or_insert_with(StepUp::default).decided = s.decision.clone(),
-                "step_up_consumed" => step_up.get_or_insert_with(StepUp::default).consumed = true,
-                _ => {}
-            }
-        }
-        let mut session_ids: Vec<String> = steps.iter().filter_map(|s| s.session_id.clone()).collect();
-        session_ids.sort();
-        session_ids.dedup();
-        let mut agent_session_ids: Vec<String> = steps.iter().filter_map(|s| s.agent_session_id.clone()).collect();
-        agent_session_ids.sort();
-        agent_session_ids.dedup();
-        let has = |ty: &str| steps.iter().any(|s| s.event_type == ty);
-        let mut gaps = Vec::new();
-        if steps.iter().any(|s| s.event_type.starts_with("gateway_")) && !has("token_exchange") {
-            gaps.push("a gateway event with no token_exchange for this request".to_owned());
-        }
-        if let Some(su) = &step_up {
-            if !su.issued {
-                gaps.push("a step-up decided or consumed that was never issued".to_owned());
-            }
-            if su.consumed && su.decided.is_none() {
-                gaps.push("a step-up consumed without a decision".to_owned());
-            }
-        }
-        if session_ids.len() > 1 {
-            gaps.push(format!("the events name {} different sessions", session_ids.len()));
-        }
+        let StoredTrace { denials, step_up, session_ids, agent_session_ids, gaps, .. } = summary.stored;
         RequestTrace {
-            request_id: request_id.to_owned(),
-            zone_id,
-            final_decision,
-            first_at_us: steps.first().map_or(0, |s| s.occurred_at_us),
-            last_at_us: steps.last().map_or(0, |s| s.occurred_at_us),
+            request_id: summary.request_id,
+            zone_id: summary.zone_id,
+            final_decision: summary.final_decision,
+            first_at_us: summary.first_at_us,
+            last_at_us: summary.last_at_us,
             denials,
             step_up,
             session_ids,

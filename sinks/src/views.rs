@@ -9,7 +9,7 @@
 use crate::epoch_sink::{epoch_sink, Completion};
 use crate::postgres::client;
 use crate::SinkError;
-use auditflow_schemas::view::{Propagation, RequestTrace, StoredTrace, Violation};
+use auditflow_schemas::view::{Propagation, TraceSummary, Violation};
 use deadpool_postgres::Pool;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,8 +20,8 @@ use timely::dataflow::Stream;
 /// One change of a view, with its multiplicity change.
 #[derive(Clone, Debug)]
 pub enum ViewUpdate {
-    /// A request trace.
-    Trace(std::sync::Arc<RequestTrace>, isize),
+    /// A request's trace summary.
+    Trace(std::sync::Arc<TraceSummary>, isize),
     /// A revocation's status.
     Propagation(Propagation, isize),
     /// A violation.
@@ -105,10 +105,19 @@ fn at(us: i64) -> chrono::DateTime<chrono::Utc> {
 }
 
 async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(), SinkError> {
-    let traces = net(batch.iter().filter_map(|u| match u {
-        ViewUpdate::Trace(t, d) => Some((t.request_id.clone(), t.clone(), *d)),
-        _ => None,
-    }));
+    // The newest trace per request: within one epoch a changed trace comes as the old one
+    // retracted and the new one added, and retractions are not applied (see above).
+    let mut traces: std::collections::HashMap<&str, &TraceSummary> = std::collections::HashMap::new();
+    for update in batch {
+        if let ViewUpdate::Trace(t, d) = update {
+            if *d > 0 {
+                let newest = traces.entry(t.request_id.as_str()).or_insert(t.as_ref());
+                if t.stored.events.len() > newest.stored.events.len() {
+                    *newest = t.as_ref();
+                }
+            }
+        }
+    }
     let revocations = net(batch.iter().filter_map(|u| match u {
         ViewUpdate::Propagation(p, d) => Some((p.revocation_event_id.clone(), p.clone(), *d)),
         _ => None,
@@ -122,18 +131,19 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
     }
     let mut c = client(pool).await?;
     let tx = c.transaction().await.map_err(SinkError::pg("begin"))?;
+    // Derived state: a crash may lose the last few milliseconds of view writes, which the
+    // next start-up rewrites from the ledger, so the commit need not wait for the WAL flush.
+    tx.batch_execute("SET LOCAL synchronous_commit TO off").await.map_err(SinkError::pg("set synchronous_commit"))?;
     if !traces.is_empty() {
-        // One trace per request after netting; the newest if a batch saw several.
-        let rows: Vec<&RequestTrace> =
-            traces.values().filter_map(|v| v.iter().max_by_key(|t| t.steps.len())).map(|t| t.as_ref()).collect();
+        let rows: Vec<&TraceSummary> = traces.values().copied().collect();
         let ids: Vec<&str> = rows.iter().map(|t| t.request_id.as_str()).collect();
         let zones: Vec<&str> = rows.iter().map(|t| t.zone_id.as_str()).collect();
         let decisions: Vec<Option<&str>> = rows.iter().map(|t| t.final_decision.as_deref()).collect();
         let first: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.first_at_us)).collect();
         let last: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.last_at_us)).collect();
-        let counts: Vec<i32> = rows.iter().map(|t| t.steps.len() as i32).collect();
+        let counts: Vec<i32> = rows.iter().map(|t| t.stored.events.len() as i32).collect();
         let json: Vec<String> =
-            rows.iter().map(|t| serde_json::to_string(&StoredTrace::of(t)).unwrap_or_default()).collect();
+            rows.iter().map(|t| serde_json::to_string(&t.stored).unwrap_or_default()).collect();
         let n = tx
             .execute(
                 "INSERT INTO request_traces (request_id, zone_id, final_decision, first_at, last_at, event_count, trace) \
