@@ -483,8 +483,8 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
             traces
                 .inner
                 .map(|(t, _, d)| ViewUpdate::Trace(t, d))
-                .concat(propagation.inner.map(|(p, _, d)| ViewUpdate::Propagation(p, d)))
-                .concat(violations.inner.map(|(v, _, d)| ViewUpdate::Violation(v, d)))
+                .concat(propagation.inner.map(|(p, _, d)| ViewUpdate::Propagation(Box::new(p), d)))
+                .concat(violations.inner.map(|(v, _, d)| ViewUpdate::Violation(Box::new(v), d)))
                 .view_sink(pool.clone(), view_stats.clone(), runtime.clone())
                 .probe_with(&views_probe);
         }

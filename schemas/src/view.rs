@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 /// A committed ledger row as the views need it. JSON fields are canonical JSON text.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ViewEvent {
+    /// Ledger chain. (The position comes first: it identifies the row, so the arrangements
+    /// holding many events of one key order them by two integers, not by string compares.)
+    pub chain_id: i32,
+    /// Position in the chain.
+    pub chain_seq: i64,
     /// Event id.
     pub id: String,
     /// Zone.
@@ -35,10 +40,6 @@ pub struct ViewEvent {
     pub parent_agent_session_id: Option<String>,
     /// Event time, µs since the epoch.
     pub occurred_at_us: i64,
-    /// Ledger chain.
-    pub chain_id: i32,
-    /// Position in the chain.
-    pub chain_seq: i64,
 }
 
 /// A committed row shared by every view and arrangement that holds it: the dataflow clones

@@ -22,10 +22,11 @@ use timely::dataflow::Stream;
 pub enum ViewUpdate {
     /// A request's trace summary.
     Trace(std::sync::Arc<TraceSummary>, isize),
-    /// A revocation's status.
-    Propagation(Propagation, isize),
+    /// A revocation's status (boxed, as is a violation: the traces, by far the most updates,
+    /// then move through the epoch's buffer at pointer size).
+    Propagation(Box<Propagation>, isize),
     /// A violation.
-    Violation(Violation, isize),
+    Violation(Box<Violation>, isize),
 }
 
 /// What the views sink wrote (for the run summary and metrics).
@@ -119,11 +120,13 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
         }
     }
     let revocations = net(batch.iter().filter_map(|u| match u {
-        ViewUpdate::Propagation(p, d) => Some((p.revocation_event_id.clone(), p.clone(), *d)),
+        ViewUpdate::Propagation(p, d) => Some((p.revocation_event_id.clone(), p.as_ref().clone(), *d)),
         _ => None,
     }));
     let violations = net(batch.iter().filter_map(|u| match u {
-        ViewUpdate::Violation(v, d) => Some(((v.event_id.clone(), v.revocation_event_id.clone()), v.clone(), *d)),
+        ViewUpdate::Violation(v, d) => {
+            Some(((v.event_id.clone(), v.revocation_event_id.clone()), v.as_ref().clone(), *d))
+        }
         _ => None,
     }));
     if traces.is_empty() && revocations.is_empty() && violations.is_empty() {
