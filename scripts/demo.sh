@@ -26,7 +26,7 @@ echo "== 1. a producer publishes $COUNT HMAC-signed events (2% invalid, 2% re-se
 "$BIN" emit --count "$COUNT" --invalid-ratio 0.02 --duplicate-ratio 0.02 --zones 5 --seed 1
 echo
 echo "== 2. auditflow verifies, dead-letters, commits them exactly once, archives them as Parquet, then exits"
-"$BIN" run --exit-when-drained
+"$BIN" run --exit-when-drained --listen "${AUDITFLOW_LISTEN:-127.0.0.1:0}"
 echo
 echo "== 3. the ledger is tamper-evident: every row re-hashed, chains, HMACs and signed heads checked,"
 echo "       and compared with the archive's signed manifests; then the database's grants and triggers"

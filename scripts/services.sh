@@ -59,3 +59,22 @@ else
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'duckdb>=2,<3' 'moto[server]>=5,<6'
   python3 -c 'import duckdb, moto, boto3' || { log "python packages did not install"; exit 1; }
 fi
+
+# promtool (from Debian's prometheus package) checks the /metrics scrape and the alert rules.
+# Only the binary is unpacked into target/tools: installing the package would also start a
+# Prometheus server on 127.0.0.1:9090, auditflow's own default port.
+if [ -x target/tools/promtool ]; then
+  log "promtool is in target/tools"
+elif command -v promtool >/dev/null; then
+  mkdir -p target/tools && ln -sf "$(command -v promtool)" target/tools/promtool
+  log "promtool linked into target/tools"
+else
+  log "unpacking promtool from Debian's prometheus package"
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  scratch=$(mktemp -d) && chmod 755 "$scratch"
+  (cd "$scratch" && apt-get download -qq prometheus >/dev/null && dpkg -x prometheus_*.deb root)
+  mkdir -p target/tools
+  cp "$scratch/root/usr/bin/promtool" target/tools/promtool
+  rm -rf "$scratch"
+  target/tools/promtool --version >/dev/null || { log "promtool did not unpack"; exit 1; }
+fi

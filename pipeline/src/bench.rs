@@ -214,6 +214,7 @@ pub(crate) fn run_pipeline(
     }
     cmd.args(extra_run_args);
     cmd.env("AUDITFLOW_LEDGER_KEY_FILE", "target/bench/ledger.key");
+    cmd.env("AUDITFLOW_LISTEN", "127.0.0.1:0");
     // The run archives too (as in production); its archive is scratch.
     let archive = std::env::current_dir().context("cwd")?.join("target/bench").join(format!("archive-{stream}"));
     let _ = std::fs::remove_dir_all(&archive);

@@ -165,6 +165,21 @@ pub struct RunArgs {
     /// [default: 5].
     #[arg(long, env = "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS", value_name = "SECS")]
     pub views_revocation_grace_secs: Option<f64>,
+    /// Address of the HTTP server (/healthz, /readyz, /metrics); port 0 picks a free one
+    /// [default: 127.0.0.1:9090].
+    #[arg(long, env = "AUDITFLOW_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// /readyz fails while the DLQ holds more entries than this; 0 disables [default: 1000].
+    #[arg(long, env = "AUDITFLOW_READYZ_MAX_DLQ_SIZE", value_name = "ENTRIES")]
+    pub readyz_max_dlq_size: Option<u64>,
+    /// /readyz fails while more entries than this wait undelivered; 0 disables
+    /// [default: 100000].
+    #[arg(long, env = "AUDITFLOW_READYZ_MAX_CONSUMER_LAG", value_name = "ENTRIES")]
+    pub readyz_max_consumer_lag: Option<u64>,
+    /// /readyz fails while the oldest unacknowledged entry is older than this; 0 disables
+    /// [default: 300].
+    #[arg(long, env = "AUDITFLOW_READYZ_MAX_PENDING_AGE_SECS", value_name = "SECS")]
+    pub readyz_max_pending_age_secs: Option<u64>,
     /// Benchmarks only: write rows without hash chains, HMACs or signed heads, to measure
     /// what they cost. A ledger written so does not verify.
     #[arg(long, hide = true)]

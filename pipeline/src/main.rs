@@ -10,6 +10,7 @@ mod cli;
 mod dlq_stats;
 mod emit;
 mod export_cmd;
+mod ops;
 mod run;
 mod settings;
 mod verify_cmd;

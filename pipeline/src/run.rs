@@ -306,6 +306,29 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
     let read = Arc::new(AtomicU64::new(0));
     let dead_lettered = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
+    let running = Arc::new(AtomicBool::new(false));
+    let frontier_advanced_ms = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    crate::ops::serve(
+        &runtime,
+        &settings.listen,
+        crate::ops::Streams {
+            redis_url: settings.redis_url.clone(),
+            stream: settings.stream.clone(),
+            group: settings.group.clone(),
+            dlq: settings.dlq_stream.clone(),
+        },
+        settings.ready_gates.clone(),
+        crate::ops::metrics::Sources {
+            ledger: ledger_stats.clone(),
+            export: export_stats.clone(),
+            tamper: tamper_stats.clone(),
+            views: view_stats.clone(),
+            read: read.clone(),
+            frontier_advanced_ms: frontier_advanced_ms.clone(),
+            verification_skipped: keyring.skips_verification(),
+            running: running.clone(),
+        },
+    )?;
 
     let context = WorkerContext {
         settings: settings.clone(),
@@ -319,6 +342,8 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         stop: stop.clone(),
         read: read.clone(),
         dead_lettered: dead_lettered.clone(),
+        running,
+        frontier_advanced_ms,
     };
     let guards =
         timely::execute(timely::Config::process(settings.workers), move |worker| worker_main(worker, &context))
@@ -395,6 +420,10 @@ struct WorkerContext {
     read: Arc<AtomicU64>,
     /// DLQ entries written, for the summary.
     dead_lettered: Arc<AtomicU64>,
+    /// Set once the dataflow runs (`/readyz`).
+    running: Arc<AtomicBool>,
+    /// Unix ms when the committed frontier last moved (`auditflow_epoch_frontier_age_seconds`).
+    frontier_advanced_ms: Arc<std::sync::atomic::AtomicI64>,
 }
 
 fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> Result<(), String> {
@@ -410,6 +439,8 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
         stop,
         read,
         dead_lettered,
+        running,
+        frontier_advanced_ms,
     } = context;
     let (keyring, exit_when_drained) = (keyring.clone(), *exit_when_drained);
     let index = worker.index();
@@ -490,9 +521,15 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
         }
     });
     let tick = Duration::from_millis(epoch_ms);
+    running.store(true, Ordering::Relaxed);
+    let mut last_frontier = None;
     while !probe.done() || !export_probe.done() || !views_probe.done() {
         worker.step_or_park(Some(tick));
         let frontier = probe.with_frontier(|f| f.first().copied());
+        if frontier != last_frontier {
+            last_frontier = frontier;
+            frontier_advanced_ms.store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+        }
         acker.ack(control.acks.borrow_mut().take_passed(frontier));
     }
     acker.ack(control.acks.borrow_mut().take_passed(None));

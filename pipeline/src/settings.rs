@@ -106,6 +106,32 @@ pub struct FileConfig {
     /// The live views.
     #[serde(default)]
     pub views: ViewsFile,
+    /// The HTTP server.
+    #[serde(default)]
+    pub http: HttpFile,
+    /// Readiness gates of `/readyz`.
+    #[serde(default)]
+    pub readyz: ReadyzFile,
+}
+
+/// `[http]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpFile {
+    /// Listen address (`AUDITFLOW_LISTEN`).
+    pub listen: Option<String>,
+}
+
+/// `[readyz]` table; 0 disables a gate.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadyzFile {
+    /// Largest DLQ that is still ready.
+    pub max_dlq_size: Option<u64>,
+    /// Most undelivered entries that is still ready.
+    pub max_consumer_lag: Option<u64>,
+    /// Oldest unacknowledged entry age that is still ready, seconds.
+    pub max_pending_age_secs: Option<u64>,
 }
 
 /// `[views]` table.
@@ -587,6 +613,10 @@ pub struct Resolved {
     pub export_signing_key_file: PathBuf,
     /// Export tuning.
     pub export: auditflow_sinks::export::ExportConfig,
+    /// HTTP listen address.
+    pub listen: String,
+    /// `/readyz` gates.
+    pub ready_gates: crate::ops::health::ReadyGates,
 }
 
 /// Where the producer keys come from (flag / environment / file, already merged).
@@ -726,6 +756,30 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
             format!("must be between 0 and 86400 seconds, got {grace_secs}"),
         ));
     }
+    let listen = r
+        .as_ref()
+        .and_then(|r| r.listen.clone())
+        .or(file.http.listen)
+        .unwrap_or_else(|| "127.0.0.1:9090".into());
+    if listen.parse::<std::net::SocketAddr>().is_err() {
+        return Err(ConfigError::new(
+            "AUDITFLOW_LISTEN (--listen, http.listen)",
+            format!("{listen:?} is not an address like 127.0.0.1:9090 (port 0 picks a free one)"),
+        ));
+    }
+    let ready_gates = crate::ops::health::ReadyGates {
+        max_dlq_size: r.as_ref().and_then(|r| r.readyz_max_dlq_size).or(file.readyz.max_dlq_size).unwrap_or(1000),
+        max_consumer_lag: r
+            .as_ref()
+            .and_then(|r| r.readyz_max_consumer_lag)
+            .or(file.readyz.max_consumer_lag)
+            .unwrap_or(100_000),
+        max_pending_age_secs: r
+            .as_ref()
+            .and_then(|r| r.readyz_max_pending_age_secs)
+            .or(file.readyz.max_pending_age_secs)
+            .unwrap_or(300),
+    };
     let consumer_prefix = r
         .as_ref()
         .and_then(|r| r.consumer_prefix.clone())
@@ -763,5 +817,7 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         export_url,
         export_signing_key_file,
         export,
+        listen,
+        ready_gates,
     })
 }

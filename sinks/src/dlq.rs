@@ -126,8 +126,26 @@ pub async fn write_letters(
             .await
             .map_err(|source| SinkError::Redis { op: "dead-letter script", source })?;
         written += added as usize;
+        if added > 0 {
+            count_dead_letter(&letter.reason);
+        }
     }
     Ok(written)
+}
+
+/// Caracal's DLQ counters for one new dead letter: `caracal_audit_dlq_total{reason}` by reason
+/// kind, plus `caracal_audit_hmac_failures_total` or `caracal_audit_parse_errors_total` for
+/// the kinds those alert rules watch.
+fn count_dead_letter(reason: &auditflow_schemas::dead_letter::Reason) {
+    let kind = reason.kind();
+    metrics::counter!("caracal_audit_dlq_total", "reason" => kind).increment(1);
+    match kind {
+        "hmac_verify_failed" | "unknown_key_id" => metrics::counter!("caracal_audit_hmac_failures_total").increment(1),
+        "missing_data_field" | "json_parse_error" | "schema_invalid" | "oversized" => {
+            metrics::counter!("caracal_audit_parse_errors_total").increment(1)
+        }
+        _ => {}
+    }
 }
 
 /// Re-reads an entry's fields from its stream (for letters found by the ledger, which does

@@ -132,6 +132,7 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
     if traces.is_empty() && revocations.is_empty() && violations.is_empty() {
         return Ok(());
     }
+    let started = std::time::Instant::now();
     let mut c = client(pool).await?;
     let tx = c.transaction().await.map_err(SinkError::pg("begin"))?;
     // Derived state: a crash may lose the last few milliseconds of view writes, which the
@@ -211,6 +212,7 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
         stats.violations.fetch_add(n, Ordering::Relaxed);
     }
     tx.commit().await.map_err(SinkError::pg("commit views"))?;
+    metrics::histogram!("auditflow_sink_commit_seconds", "sink" => "views").record(started.elapsed().as_secs_f64());
     Ok(())
 }
 

@@ -456,6 +456,8 @@ impl Inner {
         .await
         .map_err(SinkError::pg("mark segment exported"))?;
         tx.commit().await.map_err(SinkError::pg("commit export watermark"))?;
+        // The archive is complete up to here on this chain (`auditflow_export_watermark_seq`).
+        metrics::gauge!("auditflow_export_watermark_seq", "chain" => chain.to_string()).set(to as f64);
         failpoint("before_store_watermark", &self.archive, None).await;
         self.put_store_watermark(chain, plan.manifest_seq, to, Some(manifest_sha)).await?;
 

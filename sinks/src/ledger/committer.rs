@@ -304,6 +304,7 @@ impl Inner {
         events: &[VerifiedEvent],
     ) -> Result<(ShardOutcome, Vec<DeadLetter>, Vec<SharedEvent>), SinkError> {
         let chain_id = shard as i32;
+        let started = std::time::Instant::now();
         let mut client = client(&self.pool).await?;
         let tx = client.transaction().await.map_err(SinkError::pg("begin"))?;
         let head_stmt = tx
@@ -415,6 +416,7 @@ impl Inner {
             crate::failpoint::kill_self("kill_before_commit");
         }
         tx.commit().await.map_err(SinkError::pg("commit"))?;
+        metrics::histogram!("auditflow_sink_commit_seconds", "sink" => "ledger").record(started.elapsed().as_secs_f64());
         let outcome = ShardOutcome {
             inserted: plan.new_rows.len(),
             duplicates: plan.duplicates,

@@ -92,6 +92,8 @@ impl TestEnv {
             .env("AUDITFLOW_LEDGER_KEY_FILE", self.dir.join("ledger.key"))
             .env("AUDITFLOW_EXPORT_URL", &self.export_url)
             .env("AUDITFLOW_EXPORT_SIGNING_KEY_FILE", self.dir.join("export.key"))
+            // Tests run in parallel: each server on a free port (the log names it).
+            .env("AUDITFLOW_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "warn,auditflow=info,auditflow_sinks::export=info");
         for (k, v) in &self.extra_env {
             cmd.env(k, v);

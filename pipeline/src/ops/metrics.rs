@@ -1,0 +1,121 @@
+//! `/metrics`: Prometheus text with Caracal's names (so its dashboards and alert rules work
+//! unchanged) and auditflow's own under `auditflow_`.
+//!
+//! The sinks count through the `metrics` facade (DLQ reasons, commit latencies, export
+//! watermarks); the counters the pipeline already keeps as atomics for its run summary are
+//! copied in at each scrape, as are the stream gauges from the last Redis poll.
+
+use super::health::StreamHealth;
+use auditflow_sinks::export::ExportStats;
+use auditflow_sinks::ledger::LedgerStats;
+use auditflow_sinks::tamper::TamperStats;
+use auditflow_sinks::views::ViewStats;
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, Unit};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The pipeline's own counters, read at each scrape.
+pub struct Sources {
+    /// Ledger rows inserted, duplicates dropped, tampered re-deliveries.
+    pub ledger: Arc<LedgerStats>,
+    /// Archive progress.
+    pub export: Arc<ExportStats>,
+    /// Tamper sweep findings.
+    pub tamper: Arc<TamperStats>,
+    /// What the live views wrote.
+    pub views: Arc<ViewStats>,
+    /// Entries read from the stream.
+    pub read: Arc<AtomicU64>,
+    /// Unix ms when the committed epoch frontier last advanced.
+    pub frontier_advanced_ms: Arc<AtomicI64>,
+    /// `--insecure-skip-verify`.
+    pub verification_skipped: bool,
+    /// Set once the workers run (readiness).
+    pub running: Arc<AtomicBool>,
+}
+
+/// Installs the process-wide recorder; `run` calls it once.
+pub fn install() -> anyhow::Result<PrometheusHandle> {
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Suffix("_seconds".into()),
+            &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+        )?
+        .install_recorder()?;
+    describe();
+    Ok(handle)
+}
+
+fn describe() {
+    describe_counter!("caracal_audit_inserts_total", "Events inserted into the ledger.");
+    describe_gauge!("caracal_audit_consumer_lag", "Stream entries not yet delivered to the consumer group (XINFO GROUPS lag).");
+    describe_gauge!("auditflow_consumer_pending", "Entries delivered to the consumer group but not yet acknowledged.");
+    describe_gauge!(
+        "caracal_audit_consumer_pel_oldest_seconds",
+        Unit::Seconds,
+        "Age of the oldest unacknowledged entry, since it was added to the stream."
+    );
+    describe_counter!("caracal_audit_hmac_failures_total", "Entries dead-lettered for a bad signature or an unknown key.");
+    describe_counter!("caracal_audit_parse_errors_total", "Entries dead-lettered as missing data, unparseable, schema-invalid or oversized.");
+    describe_gauge!("caracal_audit_dlq_size", "Entries in the dead-letter stream.");
+    describe_counter!("caracal_audit_dlq_total", "Entries this process wrote to the dead-letter stream, by reason kind.");
+    describe_counter!("caracal_audit_export_events_total", "Ledger rows archived as Parquet.");
+    describe_gauge!(
+        "caracal_audit_export_backlog_seconds",
+        Unit::Seconds,
+        "Age of the oldest committed row not yet archived."
+    );
+    describe_counter!("caracal_audit_tamper_mismatch_total", "Rows whose content hash does not match their columns.");
+    describe_counter!("caracal_audit_tamper_chain_breaks_total", "Broken chain links, missing or extra rows.");
+    describe_counter!("caracal_audit_tamper_hmac_failures_total", "Chain HMACs or signed batch heads that do not verify.");
+    describe_gauge!("caracal_audit_tamper_last_sweep_unix", Unit::Seconds, "Unix time the last tamper sweep finished.");
+    describe_histogram!("auditflow_sink_commit_seconds", Unit::Seconds, "Time to commit one batch, by sink.");
+    describe_gauge!(
+        "auditflow_epoch_frontier_age_seconds",
+        Unit::Seconds,
+        "Time since the committed epoch frontier last advanced."
+    );
+    describe_gauge!("auditflow_export_watermark_seq", "Chain position up to which the archive is complete, by chain.");
+    describe_counter!("auditflow_revocation_violations_total", "Allows on revoked sessions after the grace period.");
+    describe_counter!("auditflow_entries_read_total", "Stream entries read (first deliveries and re-deliveries).");
+    describe_counter!("auditflow_duplicates_dropped_total", "Identical re-deliveries recognised and dropped.");
+    describe_counter!("auditflow_request_traces_written_total", "Request trace rows written by the live view.");
+    describe_gauge!("auditflow_verification_skipped", "1 while --insecure-skip-verify is set.");
+    describe_gauge!("auditflow_up", "1 while the pipeline runs.");
+}
+
+/// Copies the pipeline's counters and the last stream poll into the recorder.
+pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
+    let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    counter!("caracal_audit_inserts_total").absolute(load(&sources.ledger.inserted));
+    counter!("auditflow_duplicates_dropped_total").absolute(load(&sources.ledger.duplicates));
+    counter!("auditflow_entries_read_total").absolute(load(&sources.read));
+    counter!("caracal_audit_export_events_total").absolute(load(&sources.export.rows));
+    gauge!("caracal_audit_export_backlog_seconds").set(sources.export.backlog_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+    counter!("caracal_audit_tamper_mismatch_total").absolute(load(&sources.tamper.mismatches));
+    counter!("caracal_audit_tamper_chain_breaks_total").absolute(load(&sources.tamper.chain_breaks));
+    counter!("caracal_audit_tamper_hmac_failures_total").absolute(load(&sources.tamper.hmac_failures));
+    gauge!("caracal_audit_tamper_last_sweep_unix").set(sources.tamper.last_sweep_unix.load(Ordering::Relaxed) as f64);
+    counter!("auditflow_revocation_violations_total").absolute(load(&sources.views.violations));
+    counter!("auditflow_request_traces_written_total").absolute(load(&sources.views.traces));
+    // Counted only when they happen; present from the start so that rate() and the alert
+    // rules see a zero rather than nothing.
+    counter!("caracal_audit_hmac_failures_total").increment(0);
+    counter!("caracal_audit_parse_errors_total").increment(0);
+    let advanced = sources.frontier_advanced_ms.load(Ordering::Relaxed);
+    if advanced > 0 {
+        let age = (chrono::Utc::now().timestamp_millis() - advanced).max(0) as f64 / 1000.0;
+        gauge!("auditflow_epoch_frontier_age_seconds").set(age);
+    }
+    gauge!("auditflow_verification_skipped").set(if sources.verification_skipped { 1.0 } else { 0.0 });
+    gauge!("auditflow_up").set(if sources.running.load(Ordering::Relaxed) { 1.0 } else { 0.0 });
+    if let Some(h) = health {
+        if let Some(lag) = h.consumer_lag {
+            gauge!("caracal_audit_consumer_lag").set(lag as f64);
+        }
+        gauge!("auditflow_consumer_pending").set(h.pending as f64);
+        gauge!("caracal_audit_consumer_pel_oldest_seconds").set(h.oldest_pending_age_secs);
+        gauge!("caracal_audit_dlq_size").set(h.dlq_size as f64);
+    }
+}

@@ -1,0 +1,118 @@
+//! The operations surface of `auditflow run` (SPEC §6), served by axum on
+//! `AUDITFLOW_LISTEN`: `/healthz` (the process answers), `/readyz` (Caracal's gates) and
+//! `/metrics` (Prometheus text).
+
+pub mod health;
+pub mod metrics;
+
+use crate::settings::ConfigError;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use health::{ReadyGates, StreamHealth};
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Where the stream health comes from.
+#[derive(Clone, Debug)]
+pub struct Streams {
+    /// Redis URL.
+    pub redis_url: String,
+    /// Audit stream.
+    pub stream: String,
+    /// Consumer group.
+    pub group: String,
+    /// DLQ stream.
+    pub dlq: String,
+}
+
+/// What the handlers share.
+pub struct OpsState {
+    prometheus: PrometheusHandle,
+    sources: metrics::Sources,
+    gates: ReadyGates,
+    /// The last poll of Redis: the health, or why it failed.
+    last_poll: Mutex<Option<Result<StreamHealth, String>>>,
+}
+
+/// How often Redis is polled for the stream gauges and readiness.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+/// Binds `listen` and serves until the runtime stops; returns the bound address (a port
+/// of 0 picks a free one, and the log names it).
+pub fn serve(
+    runtime: &tokio::runtime::Runtime,
+    listen: &str,
+    streams: Streams,
+    gates: ReadyGates,
+    sources: metrics::Sources,
+) -> anyhow::Result<SocketAddr> {
+    let prometheus = metrics::install()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(listen)).map_err(|e| {
+        ConfigError::new("AUDITFLOW_LISTEN (--listen)", format!("cannot listen on {listen}: {e}"))
+    })?;
+    let addr = listener.local_addr()?;
+    let state = Arc::new(OpsState { prometheus, sources, gates, last_poll: Mutex::new(None) });
+    runtime.spawn(poll_forever(state.clone(), streams));
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .with_state(state);
+    runtime.spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the HTTP server stopped");
+        }
+    });
+    tracing::info!(listen = %addr, "serving /healthz, /readyz and /metrics");
+    Ok(addr)
+}
+
+async fn poll_forever(state: Arc<OpsState>, streams: Streams) {
+    let mut con = None;
+    loop {
+        if con.is_none() {
+            con = auditflow_sources::redis_stream::connect(&streams.redis_url, Duration::from_secs(5)).await.ok();
+        }
+        let result = match con.as_mut() {
+            Some(c) => health::poll(c, &streams.stream, &streams.group, &streams.dlq).await.map_err(|e| e.to_string()),
+            None => Err(format!("cannot connect to Redis at {}", streams.redis_url)),
+        };
+        if result.is_err() {
+            con = None;
+        }
+        if let Ok(mut slot) = state.last_poll.lock() {
+            *slot = Some(result);
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
+    let last = state.last_poll.lock().ok().and_then(|p| p.clone());
+    let health = match &last {
+        Some(Ok(h)) => Ok(h),
+        Some(Err(e)) => Err(e.as_str()),
+        None => Err("Redis not polled yet"),
+    };
+    let running = state.sources.running.load(Ordering::Relaxed);
+    let checks = health::checks(running, state.sources.verification_skipped, health, &state.gates);
+    let ready = checks.iter().all(|c| c.ok);
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(serde_json::json!({ "ready": ready, "checks": checks, "gates": state.gates }))).into_response()
+}
+
+async fn metrics_text(State(state): State<Arc<OpsState>>) -> Response {
+    let health = state.last_poll.lock().ok().and_then(|p| p.clone()).and_then(Result::ok);
+    metrics::refresh(&state.sources, health.as_ref());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.prometheus.render()).into_response()
+}
