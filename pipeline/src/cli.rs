@@ -100,6 +100,9 @@ pub enum Command {
     /// Revocation propagation: per revocation the affected sessions, the first deny after
     /// it and the violations (allows on revoked sessions after the grace period).
     Revocations(crate::views_cmd::RevocationsArgs),
+    /// The dead-letter stream: list, show, and replay entries whose cause is fixed.
+    #[command(subcommand)]
+    Dlq(crate::dlq_cmd::DlqCommand),
     /// Archive helpers (e.g. `export athena-ddl`).
     #[command(subcommand)]
     Export(crate::export_cmd::ExportCommand),

@@ -7,6 +7,7 @@ mod bench_export;
 mod bench_tamper;
 mod bench_views;
 mod cli;
+mod dlq_cmd;
 mod dlq_stats;
 mod emit;
 mod export_cmd;
@@ -82,6 +83,7 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => verify_cmd::verify(&cli.global, args),
         cli::Command::Trace(args) => views_cmd::trace(&cli.global, args),
         cli::Command::Revocations(args) => views_cmd::revocations(&cli.global, args),
+        cli::Command::Dlq(command) => dlq_cmd::dlq(&cli.global, command),
         cli::Command::Export(export_cmd::ExportCommand::AthenaDdl(args)) => export_cmd::athena_ddl(args),
         cli::Command::Bench(command) => bench::bench(&cli.global, command),
     };

@@ -1,0 +1,390 @@
+//! `auditflow dlq list|show|replay` (SPEC §2): the dead-letter stream, read and drained.
+//!
+//! A DLQ entry holds `reason`, `src_stream`, `src_stream_id`, `src_id`, `received_at`,
+//! `consumer`, then `src_<field>` for every field of the original entry. Replay rebuilds the
+//! original entry, checks that it now passes verification (the signature against the current
+//! keyring, the JSON, the schema) and, in one Redis script per entry, deletes it from the DLQ
+//! and re-publishes it to its source stream: a crash or a concurrent replay can neither lose
+//! an entry nor publish it twice. The pipeline then ingests it like any other entry.
+
+use crate::cli::GlobalArgs;
+use crate::settings::{self, ConfigError};
+use anyhow::Context;
+use auditflow_schemas::wire::{decode, Limits, StreamEntry};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::time::Duration;
+
+/// `auditflow dlq …`.
+#[derive(Debug, Subcommand)]
+pub enum DlqCommand {
+    /// List dead letters, oldest first: id, reason, source entry, event id, when received.
+    List(ListArgs),
+    /// Show one dead letter with every field (the original entry's fields as `src_*`).
+    Show(ShowArgs),
+    /// Re-publish dead letters whose cause is fixed (e.g. after adding a key to the keyring)
+    /// to their source stream and remove them from the DLQ. Entries that still fail
+    /// verification stay, and the reason they fail now is printed. `tamper_on_replay` entries
+    /// are replayed only when `--reason` names them.
+    Replay(ReplayArgs),
+}
+
+/// `dlq list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only reasons starting with this (e.g. `hmac_verify_failed`, `schema_invalid:zone_id`).
+    #[arg(long, value_name = "PREFIX")]
+    pub reason: Option<String>,
+    /// Entries to show at most.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `dlq show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The DLQ entry id (as `dlq list` prints it).
+    pub id: String,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `dlq replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Only reasons starting with this.
+    #[arg(long, value_name = "PREFIX")]
+    pub reason: Option<String>,
+    /// Replay at most this many entries.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Report what would be replayed and what still fails; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One DLQ entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadEntry {
+    /// Its id in the DLQ stream.
+    pub id: String,
+    /// Why it was dead-lettered.
+    pub reason: String,
+    /// The stream it came from.
+    pub src_stream: String,
+    /// Its id there.
+    pub src_stream_id: String,
+    /// The event id, when it could be read.
+    pub src_id: String,
+    /// When it was read, unix ms.
+    pub received_at: String,
+    /// The consumer that read it.
+    pub consumer: String,
+    /// The original entry's fields (without the `src_` prefix).
+    #[serde(serialize_with = "as_text_pairs")]
+    pub original: Vec<(String, Vec<u8>)>,
+}
+
+fn as_text_pairs<S: serde::Serializer>(pairs: &[(String, Vec<u8>)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, &String::from_utf8_lossy(v))?;
+    }
+    map.end()
+}
+
+impl DeadEntry {
+    /// Splits a DLQ entry's fields: the first `reason`, `src_stream`, `src_stream_id`,
+    /// `src_id`, `received_at` and `consumer` describe the letter; every later `src_<k>` is
+    /// field `k` of the original entry (which may itself have had an `id` field, hence
+    /// "first").
+    fn from_fields(id: String, fields: Vec<(String, Vec<u8>)>) -> Self {
+        let mut entry = DeadEntry {
+            id,
+            reason: String::new(),
+            src_stream: String::new(),
+            src_stream_id: String::new(),
+            src_id: String::new(),
+            received_at: String::new(),
+            consumer: String::new(),
+            original: Vec::new(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (k, v) in fields {
+            let text = || String::from_utf8_lossy(&v).into_owned();
+            let first = seen.insert(k.clone());
+            match k.as_str() {
+                "reason" if first => entry.reason = text(),
+                "src_stream" if first => entry.src_stream = text(),
+                "src_stream_id" if first => entry.src_stream_id = text(),
+                "src_id" if first => entry.src_id = text(),
+                "received_at" if first => entry.received_at = text(),
+                "consumer" if first => entry.consumer = text(),
+                _ => {
+                    if let Some(name) = k.strip_prefix("src_") {
+                        entry.original.push((name.to_owned(), v));
+                    }
+                }
+            }
+        }
+        entry
+    }
+
+    fn received(&self) -> String {
+        self.received_at
+            .parse::<i64>()
+            .ok()
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3fZ").to_string())
+            .unwrap_or_else(|| self.received_at.clone())
+    }
+}
+
+/// Reads the DLQ, oldest first, keeping entries whose reason starts with `prefix`.
+async fn read_dlq(
+    con: &mut redis::aio::MultiplexedConnection,
+    dlq: &str,
+    prefix: Option<&str>,
+    limit: usize,
+) -> anyhow::Result<Vec<DeadEntry>> {
+    let mut out = Vec::new();
+    let mut start = "-".to_owned();
+    loop {
+        let page: Vec<(String, Vec<(String, Vec<u8>)>)> = redis::cmd("XRANGE")
+            .arg(dlq)
+            .arg(&start)
+            .arg("+")
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(con)
+            .await
+            .with_context(|| format!("read the DLQ stream {dlq}"))?;
+        let full = page.len() == 1000;
+        let last = page.last().map(|(id, _)| id.clone());
+        for (id, fields) in page {
+            let entry = DeadEntry::from_fields(id, fields);
+            if prefix.is_none_or(|p| entry.reason.starts_with(p)) {
+                out.push(entry);
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+            }
+        }
+        match last {
+            Some(id) if full => start = format!("({id}"),
+            _ => return Ok(out),
+        }
+    }
+}
+
+async fn connect(settings: &settings::Resolved) -> anyhow::Result<redis::aio::MultiplexedConnection> {
+    let wait = Duration::from_secs(10);
+    auditflow_sources::redis_stream::connect(&settings.redis_url, wait).await.map_err(|e| {
+        crate::run::Unreachable {
+            service: "Redis",
+            target: crate::run::redact(&settings.redis_url),
+            waited_secs: wait.as_secs(),
+            detail: e.to_string(),
+        }
+        .into()
+    })
+}
+
+/// Runs `dlq …`.
+pub fn dlq(global: &GlobalArgs, command: &DlqCommand) -> anyhow::Result<()> {
+    let settings = settings::resolve(global, None)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    match command {
+        DlqCommand::List(args) => {
+            if args.limit == 0 {
+                return Err(ConfigError::new("--limit", "must be at least 1").into());
+            }
+            let entries = runtime.block_on(async {
+                let mut con = connect(&settings).await?;
+                read_dlq(&mut con, &settings.dlq_stream, args.reason.as_deref(), args.limit).await
+            })?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+                return Ok(());
+            }
+            println!("{:<18} {:<26} {:<24} {:<24} {:<18} reason", "dlq id", "received", "event id", "source", "source id");
+            for e in &entries {
+                println!(
+                    "{:<18} {:<26} {:<24} {:<24} {:<18} {}",
+                    e.id,
+                    e.received(),
+                    if e.src_id.is_empty() { "-" } else { &e.src_id },
+                    e.src_stream,
+                    e.src_stream_id,
+                    e.reason
+                );
+            }
+            println!("{} entr{} in {}", entries.len(), if entries.len() == 1 { "y" } else { "ies" }, settings.dlq_stream);
+            Ok(())
+        }
+        DlqCommand::Show(args) => {
+            let entry = runtime.block_on(async {
+                let mut con = connect(&settings).await?;
+                let found: Vec<(String, Vec<(String, Vec<u8>)>)> = redis::cmd("XRANGE")
+                    .arg(&settings.dlq_stream)
+                    .arg(&args.id)
+                    .arg(&args.id)
+                    .query_async(&mut con)
+                    .await
+                    .with_context(|| format!("read {} from {}", args.id, settings.dlq_stream))?;
+                anyhow::Ok(found.into_iter().next().map(|(id, fields)| DeadEntry::from_fields(id, fields)))
+            })?;
+            let Some(entry) = entry else {
+                return Err(NotInDlq(args.id.clone(), settings.dlq_stream.clone()).into());
+            };
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&entry)?);
+                return Ok(());
+            }
+            println!("dlq id        {}", entry.id);
+            println!("reason        {}", entry.reason);
+            println!("received      {} by {}", entry.received(), entry.consumer);
+            println!("source        {} {}", entry.src_stream, entry.src_stream_id);
+            println!("event id      {}", if entry.src_id.is_empty() { "-" } else { &entry.src_id });
+            for (k, v) in &entry.original {
+                println!("field {k:<8} {}", String::from_utf8_lossy(v));
+            }
+            Ok(())
+        }
+        DlqCommand::Replay(args) => replay(&settings, &runtime, args),
+    }
+}
+
+/// `dlq show` of an id that is not there: exit 1.
+#[derive(Debug, thiserror::Error)]
+#[error("no entry {0} in the DLQ stream {1}")]
+pub struct NotInDlq(pub String, pub String);
+
+/// What `dlq replay` did (or would do).
+#[derive(Debug, Default, Serialize)]
+pub struct ReplayReport {
+    /// Nothing was changed.
+    pub dry_run: bool,
+    /// Entries re-published and removed from the DLQ (or that would be).
+    pub replayed: Vec<String>,
+    /// Entries that still fail, with the reason they fail now.
+    pub still_failing: Vec<(String, String)>,
+    /// `tamper_on_replay` entries left alone (name them with `--reason` to replay them).
+    pub skipped_tamper: usize,
+    /// Entries another replay removed first.
+    pub gone: usize,
+}
+
+/// Deletes the entry from the DLQ and, only if this call deleted it, re-publishes it.
+const REPLAY_SCRIPT: &str = r#"
+if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+return 1
+"#;
+
+fn replay(settings: &settings::Resolved, runtime: &tokio::runtime::Runtime, args: &ReplayArgs) -> anyhow::Result<()> {
+    let keyring = settings.keyring(false)?;
+    let limits = Limits { max_data_bytes: settings.max_event_bytes };
+    let explicit_tamper = args.reason.as_deref().is_some_and(|r| r.starts_with("tamper"));
+    let report = runtime.block_on(async {
+        let mut con = connect(settings).await?;
+        let entries =
+            read_dlq(&mut con, &settings.dlq_stream, args.reason.as_deref(), args.limit.unwrap_or(usize::MAX)).await?;
+        let mut report = ReplayReport { dry_run: args.dry_run, ..Default::default() };
+        let script = redis::Script::new(REPLAY_SCRIPT);
+        for entry in entries {
+            if entry.reason.starts_with("tamper_on_replay") && !explicit_tamper {
+                report.skipped_tamper += 1;
+                continue;
+            }
+            if entry.src_stream.is_empty() || entry.original.is_empty() {
+                report.still_failing.push((entry.id, "the original entry is not in the DLQ entry".into()));
+                continue;
+            }
+            let rebuilt = StreamEntry::new(&entry.src_stream_id, entry.original.clone());
+            if let Err(rejection) = decode(&rebuilt, &keyring, &limits) {
+                report.still_failing.push((entry.id, rejection.reason.to_string()));
+                continue;
+            }
+            if args.dry_run {
+                report.replayed.push(entry.id);
+                continue;
+            }
+            let mut invocation = script.key(&settings.dlq_stream);
+            invocation.key(&entry.src_stream).arg(&entry.id);
+            for (k, v) in &entry.original {
+                invocation.arg(k).arg(v);
+            }
+            let moved: i64 = invocation
+                .invoke_async(&mut con)
+                .await
+                .with_context(|| format!("replay {} to {}", entry.id, entry.src_stream))?;
+            if moved == 1 {
+                report.replayed.push(entry.id);
+            } else {
+                report.gone += 1;
+            }
+        }
+        anyhow::Ok(report)
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let verb = if args.dry_run { "would replay" } else { "replayed" };
+    println!("{verb} {} entr{}", report.replayed.len(), if report.replayed.len() == 1 { "y" } else { "ies" });
+    let mut by_reason: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (_, reason) in &report.still_failing {
+        *by_reason.entry(reason.split(':').next().unwrap_or_default()).or_default() += 1;
+    }
+    for (reason, n) in by_reason {
+        println!("still failing: {n} ({reason}); they stay in the DLQ");
+    }
+    if report.skipped_tamper > 0 {
+        println!(
+            "left alone: {} tamper_on_replay entr{} (replay them with --reason tamper_on_replay)",
+            report.skipped_tamper,
+            if report.skipped_tamper == 1 { "y" } else { "ies" }
+        );
+    }
+    if report.gone > 0 {
+        println!("{} entr{} already replayed by someone else", report.gone, if report.gone == 1 { "y was" } else { "ies were" });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_letters_own_fields_come_first_and_an_original_id_field_is_kept() {
+        let f = |k: &str, v: &str| (k.to_owned(), v.as_bytes().to_vec());
+        let entry = DeadEntry::from_fields(
+            "5-0".into(),
+            vec![
+                f("reason", "hmac_verify_failed"),
+                f("src_stream", "s"),
+                f("src_stream_id", "1-0"),
+                f("src_id", "e1"),
+                f("received_at", "1795400000000"),
+                f("consumer", "auditflow-0"),
+                f("src_id", "e1"),
+                f("src_data", "{}"),
+                f("src_sig", "00"),
+            ],
+        );
+        assert_eq!(entry.reason, "hmac_verify_failed");
+        assert_eq!((entry.src_stream.as_str(), entry.src_stream_id.as_str()), ("s", "1-0"));
+        let names: Vec<&str> = entry.original.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, vec!["id", "data", "sig"]);
+    }
+}
