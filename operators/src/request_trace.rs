@@ -7,9 +7,9 @@
 
 use auditflow_schemas::view::{SharedEvent, TraceSummary, ViewEvent};
 use differential_dataflow::hashable::Hashable;
-use std::collections::BTreeMap;
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::VecCollection;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use timely::progress::Timestamp;
 

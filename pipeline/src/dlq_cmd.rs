@@ -70,6 +70,9 @@ pub struct ReplayArgs {
     pub json: bool,
 }
 
+/// A stream entry as XRANGE returns it: id and fields in order.
+type RawEntry = (String, Vec<(String, Vec<u8>)>);
+
 /// One DLQ entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeadEntry {
@@ -158,7 +161,7 @@ async fn read_dlq(
     let mut out = Vec::new();
     let mut start = "-".to_owned();
     loop {
-        let page: Vec<(String, Vec<(String, Vec<u8>)>)> = redis::cmd("XRANGE")
+        let page: Vec<RawEntry> = redis::cmd("XRANGE")
             .arg(dlq)
             .arg(&start)
             .arg("+")
@@ -215,7 +218,10 @@ pub fn dlq(global: &GlobalArgs, command: &DlqCommand) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
                 return Ok(());
             }
-            println!("{:<18} {:<26} {:<24} {:<24} {:<18} reason", "dlq id", "received", "event id", "source", "source id");
+            println!(
+                "{:<18} {:<26} {:<24} {:<24} {:<18} reason",
+                "dlq id", "received", "event id", "source", "source id"
+            );
             for e in &entries {
                 println!(
                     "{:<18} {:<26} {:<24} {:<24} {:<18} {}",
@@ -227,13 +233,18 @@ pub fn dlq(global: &GlobalArgs, command: &DlqCommand) -> anyhow::Result<()> {
                     e.reason
                 );
             }
-            println!("{} entr{} in {}", entries.len(), if entries.len() == 1 { "y" } else { "ies" }, settings.dlq_stream);
+            println!(
+                "{} entr{} in {}",
+                entries.len(),
+                if entries.len() == 1 { "y" } else { "ies" },
+                settings.dlq_stream
+            );
             Ok(())
         }
         DlqCommand::Show(args) => {
             let entry = runtime.block_on(async {
                 let mut con = connect(&settings).await?;
-                let found: Vec<(String, Vec<(String, Vec<u8>)>)> = redis::cmd("XRANGE")
+                let found: Vec<RawEntry> = redis::cmd("XRANGE")
                     .arg(&settings.dlq_stream)
                     .arg(&args.id)
                     .arg(&args.id)
@@ -356,7 +367,11 @@ fn replay(settings: &settings::Resolved, runtime: &tokio::runtime::Runtime, args
         );
     }
     if report.gone > 0 {
-        println!("{} entr{} already replayed by someone else", report.gone, if report.gone == 1 { "y was" } else { "ies were" });
+        println!(
+            "{} entr{} already replayed by someone else",
+            report.gone,
+            if report.gone == 1 { "y was" } else { "ies were" }
+        );
     }
     Ok(())
 }

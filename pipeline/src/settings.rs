@@ -756,11 +756,8 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
             format!("must be between 0 and 86400 seconds, got {grace_secs}"),
         ));
     }
-    let listen = r
-        .as_ref()
-        .and_then(|r| r.listen.clone())
-        .or(file.http.listen)
-        .unwrap_or_else(|| "127.0.0.1:9090".into());
+    let listen =
+        r.as_ref().and_then(|r| r.listen.clone()).or(file.http.listen).unwrap_or_else(|| "127.0.0.1:9090".into());
     if listen.parse::<std::net::SocketAddr>().is_err() {
         return Err(ConfigError::new(
             "AUDITFLOW_LISTEN (--listen, http.listen)",

@@ -38,10 +38,6 @@ pub struct RevocationsArgs {
 #[error("no events with request id {0:?} in the views or the ledger")]
 pub struct UnknownRequest(pub String);
 
-fn valid_request_id(id: &str) -> bool {
-    (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-:".contains(&b))
-}
-
 fn time(us: i64) -> String {
     chrono::DateTime::from_timestamp_micros(us)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3fZ").to_string())
@@ -50,7 +46,7 @@ fn time(us: i64) -> String {
 
 /// Runs `trace`.
 pub fn trace(global: &GlobalArgs, args: &TraceArgs) -> anyhow::Result<()> {
-    if !valid_request_id(&args.request_id) {
+    if !auditflow_schemas::wire::is_valid_request_id(&args.request_id) {
         return Err(ConfigError::new(
             "<REQUEST_ID>",
             format!("{:?} is not a request id: 1 to 128 of A-Z a-z 0-9 _ . - :", args.request_id),
@@ -77,7 +73,9 @@ pub fn trace(global: &GlobalArgs, args: &TraceArgs) -> anyhow::Result<()> {
         }
         let trace = RequestTrace::of(&args.request_id, events.iter());
         let source = match stored {
-            Some(stored) if stored == StoredTrace::of(&trace) => "the live view; event details from the ledger".to_owned(),
+            Some(stored) if stored == StoredTrace::of(&trace) => {
+                "the live view; event details from the ledger".to_owned()
+            }
             Some(stored) => format!(
                 "the ledger; the live view has caught up with {} of its {} events",
                 stored.events.len(),

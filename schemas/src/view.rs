@@ -92,12 +92,14 @@ impl ViewEvent {
             .and_then(|m| {
                 serde_json::from_str(m)
                     // A repeated key (refused by the struct): the last one counts, as in jsonb.
-                    .or_else(|_| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(m).map(|mut map| Meta {
-                        session_id: map.remove("session_id"),
-                        agent_session_id: map.remove("agent_session_id"),
-                        delegation_edge_id: map.remove("delegation_edge_id"),
-                        parent_agent_session_id: map.remove("parent_agent_session_id"),
-                    }))
+                    .or_else(|_| {
+                        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(m).map(|mut map| Meta {
+                            session_id: map.remove("session_id"),
+                            agent_session_id: map.remove("agent_session_id"),
+                            delegation_edge_id: map.remove("delegation_edge_id"),
+                            parent_agent_session_id: map.remove("parent_agent_session_id"),
+                        })
+                    })
                     .ok()
             })
             .unwrap_or_default();

@@ -146,8 +146,7 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
         let first: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.first_at_us)).collect();
         let last: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.last_at_us)).collect();
         let counts: Vec<i32> = rows.iter().map(|t| t.stored.events.len() as i32).collect();
-        let json: Vec<String> =
-            rows.iter().map(|t| serde_json::to_string(&t.stored).unwrap_or_default()).collect();
+        let json: Vec<String> = rows.iter().map(|t| serde_json::to_string(&t.stored).unwrap_or_default()).collect();
         let n = tx
             .execute(
                 "INSERT INTO request_traces (request_id, zone_id, final_decision, first_at, last_at, event_count, trace) \

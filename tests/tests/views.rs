@@ -214,7 +214,10 @@ fn trace_explains_a_denied_request_from_the_view_and_from_the_ledger() {
         "UPDATE request_traces SET trace = jsonb_set(trace, '{{events}}', (trace->'events') - 0) WHERE request_id = '{request}'"
     ));
     let out = env.output(&["trace", &request]);
-    check(&String::from_utf8_lossy(&out.stdout), &format!("the live view has caught up with {} of its {} events", rows.len() - 1, rows.len()));
+    check(
+        &String::from_utf8_lossy(&out.stdout),
+        &format!("the live view has caught up with {} of its {} events", rows.len() - 1, rows.len()),
+    );
     // Outside the window (the stored trace gone): explained from the ledger, the same.
     let view_json = env.output(&["trace", &request, "--json"]).stdout;
     env.query(&format!("DELETE FROM request_traces WHERE request_id = '{request}'"));
@@ -264,7 +267,10 @@ fn traces_from_ledger(env: &TestEnv) -> BTreeMap<String, StoredTrace> {
         let view = ViewEvent::of(&event, r.get(10), r.get(11));
         by_request.entry(view.request_id.clone().expect("filtered")).or_default().push(view);
     }
-    by_request.into_iter().map(|(id, events)| (id.clone(), StoredTrace::of(&RequestTrace::of(&id, events.iter())))).collect()
+    by_request
+        .into_iter()
+        .map(|(id, events)| (id.clone(), StoredTrace::of(&RequestTrace::of(&id, events.iter()))))
+        .collect()
 }
 
 fn stored_traces(env: &TestEnv) -> BTreeMap<String, StoredTrace> {

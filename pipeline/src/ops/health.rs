@@ -42,17 +42,19 @@ pub struct Check {
 
 fn gate(name: &'static str, value: f64, limit: u64, unit: &str) -> Check {
     let ok = limit == 0 || value <= limit as f64;
-    let detail = if limit == 0 {
-        format!("{value} {unit} (gate disabled)")
-    } else {
-        format!("{value} {unit}, limit {limit}")
-    };
+    let detail =
+        if limit == 0 { format!("{value} {unit} (gate disabled)") } else { format!("{value} {unit}, limit {limit}") };
     Check { name, ok, detail }
 }
 
 /// The checks behind `/readyz`: the pipeline is running, verification is on, Redis answers,
 /// and each gate holds.
-pub fn checks(running: bool, verification_skipped: bool, health: Result<&StreamHealth, &str>, gates: &ReadyGates) -> Vec<Check> {
+pub fn checks(
+    running: bool,
+    verification_skipped: bool,
+    health: Result<&StreamHealth, &str>,
+    gates: &ReadyGates,
+) -> Vec<Check> {
     let mut out = vec![
         Check {
             name: "pipeline",
@@ -130,12 +132,13 @@ fn as_items(v: &redis::Value) -> Vec<&redis::Value> {
 fn as_map(v: &redis::Value) -> HashMap<String, &redis::Value> {
     match v {
         redis::Value::Map(pairs) => pairs.iter().filter_map(|(k, v)| as_text(k).map(|k| (k, v))).collect(),
-        redis::Value::Array(flat) => {
-            flat.chunks(2).filter_map(|kv| match kv {
+        redis::Value::Array(flat) => flat
+            .chunks(2)
+            .filter_map(|kv| match kv {
                 [k, v] => as_text(k).map(|k| (k, v)),
                 _ => None,
-            }).collect()
-        }
+            })
+            .collect(),
         _ => HashMap::new(),
     }
 }
@@ -175,7 +178,8 @@ mod tests {
     #[test]
     fn group_fields_parse_in_both_protocol_shapes() {
         use redis::Value::{Array, BulkString, Int, Map};
-        let flat = Array(vec![BulkString(b"name".to_vec()), BulkString(b"g".to_vec()), BulkString(b"lag".to_vec()), Int(7)]);
+        let flat =
+            Array(vec![BulkString(b"name".to_vec()), BulkString(b"g".to_vec()), BulkString(b"lag".to_vec()), Int(7)]);
         assert_eq!(as_map(&flat).get("lag").and_then(|v| as_int(v)), Some(7));
         let map = Map(vec![(BulkString(b"lag".to_vec()), Int(9))]);
         assert_eq!(as_map(&map).get("lag").and_then(|v| as_int(v)), Some(9));

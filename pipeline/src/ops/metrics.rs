@@ -49,17 +49,29 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 
 fn describe() {
     describe_counter!("caracal_audit_inserts_total", "Events inserted into the ledger.");
-    describe_gauge!("caracal_audit_consumer_lag", "Stream entries not yet delivered to the consumer group (XINFO GROUPS lag).");
+    describe_gauge!(
+        "caracal_audit_consumer_lag",
+        "Stream entries not yet delivered to the consumer group (XINFO GROUPS lag)."
+    );
     describe_gauge!("auditflow_consumer_pending", "Entries delivered to the consumer group but not yet acknowledged.");
     describe_gauge!(
         "caracal_audit_consumer_pel_oldest_seconds",
         Unit::Seconds,
         "Age of the oldest unacknowledged entry, since it was added to the stream."
     );
-    describe_counter!("caracal_audit_hmac_failures_total", "Entries dead-lettered for a bad signature or an unknown key.");
-    describe_counter!("caracal_audit_parse_errors_total", "Entries dead-lettered as missing data, unparseable, schema-invalid or oversized.");
+    describe_counter!(
+        "caracal_audit_hmac_failures_total",
+        "Entries dead-lettered for a bad signature or an unknown key."
+    );
+    describe_counter!(
+        "caracal_audit_parse_errors_total",
+        "Entries dead-lettered as missing data, unparseable, schema-invalid or oversized."
+    );
     describe_gauge!("caracal_audit_dlq_size", "Entries in the dead-letter stream.");
-    describe_counter!("caracal_audit_dlq_total", "Entries this process wrote to the dead-letter stream, by reason kind.");
+    describe_counter!(
+        "caracal_audit_dlq_total",
+        "Entries this process wrote to the dead-letter stream, by reason kind."
+    );
     describe_counter!("caracal_audit_export_events_total", "Ledger rows archived as Parquet.");
     describe_gauge!(
         "caracal_audit_export_backlog_seconds",
@@ -68,7 +80,10 @@ fn describe() {
     );
     describe_counter!("caracal_audit_tamper_mismatch_total", "Rows whose content hash does not match their columns.");
     describe_counter!("caracal_audit_tamper_chain_breaks_total", "Broken chain links, missing or extra rows.");
-    describe_counter!("caracal_audit_tamper_hmac_failures_total", "Chain HMACs or signed batch heads that do not verify.");
+    describe_counter!(
+        "caracal_audit_tamper_hmac_failures_total",
+        "Chain HMACs or signed batch heads that do not verify."
+    );
     describe_gauge!("caracal_audit_tamper_last_sweep_unix", Unit::Seconds, "Unix time the last tamper sweep finished.");
     describe_histogram!("auditflow_sink_commit_seconds", Unit::Seconds, "Time to commit one batch, by sink.");
     describe_gauge!(
@@ -92,7 +107,8 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
     counter!("auditflow_duplicates_dropped_total").absolute(load(&sources.ledger.duplicates));
     counter!("auditflow_entries_read_total").absolute(load(&sources.read));
     counter!("caracal_audit_export_events_total").absolute(load(&sources.export.rows));
-    gauge!("caracal_audit_export_backlog_seconds").set(sources.export.backlog_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+    gauge!("caracal_audit_export_backlog_seconds")
+        .set(sources.export.backlog_ms.load(Ordering::Relaxed) as f64 / 1000.0);
     counter!("caracal_audit_tamper_mismatch_total").absolute(load(&sources.tamper.mismatches));
     counter!("caracal_audit_tamper_chain_breaks_total").absolute(load(&sources.tamper.chain_breaks));
     counter!("caracal_audit_tamper_hmac_failures_total").absolute(load(&sources.tamper.hmac_failures));

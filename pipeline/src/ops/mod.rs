@@ -53,9 +53,9 @@ pub fn serve(
     sources: metrics::Sources,
 ) -> anyhow::Result<SocketAddr> {
     let prometheus = metrics::install()?;
-    let listener = runtime.block_on(tokio::net::TcpListener::bind(listen)).map_err(|e| {
-        ConfigError::new("AUDITFLOW_LISTEN (--listen)", format!("cannot listen on {listen}: {e}"))
-    })?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(listen))
+        .map_err(|e| ConfigError::new("AUDITFLOW_LISTEN (--listen)", format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr()?;
     let state = Arc::new(OpsState { prometheus, sources, gates, last_poll: Mutex::new(None) });
     runtime.spawn(poll_forever(state.clone(), streams));

@@ -416,7 +416,8 @@ impl Inner {
             crate::failpoint::kill_self("kill_before_commit");
         }
         tx.commit().await.map_err(SinkError::pg("commit"))?;
-        metrics::histogram!("auditflow_sink_commit_seconds", "sink" => "ledger").record(started.elapsed().as_secs_f64());
+        metrics::histogram!("auditflow_sink_commit_seconds", "sink" => "ledger")
+            .record(started.elapsed().as_secs_f64());
         let outcome = ShardOutcome {
             inserted: plan.new_rows.len(),
             duplicates: plan.duplicates,

@@ -333,3 +333,69 @@ pub fn terminate(child: &mut Child, limit: Duration) -> std::process::ExitStatus
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+impl TestEnv {
+    /// How many HTTP servers `run` has started in this environment so far (the log names
+    /// each one's address).
+    pub fn servers_started(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("run.log")).unwrap_or_default().matches("serving /healthz").count()
+    }
+
+    /// The address of the `n`-th HTTP server (1-based) once its log line appears.
+    pub fn server_addr(&self, n: usize) -> String {
+        let started = Instant::now();
+        loop {
+            let log = std::fs::read_to_string(self.dir.join("run.log")).unwrap_or_default();
+            if let Some(line) = log.lines().filter(|l| l.contains("serving /healthz")).nth(n - 1) {
+                let addr = line.split("listen=").nth(1).and_then(|rest| rest.split_whitespace().next());
+                return addr.expect("the server's log line names its address").to_owned();
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "no HTTP server started; log:\n{}", self.log_tail());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// A plain HTTP/1.1 GET over loopback: (status, body). `headers` are sent as given.
+pub fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect to {addr}: {e}"));
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("send request");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read response");
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    (status, if chunked { dechunk(body) } else { body.to_owned() })
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// `promtool` from Debian's prometheus package, unpacked by `make services`.
+pub fn promtool() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/tools/promtool");
+    assert!(
+        path.exists(),
+        "promtool is missing at {}: run `make services` (scripts/services.sh unpacks it)",
+        path.display()
+    );
+    path
+}

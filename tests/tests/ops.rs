@@ -1,0 +1,212 @@
+//! The operations surface over real HTTP against a running pipeline (issue: operations
+//! surface): `/metrics` equals a run of known content and passes `promtool`, the alert
+//! rules pass `promtool`, `/readyz` follows the DLQ gate, and a DLQ replay after adding the
+//! missing key lands each entry in the ledger exactly once.
+
+mod common;
+
+use common::{http_get, promtool, terminate, TestEnv, HMAC_KEY};
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// Waits until `done` holds, or fails with the run log.
+fn wait_until(env: &TestEnv, what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < LIMIT, "timed out waiting for {what}; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn ledger_rows(env: &TestEnv) -> i64 {
+    env.query("SELECT count(*) FROM audit_events")[0].get(0)
+}
+
+fn dlq_len(env: &TestEnv) -> usize {
+    env.dlq_entries().len()
+}
+
+/// A Prometheus text scrape as `name{labels}` → value.
+fn parse_metrics(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let (name, value) = l.rsplit_once(' ')?;
+            Some((name.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+fn sum_of(metrics: &BTreeMap<String, f64>, family: &str) -> f64 {
+    metrics.iter().filter(|(k, _)| *k == family || k.starts_with(&format!("{family}{{"))).map(|(_, v)| v).sum()
+}
+
+fn promtool_accepts(args: &[&str], stdin: Option<&str>) {
+    let mut child = std::process::Command::new(promtool())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run promtool");
+    if let Some(text) = stdin {
+        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("feed promtool");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("promtool");
+    assert!(
+        out.status.success(),
+        "promtool {args:?} refused it:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn metrics_after_a_known_run_equal_its_counts_and_promtool_accepts_them() {
+    let env = TestEnv::new("ops_metrics");
+    let manifest =
+        env.emit(&["--count", "3000", "--seed", "41", "--invalid-ratio", "0.1", "--duplicate-ratio", "0.05"]);
+    let count = |what: &str| manifest.iter().filter(|m| m.2 == what).count();
+    let valid = count("ok");
+    let duplicates = count("duplicate");
+    let invalid = manifest.len() - valid - duplicates;
+    let hmac = count("hmac_verify_failed");
+    let parse = count("json_parse_error") + count("schema_invalid");
+    assert!(hmac > 0 && parse > 0 && duplicates > 0, "the generator mixes every kind in");
+
+    let mut run = env.spawn_run(&[], &[]);
+    let addr = env.server_addr(1);
+    wait_until(&env, "the run to drain", || {
+        ledger_rows(&env) == valid as i64 && dlq_len(&env) == invalid && env.pending() == 0
+    });
+    // The stream gauges come from a poll every second.
+    let mut metrics = BTreeMap::new();
+    let mut scrape = String::new();
+    wait_until(&env, "the scrape to show the drained stream", || {
+        let (status, body) = http_get(&addr, "/metrics", &[]);
+        assert_eq!(status, 200);
+        metrics = parse_metrics(&body);
+        scrape = body;
+        metrics.get("caracal_audit_dlq_size") == Some(&(invalid as f64))
+            && metrics.get("auditflow_consumer_pending") == Some(&0.0)
+    });
+    assert_eq!(metrics["caracal_audit_inserts_total"], valid as f64, "inserts");
+    assert_eq!(sum_of(&metrics, "caracal_audit_dlq_total"), invalid as f64, "DLQ writes");
+    assert_eq!(metrics["caracal_audit_dlq_total{reason=\"hmac_verify_failed\"}"], hmac as f64);
+    assert_eq!(metrics["caracal_audit_hmac_failures_total"], hmac as f64, "hmac failures");
+    assert_eq!(metrics["caracal_audit_parse_errors_total"], parse as f64, "parse errors");
+    assert_eq!(metrics["auditflow_duplicates_dropped_total"], duplicates as f64, "duplicates");
+    assert_eq!(metrics["auditflow_entries_read_total"], manifest.len() as f64, "entries read");
+    assert_eq!(metrics["caracal_audit_consumer_lag"], 0.0, "lag");
+    assert_eq!(metrics["caracal_audit_tamper_mismatch_total"], 0.0);
+    assert_eq!(metrics["auditflow_verification_skipped"], 0.0);
+    assert!(metrics["auditflow_sink_commit_seconds_count{sink=\"ledger\"}"] > 0.0, "commit latency observed");
+    assert!(metrics.contains_key("caracal_audit_export_backlog_seconds"));
+    promtool_accepts(&["check", "metrics"], Some(&scrape));
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/prometheus/auditflow-rules.yml");
+    promtool_accepts(&["check", "rules", rules], None);
+
+    assert_eq!(http_get(&addr, "/healthz", &[]).0, 200);
+    let (status, body) = http_get(&addr, "/readyz", &[]);
+    assert_eq!(status, 200, "ready under the default gates: {body}");
+    assert!(terminate(&mut run, LIMIT).success(), "run exits cleanly; log:\n{}", env.log_tail());
+}
+
+const OTHER_KEY: &str = "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3";
+
+#[test]
+fn readyz_follows_the_dlq_gate_and_a_replay_after_adding_the_key_lands_each_entry_once() {
+    let env = TestEnv::new("ops_replay");
+    let valid = env.emit(&["--count", "500", "--seed", "51"]);
+    // A producer whose key auditflow does not have yet.
+    let manifest = env.dir.join("other.ndjson");
+    let out = env
+        .command(&["emit", "--count", "60", "--seed", "52", "--manifest", manifest.to_str().expect("utf8")])
+        .env("AUDIT_HMAC_KEY", OTHER_KEY)
+        .output()
+        .expect("emit");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let unknown: HashSet<String> = std::fs::read_to_string(&manifest)
+        .expect("manifest")
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["event_id"].as_str().expect("id").to_owned()
+        })
+        .collect();
+    assert_eq!(unknown.len(), 60);
+
+    let gate = ["--readyz-max-dlq-size", "10"];
+    let mut run = env.spawn_run(&gate, &[]);
+    let addr = env.server_addr(1);
+    wait_until(&env, "the valid events and the dead letters", || {
+        ledger_rows(&env) == valid.len() as i64 && dlq_len(&env) == 60 && env.pending() == 0
+    });
+    let mut body = String::new();
+    wait_until(&env, "/readyz to fail on the DLQ gate", || {
+        let (status, b) = http_get(&addr, "/readyz", &[]);
+        body = b;
+        status == 503
+    });
+    let report: serde_json::Value = serde_json::from_str(&body).expect("readyz json");
+    let failing: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(failing, vec!["dlq_size"], "{body}");
+
+    // The key is added: the pipeline restarts with it, and the operator replays.
+    assert!(terminate(&mut run, LIMIT).success());
+    let keyring = env.dir.join("keyring.toml");
+    std::fs::write(
+        &keyring,
+        format!("[[keys]]\nid = \"default\"\nsecret = \"{HMAC_KEY}\"\n\n[[keys]]\nid = \"partner\"\nsecret = \"{OTHER_KEY}\"\n"),
+    )
+    .expect("keyring");
+    let ring = ("AUDITFLOW_KEYRING_FILE", keyring.to_str().expect("utf8"));
+    let mut run = env.spawn_run(&gate, &[ring]);
+    let addr = env.server_addr(2);
+
+    let dlq = |args: &[&str]| {
+        let mut all = vec!["dlq"];
+        all.extend_from_slice(args);
+        let out = env.command(&all).env(ring.0, ring.1).output().expect("dlq");
+        assert!(out.status.success(), "dlq {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listed: serde_json::Value = serde_json::from_str(&dlq(&["list", "--json", "--limit", "1000"])).expect("json");
+    let listed = listed.as_array().expect("entries");
+    assert_eq!(listed.len(), 60);
+    assert!(listed.iter().all(|e| e["reason"] == "hmac_verify_failed"));
+    let shown = dlq(&["show", listed[0]["id"].as_str().expect("id")]);
+    assert!(shown.contains("field data") && shown.contains("hmac_verify_failed"), "{shown}");
+
+    let dry = dlq(&["replay", "--dry-run"]);
+    assert!(dry.contains("would replay 60 entries"), "{dry}");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(dlq_len(&env), 60, "--dry-run changes nothing");
+    assert_eq!(ledger_rows(&env), valid.len() as i64, "--dry-run changes nothing");
+
+    let done = dlq(&["replay"]);
+    assert!(done.contains("replayed 60 entries"), "{done}");
+    assert_eq!(dlq_len(&env), 0, "replayed entries leave the DLQ");
+    wait_until(&env, "the replayed events in the ledger", || {
+        ledger_rows(&env) == (valid.len() + 60) as i64 && env.pending() == 0
+    });
+    let rows = env.query("SELECT id, count(*) FROM audit_events GROUP BY id HAVING count(*) > 1");
+    assert!(rows.is_empty(), "no event twice");
+    let stored: HashSet<String> = env.query("SELECT id FROM audit_events").iter().map(|r| r.get(0)).collect();
+    let stored: HashSet<String> = stored.intersection(&unknown).cloned().collect();
+    assert_eq!(stored, unknown, "each replayed event is in the ledger");
+    assert!(dlq(&["replay"]).contains("replayed 0 entries"), "a second replay finds nothing");
+
+    wait_until(&env, "/readyz to be ready again", || http_get(&addr, "/readyz", &[]).0 == 200);
+    assert!(terminate(&mut run, LIMIT).success(), "log:\n{}", env.log_tail());
+}
