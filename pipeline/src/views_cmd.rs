@@ -222,14 +222,3 @@ pub fn revocations(global: &GlobalArgs, args: &RevocationsArgs) -> anyhow::Resul
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn request_ids_follow_the_spec_pattern() {
-        assert!(super::valid_request_id("req-1.2:3_x"));
-        assert!(!super::valid_request_id(""));
-        assert!(!super::valid_request_id("a b"));
-        assert!(!super::valid_request_id(&"a".repeat(129)));
-    }
-}

@@ -95,6 +95,14 @@ impl From<Reason> for Rejection {
 pub const MAX_REQUEST_ID: usize = 128;
 
 /// Whether a request id matches `^[A-Za-z0-9_.\-:]{1,128}$`.
+///
+/// ```
+/// use auditflow_schemas::wire::is_valid_request_id;
+/// assert!(is_valid_request_id("req-1.2:3_x"));
+/// assert!(!is_valid_request_id(""));
+/// assert!(!is_valid_request_id("a b"));
+/// assert!(!is_valid_request_id(&"a".repeat(129)));
+/// ```
 pub fn is_valid_request_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_REQUEST_ID
