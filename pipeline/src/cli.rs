@@ -100,6 +100,9 @@ pub enum Command {
     /// Revocation propagation: per revocation the affected sessions, the first deny after
     /// it and the violations (allows on revoked sessions after the grace period).
     Revocations(crate::views_cmd::RevocationsArgs),
+    /// Search the ledger by zone, time range, request id, decision, event type, session or
+    /// agent session; pages follow a cursor and each matching row comes exactly once.
+    Search(crate::search::SearchArgs),
     /// The dead-letter stream: list, show, and replay entries whose cause is fixed.
     #[command(subcommand)]
     Dlq(crate::dlq_cmd::DlqCommand),
@@ -172,6 +175,10 @@ pub struct RunArgs {
     /// [default: 127.0.0.1:9090].
     #[arg(long, env = "AUDITFLOW_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
+    /// TOML file of API tokens (`[[tokens]]` name, sha256, scopes, zones); without it every
+    /// /v1 call is refused (401).
+    #[arg(long, env = "AUDITFLOW_API_TOKENS_FILE", value_name = "FILE")]
+    pub api_tokens_file: Option<std::path::PathBuf>,
     /// /readyz fails while the DLQ holds more entries than this; 0 disables [default: 1000].
     #[arg(long, env = "AUDITFLOW_READYZ_MAX_DLQ_SIZE", value_name = "ENTRIES")]
     pub readyz_max_dlq_size: Option<u64>,

@@ -10,9 +10,10 @@
 use crate::cli::GlobalArgs;
 use crate::settings::{self, ConfigError};
 use anyhow::Context;
+use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::{decode, Limits, StreamEntry};
 use clap::{Args, Subcommand};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// `auditflow dlq …`.
@@ -141,7 +142,7 @@ impl DeadEntry {
         entry
     }
 
-    fn received(&self) -> String {
+    pub fn received(&self) -> String {
         self.received_at
             .parse::<i64>()
             .ok()
@@ -152,7 +153,7 @@ impl DeadEntry {
 }
 
 /// Reads the DLQ, oldest first, keeping entries whose reason starts with `prefix`.
-async fn read_dlq(
+pub async fn read_dlq(
     con: &mut redis::aio::MultiplexedConnection,
     dlq: &str,
     prefix: Option<&str>,
@@ -188,7 +189,7 @@ async fn read_dlq(
     }
 }
 
-async fn connect(settings: &settings::Resolved) -> anyhow::Result<redis::aio::MultiplexedConnection> {
+pub async fn connect(settings: &settings::Resolved) -> anyhow::Result<redis::aio::MultiplexedConnection> {
     let wait = Duration::from_secs(10);
     auditflow_sources::redis_stream::connect(&settings.redis_url, wait).await.map_err(|e| {
         crate::run::Unreachable {
@@ -244,14 +245,7 @@ pub fn dlq(global: &GlobalArgs, command: &DlqCommand) -> anyhow::Result<()> {
         DlqCommand::Show(args) => {
             let entry = runtime.block_on(async {
                 let mut con = connect(&settings).await?;
-                let found: Vec<RawEntry> = redis::cmd("XRANGE")
-                    .arg(&settings.dlq_stream)
-                    .arg(&args.id)
-                    .arg(&args.id)
-                    .query_async(&mut con)
-                    .await
-                    .with_context(|| format!("read {} from {}", args.id, settings.dlq_stream))?;
-                anyhow::Ok(found.into_iter().next().map(|(id, fields)| DeadEntry::from_fields(id, fields)))
+                read_one(&mut con, &settings.dlq_stream, &args.id).await
             })?;
             let Some(entry) = entry else {
                 return Err(NotInDlq(args.id.clone(), settings.dlq_stream.clone()).into());
@@ -272,6 +266,22 @@ pub fn dlq(global: &GlobalArgs, command: &DlqCommand) -> anyhow::Result<()> {
         }
         DlqCommand::Replay(args) => replay(&settings, &runtime, args),
     }
+}
+
+/// One DLQ entry by id.
+pub async fn read_one(
+    con: &mut redis::aio::MultiplexedConnection,
+    dlq: &str,
+    id: &str,
+) -> anyhow::Result<Option<DeadEntry>> {
+    let found: Vec<RawEntry> = redis::cmd("XRANGE")
+        .arg(dlq)
+        .arg(id)
+        .arg(id)
+        .query_async(con)
+        .await
+        .with_context(|| format!("read {id} from {dlq}"))?;
+    Ok(found.into_iter().next().map(|(id, fields)| DeadEntry::from_fields(id, fields)))
 }
 
 /// `dlq show` of an id that is not there: exit 1.
@@ -301,50 +311,74 @@ redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
 return 1
 "#;
 
+/// What to replay.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayRequest {
+    /// Only reasons starting with this.
+    pub reason: Option<String>,
+    /// At most this many entries.
+    pub limit: Option<usize>,
+    /// Change nothing; report.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Replays DLQ entries that now pass verification (see the module docs).
+pub async fn replay_entries(
+    con: &mut redis::aio::MultiplexedConnection,
+    dlq_stream: &str,
+    keyring: &Keyring,
+    limits: &Limits,
+    request: &ReplayRequest,
+) -> anyhow::Result<ReplayReport> {
+    let explicit_tamper = request.reason.as_deref().is_some_and(|r| r.starts_with("tamper"));
+    let entries = read_dlq(con, dlq_stream, request.reason.as_deref(), request.limit.unwrap_or(usize::MAX)).await?;
+    let mut report = ReplayReport { dry_run: request.dry_run, ..Default::default() };
+    let script = redis::Script::new(REPLAY_SCRIPT);
+    for entry in entries {
+        if entry.reason.starts_with("tamper_on_replay") && !explicit_tamper {
+            report.skipped_tamper += 1;
+            continue;
+        }
+        if entry.src_stream.is_empty() || entry.original.is_empty() {
+            report.still_failing.push((entry.id, "the original entry is not in the DLQ entry".into()));
+            continue;
+        }
+        let rebuilt = StreamEntry::new(&entry.src_stream_id, entry.original.clone());
+        if let Err(rejection) = decode(&rebuilt, keyring, limits) {
+            report.still_failing.push((entry.id, rejection.reason.to_string()));
+            continue;
+        }
+        if request.dry_run {
+            report.replayed.push(entry.id);
+            continue;
+        }
+        let mut invocation = script.key(dlq_stream);
+        invocation.key(&entry.src_stream).arg(&entry.id);
+        for (k, v) in &entry.original {
+            invocation.arg(k).arg(v);
+        }
+        let moved: i64 = invocation
+            .invoke_async(con)
+            .await
+            .with_context(|| format!("replay {} to {}", entry.id, entry.src_stream))?;
+        if moved == 1 {
+            report.replayed.push(entry.id);
+        } else {
+            report.gone += 1;
+        }
+    }
+    Ok(report)
+}
+
 fn replay(settings: &settings::Resolved, runtime: &tokio::runtime::Runtime, args: &ReplayArgs) -> anyhow::Result<()> {
     let keyring = settings.keyring(false)?;
     let limits = Limits { max_data_bytes: settings.max_event_bytes };
-    let explicit_tamper = args.reason.as_deref().is_some_and(|r| r.starts_with("tamper"));
+    let request = ReplayRequest { reason: args.reason.clone(), limit: args.limit, dry_run: args.dry_run };
     let report = runtime.block_on(async {
         let mut con = connect(settings).await?;
-        let entries =
-            read_dlq(&mut con, &settings.dlq_stream, args.reason.as_deref(), args.limit.unwrap_or(usize::MAX)).await?;
-        let mut report = ReplayReport { dry_run: args.dry_run, ..Default::default() };
-        let script = redis::Script::new(REPLAY_SCRIPT);
-        for entry in entries {
-            if entry.reason.starts_with("tamper_on_replay") && !explicit_tamper {
-                report.skipped_tamper += 1;
-                continue;
-            }
-            if entry.src_stream.is_empty() || entry.original.is_empty() {
-                report.still_failing.push((entry.id, "the original entry is not in the DLQ entry".into()));
-                continue;
-            }
-            let rebuilt = StreamEntry::new(&entry.src_stream_id, entry.original.clone());
-            if let Err(rejection) = decode(&rebuilt, &keyring, &limits) {
-                report.still_failing.push((entry.id, rejection.reason.to_string()));
-                continue;
-            }
-            if args.dry_run {
-                report.replayed.push(entry.id);
-                continue;
-            }
-            let mut invocation = script.key(&settings.dlq_stream);
-            invocation.key(&entry.src_stream).arg(&entry.id);
-            for (k, v) in &entry.original {
-                invocation.arg(k).arg(v);
-            }
-            let moved: i64 = invocation
-                .invoke_async(&mut con)
-                .await
-                .with_context(|| format!("replay {} to {}", entry.id, entry.src_stream))?;
-            if moved == 1 {
-                report.replayed.push(entry.id);
-            } else {
-                report.gone += 1;
-            }
-        }
-        anyhow::Ok(report)
+        replay_entries(&mut con, &settings.dlq_stream, &keyring, &limits, &request).await
     })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -13,6 +13,7 @@ mod emit;
 mod export_cmd;
 mod ops;
 mod run;
+mod search;
 mod settings;
 mod verify_cmd;
 mod views_cmd;
@@ -83,6 +84,7 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => verify_cmd::verify(&cli.global, args),
         cli::Command::Trace(args) => views_cmd::trace(&cli.global, args),
         cli::Command::Revocations(args) => views_cmd::revocations(&cli.global, args),
+        cli::Command::Search(args) => search::run(&cli.global, args),
         cli::Command::Dlq(command) => dlq_cmd::dlq(&cli.global, command),
         cli::Command::Export(export_cmd::ExportCommand::AthenaDdl(args)) => export_cmd::athena_ddl(args),
         cli::Command::Bench(command) => bench::bench(&cli.global, command),

@@ -328,6 +328,16 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
             verification_skipped: keyring.skips_verification(),
             running: running.clone(),
         },
+        Arc::new(crate::ops::api::ApiState {
+            tokens: settings.api_tokens.clone(),
+            // The API only reads; it does not use the writer role.
+            pool: auditflow_sinks::postgres::pool(&settings.pg, 4)?,
+            redis_url: settings.redis_url.clone(),
+            dlq_stream: settings.dlq_stream.clone(),
+            keyring: keyring.clone(),
+            limits: auditflow_schemas::wire::Limits { max_data_bytes: settings.max_event_bytes },
+            tamper: tamper_stats.clone(),
+        }),
     )?;
 
     let context = WorkerContext {

@@ -120,6 +120,8 @@ pub struct FileConfig {
 pub struct HttpFile {
     /// Listen address (`AUDITFLOW_LISTEN`).
     pub listen: Option<String>,
+    /// API tokens file (`AUDITFLOW_API_TOKENS_FILE`).
+    pub api_tokens_file: Option<PathBuf>,
 }
 
 /// `[readyz]` table; 0 disables a gate.
@@ -617,6 +619,8 @@ pub struct Resolved {
     pub listen: String,
     /// `/readyz` gates.
     pub ready_gates: crate::ops::health::ReadyGates,
+    /// API tokens (none: the API refuses every call).
+    pub api_tokens: Vec<crate::ops::api::TokenSpec>,
 }
 
 /// Where the producer keys come from (flag / environment / file, already merged).
@@ -764,6 +768,10 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
             format!("{listen:?} is not an address like 127.0.0.1:9090 (port 0 picks a free one)"),
         ));
     }
+    let api_tokens = match r.as_ref().and_then(|r| r.api_tokens_file.clone()).or(file.http.api_tokens_file) {
+        Some(path) => crate::ops::api::load_tokens(&path)?,
+        None => Vec::new(),
+    };
     let ready_gates = crate::ops::health::ReadyGates {
         max_dlq_size: r.as_ref().and_then(|r| r.readyz_max_dlq_size).or(file.readyz.max_dlq_size).unwrap_or(1000),
         max_consumer_lag: r
@@ -816,5 +824,6 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         export,
         listen,
         ready_gates,
+        api_tokens,
     })
 }

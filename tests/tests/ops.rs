@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{http_get, promtool, terminate, TestEnv, HMAC_KEY};
+use common::{http_get, http_request, promtool, terminate, TestEnv, HMAC_KEY};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::process::Stdio;
@@ -208,5 +208,134 @@ fn readyz_follows_the_dlq_gate_and_a_replay_after_adding_the_key_lands_each_entr
     assert!(dlq(&["replay"]).contains("replayed 0 entries"), "a second replay finds nothing");
 
     wait_until(&env, "/readyz to be ready again", || http_get(&addr, "/readyz", &[]).0 == 200);
+    assert!(terminate(&mut run, LIMIT).success(), "log:\n{}", env.log_tail());
+}
+
+/// A tokens file: `reader` (read, zone-1 only), `ops` (read and admin, every zone).
+fn tokens_file(env: &TestEnv) -> String {
+    use sha2::Digest;
+    let h = |t: &str| hex::encode(sha2::Sha256::digest(t.as_bytes()));
+    let path = env.dir.join("tokens.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[tokens]]\nname = \"reader\"\nsha256 = \"{}\"\nscopes = [\"read\"]\nzones = [\"zone-1\"]\n\n\
+             [[tokens]]\nname = \"ops\"\nsha256 = \"{}\"\nscopes = [\"read\", \"admin\"]\n",
+            h("reader-token"),
+            h("ops-token")
+        ),
+    )
+    .expect("tokens file");
+    path.to_str().expect("utf8").to_owned()
+}
+
+fn json_of(response: (u16, String)) -> (u16, serde_json::Value) {
+    let value = serde_json::from_str(&response.1).unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.1));
+    (response.0, value)
+}
+
+#[test]
+fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_tokens_are_enforced() {
+    let env = TestEnv::new("ops_search");
+    env.emit(&["--count", "3000", "--seed", "61"]);
+    let tokens = tokens_file(&env);
+    let mut run = env.spawn_run(&["--api-tokens-file", &tokens], &[]);
+    let addr = env.server_addr(1);
+    wait_until(&env, "a first part of the ledger", || ledger_rows(&env) >= 1000);
+    // More events arrive while the client pages.
+    let mut more = env
+        .command(&["emit", "--count", "4000", "--seed", "62", "--rate", "2000"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("emit in the background");
+    let ops = [("Authorization", "Bearer ops-token")];
+    let reader = [("Authorization", "Bearer reader-token")];
+
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut path = "/v1/events?zone=zone-1&decision=allow&since=2020-01-01T00:00:00Z&limit=97".to_owned();
+    let mut heads: Vec<i64> = Vec::new();
+    let mut pages = 0;
+    loop {
+        let (status, page) = json_of(http_get(&addr, &path, &ops));
+        assert_eq!(status, 200, "{page}");
+        pages += 1;
+        if heads.is_empty() {
+            heads = page["chain_heads"].as_array().expect("heads").iter().map(|h| h.as_i64().expect("i64")).collect();
+        }
+        for e in page["events"].as_array().expect("events") {
+            assert_eq!(e["zone_id"], "zone-1");
+            assert!(e["decision"].as_str().expect("decision").eq_ignore_ascii_case("allow"));
+            seen.push((e["id"].as_str().expect("id").to_owned(), e["occurred_at"].as_str().expect("t").to_owned()));
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                path = format!("/v1/events?zone=zone-1&decision=allow&since=2020-01-01T00:00:00Z&limit=97&cursor={c}")
+            }
+            None => break,
+        }
+        // Slow enough that ingestion goes on between pages.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(pages > 3, "several pages ({pages})");
+    let ids: Vec<&str> = seen.iter().map(|(id, _)| id.as_str()).collect();
+    let distinct: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(distinct.len(), ids.len(), "no row twice across pages");
+    let heads_sql = heads.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(",");
+    let expected: HashSet<String> = env
+        .query(&format!(
+            "SELECT id FROM audit_events WHERE zone_id = 'zone-1' AND lower(decision) = 'allow' \
+             AND chain_seq <= (ARRAY[{heads_sql}]::bigint[])[chain_id + 1]"
+        ))
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let got: HashSet<String> = ids.iter().map(|s| s.to_string()).collect();
+    assert_eq!(got, expected, "exactly the matching rows of the snapshot the first page pinned");
+    assert!(more.wait().expect("emit").success());
+    wait_until(&env, "the second batch", || env.pending() == 0 && ledger_rows(&env) >= 7000 * 9 / 10);
+    let matching_now: i64 =
+        env.query("SELECT count(*) FROM audit_events WHERE zone_id = 'zone-1' AND lower(decision) = 'allow'")[0].get(0);
+    assert!(
+        matching_now as usize > expected.len(),
+        "matching rows arrived while the client paged ({matching_now} now, {} in the snapshot), and no page showed them",
+        expected.len()
+    );
+
+    // Tokens and zones.
+    assert_eq!(http_get(&addr, "/v1/events", &[]).0, 401, "no token");
+    assert_eq!(http_get(&addr, "/v1/events", &[("Authorization", "Bearer wrong")]).0, 401, "unknown token");
+    let (status, body) = json_of(http_request("POST", &addr, "/v1/dlq/replay", &reader, "{\"dry_run\":true}"));
+    assert_eq!(status, 403, "replay needs the admin scope: {body}");
+    assert_eq!(json_of(http_request("POST", &addr, "/v1/dlq/replay", &ops, "{\"dry_run\":true}")).0, 200);
+    assert_eq!(http_get(&addr, "/v1/events?zone=zone-2", &reader).0, 403, "zone-limited token, other zone");
+    let (status, page) = json_of(http_get(&addr, "/v1/events?limit=1000", &reader));
+    assert_eq!(status, 200);
+    let zones: HashSet<&str> =
+        page["events"].as_array().expect("events").iter().map(|e| e["zone_id"].as_str().expect("zone")).collect();
+    assert_eq!(zones, HashSet::from(["zone-1"]), "a zone-limited token sees only its zones");
+    let other: String = env
+        .query("SELECT request_id FROM audit_events WHERE zone_id = 'zone-2' AND request_id IS NOT NULL LIMIT 1")[0]
+        .get(0);
+    assert_eq!(http_get(&addr, &format!("/v1/requests/{other}/explain"), &reader).0, 404);
+    let (status, explained) = json_of(http_get(&addr, &format!("/v1/requests/{other}/explain"), &ops));
+    assert_eq!(status, 200);
+    assert_eq!(explained["trace"]["request_id"], other.as_str());
+
+    // Bad parameters name themselves.
+    for (query, parameter) in [
+        ("since=yesterday", "since"),
+        ("until=2026-13-01", "until"),
+        ("request_id=a%20b", "request_id"),
+        ("limit=100000", "limit"),
+        ("cursor=garbage", "cursor"),
+    ] {
+        let (status, body) = json_of(http_get(&addr, &format!("/v1/events?{query}"), &ops));
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["parameter"], parameter, "{query}: {body}");
+    }
+    assert_eq!(json_of(http_get(&addr, "/v1/requests/a%20b", &ops)).1["parameter"], "id");
+    let (status, spec) = json_of(http_get(&addr, "/v1/openapi.json", &[]));
+    assert_eq!(status, 200);
+    assert!(spec["paths"]["/v1/events"].is_object());
     assert!(terminate(&mut run, LIMIT).success(), "log:\n{}", env.log_tail());
 }

@@ -1,7 +1,8 @@
 //! The operations surface of `auditflow run` (SPEC §6), served by axum on
-//! `AUDITFLOW_LISTEN`: `/healthz` (the process answers), `/readyz` (Caracal's gates) and
-//! `/metrics` (Prometheus text).
+//! `AUDITFLOW_LISTEN`: `/healthz` (the process answers), `/readyz` (Caracal's gates),
+//! `/metrics` (Prometheus text) and the JSON API under `/v1` ([`api`]).
 
+pub mod api;
 pub mod health;
 pub mod metrics;
 
@@ -51,6 +52,7 @@ pub fn serve(
     streams: Streams,
     gates: ReadyGates,
     sources: metrics::Sources,
+    api: Arc<api::ApiState>,
 ) -> anyhow::Result<SocketAddr> {
     let prometheus = metrics::install()?;
     let listener = runtime
@@ -63,13 +65,14 @@ pub fn serve(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .with_state(state);
+        .with_state(state)
+        .merge(api::routes(api));
     runtime.spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "the HTTP server stopped");
         }
     });
-    tracing::info!(listen = %addr, "serving /healthz, /readyz and /metrics");
+    tracing::info!(listen = %addr, "serving /healthz, /readyz, /metrics and the /v1 API");
     Ok(addr)
 }
 
