@@ -108,6 +108,18 @@ fn metrics_after_a_known_run_equal_its_counts_and_promtool_accepts_them() {
     assert!(metrics["auditflow_sink_commit_seconds_count{sink=\"ledger\"}"] > 0.0, "commit latency observed");
     assert!(metrics.contains_key("caracal_audit_export_backlog_seconds"));
     promtool_accepts(&["check", "metrics"], Some(&scrape));
+    // Every metric the shipped rules and dashboard query is one the scrape exposes.
+    let families: HashSet<&str> =
+        scrape.lines().filter_map(|l| l.strip_prefix("# TYPE ")).filter_map(|l| l.split_whitespace().next()).collect();
+    for file in ["deploy/prometheus/auditflow-rules.yml", "deploy/grafana/auditflow-dashboard.json"] {
+        let text = std::fs::read_to_string(format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"))).expect(file);
+        for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if word.starts_with("caracal_audit_") || word.starts_with("auditflow_") {
+                let family = word.trim_end_matches("_bucket");
+                assert!(families.contains(family), "{file} uses {word}, which /metrics does not expose");
+            }
+        }
+    }
     let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/prometheus/auditflow-rules.yml");
     promtool_accepts(&["check", "rules", rules], None);
 
