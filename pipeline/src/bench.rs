@@ -34,6 +34,9 @@ pub enum BenchCommand {
     /// What tamper evidence costs: ingest with and without hash chains and signed heads,
     /// and `verify`'s rate on a ledger of N rows.
     Tamper(crate::bench_tamper::TamperBenchArgs),
+    /// Latency of the search API (request-id lookup, zone + time-range page) on a ledger of
+    /// N rows (default 10M).
+    Search(crate::bench_search::SearchBenchArgs),
 }
 
 /// `auditflow bench ingest` options.
@@ -66,6 +69,7 @@ pub fn bench(global: &GlobalArgs, command: &BenchCommand) -> anyhow::Result<()> 
         BenchCommand::Export(args) => crate::bench_export::export(global, args),
         BenchCommand::Tamper(args) => crate::bench_tamper::tamper(global, args),
         BenchCommand::Views(args) => crate::bench_views::views(global, args),
+        BenchCommand::Search(args) => crate::bench_search::search(global, args),
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod bench;
 mod bench_export;
+mod bench_search;
 mod bench_tamper;
 mod bench_views;
 mod cli;

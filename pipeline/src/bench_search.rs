@@ -1,0 +1,215 @@
+//! `auditflow bench search`: latency of the `/v1/events` API on a large ledger.
+//!
+//! 1. A ledger of N rows (default 10M) is filled directly with SQL (`generate_series`): 8
+//!    zones, two events per request, 54 days across two monthly partitions, sessions in
+//!    `metadata_json`; the same indexes as a real ledger. The rows' hashes are placeholders:
+//!    this ledger is for searching, not verifying. `--reuse` keeps a filled one.
+//! 2. The API is served in this process by the same router `auditflow run` serves, on a
+//!    free loopback port, and queried over HTTP one request at a time: request-id lookups
+//!    and zone + one-hour time-range pages of 100, at random.
+//!
+//! Results are printed and written to `target/bench/search.json`.
+
+use crate::bench::{fresh_database, machine, percentile};
+use crate::cli::GlobalArgs;
+use anyhow::Context;
+use clap::Args;
+use rand::{Rng, SeedableRng};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// `auditflow bench search` options.
+#[derive(Debug, Args, Clone)]
+pub struct SearchBenchArgs {
+    /// Ledger rows.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub rows: i64,
+    /// Requests of each kind.
+    #[arg(long, default_value_t = 2000)]
+    pub requests: usize,
+    /// Keep a ledger a previous run filled with the same row count.
+    #[arg(long)]
+    pub reuse: bool,
+    /// Where to write the JSON results.
+    #[arg(long, default_value = "target/bench/search.json")]
+    pub out: std::path::PathBuf,
+}
+
+const DB: &str = "auditflow_bench_search";
+const TOKEN: &str = "bench-search-token";
+const DAYS: i64 = 54;
+
+async fn fill(client: &tokio_postgres::Client, rows: i64) -> anyhow::Result<()> {
+    client
+        .batch_execute(
+            "SELECT auditflow_ensure_month_partition('2026-10-01'); SELECT auditflow_ensure_month_partition('2026-11-01');",
+        )
+        .await
+        .context("create the month partitions")?;
+    let bar = indicatif::ProgressBar::new(rows as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("filling the ledger {bar:40} {pos}/{len} rows, {per_sec}, eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let chunk = 250_000i64;
+    let mut from = 0i64;
+    while from < rows {
+        let to = (from + chunk).min(rows) - 1;
+        client
+            .execute(
+                "INSERT INTO audit_events (id, zone_id, event_type, request_id, decision, evaluation_status, \
+                    determining_policies_json, diagnostics_json, metadata_json, occurred_at, content_sha256, \
+                    chain_hmac, chain_seq, chain_id, key_id, src_stream_id) \
+                 SELECT 'evt-b-' || g, 'zone-' || ((g / 2) % 8), \
+                    CASE WHEN g % 2 = 0 THEN 'token_exchange' ELSE 'gateway_resource_request' END, \
+                    'req-b-' || (g / 2), CASE WHEN g % 10 = 9 THEN 'deny' ELSE 'allow' END, 'complete', \
+                    '[]'::jsonb, '{}'::jsonb, \
+                    jsonb_build_object('session_id', 'sess-' || (g / 20 % 100000), 'agent_session_id', 'as-' || (g / 10 % 200000)), \
+                    timestamptz '2026-10-01 00:00:00+00' + (g::float8 / $3::float8) * interval '54 days', \
+                    md5(g::text) || md5(g::text), md5('h' || g) || md5('h' || g), g / 16 + 1, (g % 16)::int, \
+                    'default', '0-' || g \
+                 FROM generate_series($1::bigint, $2::bigint) g",
+                &[&from, &to, &(rows as f64)],
+            )
+            .await
+            .context("fill the ledger")?;
+        bar.inc((to - from + 1) as u64);
+        from = to + 1;
+    }
+    bar.finish();
+    client
+        .batch_execute(
+            "INSERT INTO audit_ingest_watermarks (sink, chain_id, chain_seq) \
+               SELECT 'ledger', chain_id, max(chain_seq) FROM audit_events GROUP BY chain_id \
+             ON CONFLICT (sink, chain_id) DO UPDATE SET chain_seq = excluded.chain_seq; \
+             ANALYZE audit_events;",
+        )
+        .await
+        .context("record the chain heads")?;
+    Ok(())
+}
+
+fn get(addr: &std::net::SocketAddr, path: &str) -> anyhow::Result<(u16, usize)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n")?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let status = std::str::from_utf8(&response[..response.len().min(12)])
+        .ok()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok((status, response.len()))
+}
+
+/// Runs the benchmark.
+pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()> {
+    use sha2::Digest;
+    std::fs::create_dir_all("target/bench")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let base = crate::settings::resolve(global, None)?;
+    let mut pg = base.pg.clone();
+    pg.dbname(DB);
+    let reusable = args.reuse
+        && runtime.block_on(async {
+            let Ok(c) = auditflow_sinks::postgres::connect_once(&pg).await else { return false };
+            c.query_one("SELECT count(*) FROM audit_events", &[]).await.map(|r| r.get::<_, i64>(0) == args.rows).unwrap_or(false)
+        });
+    let pool = runtime.block_on(async {
+        if !reusable {
+            fresh_database(global, DB).await?;
+        }
+        auditflow_sinks::postgres::ensure_database(&pg).await?;
+        let pool = auditflow_sinks::postgres::pool(&pg, 4)?;
+        auditflow_sinks::postgres::migrate(&pool).await?;
+        if !reusable {
+            let started = Instant::now();
+            let c = auditflow_sinks::postgres::client(&pool).await?;
+            fill(&c, args.rows).await?;
+            eprintln!("bench search: filled {} rows in {:.0} s", args.rows, started.elapsed().as_secs_f64());
+        }
+        anyhow::Ok(pool)
+    })?;
+
+    let tamper = Arc::new(auditflow_sinks::tamper::TamperStats::default());
+    let api = Arc::new(crate::ops::api::ApiState {
+        tokens: vec![crate::ops::api::TokenSpec {
+            name: "bench".into(),
+            sha256: hex::encode(sha2::Sha256::digest(TOKEN.as_bytes())),
+            scopes: vec!["read".into()],
+            zones: None,
+        }],
+        pool,
+        redis_url: base.redis_url.clone(),
+        dlq_stream: "auditflow.bench.search.dlq".into(),
+        keyring: Arc::new(auditflow_schemas::keyring::Keyring::insecure_skip_verify()),
+        limits: auditflow_schemas::wire::Limits::default(),
+        tamper: tamper.clone(),
+    });
+    let sources = crate::ops::metrics::Sources {
+        ledger: Arc::default(),
+        export: Arc::default(),
+        tamper,
+        views: Arc::default(),
+        read: Arc::default(),
+        frontier_advanced_ms: Arc::default(),
+        verification_skipped: false,
+        running: Arc::default(),
+    };
+    let streams = crate::ops::Streams {
+        redis_url: base.redis_url.clone(),
+        stream: "auditflow.bench.search".into(),
+        group: "audit-ingestor".into(),
+        dlq: "auditflow.bench.search.dlq".into(),
+    };
+    let gates = crate::ops::health::ReadyGates { max_dlq_size: 0, max_consumer_lag: 0, max_pending_age_secs: 0 };
+    let addr = crate::ops::serve(&runtime, "127.0.0.1:0", streams, gates, sources, api)?;
+
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut measure = |kind: &str, path: &dyn Fn(&mut rand::rngs::StdRng) -> String| -> anyhow::Result<Vec<f64>> {
+        // Warm the connection pool and the plan cache first.
+        for _ in 0..20 {
+            get(&addr, &path(&mut rng))?;
+        }
+        let mut ms = Vec::with_capacity(args.requests);
+        for _ in 0..args.requests {
+            let p = path(&mut rng);
+            let started = Instant::now();
+            let (status, _) = get(&addr, &p)?;
+            ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            anyhow::ensure!(status == 200, "{kind}: {p} answered {status}");
+        }
+        ms.sort_by(f64::total_cmp);
+        eprintln!(
+            "bench search: {kind}: p50 {:.2} ms, p99 {:.2} ms over {} requests",
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.99),
+            ms.len()
+        );
+        Ok(ms)
+    };
+    let requests = args.rows / 2;
+    let by_request = measure("request-id lookup", &|rng| {
+        format!("/v1/events?request_id=req-b-{}", rng.random_range(0..requests))
+    })?;
+    let start = chrono::DateTime::parse_from_rfc3339("2026-10-01T00:00:00Z").expect("constant").timestamp();
+    let by_zone_time = measure("zone + time-range page", &|rng| {
+        let since = start + rng.random_range(0..(DAYS * 24 - 1)) * 3600;
+        let t = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        format!("/v1/events?zone=zone-{}&since={}&until={}&limit=100", rng.random_range(0..8), t(since), t(since + 3600))
+    })?;
+
+    let result = serde_json::json!({
+        "machine": machine(),
+        "ledger_rows": args.rows,
+        "requests_per_kind": args.requests,
+        "request_id_lookup_ms": {"p50": percentile(&by_request, 0.5), "p99": percentile(&by_request, 0.99), "max": by_request.last()},
+        "zone_time_page_ms": {"p50": percentile(&by_zone_time, 0.5), "p99": percentile(&by_zone_time, 0.99), "max": by_zone_time.last()},
+        "goals": {"p99_ms": "<= 50"},
+    });
+    std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)?;
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    Ok(())
+}
