@@ -8,6 +8,11 @@
 //!    free loopback port, and queried over HTTP one request at a time: request-id lookups
 //!    and zone + one-hour time-range pages of 100, at random.
 //!
+//! 3. Ingestion impact: the same N preloaded events (default 1M) drained by `auditflow run
+//!    --no-views`, alternately without and with a paced load of `--impact-rate` (default 200)
+//!    API requests per second on its own `/v1/events` (zone pages and request-id lookups over
+//!    loopback, bounded by the drain's end and by 10 minutes); the drains' events/s compared.
+//!
 //! Results are printed and written to `target/bench/search.json`.
 
 use crate::bench::{fresh_database, machine, percentile};
@@ -30,6 +35,15 @@ pub struct SearchBenchArgs {
     /// Keep a ledger a previous run filled with the same row count.
     #[arg(long)]
     pub reuse: bool,
+    /// Events per drain of the ingestion-impact phase (0 skips it).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub impact_events: u64,
+    /// Drains with and without API load, each.
+    #[arg(long, default_value_t = 3)]
+    pub impact_rounds: u32,
+    /// API requests per second during the loaded drains.
+    #[arg(long, default_value_t = 200)]
+    pub impact_rate: u64,
     /// Where to write the JSON results.
     #[arg(long, default_value = "target/bench/search.json")]
     pub out: std::path::PathBuf,
@@ -201,15 +215,115 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
         format!("/v1/events?zone=zone-{}&since={}&until={}&limit=100", rng.random_range(0..8), t(since), t(since + 3600))
     })?;
 
+    let impact = if args.impact_events > 0 { Some(ingestion_impact(global, &runtime, args)?) } else { None };
+
     let result = serde_json::json!({
         "machine": machine(),
         "ledger_rows": args.rows,
         "requests_per_kind": args.requests,
         "request_id_lookup_ms": {"p50": percentile(&by_request, 0.5), "p99": percentile(&by_request, 0.99), "max": by_request.last()},
         "zone_time_page_ms": {"p50": percentile(&by_zone_time, 0.5), "p99": percentile(&by_zone_time, 0.99), "max": by_zone_time.last()},
-        "goals": {"p99_ms": "<= 50"},
+        "ingestion_impact": impact,
+        "goals": {"p99_ms": "<= 50", "ingest_with_api_load_to_without": ">= 0.95"},
     });
     std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)?;
     println!("{}", serde_json::to_string_pretty(&result)?);
     Ok(())
+}
+
+/// Paces GETs at `rate` per second against `addr` until `stop`, the count bound or 10 min;
+/// returns (requests answered 200, others).
+fn load(addr: String, rate: u64, stop: Arc<std::sync::atomic::AtomicBool>) -> (u64, u64) {
+    use std::sync::atomic::Ordering;
+    let Ok(addr) = addr.parse::<std::net::SocketAddr>() else { return (0, 0) };
+    let started = Instant::now();
+    // The server comes up once the preload is done and `run` has started.
+    while std::net::TcpStream::connect(addr).is_err() {
+        if stop.load(Ordering::Relaxed) || started.elapsed() > Duration::from_secs(600) {
+            return (0, 0);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let (mut ok, mut failed) = (0u64, 0u64);
+    let interval = Duration::from_secs_f64(1.0 / rate.max(1) as f64);
+    let began = Instant::now();
+    let bound = rate * 600;
+    let mut n = 0u64;
+    while !stop.load(Ordering::Relaxed) && n < bound && began.elapsed() < Duration::from_secs(600) {
+        let path = if n % 2 == 0 {
+            format!("/v1/events?zone=zone-{}&limit=100", rng.random_range(0..8))
+        } else {
+            format!("/v1/events?request_id=req-1-{}", rng.random_range(0..500_000))
+        };
+        match get(&addr, &path) {
+            Ok((200, _)) => ok += 1,
+            _ => failed += 1,
+        }
+        n += 1;
+        let next = began + interval * n as u32;
+        if let Some(wait) = next.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+    }
+    (ok, failed)
+}
+
+fn ingestion_impact(
+    global: &GlobalArgs,
+    runtime: &tokio::runtime::Runtime,
+    args: &SearchBenchArgs,
+) -> anyhow::Result<serde_json::Value> {
+    use sha2::Digest;
+    let tokens = std::path::PathBuf::from("target/bench/search-tokens.toml");
+    std::fs::write(
+        &tokens,
+        format!(
+            "[[tokens]]\nname = \"bench\"\nsha256 = \"{}\"\nscopes = [\"read\"]\n",
+            hex::encode(sha2::Sha256::digest(TOKEN.as_bytes()))
+        ),
+    )?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let listen = format!("127.0.0.1:{port}");
+    let tokens_arg = tokens.to_str().unwrap_or_default().to_owned();
+    let extra = ["--no-views", "--listen", listen.as_str(), "--api-tokens-file", tokens_arg.as_str()];
+    let (mut quiet, mut loaded, mut answered) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..args.impact_rounds {
+        let (summary, _) =
+            crate::bench::drain_fresh(global, runtime, "auditflow_bench_api", "auditflow.bench.api", args.impact_events, &extra)?;
+        let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
+        eprintln!("bench search: drain without API load: {rate:.0} events/s");
+        quiet.push(rate);
+
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let loader = {
+            let (listen, stop) = (listen.clone(), stop.clone());
+            let rate = args.impact_rate;
+            std::thread::spawn(move || load(listen, rate, stop))
+        };
+        let drained =
+            crate::bench::drain_fresh(global, runtime, "auditflow_bench_api", "auditflow.bench.api", args.impact_events, &extra);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (ok, failed) = loader.join().unwrap_or((0, 0));
+        let (summary, _) = drained?;
+        let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
+        let secs = summary["elapsed_secs"].as_f64().unwrap_or(1.0);
+        eprintln!(
+            "bench search: drain with {} API requests/s: {rate:.0} events/s ({ok} answered, {failed} failed, {:.0}/s over the drain)",
+            args.impact_rate,
+            ok as f64 / secs
+        );
+        anyhow::ensure!(failed == 0, "{failed} API requests failed during the loaded drain");
+        loaded.push(rate);
+        answered.push(ok as f64 / secs);
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    Ok(serde_json::json!({
+        "events": args.impact_events,
+        "api_rate_target": args.impact_rate,
+        "api_rate_achieved": answered,
+        "ingest_events_per_sec_without_api_load": quiet,
+        "ingest_events_per_sec_with_api_load": loaded,
+        "ratio_with_to_without": mean(&loaded) / mean(&quiet).max(1e-9),
+    }))
 }
