@@ -150,8 +150,9 @@ impl Filters {
 /// One page.
 #[derive(Debug, Serialize)]
 pub struct Page {
-    /// The rows, each as the ledger holds it (every column).
-    pub events: Vec<serde_json::Value>,
+    /// The rows, each as the ledger holds it (every column), passed through as Postgres
+    /// rendered them.
+    pub events: Vec<Box<serde_json::value::RawValue>>,
     /// Pass as `cursor` for the next page; absent on the last one.
     pub next_cursor: Option<String>,
     /// The snapshot: committed head per chain when the search began.
@@ -236,8 +237,8 @@ pub async fn search(client: &tokio_postgres::Client, filters: &Filters) -> anyho
     };
     let events = rows
         .iter()
-        .map(|r| serde_json::from_str(&r.get::<_, String>(0)).context("a ledger row as JSON"))
-        .collect::<anyhow::Result<Vec<serde_json::Value>>>()?;
+        .map(|r| serde_json::value::RawValue::from_string(r.get::<_, String>(0)).context("a ledger row as JSON"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Page { events, next_cursor, chain_heads: heads })
 }
 
@@ -349,7 +350,8 @@ pub fn run(global: &crate::cli::GlobalArgs, args: &SearchArgs) -> anyhow::Result
             if args.json {
                 println!("{}", serde_json::to_string(&page)?);
             } else {
-                for e in &page.events {
+                for raw in &page.events {
+                    let e: serde_json::Value = serde_json::from_str(raw.get())?;
                     let s = |k: &str| e[k].as_str().unwrap_or("-").to_owned();
                     println!(
                         "{:<27} {:<10} {:<26} {:<8} {:<20} {:<24} {}:{}",
