@@ -103,6 +103,10 @@ pub enum Command {
     /// Search the ledger by zone, time range, request id, decision, event type, session or
     /// agent session; pages follow a cursor and each matching row comes exactly once.
     Search(crate::search::SearchArgs),
+    /// Legal holds: keep a zone's evidence for a time range past its retention; recorded
+    /// append-only with who, when and why.
+    #[command(subcommand)]
+    LegalHold(crate::legal_hold_cmd::LegalHoldCommand),
     /// The dead-letter stream: list, show, and replay entries whose cause is fixed.
     #[command(subcommand)]
     Dlq(crate::dlq_cmd::DlqCommand),

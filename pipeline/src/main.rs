@@ -12,6 +12,7 @@ mod dlq_cmd;
 mod dlq_stats;
 mod emit;
 mod export_cmd;
+mod legal_hold_cmd;
 mod ops;
 mod run;
 mod search;
@@ -85,6 +86,7 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => verify_cmd::verify(&cli.global, args),
         cli::Command::Trace(args) => views_cmd::trace(&cli.global, args),
         cli::Command::Revocations(args) => views_cmd::revocations(&cli.global, args),
+        cli::Command::LegalHold(command) => legal_hold_cmd::legal_hold(&cli.global, command),
         cli::Command::Search(args) => search::run(&cli.global, args),
         cli::Command::Dlq(command) => dlq_cmd::dlq(&cli.global, command),
         cli::Command::Export(export_cmd::ExportCommand::AthenaDdl(args)) => export_cmd::athena_ddl(args),

@@ -351,3 +351,131 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
     assert!(spec["paths"]["/v1/events"].is_object());
     assert!(terminate(&mut run, LIMIT).success(), "log:\n{}", env.log_tail());
 }
+
+#[test]
+fn legal_holds_are_recorded_append_only_with_who_when_and_why() {
+    let env = TestEnv::new("ops_holds");
+    assert!(env.output(&["migrate"]).status.success(), "migrate");
+    let cli = |args: &[&str]| {
+        let mut all = vec!["legal-hold"];
+        all.extend_from_slice(args);
+        env.output(&all)
+    };
+    let add = |zone: &str, reason: &str| {
+        let out = cli(&[
+            "add",
+            "--zone",
+            zone,
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "--until",
+            "2026-04-01T00:00:00Z",
+            "--reason",
+            reason,
+            "--by",
+            "counsel@example.com",
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).split_whitespace().nth(2).expect("the id").to_owned()
+    };
+    let first = add("zone-1", "case 2026-17");
+    let second = add("zone-2", "regulator request R-9");
+
+    let out = cli(&["release", &first, "--reason", "case closed", "--by", "counsel@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let again = cli(&["release", &first, "--reason", "twice", "--by", "x"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already released"));
+    assert_eq!(cli(&["release", "999", "--reason", "none", "--by", "x"]).status.code(), Some(1), "no such hold");
+
+    let list = |all: bool| -> Vec<serde_json::Value> {
+        let mut args = vec!["list", "--json"];
+        if all {
+            args.push("--all");
+        }
+        serde_json::from_slice(&cli(&args).stdout).expect("json")
+    };
+    let active = list(false);
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0]["id"].to_string(), second);
+    assert_eq!(active[0]["reason"], "regulator request R-9");
+    assert_eq!(active[0]["created_by"], "counsel@example.com");
+    assert!(active[0]["created_at"].is_string() && active[0]["db_user"] == "postgres");
+    let everything = list(true);
+    assert_eq!(everything.len(), 2);
+    assert_eq!(everything[0]["release_reason"], "case closed");
+
+    // Append-only, for the owner too.
+    let pg = env.pg();
+    for sql in [
+        "UPDATE audit_legal_holds SET reason = 'edited'",
+        "DELETE FROM audit_legal_holds",
+        "DELETE FROM audit_legal_hold_releases",
+        "TRUNCATE audit_legal_hold_releases",
+    ] {
+        let refused = env.runtime.block_on(pg.batch_execute(sql));
+        assert!(refused.is_err(), "{sql} must be refused");
+    }
+    assert_eq!(list(true).len(), 2, "nothing changed");
+
+    // Bad input is named and touches nothing.
+    for (args, flag) in [
+        (
+            vec![
+                "add",
+                "--zone",
+                "z",
+                "--from",
+                "yesterday",
+                "--until",
+                "2026-04-01T00:00:00Z",
+                "--reason",
+                "r",
+                "--by",
+                "b",
+            ],
+            "--from",
+        ),
+        (
+            vec![
+                "add",
+                "--zone",
+                "z",
+                "--from",
+                "2026-04-01T00:00:00Z",
+                "--until",
+                "2026-01-01T00:00:00Z",
+                "--reason",
+                "r",
+                "--by",
+                "b",
+            ],
+            "--until",
+        ),
+        (
+            vec![
+                "add",
+                "--zone",
+                "z",
+                "--from",
+                "2026-01-01T00:00:00Z",
+                "--until",
+                "2026-04-01T00:00:00Z",
+                "--reason",
+                " ",
+                "--by",
+                "b",
+            ],
+            "--reason",
+        ),
+    ] {
+        let out = cli(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(flag),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(list(true).len(), 2);
+}
