@@ -40,6 +40,10 @@ pub struct ViewStats {
     pub violations: AtomicU64,
     /// Epoch batches written.
     pub batches: AtomicU64,
+    /// Unix ms of the last violations warning (they are logged at most every 10 s).
+    pub violations_logged_at_ms: std::sync::atomic::AtomicI64,
+    /// Violations recorded since that warning.
+    pub violations_unlogged: AtomicU64,
 }
 
 /// Extension trait: write view updates to Postgres.
@@ -206,7 +210,23 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
             .await
             .map_err(SinkError::pg("write revocation violations"))?;
         if n > 0 {
-            tracing::warn!(new = n, "revocation violations: allows on revoked sessions after the grace period");
+            // One warning per 10 s at most: a burst of violations is one incident, not a log flood.
+            let unlogged = stats.violations_unlogged.fetch_add(n, Ordering::Relaxed) + n;
+            let now = chrono::Utc::now().timestamp_millis();
+            let last = stats.violations_logged_at_ms.load(Ordering::Relaxed);
+            if now - last >= 10_000
+                && stats
+                    .violations_logged_at_ms
+                    .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                stats.violations_unlogged.fetch_sub(unlogged, Ordering::Relaxed);
+                tracing::warn!(
+                    new = unlogged,
+                    total = stats.violations.load(Ordering::Relaxed) + n,
+                    "revocation violations: allows on revoked sessions after the grace period (auditflow revocations --violations)"
+                );
+            }
         }
         stats.violations.fetch_add(n, Ordering::Relaxed);
     }
