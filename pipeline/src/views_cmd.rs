@@ -3,7 +3,7 @@
 use crate::cli::GlobalArgs;
 use crate::settings::{self, ConfigError};
 use anyhow::Context;
-use auditflow_schemas::view::{RequestTrace, StoredTrace};
+use auditflow_schemas::view::{RequestTrace, StoredTrace, TraceSummary};
 use clap::Args;
 
 /// `auditflow trace`.
@@ -73,7 +73,9 @@ pub async fn load_trace(
     }
     let trace = RequestTrace::of(request_id, events.iter());
     let source = match stored {
-        Some(stored) if stored == StoredTrace::of(&trace) => "the live view; event details from the ledger".to_owned(),
+        Some(stored) if stored == TraceSummary::of(request_id, events.iter()).stored => {
+            "the live view; event details from the ledger".to_owned()
+        }
         Some(stored) => format!(
             "the ledger; the live view has caught up with {} of its {} events",
             stored.events.len(),

@@ -254,7 +254,8 @@ pub struct EventRef {
 /// The `request_traces.trace` document: what the view derived about a request, with
 /// references to its ledger rows rather than copies of them. The evidence stays in one
 /// place (the hash-chained ledger), and the view's write costs a third of a full copy's.
-/// `auditflow trace` joins it back with the rows ([`RequestTrace::of`] over them).
+/// Built by [`TraceSummary::of`]; `auditflow trace` joins it back with the rows
+/// ([`RequestTrace::of`] over them).
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct StoredTrace {
     /// The request's rows, by time then chain position.
@@ -274,43 +275,6 @@ pub struct StoredTrace {
     /// Missing correlations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gaps: Vec<String>,
-}
-
-impl StoredTrace {
-    /// The stored form of a trace.
-    ///
-    /// ```
-    /// use auditflow_schemas::view::{RequestTrace, StoredTrace, ViewEvent};
-    /// let ev = |id: &str, decision: &str, seq: i64| ViewEvent {
-    ///     id: id.into(), zone_id: "z".into(), event_type: "token_exchange".into(), request_id: Some("r1".into()),
-    ///     decision: Some(decision.into()), evaluation_status: None, determining_policies_json: Some("[\"p1\"]".into()),
-    ///     diagnostics_json: None, session_id: None, agent_session_id: None, delegation_edge_id: None,
-    ///     parent_agent_session_id: None, occurred_at_us: seq, chain_id: 2, chain_seq: seq,
-    /// };
-    /// let trace = RequestTrace::of("r1", [ev("a", "allow", 1), ev("b", "deny", 2)].iter());
-    /// let stored = StoredTrace::of(&trace);
-    /// assert_eq!(stored.events[1].chain_seq, 2);
-    /// assert_eq!(stored.denials, vec!["b".to_string()]);
-    /// // Policies and diagnostics stay in the ledger rows.
-    /// assert_eq!(
-    ///     serde_json::to_string(&stored).unwrap(),
-    ///     r#"{"events":[{"event_id":"a","chain_id":2,"chain_seq":1},{"event_id":"b","chain_id":2,"chain_seq":2}],"denials":["b"]}"#
-    /// );
-    /// ```
-    pub fn of(trace: &RequestTrace) -> Self {
-        StoredTrace {
-            events: trace
-                .steps
-                .iter()
-                .map(|s| EventRef { event_id: s.event_id.clone(), chain_id: s.chain_id, chain_seq: s.chain_seq })
-                .collect(),
-            denials: trace.denials.clone(),
-            step_up: trace.step_up.clone(),
-            session_ids: trace.session_ids.clone(),
-            agent_session_ids: trace.agent_session_ids.clone(),
-            gaps: trace.gaps.clone(),
-        }
-    }
 }
 
 /// The producer behind an event type (Caracal's components): `token-service` for token,
@@ -372,7 +336,7 @@ impl TraceSummary {
     /// [`RequestTrace::of`] derives, without copying the rows.
     ///
     /// ```
-    /// use auditflow_schemas::view::{RequestTrace, StoredTrace, TraceSummary, ViewEvent};
+    /// use auditflow_schemas::view::{RequestTrace, TraceSummary, ViewEvent};
     /// let ev = |id: &str, ty: &str, decision: &str, secs: i64| ViewEvent {
     ///     id: id.into(), zone_id: "z".into(), event_type: ty.into(), request_id: Some("r1".into()),
     ///     decision: Some(decision.into()), evaluation_status: None, determining_policies_json: None,
@@ -383,7 +347,16 @@ impl TraceSummary {
     /// let summary = TraceSummary::of("r1", events.iter());
     /// assert_eq!(summary.final_decision.as_deref(), Some("deny"));
     /// assert_eq!((summary.first_at_us, summary.last_at_us), (1, 2));
-    /// assert_eq!(summary.stored, StoredTrace::of(&RequestTrace::of("r1", events.iter())));
+    /// assert_eq!(summary.stored.events[0].event_id, "t");
+    /// assert_eq!(summary.stored.denials, vec!["g".to_string()]);
+    /// // Policies and diagnostics stay in the ledger rows: only references are stored.
+    /// assert_eq!(
+    ///     serde_json::to_string(&summary.stored).unwrap(),
+    ///     r#"{"events":[{"event_id":"t","chain_id":0,"chain_seq":1},{"event_id":"g","chain_id":0,"chain_seq":2}],"denials":["g"],"session_ids":["s"]}"#
+    /// );
+    /// // The same facts as the full trace.
+    /// let trace = RequestTrace::of("r1", events.iter());
+    /// assert_eq!((summary.final_decision, summary.stored.gaps), (trace.final_decision, trace.gaps));
     /// ```
     pub fn of<'a>(request_id: &str, events: impl Iterator<Item = &'a ViewEvent>) -> Self {
         Self::of_ordered(request_id, &in_trace_order(events))

@@ -5,7 +5,7 @@
 
 mod common;
 
-use auditflow_schemas::view::{RequestTrace, StoredTrace, ViewEvent};
+use auditflow_schemas::view::{RequestTrace, StoredTrace, TraceSummary, ViewEvent};
 use common::{kill9, TestEnv};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -267,10 +267,7 @@ fn traces_from_ledger(env: &TestEnv) -> BTreeMap<String, StoredTrace> {
         let view = ViewEvent::of(&event, r.get(10), r.get(11));
         by_request.entry(view.request_id.clone().expect("filtered")).or_default().push(view);
     }
-    by_request
-        .into_iter()
-        .map(|(id, events)| (id.clone(), StoredTrace::of(&RequestTrace::of(&id, events.iter()))))
-        .collect()
+    by_request.into_iter().map(|(id, events)| (id.clone(), TraceSummary::of(&id, events.iter()).stored)).collect()
 }
 
 fn stored_traces(env: &TestEnv) -> BTreeMap<String, StoredTrace> {
