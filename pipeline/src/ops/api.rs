@@ -138,6 +138,23 @@ fn zones_for(token: &TokenSpec, zone: Option<&str>) -> Result<Option<Vec<String>
     }
 }
 
+/// A query string, or why it does not fit the endpoint (an unknown or mistyped parameter).
+type QueryResult<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
+
+fn parameters<T>(query: QueryResult<T>) -> Result<T, ApiError> {
+    query.map(|Query(q)| q).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text()))
+}
+
+/// A `limit` parameter: 1 to [`search::MAX_LIMIT`], default 100.
+fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    let limit = limit.unwrap_or(100);
+    if (1..=search::MAX_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(BadParameter { parameter: "limit", message: format!("must be from 1 to {}", search::MAX_LIMIT) }.into())
+    }
+}
+
 /// The `/v1` routes.
 pub fn routes(state: Arc<ApiState>) -> Router {
     Router::new()
@@ -165,10 +182,10 @@ async fn client(state: &ApiState) -> Result<deadpool_postgres::Object, ApiError>
 async fn events(
     State(state): State<Arc<ApiState>>,
     headers: HeaderMap,
-    query: Result<Query<RawQuery>, axum::extract::rejection::QueryRejection>,
+    query: QueryResult<RawQuery>,
 ) -> Result<Response, ApiError> {
     let token = authorize(&state, &headers, "read")?;
-    let Query(raw) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text()))?;
+    let raw = parameters(query)?;
     let allowed = zones_for(token, raw.zone.as_deref())?;
     let filters = Filters::parse(&raw, allowed)?;
     let c = client(&state).await?;
@@ -228,16 +245,11 @@ struct RevocationQuery {
 async fn revocations(
     State(state): State<Arc<ApiState>>,
     headers: HeaderMap,
-    query: Result<Query<RevocationQuery>, axum::extract::rejection::QueryRejection>,
+    query: QueryResult<RevocationQuery>,
 ) -> Result<Response, ApiError> {
     let token = authorize(&state, &headers, "read")?;
-    let Query(q) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text()))?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=search::MAX_LIMIT).contains(&limit) {
-        return Err(
-            BadParameter { parameter: "limit", message: format!("must be from 1 to {}", search::MAX_LIMIT) }.into()
-        );
-    }
+    let q = parameters(query)?;
+    let limit = page_limit(q.limit)?;
     let zones = match (zones_for(token, q.zone.as_deref())?, q.zone) {
         (_, Some(z)) => Some(vec![z]),
         (allowed, None) => allowed,
@@ -266,22 +278,17 @@ async fn redis(state: &ApiState) -> Result<redis::aio::MultiplexedConnection, Ap
 #[serde(deny_unknown_fields)]
 struct DlqQuery {
     reason: Option<String>,
-    limit: Option<usize>,
+    limit: Option<i64>,
 }
 
 async fn dlq_list(
     State(state): State<Arc<ApiState>>,
     headers: HeaderMap,
-    query: Result<Query<DlqQuery>, axum::extract::rejection::QueryRejection>,
+    query: QueryResult<DlqQuery>,
 ) -> Result<Response, ApiError> {
     whole_ledger(authorize(&state, &headers, "read")?)?;
-    let Query(q) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text()))?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=search::MAX_LIMIT as usize).contains(&limit) {
-        return Err(
-            BadParameter { parameter: "limit", message: format!("must be from 1 to {}", search::MAX_LIMIT) }.into()
-        );
-    }
+    let q = parameters(query)?;
+    let limit = page_limit(q.limit)? as usize;
     let mut con = redis(&state).await?;
     let entries = crate::dlq_cmd::read_dlq(&mut con, &state.dlq_stream, q.reason.as_deref(), limit)
         .await
