@@ -308,16 +308,19 @@ fn ingestion_impact(
     let listen = format!("127.0.0.1:{port}");
     let tokens_arg = tokens.to_str().unwrap_or_default().to_owned();
     let extra = ["--no-views", "--listen", listen.as_str(), "--api-tokens-file", tokens_arg.as_str()];
-    let (mut quiet, mut loaded, mut answered, mut not_ok) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..args.impact_rounds {
-        let (summary, _) = crate::bench::drain_fresh(
+    let drain = || {
+        crate::bench::drain_fresh(
             global,
             runtime,
             "auditflow_bench_api",
             "auditflow.bench.api",
             args.impact_events,
             &extra,
-        )?;
+        )
+    };
+    let (mut quiet, mut loaded, mut answered, mut not_ok) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..args.impact_rounds {
+        let (summary, _) = drain()?;
         let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
         eprintln!("bench search: drain without API load: {rate:.0} events/s");
         quiet.push(rate);
@@ -328,14 +331,7 @@ fn ingestion_impact(
             let rate = args.impact_rate;
             std::thread::spawn(move || load(listen, rate, stop))
         };
-        let drained = crate::bench::drain_fresh(
-            global,
-            runtime,
-            "auditflow_bench_api",
-            "auditflow.bench.api",
-            args.impact_events,
-            &extra,
-        );
+        let drained = drain();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let (ok, other, failed) = loader.join().unwrap_or((0, 0, 0));
         let (summary, _) = drained?;
