@@ -72,6 +72,11 @@ pub struct GlobalArgs {
     /// [default: ./auditflow-keys/export.key].
     #[arg(long, env = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE", global = true, value_name = "FILE")]
     pub export_signing_key_file: Option<PathBuf>,
+    /// Days evidence stays in the ledger: `retention apply` (and `run`, every 6 h) drops
+    /// monthly partitions older than this, never one under an active legal hold or not yet
+    /// archived [default: 365].
+    #[arg(long, env = "AUDITFLOW_RETENTION_DAYS", global = true, value_name = "DAYS")]
+    pub retention_days: Option<u32>,
     /// Log format.
     #[arg(long, env = "AUDITFLOW_LOG_FORMAT", global = true, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -107,6 +112,10 @@ pub enum Command {
     /// append-only with who, when and why.
     #[command(subcommand)]
     LegalHold(crate::legal_hold_cmd::LegalHoldCommand),
+    /// Retention: drop monthly partitions past --retention-days (never one under an active
+    /// legal hold or not yet archived), create the coming months, list past drops.
+    #[command(subcommand)]
+    Retention(crate::retention_cmd::RetentionCommand),
     /// The dead-letter stream: list, show, and replay entries whose cause is fixed.
     #[command(subcommand)]
     Dlq(crate::dlq_cmd::DlqCommand),
@@ -194,6 +203,10 @@ pub struct RunArgs {
     /// [default: 300].
     #[arg(long, env = "AUDITFLOW_READYZ_MAX_PENDING_AGE_SECS", value_name = "SECS")]
     pub readyz_max_pending_age_secs: Option<u64>,
+    /// Seconds between retention passes (drop partitions past --retention-days, create the
+    /// coming months); 0 disables them [default: 21600].
+    #[arg(long, env = "AUDITFLOW_RETENTION_INTERVAL_SECS", value_name = "SECS")]
+    pub retention_interval_secs: Option<u64>,
     /// Benchmarks only: write rows without hash chains, HMACs or signed heads, to measure
     /// what they cost. A ledger written so does not verify.
     #[arg(long, hide = true)]

@@ -109,11 +109,17 @@ pub fn legal_hold(global: &GlobalArgs, command: &LegalHoldCommand) -> anyhow::Re
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let pool = crate::run::prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
-        let c = auditflow_sinks::postgres::client(&pool).await?;
+        let mut c = auditflow_sinks::postgres::client(&pool).await?;
         match command {
             LegalHoldCommand::Add(a) => {
                 let (from, until) = (time("--from", &a.from)?, time("--until", &a.until)?);
-                let row = c
+                // Under the partition lock, so a retention pass running now either drops a
+                // month before the hold exists or sees the hold.
+                let tx = c.transaction().await.context("begin")?;
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&auditflow_schemas::migrations::PARTITION_LOCK_KEY])
+                    .await
+                    .context("take the partition lock")?;
+                let row = tx
                     .query_one(
                         "INSERT INTO audit_legal_holds (zone_id, from_at, until_at, reason, created_by) \
                          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -121,8 +127,24 @@ pub fn legal_hold(global: &GlobalArgs, command: &LegalHoldCommand) -> anyhow::Re
                     )
                     .await
                     .context("record the legal hold")?;
+                let retired = tx
+                    .query(
+                        "SELECT partition_name, dropped_at::text FROM audit_retention_drops \
+                         WHERE from_at < $2 AND until_at > $1 ORDER BY from_at",
+                        &[&from, &until],
+                    )
+                    .await
+                    .context("read the retention drops")?;
+                tx.commit().await.context("commit the legal hold")?;
                 let id: i64 = row.get(0);
                 println!("legal hold {id} placed on zone {} from {} until {}", a.zone, a.from, a.until);
+                for r in retired {
+                    eprintln!(
+                        "warning: {} (within the hold) was already dropped by retention at {}; the archive still has it",
+                        r.get::<_, String>(0),
+                        r.get::<_, String>(1)
+                    );
+                }
             }
             LegalHoldCommand::Release(r) => {
                 let held = c

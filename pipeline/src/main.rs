@@ -14,6 +14,7 @@ mod emit;
 mod export_cmd;
 mod legal_hold_cmd;
 mod ops;
+mod retention_cmd;
 mod run;
 mod search;
 mod settings;
@@ -87,6 +88,7 @@ fn main() -> ExitCode {
         cli::Command::Trace(args) => views_cmd::trace(&cli.global, args),
         cli::Command::Revocations(args) => views_cmd::revocations(&cli.global, args),
         cli::Command::LegalHold(command) => legal_hold_cmd::legal_hold(&cli.global, command),
+        cli::Command::Retention(command) => retention_cmd::retention(&cli.global, command),
         cli::Command::Search(args) => search::run(&cli.global, args),
         cli::Command::Dlq(command) => dlq_cmd::dlq(&cli.global, command),
         cli::Command::Export(export_cmd::ExportCommand::AthenaDdl(args)) => export_cmd::athena_ddl(args),

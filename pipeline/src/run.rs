@@ -302,6 +302,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
             tamper_stats.clone(),
         ));
     }
+    if let Some(interval) = settings.retention_interval {
+        // One task per process; the owner function's lock keeps concurrent passes apart.
+        tracing::info!(retention_days = settings.retention_days, interval_secs = interval.as_secs(), "retention");
+        runtime.spawn(auditflow_sinks::retention::run_retention(pool.clone(), settings.retention_days, interval));
+    }
     let view_stats = Arc::new(ViewStats::default());
     let read = Arc::new(AtomicU64::new(0));
     let dead_lettered = Arc::new(AtomicU64::new(0));

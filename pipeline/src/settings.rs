@@ -64,6 +64,12 @@ impl ConfigError {
 /// [tamper]
 /// rolling_hours = 4
 /// sweep_interval_secs = 3600
+///
+/// [retention]
+/// days = 365
+/// interval_secs = 21600
+/// [retention.tables]
+/// audit_events = 180      # may only shorten `days`
 /// ```
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +118,30 @@ pub struct FileConfig {
     /// Readiness gates of `/readyz`.
     #[serde(default)]
     pub readyz: ReadyzFile,
+    /// Retention of the ledger.
+    #[serde(default)]
+    pub retention: RetentionFile,
+}
+
+/// `[retention]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionFile {
+    /// Days evidence stays in the ledger (`AUDITFLOW_RETENTION_DAYS`).
+    pub days: Option<u32>,
+    /// Seconds between retention passes inside `run`; 0 disables them.
+    pub interval_secs: Option<u64>,
+    /// Per-table retention, which may only shorten `days`.
+    #[serde(default)]
+    pub tables: RetentionTables,
+}
+
+/// `[retention.tables]`: the tables retention drops partitions of.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionTables {
+    /// Days for `audit_events` (at most `retention.days`).
+    pub audit_events: Option<u32>,
 }
 
 /// `[http]` table.
@@ -499,6 +529,21 @@ mod tests {
         let file: FileConfig = toml::from_str(text).expect("deploy/auditflow.example.toml is valid");
         assert_eq!(file.tamper.rolling_hours, Some(4.0));
         assert!(file.ledger_head_key_file.is_some());
+        assert_eq!(file.retention.tables.audit_events, Some(365));
+    }
+
+    #[test]
+    fn a_table_retention_may_only_shorten_the_retention() {
+        let file = |text: &str| -> RetentionFile { toml::from_str(text).expect("toml") };
+        let day = std::time::Duration::from_secs(6 * 3600);
+        assert_eq!(super::retention(None, None, &file("")).unwrap(), (365, Some(day)));
+        assert_eq!(super::retention(None, None, &file("days = 400\n[tables]\naudit_events = 90")).unwrap().0, 90);
+        assert_eq!(super::retention(Some(30), Some(0), &file("days = 400")).unwrap(), (30, None));
+        let longer = super::retention(None, None, &file("[tables]\naudit_events = 400")).unwrap_err();
+        assert!(longer.to_string().contains("retention.tables.audit_events"), "{longer}");
+        assert!(longer.to_string().contains("may only shorten"), "{longer}");
+        assert!(super::retention(Some(0), None, &file("")).is_err(), "0 days");
+        assert!(toml::from_str::<RetentionFile>("[tables]\nrequest_traces = 3").is_err(), "unknown table");
     }
 
     #[test]
@@ -621,6 +666,10 @@ pub struct Resolved {
     pub ready_gates: crate::ops::health::ReadyGates,
     /// API tokens (none: the API refuses every call).
     pub api_tokens: Vec<crate::ops::api::TokenSpec>,
+    /// Days `audit_events` partitions are kept (the table setting where shorter).
+    pub retention_days: u32,
+    /// Time between `run`'s retention passes (`None`: disabled).
+    pub retention_interval: Option<std::time::Duration>,
 }
 
 /// Where the producer keys come from (flag / environment / file, already merged).
@@ -785,6 +834,8 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
             .or(file.readyz.max_pending_age_secs)
             .unwrap_or(300),
     };
+    let (retention_days, retention_interval) =
+        retention(global.retention_days, r.as_ref().and_then(|r| r.retention_interval_secs), &file.retention)?;
     let consumer_prefix = r
         .as_ref()
         .and_then(|r| r.consumer_prefix.clone())
@@ -825,5 +876,32 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         listen,
         ready_gates,
         api_tokens,
+        retention_days,
+        retention_interval,
     })
+}
+
+/// The retention in days (a table setting may only shorten it) and `run`'s interval, from
+/// the flags (or their variables) and the file.
+fn retention(
+    days_flag: Option<u32>,
+    interval_flag: Option<u64>,
+    file: &RetentionFile,
+) -> Result<(u32, Option<std::time::Duration>), ConfigError> {
+    let days = days_flag.or(file.days).unwrap_or(365);
+    let days = positive(days, "AUDITFLOW_RETENTION_DAYS (--retention-days, retention.days)")?;
+    let days = match file.tables.audit_events {
+        Some(table) if table > days => {
+            return Err(ConfigError::new(
+                "retention.tables.audit_events",
+                format!(
+                    "{table} days is longer than the retention of {days} days; a table setting may only shorten it"
+                ),
+            ))
+        }
+        Some(table) => positive(table, "retention.tables.audit_events")?,
+        None => days,
+    };
+    let interval = interval_flag.or(file.interval_secs).unwrap_or(6 * 3600);
+    Ok((days, (interval > 0).then(|| std::time::Duration::from_secs(interval))))
 }

@@ -68,6 +68,8 @@ struct Report {
     chains: usize,
     rows: u64,
     batches: u64,
+    /// Positions whose rows retention dropped, checked through the id index.
+    retired: u64,
     rows_per_sec: f64,
     findings: Vec<Finding>,
     counts: BTreeMap<FindingKind, usize>,
@@ -170,6 +172,7 @@ pub fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<()> {
         chains: ledger.chains,
         rows: ledger.rows,
         batches: ledger.batches,
+        retired: ledger.retired,
         rows_per_sec: if secs > 0.0 { ledger.rows as f64 / secs } else { 0.0 },
         findings,
         counts,

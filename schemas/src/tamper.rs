@@ -243,6 +243,10 @@ pub struct IndexedId {
     pub chain_seq: i64,
     /// `content_sha256` the index records.
     pub content_sha256: String,
+    /// Whether retention dropped the month this event belongs to (its event time falls in
+    /// a recorded drop). When its row is absent the position counts as retired, not
+    /// missing: its leaf comes from the index and links the chain on.
+    pub retired: bool,
 }
 
 /// A batch row with its signature (also what an archive manifest anchors).
@@ -330,6 +334,8 @@ pub struct ChainChecker<'k> {
     findings: Vec<Finding>,
     /// Rows seen.
     pub rows: u64,
+    /// Positions retention dropped, vouched for by the id index.
+    pub retired: u64,
 }
 
 impl<'k> ChainChecker<'k> {
@@ -357,6 +363,7 @@ impl<'k> ChainChecker<'k> {
             ids: Default::default(),
             findings: Vec::new(),
             rows: 0,
+            retired: 0,
         };
         checker.check_batch_signatures();
         checker
@@ -486,6 +493,7 @@ impl<'k> ChainChecker<'k> {
     pub fn row(&mut self, row: CheckedRow) {
         self.rows += 1;
         let seq = row.chain_seq;
+        self.retired_before(seq);
         if seq < self.next_seq {
             self.add(
                 FindingKind::ExtraRows,
@@ -496,27 +504,7 @@ impl<'k> ChainChecker<'k> {
             return;
         }
         self.index_up_to(seq, Some(&row));
-        if seq > self.next_seq {
-            let from = self.next_seq;
-            self.add(
-                FindingKind::MissingRows,
-                from,
-                None,
-                if seq - from == 1 {
-                    format!("position {from} is missing")
-                } else {
-                    format!("positions {from}..={} are missing", seq - 1)
-                },
-            );
-            self.after_gap = true;
-        }
-        self.batch_for(seq);
-        let covered = self.open.as_ref().is_some_and(|(b, _, _)| b.head.from_seq <= seq && seq <= b.head.to_seq);
-        if covered {
-            self.flush_uncovered(seq);
-        } else if self.uncovered_from.is_none() {
-            self.uncovered_from = Some(seq);
-        }
+        self.arrive_at(seq);
         match &row.recomputed_sha256 {
             Some(sha) if *sha == row.content_sha256 => {}
             Some(sha) => self.add(
@@ -565,28 +553,90 @@ impl<'k> ChainChecker<'k> {
                 "chain_hmac does not verify under the ledger key of its batch",
             );
         }
-        if let Some((b, leaves, broken)) = self.open.as_mut() {
-            if b.head.from_seq <= seq && seq <= b.head.to_seq {
-                match sha256_bytes(&row.content_sha256) {
-                    Some(leaf) => leaves.push(leaf),
-                    None => *broken = true,
-                }
-                if seq == b.head.to_seq
-                    && (row.content_sha256 != b.head.head_content_sha256 || row.chain_hmac != b.head.head_chain_hmac)
-                {
-                    let from = b.head.from_seq;
-                    self.add(
-                        FindingKind::HeadSignatureInvalid,
-                        from,
-                        Some(&row.id),
-                        format!("row {seq} is not the head its batch signed"),
-                    );
-                }
-            }
-        }
+        self.leaf(seq, &row.id, &row.content_sha256, Some(&row.chain_hmac));
         self.prev_sha = Some(row.content_sha256);
         self.after_gap = false;
         self.next_seq = seq + 1;
+    }
+
+    /// Adds position `seq`'s hash to the open batch's leaves and, at the batch's end, checks
+    /// it (and its HMAC, unless the row is retired and its HMAC went with it) against the
+    /// signed head.
+    fn leaf(&mut self, seq: i64, id: &str, content_sha256: &str, chain_hmac: Option<&str>) {
+        let Some((b, leaves, broken)) = self.open.as_mut() else { return };
+        if seq < b.head.from_seq || seq > b.head.to_seq {
+            return;
+        }
+        match sha256_bytes(content_sha256) {
+            Some(leaf) => leaves.push(leaf),
+            None => *broken = true,
+        }
+        if seq == b.head.to_seq
+            && (content_sha256 != b.head.head_content_sha256 || chain_hmac.is_some_and(|h| h != b.head.head_chain_hmac))
+        {
+            let from = b.head.from_seq;
+            let what = if chain_hmac.is_some() { "row" } else { "retired position" };
+            self.add(
+                FindingKind::HeadSignatureInvalid,
+                from,
+                Some(id),
+                format!("{what} {seq} is not the head its batch signed"),
+            );
+        }
+    }
+
+    /// Reports the positions skipped before `seq` and opens the batch covering it.
+    fn arrive_at(&mut self, seq: i64) {
+        if seq > self.next_seq {
+            let from = self.next_seq;
+            self.add(
+                FindingKind::MissingRows,
+                from,
+                None,
+                if seq - from == 1 {
+                    format!("position {from} is missing")
+                } else {
+                    format!("positions {from}..={} are missing", seq - 1)
+                },
+            );
+            self.after_gap = true;
+        }
+        self.batch_for(seq);
+        let covered = self.open.as_ref().is_some_and(|(b, _, _)| b.head.from_seq <= seq && seq <= b.head.to_seq);
+        if covered {
+            self.flush_uncovered(seq);
+        } else if self.uncovered_from.is_none() {
+            self.uncovered_from = Some(seq);
+        }
+    }
+
+    fn no_row_for(&mut self, entry: &IndexedId) {
+        self.add(
+            FindingKind::MissingRows,
+            entry.chain_seq,
+            Some(&entry.id),
+            format!("the id index records {} at position {}, the chain has no such row", entry.id, entry.chain_seq),
+        );
+    }
+
+    /// Takes the index entries before `seq`, whose rows never came: a retired one stands in
+    /// for its row (its recorded hash is the batch leaf and the next row's link); any other
+    /// is a missing row.
+    fn retired_before(&mut self, seq: i64) {
+        while self.ids.front().is_some_and(|e| e.chain_seq < seq) {
+            let entry = self.ids.pop_front().expect("front exists");
+            if !entry.retired || entry.chain_seq < self.next_seq {
+                self.no_row_for(&entry);
+                continue;
+            }
+            let pos = entry.chain_seq;
+            self.arrive_at(pos);
+            self.leaf(pos, &entry.id, &entry.content_sha256, None);
+            self.retired += 1;
+            self.prev_sha = Some(entry.content_sha256);
+            self.after_gap = false;
+            self.next_seq = pos + 1;
+        }
     }
 
     /// Reports a run of rows that no signed head covers, ending before `seq`.
@@ -622,15 +672,7 @@ impl<'k> ChainChecker<'k> {
                         );
                     }
                 }
-                _ => self.add(
-                    FindingKind::MissingRows,
-                    entry.chain_seq,
-                    Some(&entry.id),
-                    format!(
-                        "the id index records {} at position {}, the chain has no such row",
-                        entry.id, entry.chain_seq
-                    ),
-                ),
+                _ => self.no_row_for(&entry),
             }
         }
     }
@@ -638,6 +680,7 @@ impl<'k> ChainChecker<'k> {
     /// Ends the walk at `to_seq` (the last position the range should hold) and returns the
     /// findings, ordered by position.
     pub fn finish(mut self, to_seq: i64) -> Vec<Finding> {
+        self.retired_before(to_seq + 1);
         self.index_up_to(to_seq, None);
         if self.next_seq <= to_seq {
             let from = self.next_seq;
@@ -814,6 +857,46 @@ mod tests {
         let found = check(rows, b, &keys, 6);
         assert!(found.contains(&(FindingKind::ExtraRows, 5)), "{found:?}");
         assert!(found.contains(&(FindingKind::HmacMismatch, 6)), "{found:?}");
+    }
+
+    /// Rows 4..=7 dropped by retention (`retired` marks which index entries say so).
+    fn retire(retired: bool, forge_index: bool) -> (Vec<(FindingKind, i64)>, u64) {
+        let (hmac, head, keys) = setup();
+        let rows = chain(&hmac, 10);
+        let b = batches(&rows, &head, 3);
+        let mut c = ChainChecker::new(3, 1, None, b, &keys);
+        c.ids(rows.iter().map(|r| IndexedId {
+            id: r.id.clone(),
+            chain_seq: r.chain_seq,
+            content_sha256: if forge_index && r.chain_seq == 6 { "ab".repeat(32) } else { r.content_sha256.clone() },
+            retired: retired && (4..=7).contains(&r.chain_seq),
+        }));
+        for r in rows.into_iter().filter(|r| !(4..=7).contains(&r.chain_seq)) {
+            c.row(r);
+        }
+        let retired = c.retired;
+        (c.finish(10).into_iter().map(|f| (f.kind, f.chain_seq)).collect(), retired)
+    }
+
+    #[test]
+    fn retired_positions_keep_the_chain_and_its_signed_heads_whole() {
+        assert_eq!(retire(true, false), (vec![], 4));
+    }
+
+    #[test]
+    fn positions_dropped_without_a_retention_record_are_missing() {
+        let (found, retired) = retire(false, false);
+        assert_eq!(retired, 0);
+        assert!(found.contains(&(FindingKind::MissingRows, 4)), "{found:?}");
+        assert!(found.contains(&(FindingKind::HeadSignatureInvalid, 4)), "{found:?}");
+    }
+
+    #[test]
+    fn a_forged_index_entry_of_a_retired_row_breaks_its_batch_and_the_next_link() {
+        let (found, _) = retire(true, true);
+        // Position 6 ends the batch 4..=6: its signed head and Merkle root no longer match.
+        assert!(found.contains(&(FindingKind::HeadSignatureInvalid, 4)), "{found:?}");
+        assert!(!found.iter().any(|f| f.0 == FindingKind::MissingRows), "{found:?}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod export;
 pub mod failpoint;
 pub mod ledger;
 pub mod postgres;
+pub mod retention;
 pub mod tamper;
 pub mod views;
 

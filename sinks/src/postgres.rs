@@ -113,11 +113,22 @@ pub const PARTITION_MONTHS_BACK: u32 = 24;
 /// Months after today that get a partition ahead of time.
 pub const PARTITION_MONTHS_AHEAD: u32 = 3;
 
-/// Creates the monthly partitions from 24 months back to 3 months ahead.
+/// Creates the monthly partitions from 24 months back to 3 months ahead, except months
+/// retention has dropped (a late event of such a month re-creates it on demand).
 pub async fn ensure_partitions_around(pool: &Pool, today: chrono::NaiveDate) -> Result<usize, SinkError> {
     let client = client(pool).await?;
+    let dropped: Vec<chrono::NaiveDate> = client
+        .query("SELECT DISTINCT (from_at AT TIME ZONE 'UTC')::date FROM audit_retention_drops", &[])
+        .await
+        .map_err(SinkError::pg("read the retention drops"))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     let mut created = 0;
     for month in months_around(today, PARTITION_MONTHS_BACK, PARTITION_MONTHS_AHEAD) {
+        if dropped.contains(&month) {
+            continue;
+        }
         let row = client
             .query_one("SELECT auditflow_ensure_month_partition($1)", &[&month])
             .await

@@ -96,6 +96,13 @@ fn describe() {
     describe_counter!("auditflow_entries_read_total", "Stream entries read (first deliveries and re-deliveries).");
     describe_counter!("auditflow_duplicates_dropped_total", "Identical re-deliveries recognised and dropped.");
     describe_counter!("auditflow_request_traces_written_total", "Request trace rows written by the live view.");
+    describe_counter!("auditflow_retention_partitions_dropped_total", "Monthly ledger partitions retention dropped.");
+    describe_counter!("auditflow_retention_rows_dropped_total", "Ledger rows in the partitions retention dropped.");
+    describe_gauge!(
+        "auditflow_retention_last_apply_unix",
+        Unit::Seconds,
+        "Unix time retention was last applied by this process."
+    );
     describe_gauge!("auditflow_verification_skipped", "1 while --insecure-skip-verify is set.");
     describe_gauge!("auditflow_up", "1 while the pipeline runs.");
 }

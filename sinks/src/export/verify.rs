@@ -300,10 +300,13 @@ pub async fn verify_export(
             None if last_seq > 0 => report.notes.push(format!("chain {chain}: no watermark object yet; the next run writes it")),
             None => {}
         }
-        // Every ledger row up to the watermark in exactly one file.
+        // Every ledger row up to the watermark in exactly one file (a row retention dropped
+        // stays archived; the id index vouches for it).
         let ledger = c
             .query(
-                "SELECT chain_seq, id, content_sha256 FROM audit_events WHERE chain_id = $1 AND chain_seq <= $2 ORDER BY chain_seq",
+                "SELECT chain_seq, id, content_sha256 FROM audit_events WHERE chain_id = $1 AND chain_seq <= $2 \
+                 UNION ALL SELECT chain_seq, id, content_sha256 FROM audit_retired_events WHERE chain_id = $1 AND chain_seq <= $2 \
+                 ORDER BY chain_seq",
                 &[&chain, &to_seq],
             )
             .await

@@ -115,7 +115,9 @@ pub async fn check_against_archive(
             let head = &manifest.ledger_head;
             let row = c
                 .query_opt(
-                    "SELECT id, content_sha256, chain_hmac FROM audit_events WHERE chain_id = $1 AND chain_seq = $2 LIMIT 1",
+                    "SELECT id, content_sha256, chain_hmac FROM audit_events WHERE chain_id = $1 AND chain_seq = $2 \
+                     UNION ALL SELECT id, content_sha256, NULL::text FROM audit_retired_events WHERE chain_id = $1 AND chain_seq = $2 \
+                     LIMIT 1",
                     &[&chain, &head.chain_seq],
                 )
                 .await
@@ -127,7 +129,11 @@ pub async fn check_against_archive(
                     None,
                     format!("{key} anchors position {} but the ledger has no such row", head.chain_seq),
                 ),
-                Some(r) if r.get::<_, String>(1) != head.content_sha256 || r.get::<_, String>(2) != head.chain_hmac => {
+                // A retired head's HMAC went with its row (NULL): its hash is still compared.
+                Some(r)
+                    if r.get::<_, String>(1) != head.content_sha256
+                        || r.get::<_, Option<String>>(2).is_some_and(|h| h != head.chain_hmac) =>
+                {
                     out.add(
                         FindingKind::ArchiveMismatch,
                         head.chain_seq,
@@ -196,6 +202,8 @@ pub async fn check_against_archive(
             let ledger = c
                 .query(
                     "SELECT chain_seq, id, content_sha256 FROM audit_events \
+                     WHERE chain_id = $1 AND chain_seq BETWEEN $2 AND $3 \
+                     UNION ALL SELECT chain_seq, id, content_sha256 FROM audit_retired_events \
                      WHERE chain_id = $1 AND chain_seq BETWEEN $2 AND $3 ORDER BY chain_seq",
                     &[&chain, &manifest.from_chain_seq, &manifest.to_chain_seq],
                 )

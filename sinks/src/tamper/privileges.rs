@@ -4,8 +4,8 @@
 //! of the ledger; that nobody but the owner holds UPDATE, DELETE, TRUNCATE (or TRIGGER,
 //! REFERENCES) on an evidence table or any of its partitions; that the writer can still
 //! insert and read; that the append-only triggers exist and are enabled on every evidence
-//! table and partition; and that partitions are created only through the SECURITY DEFINER
-//! owner function.
+//! table and partition; and that partitions are created and dropped only through the
+//! SECURITY DEFINER owner functions.
 
 use crate::postgres::client;
 use crate::SinkError;
@@ -161,25 +161,28 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Sink
             }
         }
     }
-    let function = c
-        .query_opt(
-            "SELECT prosecdef FROM pg_proc WHERE oid = to_regprocedure('auditflow_ensure_month_partition(date)')",
-            &[],
-        )
-        .await
-        .map_err(SinkError::pg("read functions"))?;
-    match function {
-        Some(f) if f.get::<_, bool>(0) => {}
-        Some(_) => out.push(finding(
-            "function_unsafe",
-            "auditflow_ensure_month_partition(date)",
-            "not SECURITY DEFINER: the writer would need the right to create tables",
-        )),
-        None => out.push(finding(
-            "function_unsafe",
-            "auditflow_ensure_month_partition(date)",
-            "the owner function creating partitions is missing; run `auditflow migrate`",
-        )),
+    // Partitions are created and dropped only through these owner functions.
+    for (function, does) in [
+        ("auditflow_ensure_month_partition(date)", "create tables"),
+        ("auditflow_drop_month_partition(date,integer,text)", "drop tables"),
+    ] {
+        let found = c
+            .query_opt("SELECT prosecdef FROM pg_proc WHERE oid = to_regprocedure($1)", &[&function])
+            .await
+            .map_err(SinkError::pg("read functions"))?;
+        match found {
+            Some(f) if f.get::<_, bool>(0) => {}
+            Some(_) => out.push(finding(
+                "function_unsafe",
+                function,
+                format!("not SECURITY DEFINER: the writer would need the right to {does}"),
+            )),
+            None => out.push(finding(
+                "function_unsafe",
+                function,
+                "an owner function managing partitions is missing; run `auditflow migrate`",
+            )),
+        }
     }
     if role.is_some() {
         let create = c

@@ -36,6 +36,8 @@ pub struct LedgerReport {
     pub rows: u64,
     /// Signed batch heads checked.
     pub batches: u64,
+    /// Positions whose rows retention dropped, checked through the id index.
+    pub retired: u64,
     /// Every finding, by chain and position.
     pub findings: Vec<Finding>,
     /// Facts worth knowing that are not findings.
@@ -60,7 +62,7 @@ pub async fn verify_ledger(
     let total: u64 = ranges.values().map(|r| (r.to - r.from + 1).max(0) as u64).sum();
     let done = AtomicU64::new(0);
     let mut report = LedgerReport { chains: ranges.len(), ..LedgerReport::default() };
-    let results: Vec<(Vec<Finding>, u64, u64)> = futures_util::stream::iter(ranges)
+    let results: Vec<(Vec<Finding>, u64, u64, u64)> = futures_util::stream::iter(ranges)
         .map(|(chain, range)| {
             let done = &done;
             async move {
@@ -74,10 +76,17 @@ pub async fn verify_ledger(
         .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
-    for (findings, rows, batches) in results {
+    for (findings, rows, batches, retired) in results {
         report.findings.extend(findings);
         report.rows += rows;
         report.batches += batches;
+        report.retired += retired;
+    }
+    if report.retired > 0 {
+        report.notes.push(format!(
+            "{} positions were retired by retention (audit_retention_drops); the id index vouches for their hashes",
+            report.retired
+        ));
     }
     if let Some(zone) = &scope.zone {
         keep_zone(pool, zone, &mut report).await?;
@@ -166,22 +175,25 @@ async fn walk_chain(
     chain: i32,
     range: Range,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(Vec<Finding>, u64, u64), SinkError> {
+) -> Result<(Vec<Finding>, u64, u64, u64), SinkError> {
     let c = client(pool).await?;
     // One snapshot for the whole chain: the pipeline may be appending while we read.
     c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(SinkError::pg("begin"))?;
     let result = async {
+        // The index has the hash of a position whose row retention dropped.
         let prev: Option<String> = if range.from > 1 {
             c.query_opt(
-                "SELECT content_sha256 FROM audit_events WHERE chain_id = $1 AND chain_seq = $2 LIMIT 1",
+                "SELECT coalesce((SELECT content_sha256 FROM audit_events WHERE chain_id = $1 AND chain_seq = $2 LIMIT 1), \
+                                 (SELECT content_sha256 FROM audit_event_ids WHERE chain_id = $1 AND chain_seq = $2 LIMIT 1))",
                 &[&chain, &(range.from - 1)],
             )
             .await
             .map_err(SinkError::pg("read the row before the range"))?
-            .map(|r| r.get(0))
+            .and_then(|r| r.get(0))
         } else {
             None
         };
+        let dropped = retired_months(&c).await?;
         let batches: Vec<SignedBatch> = c
             .query(
                 &format!(
@@ -204,16 +216,20 @@ async fn walk_chain(
             let hi = if last_window { i64::MAX } else { lo + WINDOW - 1 };
             let ids = c
                 .query(
-                    "SELECT id, chain_seq, content_sha256 FROM audit_event_ids \
+                    "SELECT id, chain_seq, content_sha256, occurred_at FROM audit_event_ids \
                      WHERE chain_id = $1 AND chain_seq BETWEEN $2 AND $3 ORDER BY chain_seq",
                     &[&chain, &lo, &hi],
                 )
                 .await
                 .map_err(SinkError::pg("read the id index"))?;
-            checker.ids(ids.into_iter().map(|r| IndexedId {
-                id: r.get(0),
-                chain_seq: r.get(1),
-                content_sha256: r.get(2),
+            checker.ids(ids.into_iter().map(|r| {
+                let at: DateTime<Utc> = r.get(3);
+                IndexedId {
+                    id: r.get(0),
+                    chain_seq: r.get(1),
+                    content_sha256: r.get(2),
+                    retired: dropped.iter().any(|(from, until)| *from <= at && at < *until),
+                }
             }));
             let stream = read_rows(&c, chain, lo, hi).await?;
             pin_mut!(stream);
@@ -231,12 +247,22 @@ async fn walk_chain(
             }
             lo = hi + 1;
         }
-        let rows = checker.rows;
-        Ok((checker.finish(range.to), rows, batch_count))
+        let (rows, retired) = (checker.rows, checker.retired);
+        Ok((checker.finish(range.to), rows, batch_count, retired))
     }
     .await;
     let _ = c.batch_execute("COMMIT").await;
     result
+}
+
+/// The event-time ranges of the months retention dropped (`audit_retention_drops`).
+async fn retired_months(c: &tokio_postgres::Client) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, SinkError> {
+    Ok(c.query("SELECT DISTINCT from_at, until_at FROM audit_retention_drops ORDER BY 1", &[])
+        .await
+        .map_err(SinkError::pg("read the retention drops"))?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
 }
 
 /// The columns the canonical encoding covers, then the chain columns.

@@ -1,0 +1,152 @@
+//! `auditflow retention apply|history` (SPEC §3): drop the ledger's monthly partitions past
+//! the retention, never one under an active legal hold or not yet archived, and create the
+//! coming months; list what retention dropped, when and for whom.
+
+use crate::cli::GlobalArgs;
+use crate::settings::{self, ConfigError};
+use anyhow::Context;
+use auditflow_sinks::retention::{Decision, RetentionReport};
+use clap::{Args, Subcommand};
+
+/// `auditflow retention …`.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Drop every monthly partition of `audit_events` whose month ended more than
+    /// --retention-days ago, unless an active legal hold overlaps it or the archive does not
+    /// have all its rows yet; create this month and the next three. Each drop is recorded
+    /// (append-only) in the same transaction; `verify` and `verify-export` still account for
+    /// every retired position through the id index.
+    Apply(ApplyArgs),
+    /// List past drops: partition, months, rows, retention, who, database login, when.
+    History(HistoryArgs),
+}
+
+/// `retention apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Only print what would be dropped and created; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Who applies it, recorded with each drop [default: $USER].
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `retention history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `retention …`.
+pub fn retention(global: &GlobalArgs, command: &RetentionCommand) -> anyhow::Result<()> {
+    let by = match command {
+        RetentionCommand::Apply(a) => Some(
+            a.by.clone()
+                .or_else(|| std::env::var("USER").ok())
+                .filter(|w| !w.trim().is_empty())
+                .ok_or_else(|| ConfigError::new("--by", "say who applies retention (no $USER to default to)"))?,
+        ),
+        RetentionCommand::History(_) => None,
+    };
+    let settings = settings::resolve(global, None)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let pool = crate::run::prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
+        match command {
+            RetentionCommand::Apply(a) => {
+                let by = by.as_deref().unwrap_or("auditflow");
+                let report = auditflow_sinks::retention::apply(
+                    &pool,
+                    settings.retention_days,
+                    by,
+                    a.dry_run,
+                    chrono::Utc::now(),
+                )
+                .await
+                .context("apply retention")?;
+                if a.json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    print_report(&report);
+                }
+            }
+            RetentionCommand::History(h) => {
+                let c = auditflow_sinks::postgres::client(&pool).await?;
+                let rows = c
+                    .query(
+                        "SELECT json_build_object('id', id, 'partition', partition_name, 'from', from_at, 'until', until_at, \
+                            'rows', rows_dropped, 'retention_days', retention_days, 'requested_by', requested_by, \
+                            'db_user', db_user, 'dropped_at', dropped_at)::text \
+                         FROM audit_retention_drops ORDER BY id",
+                        &[],
+                    )
+                    .await
+                    .context("read the retention drops")?;
+                let drops: Vec<serde_json::Value> =
+                    rows.iter().filter_map(|r| serde_json::from_str(&r.get::<_, String>(0)).ok()).collect();
+                if h.json {
+                    println!("{}", serde_json::to_string_pretty(&drops)?);
+                } else {
+                    let s = |v: &serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_else(|| "-".into());
+                    println!("{:>4} {:<22} {:>10} {:>5} {:<16} {:<10} dropped at", "id", "partition", "rows", "days", "by", "login");
+                    for d in &drops {
+                        println!(
+                            "{:>4} {:<22} {:>10} {:>5} {:<16} {:<10} {}",
+                            d["id"],
+                            s(&d["partition"]),
+                            d["rows"],
+                            d["retention_days"],
+                            s(&d["requested_by"]),
+                            s(&d["db_user"]),
+                            s(&d["dropped_at"])
+                        );
+                    }
+                    println!("{} drop(s)", drops.len());
+                }
+            }
+        }
+        anyhow::Ok(())
+    })
+}
+
+fn print_report(r: &RetentionReport) {
+    let verb = if r.dry_run { "would drop" } else { "dropped" };
+    println!(
+        "retention {} days: events before {} are past it{}",
+        r.retention_days,
+        r.cutoff.format("%Y-%m-%dT%H:%M:%SZ"),
+        if r.dry_run { " (dry run: nothing changed)" } else { "" }
+    );
+    println!("{:<22} {:>10}  action", "partition", "rows");
+    for m in &r.months {
+        let rows = m.rows.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+        let action = match &m.decision {
+            Decision::Keep => "keep (within retention)".to_owned(),
+            Decision::Held { holds } => {
+                format!("keep (legal hold {})", holds.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(", "))
+            }
+            Decision::NotArchived { detail } => format!("keep (not archived yet: {detail})"),
+            Decision::Drop => verb.to_owned(),
+            Decision::Refused { detail } => format!("keep (refused: {detail})"),
+        };
+        println!("{:<22} {:>10}  {action}", m.partition, rows);
+    }
+    println!(
+        "{verb} {} partition(s), {} row(s); {} {} month(s) ahead{}",
+        r.dropped_partitions,
+        r.dropped_rows,
+        if r.dry_run { "would create" } else { "created" },
+        r.created.len(),
+        if r.created.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", r.created.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join(", "))
+        }
+    );
+}
