@@ -147,7 +147,8 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
             fill(&c, args.rows).await?;
             eprintln!("bench search: filled {} rows in {:.0} s", args.rows, started.elapsed().as_secs_f64());
         }
-        anyhow::Ok(pool)
+        // The API reads through the same kind of pool `run` gives it.
+        anyhow::Ok(auditflow_sinks::postgres::read_pool(&pg, 4)?)
     })?;
 
     let tamper = Arc::new(auditflow_sinks::tamper::TamperStats::default());
@@ -240,35 +241,49 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Paces GETs at `rate` per second against `addr`, from `LOADERS` threads, until `stop`, the
-/// server going away (the drain ended), or 10 minutes; returns (answered 200, other answers,
-/// requests whose connection failed while the server was up).
-fn load(addr: String, rate: u64, stop: Arc<std::sync::atomic::AtomicBool>) -> (u64, u64, u64) {
+/// What the paced load achieved.
+#[derive(Debug, Default)]
+struct LoadResult {
+    /// Requests answered 200.
+    ok: u64,
+    /// Other answers, by status (0: unparseable).
+    other: std::collections::BTreeMap<u16, u64>,
+    /// Requests whose connection failed while the server was up.
+    refused: u64,
+    /// From the first request to the last answer, seconds.
+    active_secs: f64,
+}
+
+/// Loader threads. Each paces its share of the rate; enough of them that a request slowed
+/// by the busy machine does not cost the next slot (slots missed are skipped, not made up).
+const LOADERS: u64 = 16;
+
+/// Paces GETs at `rate` per second against `addr`, from [`LOADERS`] threads, until `stop`,
+/// the server going away (the drain ended), or 10 minutes.
+fn load(addr: String, rate: u64, stop: Arc<std::sync::atomic::AtomicBool>) -> LoadResult {
     use std::sync::atomic::Ordering;
-    const LOADERS: u64 = 4;
-    let Ok(addr) = addr.parse::<std::net::SocketAddr>() else { return (0, 0, 0) };
+    let Ok(addr) = addr.parse::<std::net::SocketAddr>() else { return LoadResult::default() };
     let started = Instant::now();
     // The server comes up once the preload is done and `run` has started.
     while std::net::TcpStream::connect(addr).is_err() {
         if stop.load(Ordering::Relaxed) || started.elapsed() > Duration::from_secs(600) {
-            return (0, 0, 0);
+            return LoadResult::default();
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let began = Instant::now();
     let threads: Vec<_> = (0..LOADERS)
         .map(|t| {
             let stop = stop.clone();
             std::thread::spawn(move || {
                 let mut rng = rand::rngs::StdRng::seed_from_u64(11 + t);
-                let (mut ok, mut other, mut refused) = (0u64, 0u64, 0u64);
+                let mut out = LoadResult::default();
                 let interval = Duration::from_secs_f64(LOADERS as f64 / rate.max(1) as f64);
                 let mut next = Instant::now() + interval.mul_f64(t as f64 / LOADERS as f64);
-                let began = Instant::now();
                 while !stop.load(Ordering::Relaxed) && began.elapsed() < Duration::from_secs(600) {
                     if let Some(wait) = next.checked_duration_since(Instant::now()) {
                         std::thread::sleep(wait);
                     }
-                    // A slot missed while a request was slow is skipped, not made up in a burst.
                     next = (next + interval).max(Instant::now());
                     let path = if rng.random_bool(0.5) {
                         format!("/v1/events?zone=zone-{}&limit=100", rng.random_range(0..8))
@@ -276,18 +291,33 @@ fn load(addr: String, rate: u64, stop: Arc<std::sync::atomic::AtomicBool>) -> (u
                         format!("/v1/events?request_id=req-1-{}", rng.random_range(0..500_000))
                     };
                     match get(&addr, &path) {
-                        Ok((200, _)) => ok += 1,
-                        Ok(_) => other += 1,
+                        Ok((200, _)) => out.ok += 1,
+                        Ok((status, _)) => {
+                            if out.other.is_empty() {
+                                eprintln!("bench search: {path} answered {status}");
+                            }
+                            *out.other.entry(status).or_default() += 1;
+                        }
                         // Refused: the drain finished and the server is gone.
                         Err(_) if std::net::TcpStream::connect(addr).is_err() => break,
-                        Err(_) => refused += 1,
+                        Err(_) => out.refused += 1,
                     }
                 }
-                (ok, other, refused)
+                out
             })
         })
         .collect();
-    threads.into_iter().filter_map(|t| t.join().ok()).fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
+    let mut total = LoadResult::default();
+    for t in threads {
+        let Ok(r) = t.join() else { continue };
+        total.ok += r.ok;
+        total.refused += r.refused;
+        for (status, n) in r.other {
+            *total.other.entry(status).or_default() += n;
+        }
+    }
+    total.active_secs = began.elapsed().as_secs_f64();
+    total
 }
 
 fn ingestion_impact(
@@ -333,19 +363,22 @@ fn ingestion_impact(
         };
         let drained = drain();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let (ok, other, failed) = loader.join().unwrap_or((0, 0, 0));
+        let result = loader.join().unwrap_or_default();
         let (summary, _) = drained?;
         let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
-        let secs = summary["elapsed_secs"].as_f64().unwrap_or(1.0);
+        let achieved = result.ok as f64 / result.active_secs.max(1e-9);
         eprintln!(
-            "bench search: drain with {} API requests/s: {rate:.0} events/s ({ok} answered 200, {other} other, {failed} failed; {:.0}/s over the drain)",
-            args.impact_rate,
-            ok as f64 / secs
+            "bench search: drain with {} API requests/s: {rate:.0} events/s ({} answered 200 at {achieved:.0}/s over {:.0} s, others {:?}, {} failed)",
+            args.impact_rate, result.ok, result.active_secs, result.other, result.refused
         );
-        anyhow::ensure!(failed == 0, "{failed} API requests failed to connect while the server was up");
+        anyhow::ensure!(
+            result.refused == 0,
+            "{} API requests failed to connect while the server was up",
+            result.refused
+        );
         loaded.push(rate);
-        answered.push(ok as f64 / secs);
-        not_ok.push(other);
+        answered.push(achieved);
+        not_ok.push(result.other.values().sum::<u64>());
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     Ok(serde_json::json!({

@@ -336,7 +336,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         Arc::new(crate::ops::api::ApiState {
             tokens: settings.api_tokens.clone(),
             // The API only reads; it does not use the writer role.
-            pool: auditflow_sinks::postgres::pool(&settings.pg, 4)?,
+            pool: auditflow_sinks::postgres::read_pool(&settings.pg, 4)?,
             redis_url: settings.redis_url.clone(),
             dlq_stream: settings.dlq_stream.clone(),
             keyring: keyring.clone(),

@@ -159,18 +159,19 @@ pub struct Page {
     pub chain_heads: Vec<i64>,
 }
 
-/// Runs one page of a search.
-pub async fn search(client: &tokio_postgres::Client, filters: &Filters) -> anyhow::Result<Page> {
+/// Runs one page of a search. Statements are prepared once per connection and filter
+/// combination: planning over every monthly partition costs more than most pages do.
+pub async fn search(client: &deadpool_postgres::Client, filters: &Filters) -> anyhow::Result<Page> {
     let heads: Vec<i64> = match &filters.cursor {
         Some(c) => c.heads.clone(),
         None => {
-            let rows = client
-                .query(
+            let heads = client
+                .prepare_cached(
                     "SELECT chain_id, chain_seq FROM audit_ingest_watermarks WHERE sink = 'ledger' ORDER BY chain_id",
-                    &[],
                 )
                 .await
-                .context("read the ledger's chain heads")?;
+                .context("prepare the chain heads query")?;
+            let rows = client.query(&heads, &[]).await.context("read the ledger's chain heads")?;
             let mut heads = Vec::new();
             for r in rows {
                 let (chain, seq): (i32, i64) = (r.get(0), r.get(1));
@@ -226,7 +227,8 @@ pub async fn search(client: &tokio_postgres::Client, filters: &Filters) -> anyho
     add(&mut sql, " ORDER BY e.occurred_at, e.id LIMIT ?", Box::new(filters.limit + 1));
     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
         params.iter().map(|p| p.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
-    let rows = client.query(&sql, &refs).await.context("search the ledger")?;
+    let statement = client.prepare_cached(&sql).await.context("prepare the search")?;
+    let rows = client.query(&statement, &refs).await.context("search the ledger")?;
     let more = rows.len() as i64 > filters.limit;
     let rows = &rows[..rows.len().min(filters.limit as usize)];
     let next_cursor = match (more, rows.last()) {

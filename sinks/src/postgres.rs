@@ -73,6 +73,27 @@ pub fn pool_as(config: &tokio_postgres::Config, size: usize, role: &str) -> Resu
         .map_err(|e| SinkError::Pool(e.to_string()))
 }
 
+/// A pool for readers that answer many small queries (the `/v1` API): read-only sessions
+/// that keep one generic plan per prepared statement, since re-planning a query over every
+/// monthly partition costs more than running it.
+pub fn read_pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
+    use deadpool_postgres::{Hook, HookError};
+    let manager =
+        Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    Pool::builder(manager)
+        .max_size(size.max(1))
+        .post_create(Hook::async_fn(|client, _| {
+            Box::pin(async move {
+                client
+                    .batch_execute("SET default_transaction_read_only = on; SET plan_cache_mode = force_generic_plan")
+                    .await
+                    .map_err(HookError::Backend)
+            })
+        }))
+        .build()
+        .map_err(|e| SinkError::Pool(e.to_string()))
+}
+
 /// Gets a pooled connection.
 pub async fn client(pool: &Pool) -> Result<deadpool_postgres::Object, SinkError> {
     pool.get().await.map_err(|e| SinkError::Pool(e.to_string()))
