@@ -1,9 +1,10 @@
 //! Revocation propagation (SPEC §5) as a differential dataflow over committed events.
 //!
 //! Delegation edges (`delegation_edge_created`: parent agent session → child) form a graph
-//! per zone. A revocation — `session_revoked` (its agent session) or
-//! `delegation_edge_revoked` (the edge's child, named in the event or found by edge id) —
-//! reaches its root and every descendant (`iterate` to a fixed point). Joined with the
+//! per zone. A revocation — `session_revoked` (its agent session, or, when it names only a
+//! session, every agent session that session started) or `delegation_edge_revoked` (the
+//! edge's child, named in the event or found by edge id) — reaches its roots and every
+//! descendant (`iterate` to a fixed point). Joined with the
 //! access decisions on those sessions it yields, per revocation, the first deny at or after
 //! it, and every *allow* later than the revocation time plus the grace period: a violation.
 //!
@@ -93,6 +94,24 @@ impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<
         let direct: VecCollection<'s, T, Revocation> = revoking.clone().flat_map(|e| {
             e.agent_session_id.clone().map(|root| (e.id.clone(), e.zone_id.clone(), root, e.occurred_at_us))
         });
+        // (zone, session) → the agent sessions it started, for revocations that name only the
+        // session (the revocation stream's `session_id`-only entries).
+        let session_agents: VecCollection<'s, T, ((String, String), String)> = self
+            .clone()
+            .filter(|e| e.event_type.starts_with("session_") && e.event_type != "session_revoked")
+            .flat_map(|e| match (&e.session_id, &e.agent_session_id) {
+                (Some(session), Some(agent)) => Some(((e.zone_id.clone(), session.clone()), agent.clone())),
+                _ => None,
+            });
+        let by_session: VecCollection<'s, T, Revocation> = revoking
+            .clone()
+            .flat_map(|e| match (&e.agent_session_id, &e.delegation_edge_id, &e.session_id) {
+                (None, None, Some(session)) if e.event_type == "session_revoked" => {
+                    Some(((e.zone_id.clone(), session.clone()), (e.id.clone(), e.occurred_at_us)))
+                }
+                _ => None,
+            })
+            .join_map(session_agents, |(zone, _), (id, at), agent| (id.clone(), zone.clone(), agent.clone(), *at));
         let by_edge: VecCollection<'s, T, Revocation> = revoking
             .flat_map(|e| match (&e.agent_session_id, &e.delegation_edge_id) {
                 (None, Some(edge)) if e.event_type == "delegation_edge_revoked" => {
@@ -101,7 +120,7 @@ impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<
                 _ => None,
             })
             .join_map(edge_children, |(zone, _), (id, at), child| (id.clone(), zone.clone(), child.clone(), *at));
-        let revocations = direct.concat(by_edge);
+        let revocations = direct.concat(by_edge).concat(by_session);
 
         // (node, revocation id) for the root and every descendant.
         let roots: VecCollection<'s, T, (Node, String)> =

@@ -1,7 +1,7 @@
 //! Verifies each entry's HMAC and splits valid events from dead letters.
 
 use auditflow_schemas::keyring::Keyring;
-use auditflow_schemas::wire::{decode, Limits, Rejection, StreamEntry};
+use auditflow_schemas::wire::{decode_any, Limits, Rejection, StreamEntry};
 use auditflow_schemas::{DeadLetter, Reason, VerifiedEvent};
 use std::sync::Arc;
 use timely::dataflow::operators::core::OkErr;
@@ -17,6 +17,9 @@ pub struct VerifySettings {
     /// An entry delivered more often than this is dead-lettered as
     /// `transient_exceeded_max_deliveries` instead of being tried again.
     pub max_deliveries: u64,
+    /// The revocation stream (`caracal.sessions.revoke`): its entries are decoded as
+    /// revocations (`wire::decode_revocation`) rather than audit events.
+    pub revocation_stream: Option<String>,
 }
 
 /// Extension trait: `verify` on a stream of stream entries.
@@ -33,7 +36,7 @@ pub trait Verify<'scope> {
     /// let data = r#"{"id":"e1","zone_id":"z","event_type":"t","occurred_at":"2026-11-23T06:00:00Z"}"#;
     /// let good = StreamEntry::new("1-0", vec![("data".into(), data.into()), ("sig".into(), ring.sign("default", data.as_bytes()).unwrap().into())]);
     /// let bad = StreamEntry::new("1-1", vec![("data".into(), data.into()), ("sig".into(), "00".repeat(32).into())]);
-    /// let settings = VerifySettings { keyring: Arc::new(ring), limits: Limits::default(), max_deliveries: 8 };
+    /// let settings = VerifySettings { keyring: Arc::new(ring), limits: Limits::default(), max_deliveries: 8, revocation_stream: None };
     ///
     /// let (ok, dead) = timely::example(move |scope| {
     ///     let (ok, dead) = vec![good, bad].to_stream(scope).container::<Vec<_>>().verify(settings);
@@ -63,7 +66,8 @@ pub fn verdict(entry: StreamEntry, settings: &VerifySettings) -> Result<Verified
         ));
         return Err(entry.dead_letter(Rejection { reason, src_id: None }));
     }
-    decode(&entry, &settings.keyring, &settings.limits).map_err(|rejection| entry.dead_letter(rejection))
+    decode_any(&entry, &settings.keyring, &settings.limits, settings.revocation_stream.as_deref())
+        .map_err(|rejection| entry.dead_letter(rejection))
 }
 
 #[allow(clippy::result_large_err)]

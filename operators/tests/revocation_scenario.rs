@@ -6,7 +6,7 @@
 use auditflow_operators::RevocationViews;
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::view::{Propagation, SharedEvent, ViewEvent, Violation};
-use auditflow_schemas::wire::{decode, Limits, StreamEntry};
+use auditflow_schemas::wire::{decode, decode_revocation, Limits, StreamEntry};
 use differential_dataflow::input::Input;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -87,7 +87,18 @@ fn time_us(rfc3339: &str) -> i64 {
 }
 
 fn check(outcome: &Outcome, label: &str) {
-    let want = expected();
+    check_renamed(outcome, label, &|id| id.to_owned());
+}
+
+/// [`check`], with the expected revocation ids passed through `rename`.
+fn check_renamed(outcome: &Outcome, label: &str, rename: &dyn Fn(&str) -> String) {
+    let mut want = expected();
+    for r in want["revocations"].as_array_mut().expect("revocations") {
+        r["revocation_event_id"] = rename(r["revocation_event_id"].as_str().expect("id")).into();
+    }
+    for v in want["violations"].as_array_mut().expect("violations") {
+        v["revocation_event_id"] = rename(v["revocation_event_id"].as_str().expect("id")).into();
+    }
     let (props, viols) = outcome;
     assert!(props.values().all(|d| *d == 1), "{label}: each revocation once: {props:?}");
     assert!(viols.values().all(|d| *d == 1), "{label}: each violation once: {viols:?}");
@@ -97,7 +108,7 @@ fn check(outcome: &Outcome, label: &str) {
             (p.revocation_event_id.clone(), p.root.clone(), p.revoked_at_us, p.affected.clone(), p.first_deny_after_us)
         })
         .collect();
-    let wanted: Vec<Status> = want["revocations"]
+    let mut wanted: Vec<Status> = want["revocations"]
         .as_array()
         .expect("revocations")
         .iter()
@@ -111,6 +122,7 @@ fn check(outcome: &Outcome, label: &str) {
             )
         })
         .collect();
+    wanted.sort();
     assert_eq!(got, wanted, "{label}: propagation");
     let got: Vec<(String, String, String, i64)> = viols
         .keys()
@@ -184,5 +196,68 @@ fn random_orders_and_batchings_on_one_and_two_workers() {
         }
         let workers = 1 + round % 2;
         check(&run(batches, workers), &format!("round {round}, {workers} worker(s)"));
+    }
+}
+
+/// The scenario's revocations published on the revocation stream instead (SPEC §1:
+/// `{zone_id, session_id, agent_session_id?, delegation_edge_id?, reason}`, the time being
+/// the entry's stream id), decoded as the pipeline decodes them.
+fn via_revocation_stream(session_only: bool) -> (Vec<ViewEvent>, BTreeMap<String, String>) {
+    let ring = Keyring::single_hex("k", &"ab".repeat(32)).expect("key");
+    let mut renamed = BTreeMap::new();
+    let events = scenario()
+        .into_iter()
+        .map(|e| {
+            if !e.event_type.ends_with("_revoked") {
+                return e;
+            }
+            let mut data =
+                serde_json::json!({ "zone_id": e.zone_id, "session_id": e.session_id, "reason": "offboarded" });
+            match (&e.delegation_edge_id, session_only) {
+                (Some(edge), _) => {
+                    data["delegation_edge_id"] = edge.clone().into();
+                    data["agent_session_id"] = e.agent_session_id.clone().into();
+                }
+                (None, false) => data["agent_session_id"] = e.agent_session_id.clone().into(),
+                (None, true) => {}
+            }
+            let data = data.to_string();
+            let mut entry = StreamEntry::new(
+                &format!("{}-0", e.occurred_at_us / 1000),
+                vec![
+                    ("data".into(), data.clone().into_bytes()),
+                    ("sig".into(), ring.sign("k", data.as_bytes()).expect("sign").into_bytes()),
+                ],
+            );
+            entry.stream = "caracal.sessions.revoke".into();
+            let verified = decode_revocation(&entry, &ring, &Limits::default()).expect("a valid revocation entry");
+            renamed.insert(e.id.clone(), verified.event.id.clone());
+            ViewEvent::of(&verified.event, e.chain_id, e.chain_seq)
+        })
+        .collect();
+    (events, renamed)
+}
+
+#[test]
+fn revocations_from_the_revocation_stream_give_the_same_result() {
+    let (events, renamed) = via_revocation_stream(false);
+    assert_eq!(renamed.len(), 2, "both revocations came through the stream");
+    let rename = |id: &str| renamed.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    check_renamed(&run(vec![events.clone()], 1), "revocation stream, one epoch", &rename);
+    let batches = events.into_iter().rev().map(|e| vec![e]).collect();
+    check_renamed(&run(batches, 2), "revocation stream, reversed, two workers", &rename);
+}
+
+#[test]
+fn a_revocation_naming_only_the_session_reaches_every_agent_session_it_started() {
+    let (events, renamed) = via_revocation_stream(true);
+    let (props, _) = run(vec![events], 1);
+    let session_wide = props
+        .keys()
+        .find(|p| Some(&p.revocation_event_id) == renamed.get("rev-007"))
+        .unwrap_or_else(|| panic!("no propagation for the session-wide revocation: {props:?}"));
+    // s-1 started as-root (session_spawned); every delegation below it is reached.
+    for agent in ["as-root", "as-a", "as-b", "as-c"] {
+        assert!(session_wide.affected.iter().any(|a| a == agent), "{agent} not reached: {session_wide:?}");
     }
 }

@@ -164,6 +164,7 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
         dlq_stream: "auditflow.bench.search.dlq".into(),
         keyring: Arc::new(auditflow_schemas::keyring::Keyring::insecure_skip_verify()),
         limits: auditflow_schemas::wire::Limits::default(),
+        revocation_stream: None,
         tamper: tamper.clone(),
     });
     let sources = crate::ops::metrics::Sources {

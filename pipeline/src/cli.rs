@@ -46,6 +46,11 @@ pub struct GlobalArgs {
     /// Dead-letter stream [default: <stream>.dlq].
     #[arg(long, env = "AUDITFLOW_DLQ_STREAM", global = true)]
     pub dlq_stream: Option<String>,
+    /// Revocation stream: entries `{zone_id, session_id, agent_session_id?,
+    /// delegation_edge_id?, reason}`, signed like audit events, feed the ledger and the
+    /// revocation view; empty to not read one [default: caracal.sessions.revoke].
+    #[arg(long, env = "AUDITFLOW_REVOCATION_STREAM", global = true, value_name = "STREAM")]
+    pub revocation_stream: Option<String>,
     /// Producer HMAC key as hex (a one-key ring with id `default`).
     #[arg(long, env = "AUDIT_HMAC_KEY", global = true, hide_env_values = true, value_name = "HEX")]
     pub hmac_key: Option<String>,
@@ -184,6 +189,11 @@ pub struct RunArgs {
     /// [default: 5].
     #[arg(long, env = "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS", value_name = "SECS")]
     pub views_revocation_grace_secs: Option<f64>,
+    /// The views work on batches of this many milliseconds of commits: a larger batch costs
+    /// the ingest less and shows view updates later (about half a batch, on average)
+    /// [default: 1000].
+    #[arg(long, env = "AUDITFLOW_VIEWS_BATCH_MS", value_name = "MS")]
+    pub views_batch_ms: Option<u64>,
     /// Address of the HTTP server (/healthz, /readyz, /metrics); port 0 picks a free one
     /// [default: 127.0.0.1:9090].
     #[arg(long, env = "AUDITFLOW_LISTEN", value_name = "ADDR")]

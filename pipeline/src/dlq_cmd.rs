@@ -11,7 +11,7 @@ use crate::cli::GlobalArgs;
 use crate::settings::{self, ConfigError};
 use anyhow::Context;
 use auditflow_schemas::keyring::Keyring;
-use auditflow_schemas::wire::{decode, Limits, StreamEntry};
+use auditflow_schemas::wire::{decode_any, Limits, StreamEntry};
 use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -330,6 +330,7 @@ pub async fn replay_entries(
     dlq_stream: &str,
     keyring: &Keyring,
     limits: &Limits,
+    revocation_stream: Option<&str>,
     request: &ReplayRequest,
 ) -> anyhow::Result<ReplayReport> {
     let explicit_tamper = request.reason.as_deref().is_some_and(|r| r.starts_with("tamper"));
@@ -345,8 +346,9 @@ pub async fn replay_entries(
             report.still_failing.push((entry.id, "the original entry is not in the DLQ entry".into()));
             continue;
         }
-        let rebuilt = StreamEntry::new(&entry.src_stream_id, entry.original.clone());
-        if let Err(rejection) = decode(&rebuilt, keyring, limits) {
+        let mut rebuilt = StreamEntry::new(&entry.src_stream_id, entry.original.clone());
+        rebuilt.stream = entry.src_stream.clone();
+        if let Err(rejection) = decode_any(&rebuilt, keyring, limits, revocation_stream) {
             report.still_failing.push((entry.id, rejection.reason.to_string()));
             continue;
         }
@@ -378,7 +380,15 @@ fn replay(settings: &settings::Resolved, runtime: &tokio::runtime::Runtime, args
     let request = ReplayRequest { reason: args.reason.clone(), limit: args.limit, dry_run: args.dry_run };
     let report = runtime.block_on(async {
         let mut con = connect(settings).await?;
-        replay_entries(&mut con, &settings.dlq_stream, &keyring, &limits, &request).await
+        replay_entries(
+            &mut con,
+            &settings.dlq_stream,
+            &keyring,
+            &limits,
+            settings.revocation_stream.as_deref(),
+            &request,
+        )
+        .await
     })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

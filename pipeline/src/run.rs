@@ -341,6 +341,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
             dlq_stream: settings.dlq_stream.clone(),
             keyring: keyring.clone(),
             limits: auditflow_schemas::wire::Limits { max_data_bytes: settings.max_event_bytes },
+            revocation_stream: settings.revocation_stream.clone(),
             tamper: tamper_stats.clone(),
         }),
     )?;
@@ -460,23 +461,34 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
     let (keyring, exit_when_drained) = (keyring.clone(), *exit_when_drained);
     let index = worker.index();
     let consumer = format!("{}-{index}", settings.consumer_prefix);
-    let mut source_config = RedisStreamConfig::new(&settings.redis_url, &settings.stream, &settings.group, &consumer);
-    source_config.batch_size = settings.batch_size;
-    source_config.claim_idle = Duration::from_millis(settings.claim_idle_ms);
-    source_config.max_in_flight = settings.max_in_flight;
-    source_config.exit_when_drained = exit_when_drained;
-    let control = SourceControl::new(settings.max_in_flight, stop.clone(), read.clone());
-    let acker = Acker::spawn(
-        runtime,
-        settings.redis_url.clone(),
-        settings.stream.clone(),
-        settings.group.clone(),
-        control.permits.clone(),
-    );
+    // One reader, control and acker per stream: the audit stream, and the revocation
+    // stream when configured. Both feed the same verify step and ledger.
+    let streams: Vec<&str> =
+        std::iter::once(settings.stream.as_str()).chain(settings.revocation_stream.as_deref()).collect();
+    let sources: Vec<(RedisStreamConfig, SourceControl, Acker)> = streams
+        .iter()
+        .map(|stream| {
+            let mut config = RedisStreamConfig::new(&settings.redis_url, stream, &settings.group, &consumer);
+            config.batch_size = settings.batch_size;
+            config.claim_idle = Duration::from_millis(settings.claim_idle_ms);
+            config.max_in_flight = settings.max_in_flight;
+            config.exit_when_drained = exit_when_drained;
+            let control = SourceControl::new(settings.max_in_flight, stop.clone(), read.clone());
+            let acker = Acker::spawn(
+                runtime,
+                settings.redis_url.clone(),
+                (*stream).to_owned(),
+                settings.group.clone(),
+                control.permits.clone(),
+            );
+            (config, control, acker)
+        })
+        .collect();
     let verify = VerifySettings {
         keyring,
         limits: Limits { max_data_bytes: settings.max_event_bytes },
         max_deliveries: settings.max_deliveries,
+        revocation_stream: settings.revocation_stream.clone(),
     };
     let dlq = DlqConfig {
         url: settings.redis_url.clone(),
@@ -511,7 +523,15 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
     let export = exporter.spawn(chains, runtime);
     let views_probe = ProbeHandle::new();
     worker.dataflow::<u64, _, _>(|scope| {
-        let entries = redis_stream_source(scope, source_config, epoch_ms, runtime, &control);
+        let mut entries: Option<timely::dataflow::Stream<'_, u64, Vec<_>>> = None;
+        for (config, control, _) in &sources {
+            let stream = redis_stream_source(scope, config.clone(), epoch_ms, runtime, control);
+            entries = Some(match entries {
+                Some(all) => all.concat(stream),
+                None => stream,
+            });
+        }
+        let entries = entries.expect("the audit stream is always read");
         let (events, dead) = entries.verify(verify);
         let ledger = events.to_shards(shards).ledger_sink(committer.clone());
         dead.concat(ledger.dead).dlq_sink(dlq, runtime.clone()).probe_with(&probe);
@@ -523,7 +543,8 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
             let grace_us = settings.views_revocation_grace.as_micros() as i64;
             let hydrated: Vec<auditflow_schemas::view::SharedEvent> =
                 hydrated.into_iter().map(std::sync::Arc::new).collect();
-            let rows = ledger.committed.concat(hydrated.to_stream(scope)).windowed(window_us, now_us);
+            let rows =
+                ledger.committed.concat(hydrated.to_stream(scope)).windowed(window_us, settings.views_batch_ms, now_us);
             let traces = rows.clone().request_traces();
             let (propagation, violations) = rows.revocation_views(grace_us);
             traces
@@ -545,14 +566,19 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
             last_frontier = frontier;
             frontier_advanced_ms.store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
         }
-        acker.ack(control.acks.borrow_mut().take_passed(frontier));
+        for (_, control, acker) in &sources {
+            acker.ack(control.acks.borrow_mut().take_passed(frontier));
+        }
     }
-    acker.ack(control.acks.borrow_mut().take_passed(None));
-    if !acker.flush_blocking(Duration::from_secs(60)) {
-        tracing::warn!(
-            consumer,
-            "acknowledgements did not finish in 60 s; the entries stay pending and will be re-delivered as duplicates"
-        );
+    for (config, control, acker) in &sources {
+        acker.ack(control.acks.borrow_mut().take_passed(None));
+        if !acker.flush_blocking(Duration::from_secs(60)) {
+            tracing::warn!(
+                consumer,
+                stream = config.stream,
+                "acknowledgements did not finish in 60 s; the entries stay pending and will be re-delivered as duplicates"
+            );
+        }
     }
     tracing::debug!(consumer, "worker finished");
     Ok(())

@@ -60,6 +60,7 @@ impl ConfigError {
 /// enabled = true
 /// trace_window_secs = 86400
 /// revocation_grace_secs = 5
+/// batch_ms = 1000
 ///
 /// [tamper]
 /// rolling_hours = 4
@@ -84,6 +85,8 @@ pub struct FileConfig {
     pub group: Option<String>,
     /// DLQ stream.
     pub dlq_stream: Option<String>,
+    /// Revocation stream (empty: none).
+    pub revocation_stream: Option<String>,
     /// Producer key, hex.
     pub hmac_key: Option<String>,
     /// File holding the producer key, hex.
@@ -176,6 +179,8 @@ pub struct ViewsFile {
     pub trace_window_secs: Option<u64>,
     /// Grace period of the revocation view, seconds.
     pub revocation_grace_secs: Option<f64>,
+    /// The views work on batches of this many milliseconds of commits.
+    pub batch_ms: Option<u64>,
 }
 
 /// `[tamper]` table.
@@ -618,6 +623,8 @@ pub struct Resolved {
     pub group: String,
     /// DLQ stream.
     pub dlq_stream: String,
+    /// Revocation stream, if one is read.
+    pub revocation_stream: Option<String>,
     /// Ledger key file.
     pub ledger_key_file: PathBuf,
     /// Ledger head key file.
@@ -632,6 +639,8 @@ pub struct Resolved {
     pub views_trace_window: std::time::Duration,
     /// The revocation view's grace period.
     pub views_revocation_grace: std::time::Duration,
+    /// The views' batch, ms of commit time.
+    pub views_batch_ms: u64,
     /// Workers in this process.
     pub workers: usize,
     /// Epoch length.
@@ -734,6 +743,15 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
     if dlq_stream == stream {
         return Err(ConfigError::new("AUDITFLOW_DLQ_STREAM (--dlq-stream)", "must differ from the audit stream"));
     }
+    let revocation_stream =
+        global.revocation_stream.clone().or(file.revocation_stream).unwrap_or_else(|| "caracal.sessions.revoke".into());
+    let revocation_stream = (!revocation_stream.is_empty()).then_some(revocation_stream);
+    if revocation_stream.as_ref().is_some_and(|r| *r == stream || *r == dlq_stream) {
+        return Err(ConfigError::new(
+            "AUDITFLOW_REVOCATION_STREAM (--revocation-stream)",
+            "must differ from the audit and dead-letter streams",
+        ));
+    }
     let ledger_key_file = global
         .ledger_key_file
         .clone()
@@ -809,6 +827,8 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
             format!("must be between 0 and 86400 seconds, got {grace_secs}"),
         ));
     }
+    let views_batch_ms = r.as_ref().and_then(|r| r.views_batch_ms).or(file.views.batch_ms).unwrap_or(1000);
+    let views_batch_ms = positive(views_batch_ms, "AUDITFLOW_VIEWS_BATCH_MS (--views-batch-ms, views.batch_ms)")?;
     let listen =
         r.as_ref().and_then(|r| r.listen.clone()).or(file.http.listen).unwrap_or_else(|| "127.0.0.1:9090".into());
     if listen.parse::<std::net::SocketAddr>().is_err() {
@@ -848,6 +868,7 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         stream,
         group,
         dlq_stream,
+        revocation_stream,
         ledger_key_file,
         ledger_head_key_file,
         tamper_rolling: std::time::Duration::from_secs_f64(rolling_hours * 3600.0),
@@ -855,6 +876,7 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         views_enabled,
         views_trace_window: std::time::Duration::from_secs(window_secs),
         views_revocation_grace: std::time::Duration::from_secs_f64(grace_secs),
+        views_batch_ms,
         workers,
         epoch_ms,
         batch_size,

@@ -127,6 +127,139 @@ const KNOWN_FIELDS: [&str; 13] = [
 
 /// Decodes and verifies one stream entry.
 pub fn decode(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -> Result<VerifiedEvent, Rejection> {
+    let (object, key_id, sig) = verified_object(entry, ring, limits)?;
+    let src_id = object.get("id").and_then(Value::as_str).map(str::to_owned);
+    let event = validate(object, entry.field("id")).map_err(|reason| Rejection { reason, src_id })?;
+    Ok(VerifiedEvent {
+        content_sha256: content_sha256(&event),
+        event,
+        key_id,
+        producer_sig: sig,
+        src_stream: entry.stream.clone(),
+        src_stream_id: entry.stream_id.clone(),
+    })
+}
+
+/// Decodes an entry of either stream: [`decode_revocation`] for entries of
+/// `revocation_stream`, [`decode`] for every other.
+pub fn decode_any(
+    entry: &StreamEntry,
+    ring: &Keyring,
+    limits: &Limits,
+    revocation_stream: Option<&str>,
+) -> Result<VerifiedEvent, Rejection> {
+    if revocation_stream == Some(entry.stream.as_str()) {
+        decode_revocation(entry, ring, limits)
+    } else {
+        decode(entry, ring, limits)
+    }
+}
+
+/// The ledger id of the event a `caracal.sessions.revoke` entry becomes: derived from the
+/// stream and entry id, so a re-delivery is a duplicate.
+pub fn revocation_event_id(stream: &str, stream_id: &str) -> String {
+    format!("{stream}:{stream_id}")
+}
+
+/// Decodes and verifies one entry of the revocation stream (SPEC §1: `{zone_id, session_id,
+/// agent_session_id?, delegation_edge_id?, reason}` in `data`, signed like audit events)
+/// into the event the ledger stores and the revocation view reads:
+///
+/// * `delegation_edge_revoked` when it names an edge, else `session_revoked`;
+/// * id [`revocation_event_id`]; event time the entry's stream id (when Redis accepted it),
+///   since the entry carries none;
+/// * `metadata_json` holds the session, agent session and edge ids and the reason; other
+///   fields are kept in `extra_json`.
+///
+/// ```
+/// use auditflow_schemas::{keyring::Keyring, wire::{decode_revocation, Limits, StreamEntry}};
+/// let ring = Keyring::single_hex("default", &"ab".repeat(32)).unwrap();
+/// let data = r#"{"zone_id":"z","session_id":"s-1","agent_session_id":"as-1","reason":"offboarded"}"#;
+/// let mut entry = StreamEntry::new("1795410000000-0", vec![
+///     ("data".into(), data.into()),
+///     ("sig".into(), ring.sign("default", data.as_bytes()).unwrap().into()),
+/// ]);
+/// entry.stream = "caracal.sessions.revoke".into();
+/// let v = decode_revocation(&entry, &ring, &Limits::default()).unwrap();
+/// assert_eq!(v.event.id, "caracal.sessions.revoke:1795410000000-0");
+/// assert_eq!(v.event.event_type, "session_revoked");
+/// assert_eq!(v.event.occurred_at.timestamp_millis(), 1795410000000);
+/// assert_eq!(
+///     v.event.metadata_json.as_deref(),
+///     Some(r#"{"agent_session_id":"as-1","reason":"offboarded","session_id":"s-1"}"#)
+/// );
+/// ```
+pub fn decode_revocation(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -> Result<VerifiedEvent, Rejection> {
+    let (mut object, key_id, sig) = verified_object(entry, ring, limits)?;
+    if let Some((field, _)) = object.iter().find(|(k, v)| k.contains('\0') || contains_nul(v)) {
+        return Err(Reason::schema(&field.replace('\0', "\\u0000"), "contains a NUL character").into());
+    }
+    let zone_id = required_str(&mut object, "zone_id", 256)?;
+    let session_id = required_str(&mut object, "session_id", 256)?;
+    let agent_session_id = optional_str(&mut object, "agent_session_id", 256)?;
+    let delegation_edge_id = optional_str(&mut object, "delegation_edge_id", 256)?;
+    let reason = required_str(&mut object, "reason", 1024)?;
+    let occurred_at = entry
+        .stream_id
+        .split_once('-')
+        .and_then(|(ms, _)| ms.parse::<i64>().ok())
+        .and_then(DateTime::from_timestamp_millis)
+        .ok_or_else(|| Reason::schema("stream_id", format!("{:?} is not a Redis stream id", entry.stream_id)))?;
+    let mut metadata = Map::new();
+    metadata.insert("session_id".into(), Value::String(session_id));
+    if let Some(a) = agent_session_id {
+        metadata.insert("agent_session_id".into(), Value::String(a));
+    }
+    let event_type = match delegation_edge_id {
+        Some(edge) => {
+            metadata.insert("delegation_edge_id".into(), Value::String(edge));
+            "delegation_edge_revoked"
+        }
+        None => "session_revoked",
+    };
+    metadata.insert("reason".into(), Value::String(reason));
+    let extra_json = if object.is_empty() {
+        None
+    } else {
+        for v in object.values_mut() {
+            normalize_numbers(v);
+        }
+        Some(canonical_object(object))
+    };
+    let event = AuditEvent {
+        id: revocation_event_id(&entry.stream, &entry.stream_id),
+        zone_id,
+        event_type: event_type.into(),
+        request_id: None,
+        decision: None,
+        policy_set_id: None,
+        policy_set_version_id: None,
+        manifest_sha: None,
+        evaluation_status: None,
+        determining_policies_json: None,
+        diagnostics_json: None,
+        metadata_json: Some(canonical_object(metadata)),
+        occurred_at,
+        extra_json,
+    };
+    Ok(VerifiedEvent {
+        content_sha256: content_sha256(&event),
+        event,
+        key_id,
+        producer_sig: sig,
+        src_stream: entry.stream.clone(),
+        src_stream_id: entry.stream_id.clone(),
+    })
+}
+
+/// The checks every signed entry goes through (size, key, HMAC over the exact bytes, JSON
+/// object), in the order that decides the reason; returns the object, the verifying key's
+/// id and the signature as stored.
+fn verified_object(
+    entry: &StreamEntry,
+    ring: &Keyring,
+    limits: &Limits,
+) -> Result<(Map<String, Value>, String, String), Rejection> {
     let data = entry.field("data").ok_or(Reason::MissingDataField)?;
     if data.len() > limits.max_data_bytes {
         return Err(Reason::Oversized.into());
@@ -146,16 +279,7 @@ pub fn decode(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -> Result<Ve
     let Value::Object(object) = value else {
         return Err(Reason::schema("data", "must be a JSON object").into());
     };
-    let src_id = object.get("id").and_then(Value::as_str).map(str::to_owned);
-    let event = validate(object, entry.field("id")).map_err(|reason| Rejection { reason, src_id })?;
-    Ok(VerifiedEvent {
-        content_sha256: content_sha256(&event),
-        event,
-        key_id,
-        producer_sig: sig.trim().to_ascii_lowercase(),
-        src_stream: entry.stream.clone(),
-        src_stream_id: entry.stream_id.clone(),
-    })
+    Ok((object, key_id, sig.trim().to_ascii_lowercase()))
 }
 
 fn contains_nul(value: &Value) -> bool {

@@ -34,22 +34,29 @@ fn scenario() -> Vec<String> {
 
 /// Signs and publishes events as a producer does.
 fn publish(env: &TestEnv, lines: &[String]) {
-    let key = hex::decode(common::HMAC_KEY).expect("hex key");
-    let mut con = env.redis();
     for line in lines {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("key");
-        mac.update(line.as_bytes());
-        let sig = hex::encode(mac.finalize().into_bytes());
-        let _: String = redis::cmd("XADD")
-            .arg(&env.stream)
-            .arg("*")
-            .arg("data")
-            .arg(line)
-            .arg("sig")
-            .arg(sig)
-            .query(&mut con)
-            .expect("XADD");
+        xadd(env, &env.stream, "*", line, &sign(line));
     }
+}
+
+fn sign(data: &str) -> String {
+    let key = hex::decode(common::HMAC_KEY).expect("hex key");
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("key");
+    mac.update(data.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// XADD `data` and `sig` to `stream` at `id` (`*`: now); returns the entry id.
+fn xadd(env: &TestEnv, stream: &str, id: &str, data: &str, sig: &str) -> String {
+    redis::cmd("XADD")
+        .arg(stream)
+        .arg(id)
+        .arg("data")
+        .arg(data)
+        .arg("sig")
+        .arg(sig)
+        .query(&mut env.redis())
+        .expect("XADD")
 }
 
 fn drain(env: &TestEnv, extra: &[&str]) {
@@ -123,8 +130,22 @@ fn stored(env: &TestEnv) -> (Vec<Status>, Vec<Breach>) {
 }
 
 fn assert_expected(env: &TestEnv, label: &str) {
+    assert_expected_renamed(env, label, &BTreeMap::new());
+}
+
+/// [`assert_expected`] with the fixture's revocation ids replaced as `renamed` says.
+fn assert_expected_renamed(env: &TestEnv, label: &str, renamed: &BTreeMap<String, String>) {
     let (statuses, breaches) = stored(env);
+    let rename = |id: String| renamed.get(&id).cloned().unwrap_or(id);
     let (want_statuses, want_breaches) = expected();
+    let mut want_statuses: Vec<Status> = want_statuses
+        .into_iter()
+        .map(|(id, root, at, affected, deny)| (rename(id), root, at, affected, deny))
+        .collect();
+    want_statuses.sort();
+    let mut want_breaches: Vec<Breach> =
+        want_breaches.into_iter().map(|(event, agent, rev, lag)| (event, agent, rename(rev), lag)).collect();
+    want_breaches.sort();
     assert_eq!(statuses, want_statuses, "{label}: revocation_propagation");
     assert_eq!(breaches, want_breaches, "{label}: revocation_violations");
 }
@@ -364,4 +385,74 @@ fn views_after_kill9_and_restart_equal_a_from_scratch_computation_and_an_uninter
             .collect()
     };
     assert_eq!(statuses(&env), statuses(&other), "revocation status as if never stopped");
+}
+
+#[test]
+fn revocations_on_the_revocation_stream_reach_the_ledger_once_and_the_view() {
+    let env = TestEnv::new("views_revoke_stream");
+    // The scenario's two revocations come as `caracal.sessions.revoke` entries at their
+    // event time (the entry id is the revocation time); everything else as audit events.
+    let (revocations, rest): (Vec<String>, Vec<String>) = scenario().into_iter().partition(|l| {
+        let e: serde_json::Value = serde_json::from_str(l).expect("json");
+        e["event_type"].as_str().is_some_and(|t| t.ends_with("_revoked"))
+    });
+    assert_eq!(revocations.len(), 2);
+    publish(&env, &rest);
+    let mut renamed = BTreeMap::new();
+    for line in &revocations {
+        let e: serde_json::Value = serde_json::from_str(line).expect("json");
+        let meta = &e["metadata_json"];
+        let mut data = serde_json::json!({
+            "zone_id": e["zone_id"], "session_id": meta["session_id"],
+            "agent_session_id": meta["agent_session_id"], "reason": "offboarded",
+        });
+        if !meta["delegation_edge_id"].is_null() {
+            data["delegation_edge_id"] = meta["delegation_edge_id"].clone();
+        }
+        let data = data.to_string();
+        let ms = time_us(e["occurred_at"].as_str().expect("time")) / 1000;
+        let id = xadd(&env, &env.revocations, &format!("{ms}-0"), &data, &sign(&data));
+        renamed.insert(e["id"].as_str().expect("id").to_owned(), format!("{}:{id}", env.revocations));
+    }
+    // One forged entry: dead-lettered with its stream named, not applied.
+    let forged = r#"{"zone_id":"zone-a","session_id":"s-1","agent_session_id":"as-root","reason":"forged"}"#;
+    let forged_id = xadd(&env, &env.revocations, "*", forged, &"00".repeat(32));
+    drain(&env, &[]);
+    assert_expected_renamed(&env, "revocations from the revocation stream", &renamed);
+
+    let stored: Vec<(String, String, String)> = env
+        .query(
+            "SELECT id, event_type, metadata_json->>'reason' FROM audit_events \
+             WHERE src_stream_id IS NOT NULL AND id LIKE 't.%' ORDER BY id",
+        )
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let mut want: Vec<(String, String, String)> = renamed
+        .iter()
+        .map(|(fixture_id, id)| {
+            let kind = if fixture_id == "rev-012" { "delegation_edge_revoked" } else { "session_revoked" };
+            (id.clone(), kind.to_owned(), "offboarded".to_owned())
+        })
+        .collect();
+    want.sort();
+    assert_eq!(stored, want, "each revocation entry is one ledger row");
+    let dlq = env.dlq_entries();
+    assert_eq!(dlq.len(), 1, "{dlq:?}");
+    assert_eq!((dlq[0].0.as_str(), dlq[0].1.as_str()), (forged_id.as_str(), "hmac_verify_failed"));
+    assert_eq!(dlq[0].2.get("src_stream"), Some(&env.revocations));
+
+    // Every revocation entry delivered again (the group rewound): duplicates, nothing doubled.
+    let rows = |env: &TestEnv| -> i64 { env.query("SELECT count(*) FROM audit_events")[0].get(0) };
+    let before = rows(&env);
+    let _: String = redis::cmd("XGROUP")
+        .arg("SETID")
+        .arg(&env.revocations)
+        .arg("audit-ingestor")
+        .arg("0")
+        .query(&mut env.redis())
+        .expect("rewind the group");
+    drain(&env, &[]);
+    assert_eq!(rows(&env), before, "a re-delivered revocation was written twice");
+    assert_expected_renamed(&env, "after re-delivery", &renamed);
 }

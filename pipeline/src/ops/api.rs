@@ -66,6 +66,8 @@ pub struct ApiState {
     pub keyring: Arc<Keyring>,
     /// Size limits for replay.
     pub limits: Limits,
+    /// The revocation stream, whose entries replay checks as revocations.
+    pub revocation_stream: Option<String>,
     /// Tamper sweep status for `/v1/verify`.
     pub tamper: Arc<auditflow_sinks::tamper::TamperStats>,
 }
@@ -324,9 +326,16 @@ async fn dlq_replay(
     whole_ledger(token)?;
     let request = body.map(|Json(b)| b).unwrap_or_default();
     let mut con = redis(&state).await?;
-    let report = crate::dlq_cmd::replay_entries(&mut con, &state.dlq_stream, &state.keyring, &state.limits, &request)
-        .await
-        .map_err(ApiError::internal)?;
+    let report = crate::dlq_cmd::replay_entries(
+        &mut con,
+        &state.dlq_stream,
+        &state.keyring,
+        &state.limits,
+        state.revocation_stream.as_deref(),
+        &request,
+    )
+    .await
+    .map_err(ApiError::internal)?;
     tracing::info!(token = %token.name, replayed = report.replayed.len(), dry_run = report.dry_run, "DLQ replay over the API");
     Ok(Json(report).into_response())
 }

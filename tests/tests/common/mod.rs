@@ -46,6 +46,8 @@ pub struct TestEnv {
     pub name: String,
     pub stream: String,
     pub dlq: String,
+    /// The revocation stream (`caracal.sessions.revoke` in production).
+    pub revocations: String,
     pub database: String,
     pub dir: PathBuf,
     pub runtime: tokio::runtime::Runtime,
@@ -65,6 +67,7 @@ impl TestEnv {
         let env = TestEnv {
             stream: format!("t.{name}.events"),
             dlq: format!("t.{name}.events.dlq"),
+            revocations: format!("t.{name}.sessions.revoke"),
             database: format!("af_{name}").to_lowercase(),
             export_url: format!("file://{}", dir.join("export").display()),
             extra_env: Vec::new(),
@@ -89,6 +92,7 @@ impl TestEnv {
             .env("AUDITFLOW_REDIS_URL", REDIS_URL)
             .env("AUDITFLOW_DATABASE_URL", self.database_url())
             .env("AUDITFLOW_STREAM", &self.stream)
+            .env("AUDITFLOW_REVOCATION_STREAM", &self.revocations)
             .env("AUDITFLOW_LEDGER_KEY_FILE", self.dir.join("ledger.key"))
             .env("AUDITFLOW_EXPORT_URL", &self.export_url)
             .env("AUDITFLOW_EXPORT_SIGNING_KEY_FILE", self.dir.join("export.key"))
@@ -299,7 +303,8 @@ impl Drop for TestEnv {
             );
             return;
         }
-        let _ = redis::cmd("DEL").arg(&self.stream).arg(&self.dlq).query::<i64>(&mut self.redis());
+        let _ =
+            redis::cmd("DEL").arg(&self.stream).arg(&self.dlq).arg(&self.revocations).query::<i64>(&mut self.redis());
         let db = self.database.clone();
         let _ = self.runtime.block_on(async {
             let (client, conn) = tokio_postgres::connect(PG_ADMIN_URL, tokio_postgres::NoTls).await?;
