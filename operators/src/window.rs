@@ -34,7 +34,7 @@ use timely::dataflow::Stream;
 ///     // lifecycle event and the recent access event stay.
 ///     vec![ev("old", "token_exchange", 10), ev("edge", "delegation_edge_created", 10), ev("new", "token_exchange", 90)]
 ///         .to_stream(scope)
-///         .windowed(50, 1, || 100)
+///         .windowed(50, || 100)
 ///         .inspect(move |(e, _, diff)| sink.lock().unwrap().push((e.id.clone(), *diff)));
 /// });
 /// let mut seen = seen.lock().unwrap().clone();
@@ -44,22 +44,12 @@ use timely::dataflow::Stream;
 pub trait ViewWindow<'s> {
     /// The committed rows as a collection; access events are retracted once
     /// `now() - window_us` passes their event time (checked whenever the input frontier
-    /// moves, i.e. every epoch). Updates are stamped with their time rounded up to a
-    /// multiple of `batch` (1 keeps every time): the views then work once per `batch`
-    /// rather than once per epoch, so a request whose events land in a few consecutive
-    /// epochs is reduced and written once. Results do not depend on it, only when they
-    /// appear.
-    fn windowed(self, window_us: i64, batch: u64, now: fn() -> i64) -> VecCollection<'s, u64, SharedEvent>;
-}
-
-/// `time` rounded up to a multiple of `batch`.
-fn round_up(time: u64, batch: u64) -> u64 {
-    let batch = batch.max(1);
-    time.div_ceil(batch).saturating_mul(batch)
+    /// moves, i.e. every epoch).
+    fn windowed(self, window_us: i64, now: fn() -> i64) -> VecCollection<'s, u64, SharedEvent>;
 }
 
 impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
-    fn windowed(self, window_us: i64, batch: u64, now: fn() -> i64) -> VecCollection<'s, u64, SharedEvent> {
+    fn windowed(self, window_us: i64, now: fn() -> i64) -> VecCollection<'s, u64, SharedEvent> {
         self.unary_frontier::<CapacityContainerBuilder<Vec<(SharedEvent, u64, isize)>>, _, _, _>(
             Pipeline,
             "ViewWindow",
@@ -70,8 +60,7 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                 move |(input, frontier), output| {
                     input.for_each_stamp(|cap, data| {
                         let Some(cap) = cap.retain_least(output.output_index()) else { return };
-                        let time = round_up(*cap.time(), batch);
-                        let cap = cap.delayed(&time);
+                        let time = *cap.time();
                         let mut session = output.session(&cap);
                         for batch in data {
                             for event in batch.drain(..) {
@@ -95,7 +84,7 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                     // Retracted no earlier than inserted, so no time sees a negative count.
                     let mut by_time: BTreeMap<u64, Vec<SharedEvent>> = BTreeMap::new();
                     for (inserted, event) in expired.into_values().flatten() {
-                        by_time.entry(inserted.max(round_up(*cap.time(), batch))).or_default().push(event);
+                        by_time.entry(inserted.max(*cap.time())).or_default().push(event);
                     }
                     for (time, events) in by_time {
                         let at = cap.delayed(&time);
@@ -112,17 +101,5 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
             },
         )
         .as_collection()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn times_round_up_to_the_batch() {
-        assert_eq!(super::round_up(0, 500), 0);
-        assert_eq!(super::round_up(1, 500), 500);
-        assert_eq!(super::round_up(500, 500), 500);
-        assert_eq!(super::round_up(1_700_000_000_100, 1), 1_700_000_000_100);
-        assert_eq!(super::round_up(7, 0), 7, "0 is taken as 1");
     }
 }

@@ -189,11 +189,6 @@ pub struct RunArgs {
     /// [default: 5].
     #[arg(long, env = "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS", value_name = "SECS")]
     pub views_revocation_grace_secs: Option<f64>,
-    /// The views work on batches of this many milliseconds of commits: a larger batch costs
-    /// the ingest less and shows view updates later (about half a batch, on average)
-    /// [default: 1000].
-    #[arg(long, env = "AUDITFLOW_VIEWS_BATCH_MS", value_name = "MS")]
-    pub views_batch_ms: Option<u64>,
     /// Address of the HTTP server (/healthz, /readyz, /metrics); port 0 picks a free one
     /// [default: 127.0.0.1:9090].
     #[arg(long, env = "AUDITFLOW_LISTEN", value_name = "ADDR")]

@@ -543,8 +543,7 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
             let grace_us = settings.views_revocation_grace.as_micros() as i64;
             let hydrated: Vec<auditflow_schemas::view::SharedEvent> =
                 hydrated.into_iter().map(std::sync::Arc::new).collect();
-            let rows =
-                ledger.committed.concat(hydrated.to_stream(scope)).windowed(window_us, settings.views_batch_ms, now_us);
+            let rows = ledger.committed.concat(hydrated.to_stream(scope)).windowed(window_us, now_us);
             let traces = rows.clone().request_traces();
             let (propagation, violations) = rows.revocation_views(grace_us);
             traces

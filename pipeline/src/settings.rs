@@ -60,7 +60,6 @@ impl ConfigError {
 /// enabled = true
 /// trace_window_secs = 86400
 /// revocation_grace_secs = 5
-/// batch_ms = 1000
 ///
 /// [tamper]
 /// rolling_hours = 4
@@ -179,8 +178,6 @@ pub struct ViewsFile {
     pub trace_window_secs: Option<u64>,
     /// Grace period of the revocation view, seconds.
     pub revocation_grace_secs: Option<f64>,
-    /// The views work on batches of this many milliseconds of commits.
-    pub batch_ms: Option<u64>,
 }
 
 /// `[tamper]` table.
@@ -639,8 +636,6 @@ pub struct Resolved {
     pub views_trace_window: std::time::Duration,
     /// The revocation view's grace period.
     pub views_revocation_grace: std::time::Duration,
-    /// The views' batch, ms of commit time.
-    pub views_batch_ms: u64,
     /// Workers in this process.
     pub workers: usize,
     /// Epoch length.
@@ -827,8 +822,6 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
             format!("must be between 0 and 86400 seconds, got {grace_secs}"),
         ));
     }
-    let views_batch_ms = r.as_ref().and_then(|r| r.views_batch_ms).or(file.views.batch_ms).unwrap_or(1000);
-    let views_batch_ms = positive(views_batch_ms, "AUDITFLOW_VIEWS_BATCH_MS (--views-batch-ms, views.batch_ms)")?;
     let listen =
         r.as_ref().and_then(|r| r.listen.clone()).or(file.http.listen).unwrap_or_else(|| "127.0.0.1:9090".into());
     if listen.parse::<std::net::SocketAddr>().is_err() {
@@ -876,7 +869,6 @@ pub fn resolve(global: &crate::cli::GlobalArgs, run: Option<&crate::cli::RunArgs
         views_enabled,
         views_trace_window: std::time::Duration::from_secs(window_secs),
         views_revocation_grace: std::time::Duration::from_secs_f64(grace_secs),
-        views_batch_ms,
         workers,
         epoch_ms,
         batch_size,
