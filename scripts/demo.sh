@@ -55,6 +55,11 @@ echo "== 7. did the revocations propagate? (the live revocation view: newest 5, 
 "$BIN" revocations --limit 5
 "$BIN" revocations --violations --limit 5
 echo
+echo "== 8. retention, dry run: months past 365 days are dropped unless held or not yet archived (here:"
+echo "       only empty pre-created months are that old); the next three months are created"
+"$BIN" retention apply --dry-run --by demo > .demo/retention.txt
+head -3 .demo/retention.txt; echo "  …"; tail -3 .demo/retention.txt
+echo
 echo "== where to look next"
 cat <<MSG
   ledger:   psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "SELECT id, zone_id, event_type, decision, chain_id, chain_seq FROM audit_events WHERE decision = 'deny' LIMIT 5"
@@ -64,5 +69,6 @@ cat <<MSG
   alerts:   psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "SELECT * FROM audit_ingest_alerts"
   archive:  find $ARCHIVE_DIR -name '*.parquet' | head; cat $ARCHIVE_DIR/_auditflow/manifests/chain=0000/m0000000001.json
   athena:   $BIN export athena-ddl --location s3://your-bucket/auditflow
+  holds:    $BIN legal-hold add --zone zone-1 --from 2026-01-01T00:00:00Z --until 2026-02-01T00:00:00Z --reason "case 1" --by you; $BIN retention history
   progress: psql -h 127.0.0.1 -U postgres -d auditflow_demo -c "SELECT * FROM audit_ingest_watermarks ORDER BY chain_id"
 MSG
