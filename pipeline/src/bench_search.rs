@@ -180,6 +180,7 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
     let streams = crate::ops::Streams {
         redis_url: base.redis_url.clone(),
         stream: "auditflow.bench.search".into(),
+        revocation_stream: None,
         group: "audit-ingestor".into(),
         dlq: "auditflow.bench.search.dlq".into(),
     };

@@ -319,6 +319,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
         crate::ops::Streams {
             redis_url: settings.redis_url.clone(),
             stream: settings.stream.clone(),
+            revocation_stream: settings.revocation_stream.clone(),
             group: settings.group.clone(),
             dlq: settings.dlq_stream.clone(),
         },

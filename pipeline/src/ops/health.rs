@@ -94,12 +94,36 @@ pub fn checks(
     out
 }
 
-/// Polls Redis for the group's lag and pending entries and the DLQ's length.
+/// Polls Redis for the group's lag and pending entries over every stream the pipeline reads
+/// (the audit stream and, when configured, the revocation stream: lag and pending summed,
+/// the oldest pending entry of either) and the DLQ's length.
 pub async fn poll(
+    con: &mut redis::aio::MultiplexedConnection,
+    streams: &[String],
+    group: &str,
+    dlq: &str,
+) -> redis::RedisResult<StreamHealth> {
+    let mut total = StreamHealth { consumer_lag: Some(0), ..StreamHealth::default() };
+    for (i, stream) in streams.iter().enumerate() {
+        let one = match poll_stream(con, stream, group).await {
+            Ok(one) => one,
+            // A revocation stream nobody has written to (and `run` not yet created) is empty.
+            Err(e) if i > 0 && e.to_string().to_ascii_lowercase().contains("no such key") => continue,
+            Err(e) => return Err(e),
+        };
+        total.consumer_lag = total.consumer_lag.zip(one.consumer_lag).map(|(a, b)| a + b);
+        total.pending += one.pending;
+        total.oldest_pending_age_secs = total.oldest_pending_age_secs.max(one.oldest_pending_age_secs);
+    }
+    total.dlq_size = redis::cmd("XLEN").arg(dlq).query_async::<u64>(con).await?;
+    Ok(total)
+}
+
+/// The group's lag, pending count and oldest pending age on one stream.
+async fn poll_stream(
     con: &mut redis::aio::MultiplexedConnection,
     stream: &str,
     group: &str,
-    dlq: &str,
 ) -> redis::RedisResult<StreamHealth> {
     let mut health = StreamHealth::default();
     let groups: redis::Value = redis::cmd("XINFO").arg("GROUPS").arg(stream).query_async(con).await?;
@@ -118,7 +142,6 @@ pub async fn poll(
             health.oldest_pending_age_secs = ((chrono::Utc::now().timestamp_millis() - ms).max(0)) as f64 / 1000.0;
         }
     }
-    health.dlq_size = redis::cmd("XLEN").arg(dlq).query_async::<u64>(con).await?;
     Ok(health)
 }
 
@@ -162,6 +185,63 @@ fn as_int(v: &redis::Value) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Against the real Redis (as every test here: it fails, never skips, without one).
+    #[test]
+    fn lag_and_pending_add_up_over_the_audit_and_revocation_streams() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async {
+            let mut con =
+                auditflow_sources::redis_stream::connect("redis://127.0.0.1:6379", std::time::Duration::from_secs(5))
+                    .await
+                    .expect("Redis must answer on 127.0.0.1:6379 (make services)");
+            let tag =
+                format!("health-test-{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0));
+            let (audit, revocations, dlq) = (format!("{tag}.events"), format!("{tag}.revoke"), format!("{tag}.dlq"));
+            for (stream, n) in [(&audit, 2), (&revocations, 3)] {
+                let _: () = redis::cmd("XGROUP")
+                    .arg("CREATE")
+                    .arg(stream)
+                    .arg("g")
+                    .arg("0")
+                    .arg("MKSTREAM")
+                    .query_async(&mut con)
+                    .await
+                    .expect("group");
+                for _ in 0..n {
+                    let _: String = redis::cmd("XADD")
+                        .arg(stream)
+                        .arg("*")
+                        .arg("data")
+                        .arg("x")
+                        .query_async(&mut con)
+                        .await
+                        .expect("xadd");
+                }
+            }
+            let streams = [audit.clone(), revocations.clone()];
+            let health = poll(&mut con, &streams, "g", &dlq).await.expect("poll");
+            assert_eq!((health.consumer_lag, health.pending, health.dlq_size), (Some(5), 0, 0));
+            let _: redis::Value = redis::cmd("XREADGROUP")
+                .arg("GROUP")
+                .arg("g")
+                .arg("c")
+                .arg("COUNT")
+                .arg(1)
+                .arg("STREAMS")
+                .arg(&revocations)
+                .arg(">")
+                .query_async(&mut con)
+                .await
+                .expect("read");
+            let health = poll(&mut con, &streams, "g", &dlq).await.expect("poll");
+            assert_eq!((health.consumer_lag, health.pending), (Some(4), 1));
+            // A revocation stream that does not exist yet counts as empty.
+            let missing = [audit.clone(), format!("{tag}.never")];
+            assert_eq!(poll(&mut con, &missing, "g", &dlq).await.expect("poll").consumer_lag, Some(2));
+            let _: i64 = redis::cmd("DEL").arg(&audit).arg(&revocations).query_async(&mut con).await.expect("del");
+        });
+    }
 
     #[test]
     fn each_gate_fails_on_its_own_and_zero_disables_it() {

@@ -26,6 +26,8 @@ pub struct Streams {
     pub redis_url: String,
     /// Audit stream.
     pub stream: String,
+    /// Revocation stream, when one is read.
+    pub revocation_stream: Option<String>,
     /// Consumer group.
     pub group: String,
     /// DLQ stream.
@@ -83,7 +85,11 @@ async fn poll_forever(state: Arc<OpsState>, streams: Streams) {
             con = auditflow_sources::redis_stream::connect(&streams.redis_url, Duration::from_secs(5)).await.ok();
         }
         let result = match con.as_mut() {
-            Some(c) => health::poll(c, &streams.stream, &streams.group, &streams.dlq).await.map_err(|e| e.to_string()),
+            Some(c) => {
+                let read: Vec<String> =
+                    std::iter::once(streams.stream.clone()).chain(streams.revocation_stream.clone()).collect();
+                health::poll(c, &read, &streams.group, &streams.dlq).await.map_err(|e| e.to_string())
+            }
             None => Err(format!("cannot connect to Redis at {}", streams.redis_url)),
         };
         if result.is_err() {
