@@ -130,14 +130,39 @@ pub fn decode(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -> Result<Ve
     let (object, key_id, sig) = verified_object(entry, ring, limits)?;
     let src_id = object.get("id").and_then(Value::as_str).map(str::to_owned);
     let event = validate(object, entry.field("id")).map_err(|reason| Rejection { reason, src_id })?;
-    Ok(VerifiedEvent {
+    Ok(verified(entry, event, key_id, sig))
+}
+
+/// An event with what the ledger needs besides: its hash, key, signature and origin.
+fn verified(entry: &StreamEntry, event: AuditEvent, key_id: String, producer_sig: String) -> VerifiedEvent {
+    VerifiedEvent {
         content_sha256: content_sha256(&event),
         event,
         key_id,
-        producer_sig: sig,
+        producer_sig,
         src_stream: entry.stream.clone(),
         src_stream_id: entry.stream_id.clone(),
-    })
+    }
+}
+
+/// Postgres text and jsonb cannot hold U+0000: refused here with a precise reason rather
+/// than failing a whole COPY later.
+fn refuse_nul(object: &Map<String, Value>) -> Result<(), Reason> {
+    match object.iter().find(|(k, v)| k.contains('\0') || contains_nul(v)) {
+        Some((field, _)) => Err(Reason::schema(&field.replace('\0', "\\u0000"), "contains a NUL character")),
+        None => Ok(()),
+    }
+}
+
+/// The fields left over after the known ones are taken, as canonical JSON (`None`: none).
+fn extra_fields(mut object: Map<String, Value>) -> Option<String> {
+    if object.is_empty() {
+        return None;
+    }
+    for v in object.values_mut() {
+        normalize_numbers(v);
+    }
+    Some(canonical_object(object))
 }
 
 /// Decodes an entry of either stream: [`decode_revocation`] for entries of
@@ -191,9 +216,7 @@ pub fn revocation_event_id(stream: &str, stream_id: &str) -> String {
 /// ```
 pub fn decode_revocation(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -> Result<VerifiedEvent, Rejection> {
     let (mut object, key_id, sig) = verified_object(entry, ring, limits)?;
-    if let Some((field, _)) = object.iter().find(|(k, v)| k.contains('\0') || contains_nul(v)) {
-        return Err(Reason::schema(&field.replace('\0', "\\u0000"), "contains a NUL character").into());
-    }
+    refuse_nul(&object)?;
     let zone_id = required_str(&mut object, "zone_id", 256)?;
     let session_id = required_str(&mut object, "session_id", 256)?;
     let agent_session_id = optional_str(&mut object, "agent_session_id", 256)?;
@@ -218,14 +241,7 @@ pub fn decode_revocation(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -
         None => "session_revoked",
     };
     metadata.insert("reason".into(), Value::String(reason));
-    let extra_json = if object.is_empty() {
-        None
-    } else {
-        for v in object.values_mut() {
-            normalize_numbers(v);
-        }
-        Some(canonical_object(object))
-    };
+    let extra_json = extra_fields(object);
     let event = AuditEvent {
         id: revocation_event_id(&entry.stream, &entry.stream_id),
         zone_id,
@@ -242,14 +258,7 @@ pub fn decode_revocation(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -
         occurred_at,
         extra_json,
     };
-    Ok(VerifiedEvent {
-        content_sha256: content_sha256(&event),
-        event,
-        key_id,
-        producer_sig: sig,
-        src_stream: entry.stream.clone(),
-        src_stream_id: entry.stream_id.clone(),
-    })
+    Ok(verified(entry, event, key_id, sig))
 }
 
 /// The checks every signed entry goes through (size, key, HMAC over the exact bytes, JSON
@@ -329,11 +338,7 @@ pub fn parse_occurred_at(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn validate(mut object: Map<String, Value>, entry_id: Option<&[u8]>) -> Result<AuditEvent, Reason> {
-    // Postgres text and jsonb cannot hold U+0000; refuse it here with a precise reason
-    // rather than fail a whole COPY later.
-    if let Some((field, _)) = object.iter().find(|(k, v)| k.contains('\0') || contains_nul(v)) {
-        return Err(Reason::schema(&field.replace('\0', "\\u0000"), "contains a NUL character"));
-    }
+    refuse_nul(&object)?;
     let id = required_str(&mut object, "id", 256)?;
     if let Some(entry_id) = entry_id {
         if entry_id != id.as_bytes() {
@@ -363,14 +368,7 @@ fn validate(mut object: Map<String, Value>, entry_id: Option<&[u8]>) -> Result<A
     let determining_policies_json = optional_json(&mut object, "determining_policies_json");
     let diagnostics_json = optional_json(&mut object, "diagnostics_json");
     debug_assert!(KNOWN_FIELDS.iter().all(|k| !object.contains_key(*k)));
-    let extra_json = if object.is_empty() {
-        None
-    } else {
-        for v in object.values_mut() {
-            normalize_numbers(v);
-        }
-        Some(canonical_object(object))
-    };
+    let extra_json = extra_fields(object);
     Ok(AuditEvent {
         id,
         zone_id,
