@@ -25,7 +25,7 @@ use auditflow_sources::redis_stream::{redis_stream_source, Acker, RedisStreamCon
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use timely::dataflow::operators::{Concat, Probe};
+use timely::dataflow::operators::{Concat, Concatenate, Probe};
 use timely::dataflow::ProbeHandle;
 
 /// A dependency stayed unreachable: exit code 3.
@@ -524,15 +524,11 @@ fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> 
     let export = exporter.spawn(chains, runtime);
     let views_probe = ProbeHandle::new();
     worker.dataflow::<u64, _, _>(|scope| {
-        let mut entries: Option<timely::dataflow::Stream<'_, u64, Vec<_>>> = None;
-        for (config, control, _) in &sources {
-            let stream = redis_stream_source(scope, config.clone(), epoch_ms, runtime, control);
-            entries = Some(match entries {
-                Some(all) => all.concat(stream),
-                None => stream,
-            });
-        }
-        let entries = entries.expect("the audit stream is always read");
+        let entries = scope.concatenate(
+            sources
+                .iter()
+                .map(|(config, control, _)| redis_stream_source(scope, config.clone(), epoch_ms, runtime, control)),
+        );
         let (events, dead) = entries.verify(verify);
         let ledger = events.to_shards(shards).ledger_sink(committer.clone());
         dead.concat(ledger.dead).dlq_sink(dlq, runtime.clone()).probe_with(&probe);
