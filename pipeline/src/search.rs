@@ -30,28 +30,38 @@ fn bad(parameter: &'static str, message: impl Into<String>) -> BadParameter {
 
 /// Search parameters as they arrive (query string or CLI flags): all text, checked by
 /// [`Filters::parse`].
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct RawQuery {
     /// Zone.
+    #[arg(long)]
     pub zone: Option<String>,
     /// Event time from (RFC 3339, inclusive).
+    #[arg(long)]
     pub since: Option<String>,
     /// Event time until (RFC 3339, exclusive).
+    #[arg(long)]
     pub until: Option<String>,
     /// Request id.
+    #[arg(long)]
     pub request_id: Option<String>,
     /// Decision (case-insensitive).
+    #[arg(long)]
     pub decision: Option<String>,
     /// Event type.
+    #[arg(long)]
     pub event_type: Option<String>,
     /// `metadata_json.session_id`.
+    #[arg(long)]
     pub session_id: Option<String>,
     /// `metadata_json.agent_session_id`.
+    #[arg(long)]
     pub agent_session_id: Option<String>,
-    /// Page size, 1..=1000 (default 100).
+    /// Rows per page, 1 to 1000 [default: 100].
+    #[arg(long)]
     pub limit: Option<String>,
-    /// The previous page's `next_cursor`.
+    /// Continue from a previous page's `next_cursor`.
+    #[arg(long)]
     pub cursor: Option<String>,
 }
 
@@ -280,36 +290,9 @@ mod tests {
 /// `auditflow search`.
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
-    /// Zone.
-    #[arg(long)]
-    pub zone: Option<String>,
-    /// Event time from (RFC 3339, inclusive).
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Event time until (RFC 3339, exclusive).
-    #[arg(long)]
-    pub until: Option<String>,
-    /// Request id.
-    #[arg(long)]
-    pub request_id: Option<String>,
-    /// Decision (case-insensitive).
-    #[arg(long)]
-    pub decision: Option<String>,
-    /// Event type.
-    #[arg(long)]
-    pub event_type: Option<String>,
-    /// `metadata_json.session_id`.
-    #[arg(long)]
-    pub session_id: Option<String>,
-    /// `metadata_json.agent_session_id`.
-    #[arg(long)]
-    pub agent_session_id: Option<String>,
-    /// Rows per page, 1 to 1000.
-    #[arg(long, default_value = "100")]
-    pub limit: String,
-    /// Continue from a previous page's `next_cursor`.
-    #[arg(long)]
-    pub cursor: Option<String>,
+    /// The filters and page, as the API takes them.
+    #[command(flatten)]
+    pub query: RawQuery,
     /// Follow the cursor to the last page.
     #[arg(long)]
     pub all: bool,
@@ -320,19 +303,7 @@ pub struct SearchArgs {
 
 /// Runs `search`.
 pub fn run(global: &crate::cli::GlobalArgs, args: &SearchArgs) -> anyhow::Result<()> {
-    let raw = RawQuery {
-        zone: args.zone.clone(),
-        since: args.since.clone(),
-        until: args.until.clone(),
-        request_id: args.request_id.clone(),
-        decision: args.decision.clone(),
-        event_type: args.event_type.clone(),
-        session_id: args.session_id.clone(),
-        agent_session_id: args.agent_session_id.clone(),
-        limit: Some(args.limit.clone()),
-        cursor: args.cursor.clone(),
-    };
-    let mut filters = Filters::parse(&raw, None)
+    let mut filters = Filters::parse(&args.query, None)
         .map_err(|e| crate::settings::ConfigError::new(&format!("--{}", e.parameter.replace('_', "-")), e.message))?;
     let settings = crate::settings::resolve(global, None)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
