@@ -67,11 +67,12 @@ pub struct ReleaseArgs {
 #[error("{0}")]
 pub struct HoldRefused(pub String);
 
-fn who(by: &Option<String>) -> Result<String, ConfigError> {
+/// Who acts: `--by`, else `$USER`; recorded with holds, releases and retention drops.
+pub(crate) fn who(by: &Option<String>) -> Result<String, ConfigError> {
     by.clone()
         .or_else(|| std::env::var("USER").ok())
         .filter(|w| !w.trim().is_empty())
-        .ok_or_else(|| ConfigError::new("--by", "say who places or releases the hold (no $USER to default to)"))
+        .ok_or_else(|| ConfigError::new("--by", "say who acts (there is no $USER to default to)"))
 }
 
 fn time(flag: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ConfigError> {
@@ -171,19 +172,17 @@ pub fn legal_hold(global: &GlobalArgs, command: &LegalHoldCommand) -> anyhow::Re
                 println!("legal hold {} released", r.id);
             }
             LegalHoldCommand::List(l) => {
-                let rows = c
-                    .query(
-                        "SELECT json_build_object('id', h.id, 'zone_id', h.zone_id, 'from', h.from_at, 'until', h.until_at, \
-                            'reason', h.reason, 'created_by', h.created_by, 'db_user', h.db_user, 'created_at', h.created_at, \
-                            'released_at', r.released_at, 'released_by', r.released_by, 'release_reason', r.reason)::text \
-                         FROM audit_legal_holds h LEFT JOIN audit_legal_hold_releases r ON r.hold_id = h.id \
-                         WHERE $1 OR r.hold_id IS NULL ORDER BY h.id",
-                        &[&l.all],
-                    )
-                    .await
-                    .context("read the legal holds")?;
-                let holds: Vec<serde_json::Value> =
-                    rows.iter().filter_map(|r| serde_json::from_str(&r.get::<_, String>(0)).ok()).collect();
+                let holds = auditflow_sinks::postgres::json_rows(
+                    &c,
+                    "SELECT json_build_object('id', h.id, 'zone_id', h.zone_id, 'from', h.from_at, 'until', h.until_at, \
+                        'reason', h.reason, 'created_by', h.created_by, 'db_user', h.db_user, 'created_at', h.created_at, \
+                        'released_at', r.released_at, 'released_by', r.released_by, 'release_reason', r.reason)::text \
+                     FROM audit_legal_holds h LEFT JOIN audit_legal_hold_releases r ON r.hold_id = h.id \
+                     WHERE $1 OR r.hold_id IS NULL ORDER BY h.id",
+                    &[&l.all],
+                    "read the legal holds",
+                )
+                .await?;
                 if l.json {
                     println!("{}", serde_json::to_string_pretty(&holds)?);
                 } else {

@@ -3,7 +3,7 @@
 //! coming months; list what retention dropped, when and for whom.
 
 use crate::cli::GlobalArgs;
-use crate::settings::{self, ConfigError};
+use crate::settings;
 use anyhow::Context;
 use auditflow_sinks::retention::{Decision, RetentionReport};
 use clap::{Args, Subcommand};
@@ -46,12 +46,7 @@ pub struct HistoryArgs {
 /// Runs `retention …`.
 pub fn retention(global: &GlobalArgs, command: &RetentionCommand) -> anyhow::Result<()> {
     let by = match command {
-        RetentionCommand::Apply(a) => Some(
-            a.by.clone()
-                .or_else(|| std::env::var("USER").ok())
-                .filter(|w| !w.trim().is_empty())
-                .ok_or_else(|| ConfigError::new("--by", "say who applies retention (no $USER to default to)"))?,
-        ),
+        RetentionCommand::Apply(a) => Some(crate::legal_hold_cmd::who(&a.by)?),
         RetentionCommand::History(_) => None,
     };
     let settings = settings::resolve(global, None)?;
@@ -78,18 +73,16 @@ pub fn retention(global: &GlobalArgs, command: &RetentionCommand) -> anyhow::Res
             }
             RetentionCommand::History(h) => {
                 let c = auditflow_sinks::postgres::client(&pool).await?;
-                let rows = c
-                    .query(
-                        "SELECT json_build_object('id', id, 'partition', partition_name, 'from', from_at, 'until', until_at, \
-                            'rows', rows_dropped, 'retention_days', retention_days, 'requested_by', requested_by, \
-                            'db_user', db_user, 'dropped_at', dropped_at)::text \
-                         FROM audit_retention_drops ORDER BY id",
-                        &[],
-                    )
-                    .await
-                    .context("read the retention drops")?;
-                let drops: Vec<serde_json::Value> =
-                    rows.iter().filter_map(|r| serde_json::from_str(&r.get::<_, String>(0)).ok()).collect();
+                let drops = auditflow_sinks::postgres::json_rows(
+                    &c,
+                    "SELECT json_build_object('id', id, 'partition', partition_name, 'from', from_at, 'until', until_at, \
+                        'rows', rows_dropped, 'retention_days', retention_days, 'requested_by', requested_by, \
+                        'db_user', db_user, 'dropped_at', dropped_at)::text \
+                     FROM audit_retention_drops ORDER BY id",
+                    &[],
+                    "read the retention drops",
+                )
+                .await?;
                 if h.json {
                     println!("{}", serde_json::to_string_pretty(&drops)?);
                 } else {

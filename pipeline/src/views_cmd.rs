@@ -105,8 +105,7 @@ pub async fn revocation_rows(
             'violations', (SELECT count(*) FROM revocation_violations v WHERE v.revocation_event_id = p.revocation_event_id))::text \
          FROM revocation_propagation p WHERE $1::text[] IS NULL OR p.zone_id = ANY($1) ORDER BY p.revoked_at DESC LIMIT $2"
     };
-    let rows = client.query(sql, &[&zones, &limit]).await.context("read the revocation view")?;
-    Ok(rows.iter().filter_map(|r| serde_json::from_str::<serde_json::Value>(&r.get::<_, String>(0)).ok()).collect())
+    Ok(auditflow_sinks::postgres::json_rows(client, sql, &[&zones, &limit], "read the revocation view").await?)
 }
 
 /// Runs `trace`.

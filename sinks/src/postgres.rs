@@ -94,6 +94,18 @@ pub fn read_pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, S
         .map_err(|e| SinkError::Pool(e.to_string()))
 }
 
+/// Runs a query whose single column is a JSON object per row (`json_build_object(...)::text`)
+/// and returns the objects: what the listing commands print as a table or as `--json`.
+pub async fn json_rows(
+    client: &tokio_postgres::Client,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    op: &'static str,
+) -> Result<Vec<serde_json::Value>, SinkError> {
+    let rows = client.query(sql, params).await.map_err(SinkError::pg(op))?;
+    Ok(rows.iter().filter_map(|r| serde_json::from_str(r.get::<_, &str>(0)).ok()).collect())
+}
+
 /// Gets a pooled connection.
 pub async fn client(pool: &Pool) -> Result<deadpool_postgres::Object, SinkError> {
     pool.get().await.map_err(|e| SinkError::Pool(e.to_string()))

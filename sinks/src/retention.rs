@@ -161,9 +161,7 @@ pub async fn plan(pool: &Pool, retention_days: u32, now: DateTime<Utc>) -> Resul
 
 /// The current month and the [`MONTHS_AHEAD`] after it.
 pub fn months_ahead(now: DateTime<Utc>) -> Vec<NaiveDate> {
-    let today = now.date_naive();
-    let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
-    (0..=MONTHS_AHEAD).filter_map(|i| first.checked_add_months(Months::new(i))).collect()
+    auditflow_schemas::migrations::months_around(now.date_naive(), 0, MONTHS_AHEAD)
 }
 
 /// Plans and (unless `dry_run`) applies retention at `now`: drops what [`plan`] allows, one
