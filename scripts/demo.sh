@@ -56,7 +56,7 @@ echo "== 7. did the revocations propagate? (the live revocation view: newest 5, 
 "$BIN" revocations --violations --limit 5
 echo
 echo "== 8. retention, dry run: months past 365 days are dropped unless held or not yet archived (here:"
-echo "       only empty pre-created months are that old); the next three months are created"
+echo "       none is that old, so every month is kept); the next three months are created"
 "$BIN" retention apply --dry-run --by demo > .demo/retention.txt
 head -3 .demo/retention.txt; echo "  …"; tail -3 .demo/retention.txt
 echo

@@ -347,7 +347,7 @@ async fn clone_schema(client: &tokio_postgres::Client, schema: &str) -> anyhow::
     for m in auditflow_schemas::migrations::MIGRATIONS {
         client.batch_execute(m.sql).await?;
     }
-    for month in auditflow_schemas::migrations::months_around(chrono::Utc::now().date_naive(), 24, 3) {
+    for month in auditflow_sinks::postgres::months_ahead(chrono::Utc::now().date_naive()) {
         client.query_one("SELECT auditflow_ensure_month_partition($1)", &[&month]).await?;
     }
     Ok(())

@@ -158,46 +158,52 @@ impl Filters {
 }
 
 /// One page.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Page {
-    /// The rows, each as the ledger holds it (every column), passed through as Postgres
-    /// rendered them.
-    pub events: Vec<Box<serde_json::value::RawValue>>,
+    /// The rows, each as the ledger holds it: a JSON object of every column, as
+    /// `row_to_json` renders it.
+    pub events: Vec<String>,
     /// Pass as `cursor` for the next page; absent on the last one.
     pub next_cursor: Option<String>,
     /// The snapshot: committed head per chain when the search began.
     pub chain_heads: Vec<i64>,
 }
 
+impl Page {
+    /// The page as the API's JSON (`Page` in docs/openapi.json): the rows are spliced in as
+    /// rendered, not parsed and written again.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(64 + self.events.iter().map(|e| e.len() + 1).sum::<usize>());
+        out.push_str("{\"events\":[");
+        for (i, event) in self.events.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(event);
+        }
+        out.push_str("],\"next_cursor\":");
+        out.push_str(&serde_json::to_string(&self.next_cursor).unwrap_or_else(|_| "null".into()));
+        out.push_str(",\"chain_heads\":");
+        out.push_str(&serde_json::to_string(&self.chain_heads).unwrap_or_else(|_| "[]".into()));
+        out.push('}');
+        out
+    }
+}
+
 /// Runs one page of a search. Statements are prepared once per connection and filter
 /// combination: planning over every monthly partition costs more than most pages do.
 pub async fn search(client: &deadpool_postgres::Client, filters: &Filters) -> anyhow::Result<Page> {
-    let heads: Vec<i64> = match &filters.cursor {
-        Some(c) => c.heads.clone(),
-        None => {
-            let heads = client
-                .prepare_cached(
-                    "SELECT chain_id, chain_seq FROM audit_ingest_watermarks WHERE sink = 'ledger' ORDER BY chain_id",
-                )
-                .await
-                .context("prepare the chain heads query")?;
-            let rows = client.query(&heads, &[]).await.context("read the ledger's chain heads")?;
-            let mut heads = Vec::new();
-            for r in rows {
-                let (chain, seq): (i32, i64) = (r.get(0), r.get(1));
-                if heads.len() <= chain as usize {
-                    heads.resize(chain as usize + 1, 0);
-                }
-                heads[chain as usize] = seq;
-            }
-            heads
-        }
-    };
-    let mut sql = String::from(
-        "SELECT row_to_json(e)::text, (extract(epoch FROM e.occurred_at) * 1000000)::bigint, e.id FROM audit_events e \
-         WHERE e.chain_seq <= COALESCE(($1::bigint[])[e.chain_id + 1], 0)",
+    // The snapshot: the cursor's chain heads, or on a first page the committed heads read by
+    // the search itself (one round trip), indexed by chain id.
+    const HEADS: &str = "COALESCE($1::bigint[], (SELECT array_agg(COALESCE(w.chain_seq, 0) ORDER BY g) \
+         FROM generate_series(0, (SELECT max(chain_id) FROM audit_ingest_watermarks WHERE sink = 'ledger')) g \
+         LEFT JOIN audit_ingest_watermarks w ON w.sink = 'ledger' AND w.chain_id = g))";
+    let cursor_heads: Option<Vec<i64>> = filters.cursor.as_ref().map(|c| c.heads.clone());
+    let mut sql = format!(
+        "SELECT e.*, {HEADS} AS auditflow_snapshot_heads FROM audit_events e \
+         WHERE e.chain_seq <= COALESCE(({HEADS})[e.chain_id + 1], 0)"
     );
-    let mut params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = vec![Box::new(heads.clone())];
+    let mut params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = vec![Box::new(cursor_heads.clone())];
     let mut add = |sql: &mut String, clause: &str, value: Box<dyn tokio_postgres::types::ToSql + Sync + Send>| {
         params.push(value);
         sql.push_str(&clause.replace('?', &format!("${}", params.len())));
@@ -239,19 +245,141 @@ pub async fn search(client: &deadpool_postgres::Client, filters: &Filters) -> an
         params.iter().map(|p| p.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
     let statement = client.prepare_cached(&sql).await.context("prepare the search")?;
     let rows = client.query(&statement, &refs).await.context("search the ledger")?;
+    let heads: Vec<i64> = match (rows.first(), cursor_heads) {
+        (Some(row), _) => row
+            .try_get::<_, Option<Vec<i64>>>("auditflow_snapshot_heads")
+            .context("the snapshot's heads")?
+            .unwrap_or_default(),
+        (None, Some(heads)) => heads,
+        // Nothing matched: the heads the search saw, read on their own.
+        (None, None) => {
+            let statement =
+                client.prepare_cached(&format!("SELECT {HEADS}")).await.context("prepare the chain heads query")?;
+            let none: Option<Vec<i64>> = None;
+            client
+                .query_one(&statement, &[&none])
+                .await
+                .context("read the ledger's chain heads")?
+                .try_get::<_, Option<Vec<i64>>>(0)
+                .context("the ledger's chain heads")?
+                .unwrap_or_default()
+        }
+    };
     let more = rows.len() as i64 > filters.limit;
     let rows = &rows[..rows.len().min(filters.limit as usize)];
     let next_cursor = match (more, rows.last()) {
         (true, Some(last)) => {
-            Some(Cursor { heads: heads.clone(), after_us: last.get(1), after_id: last.get(2) }.encode())
+            let after: chrono::DateTime<chrono::Utc> = last.try_get("occurred_at").context("the last row's time")?;
+            let after_id: String = last.try_get("id").context("the last row's id")?;
+            Some(Cursor { heads: heads.clone(), after_us: after.timestamp_micros(), after_id }.encode())
         }
         _ => None,
     };
-    let events = rows
-        .iter()
-        .map(|r| serde_json::value::RawValue::from_string(r.get::<_, String>(0)).context("a ledger row as JSON"))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let events = rows.iter().map(row_json).collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Page { events, next_cursor, chain_heads: heads })
+}
+
+/// A `jsonb` or `json` value as Postgres sends it, kept as text.
+struct JsonText<'a>(&'a str);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for JsonText<'a> {
+    fn from_sql(
+        ty: &tokio_postgres::types::Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        // Binary jsonb is a version byte (1) and the value's text.
+        let text = match (ty, raw.split_first()) {
+            (&tokio_postgres::types::Type::JSONB, Some((1, rest))) => rest,
+            (&tokio_postgres::types::Type::JSONB, _) => return Err("unknown jsonb format version".into()),
+            _ => raw,
+        };
+        Ok(JsonText(std::str::from_utf8(text)?))
+    }
+
+    fn accepts(ty: &tokio_postgres::types::Type) -> bool {
+        matches!(*ty, tokio_postgres::types::Type::JSONB | tokio_postgres::types::Type::JSON)
+    }
+}
+
+/// One ledger row (all columns but the last) as a JSON object of every column, in table order, rendered as
+/// `row_to_json` renders it (times as `2026-11-24T08:34:47.922082+00:00`, in UTC).
+///
+/// Rendered here rather than by `row_to_json` in the query: Postgres escaping a page of
+/// rows cost about as much as finding them, on the cores ingestion needs (docs/benchmarks.md).
+/// Valid JSON by construction (strings escaped by serde_json, `jsonb` as Postgres prints it),
+/// so a page is assembled from the rows without parsing them again.
+fn row_json(row: &tokio_postgres::Row) -> anyhow::Result<String> {
+    use std::io::Write;
+    use tokio_postgres::types::Type;
+    let mut out: Vec<u8> = Vec::with_capacity(1024);
+    out.push(b'{');
+    // The last column is the snapshot's heads, not part of the row.
+    let columns = &row.columns()[..row.columns().len().saturating_sub(1)];
+    for (i, column) in columns.iter().enumerate() {
+        let name = column.name();
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, name)?;
+        out.push(b':');
+        let context = || format!("column {name}");
+        match *column.type_() {
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                match row.try_get::<_, Option<&str>>(i).with_context(context)? {
+                    Some(v) => serde_json::to_writer(&mut out, v)?,
+                    None => out.extend_from_slice(b"null"),
+                }
+            }
+            Type::JSONB | Type::JSON => match row.try_get::<_, Option<JsonText>>(i).with_context(context)? {
+                Some(v) => out.extend_from_slice(v.0.as_bytes()),
+                None => out.extend_from_slice(b"null"),
+            },
+            Type::INT8 => match row.try_get::<_, Option<i64>>(i).with_context(context)? {
+                Some(v) => write!(out, "{v}")?,
+                None => out.extend_from_slice(b"null"),
+            },
+            Type::INT4 => match row.try_get::<_, Option<i32>>(i).with_context(context)? {
+                Some(v) => write!(out, "{v}")?,
+                None => out.extend_from_slice(b"null"),
+            },
+            Type::BOOL => match row.try_get::<_, Option<bool>>(i).with_context(context)? {
+                Some(v) => write!(out, "{v}")?,
+                None => out.extend_from_slice(b"null"),
+            },
+            Type::TIMESTAMPTZ => {
+                match row.try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(i).with_context(context)? {
+                    Some(v) => {
+                        out.push(b'"');
+                        write_postgres_time(&mut out, v)?;
+                        out.push(b'"');
+                    }
+                    None => out.extend_from_slice(b"null"),
+                }
+            }
+            ref other => anyhow::bail!("column {name} has type {other}, which the search cannot render"),
+        }
+    }
+    out.push(b'}');
+    Ok(String::from_utf8(out)?)
+}
+
+/// A time as Postgres renders a `timestamptz` in JSON under `TimeZone = UTC`: ISO 8601, the
+/// fraction of a second without trailing zeros (none at all on a whole second).
+fn write_postgres_time(out: &mut Vec<u8>, t: chrono::DateTime<chrono::Utc>) -> std::io::Result<()> {
+    use chrono::{Datelike, Timelike};
+    use std::io::Write;
+    write!(out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second())?;
+    let mut micros = t.timestamp_subsec_micros();
+    if micros > 0 {
+        let mut digits = 6;
+        while micros % 10 == 0 {
+            micros /= 10;
+            digits -= 1;
+        }
+        write!(out, ".{micros:0digits$}")?;
+    }
+    out.extend_from_slice(b"+00:00");
+    Ok(())
 }
 
 #[cfg(test)]
@@ -278,6 +406,37 @@ mod tests {
             Err("until")
         );
         assert_eq!(q(|r| r.limit = Some("1000".into())), Ok(()));
+    }
+
+    #[test]
+    fn times_render_as_postgres_renders_them() {
+        let render = |s: &str| {
+            let mut out = Vec::new();
+            write_postgres_time(&mut out, chrono::DateTime::parse_from_rfc3339(s).expect("time").to_utc())
+                .expect("write");
+            String::from_utf8(out).expect("utf8")
+        };
+        assert_eq!(render("2026-11-24T08:34:47.922082Z"), "2026-11-24T08:34:47.922082+00:00");
+        assert_eq!(render("2026-11-24T08:34:47.9Z"), "2026-11-24T08:34:47.9+00:00");
+        assert_eq!(render("2026-11-24T08:34:47.000120Z"), "2026-11-24T08:34:47.00012+00:00");
+        assert_eq!(render("2026-10-01T00:00:00Z"), "2026-10-01T00:00:00+00:00");
+    }
+
+    #[test]
+    fn a_page_is_json_with_its_rows_spliced_in() {
+        let page = Page {
+            events: vec![r#"{"id":"a","n":1}"#.into(), r#"{"id":"b \"q\"","j":{"k": [1, 2]}}"#.into()],
+            next_cursor: Some("c1".into()),
+            chain_heads: vec![3, 0],
+        };
+        let parsed: serde_json::Value = serde_json::from_str(&page.to_json()).expect("valid JSON");
+        assert_eq!(
+            parsed,
+            serde_json::json!({"events": [{"id": "a", "n": 1}, {"id": "b \"q\"", "j": {"k": [1, 2]}}],
+                               "next_cursor": "c1", "chain_heads": [3, 0]})
+        );
+        let last = Page { events: vec![], next_cursor: None, chain_heads: vec![] };
+        assert_eq!(last.to_json(), r#"{"events":[],"next_cursor":null,"chain_heads":[]}"#);
     }
 
     #[test]
@@ -321,10 +480,10 @@ pub fn run(global: &crate::cli::GlobalArgs, args: &SearchArgs) -> anyhow::Result
             let page = search(&c, &filters).await?;
             shown += page.events.len();
             if args.json {
-                println!("{}", serde_json::to_string(&page)?);
+                println!("{}", page.to_json());
             } else {
                 for raw in &page.events {
-                    let e: serde_json::Value = serde_json::from_str(raw.get())?;
+                    let e: serde_json::Value = serde_json::from_str(raw)?;
                     let s = |k: &str| e[k].as_str().unwrap_or("-").to_owned();
                     println!(
                         "{:<27} {:<10} {:<26} {:<8} {:<20} {:<24} {}:{}",

@@ -141,13 +141,25 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, SinkError> {
     Ok(applied)
 }
 
-/// Months before today that get a partition ahead of time.
+/// Months before today whose late events still get a partition of their own, created on
+/// demand by the ledger sink when the first such event arrives; older events go to the
+/// default partition.
 pub const PARTITION_MONTHS_BACK: u32 = 24;
-/// Months after today that get a partition ahead of time.
+/// Months after today that get a partition ahead of time, beside the current one.
 pub const PARTITION_MONTHS_AHEAD: u32 = 3;
 
-/// Creates the monthly partitions from 24 months back to 3 months ahead, except months
-/// retention has dropped (a late event of such a month re-creates it on demand).
+/// The current month and the [`PARTITION_MONTHS_AHEAD`] after it: the partitions that exist
+/// ahead of time.
+pub fn months_ahead(today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
+    months_around(today, 0, PARTITION_MONTHS_AHEAD)
+}
+
+/// Creates the current month's partition and the next three, except months retention has
+/// dropped (a late event of such a month re-creates it on demand).
+///
+/// Past months are not created ahead of time: a search without time bounds (a request-id
+/// lookup, a zone page without `since`) opens every partition, so each empty month would
+/// cost every such search (docs/benchmarks.md, "Fewer partitions").
 pub async fn ensure_partitions_around(pool: &Pool, today: chrono::NaiveDate) -> Result<usize, SinkError> {
     let client = client(pool).await?;
     let dropped: Vec<chrono::NaiveDate> = client
@@ -158,7 +170,7 @@ pub async fn ensure_partitions_around(pool: &Pool, today: chrono::NaiveDate) -> 
         .map(|r| r.get(0))
         .collect();
     let mut created = 0;
-    for month in months_around(today, PARTITION_MONTHS_BACK, PARTITION_MONTHS_AHEAD) {
+    for month in months_ahead(today) {
         if dropped.contains(&month) {
             continue;
         }

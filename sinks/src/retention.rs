@@ -13,9 +13,6 @@ use crate::SinkError;
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use deadpool_postgres::Pool;
 
-/// Months created ahead of the current one.
-pub const MONTHS_AHEAD: u32 = 3;
-
 /// What retention does with one monthly partition.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -159,9 +156,9 @@ pub async fn plan(pool: &Pool, retention_days: u32, now: DateTime<Utc>) -> Resul
     Ok(out)
 }
 
-/// The current month and the [`MONTHS_AHEAD`] after it.
+/// The current month and the [`crate::postgres::PARTITION_MONTHS_AHEAD`] after it.
 pub fn months_ahead(now: DateTime<Utc>) -> Vec<NaiveDate> {
-    auditflow_schemas::migrations::months_around(now.date_naive(), 0, MONTHS_AHEAD)
+    crate::postgres::months_ahead(now.date_naive())
 }
 
 /// Plans and (unless `dry_run`) applies retention at `now`: drops what [`plan`] allows, one

@@ -264,6 +264,7 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
     let reader = [("Authorization", "Bearer reader-token")];
 
     let mut seen: Vec<(String, String)> = Vec::new();
+    let mut rendered: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     let mut path = "/v1/events?zone=zone-1&decision=allow&since=2020-01-01T00:00:00Z&limit=97".to_owned();
     let mut heads: Vec<i64> = Vec::new();
     let mut pages = 0;
@@ -278,6 +279,7 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
             assert_eq!(e["zone_id"], "zone-1");
             assert!(e["decision"].as_str().expect("decision").eq_ignore_ascii_case("allow"));
             seen.push((e["id"].as_str().expect("id").to_owned(), e["occurred_at"].as_str().expect("t").to_owned()));
+            rendered.insert(e["id"].as_str().expect("id").to_owned(), e.clone());
         }
         match page["next_cursor"].as_str() {
             Some(c) => {
@@ -303,6 +305,13 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
         .collect();
     let got: HashSet<String> = ids.iter().map(|s| s.to_string()).collect();
     assert_eq!(got, expected, "exactly the matching rows of the snapshot the first page pinned");
+    // Each row is every column, as Postgres's own `row_to_json` renders it.
+    let id_list = rendered.keys().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(",");
+    for row in env.query(&format!("SELECT e.id, row_to_json(e)::text FROM audit_events e WHERE e.id IN ({id_list})")) {
+        let (id, json): (String, String) = (row.get(0), row.get(1));
+        let postgres: serde_json::Value = serde_json::from_str(&json).expect("row_to_json");
+        assert_eq!(rendered[&id], postgres, "row {id} as the API renders it");
+    }
     assert!(more.wait().expect("emit").success());
     wait_until(&env, "the second batch", || env.pending() == 0 && ledger_rows(&env) >= 7000 * 9 / 10);
     let matching_now: i64 =

@@ -192,7 +192,7 @@ async fn events(
     let filters = Filters::parse(&raw, allowed)?;
     let c = client(&state).await?;
     let page = search::search(&c, &filters).await.map_err(ApiError::internal)?;
-    Ok(Json(page).into_response())
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], page.to_json()).into_response())
 }
 
 fn request_id(id: &str) -> Result<(), ApiError> {

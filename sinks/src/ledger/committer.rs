@@ -184,8 +184,10 @@ impl Inner {
         letters
     }
 
-    /// Creates missing monthly partitions for the batch's months (within the pre-created
-    /// window; rows outside it go to the default partition).
+    /// Creates missing monthly partitions for the batch's months, from
+    /// [`PARTITION_MONTHS_BACK`] months back to [`PARTITION_MONTHS_AHEAD`] ahead (rows outside
+    /// go to the default partition). Only the coming months exist ahead of time, so this is
+    /// how a late event's month gets its partition.
     async fn ensure_months(&self, batch: &[VerifiedEvent]) {
         let first_of = |d: NaiveDate| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
         let this_month = first_of(chrono::Utc::now().date_naive());
