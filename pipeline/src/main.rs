@@ -54,8 +54,32 @@ fn exit_code(error: &anyhow::Error) -> u8 {
     }
 }
 
+/// Commands that only read and print: piped into `head` or a pager that quits early, they
+/// end quietly the Unix way (killed by SIGPIPE, as `ls | head` is) rather than panicking on
+/// the failed print. Commands that write keep Rust's default (SIGPIPE ignored): they finish
+/// their work, and a failed print is their only casualty.
+fn only_reads(command: &cli::Command) -> bool {
+    use cli::Command;
+    matches!(
+        command,
+        Command::Trace(_)
+            | Command::Revocations(_)
+            | Command::Search(_)
+            | Command::Verify(_)
+            | Command::VerifyExport(_)
+            | Command::Export(_)
+            | Command::Dlq(dlq_cmd::DlqCommand::List(_) | dlq_cmd::DlqCommand::Show(_))
+            | Command::LegalHold(legal_hold_cmd::LegalHoldCommand::List(_))
+            | Command::Retention(retention_cmd::RetentionCommand::History(_))
+    )
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if only_reads(&cli.command) {
+        // Before any other thread exists.
+        sigpipe::reset();
+    }
     init_logging(&cli.global.log_format);
     let result = match &cli.command {
         cli::Command::Run(args) => run::run(&cli.global, args).map(|summary| {

@@ -359,6 +359,25 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
     assert_eq!(status, 200);
     assert!(spec["paths"]["/v1/events"].is_object());
     assert!(terminate(&mut run, LIMIT).success(), "log:\n{}", env.log_tail());
+
+    // The CLI twin piped into a reader that stops early (`| head -1`) ends the Unix way, by
+    // SIGPIPE, without a panic message.
+    let mut search = env
+        .command(&["search", "--zone", "zone-1", "--all"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("auditflow search");
+    let mut stdout = std::io::BufReader::new(search.stdout.take().expect("stdout"));
+    let mut header = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut header).expect("first line");
+    assert!(header.starts_with("occurred at"), "{header}");
+    drop(stdout);
+    let out = search.wait_with_output().expect("search ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    use std::os::unix::process::ExitStatusExt;
+    assert!(out.status.success() || out.status.signal() == Some(13), "{:?}: {stderr}", out.status);
 }
 
 #[test]
