@@ -372,7 +372,7 @@ fn write_postgres_time(out: &mut Vec<u8>, t: chrono::DateTime<chrono::Utc>) -> s
     let mut micros = t.timestamp_subsec_micros();
     if micros > 0 {
         let mut digits = 6;
-        while micros % 10 == 0 {
+        while micros.is_multiple_of(10) {
             micros /= 10;
             digits -= 1;
         }
