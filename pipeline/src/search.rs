@@ -251,7 +251,8 @@ pub async fn search(client: &deadpool_postgres::Client, filters: &Filters) -> an
             .context("the snapshot's heads")?
             .unwrap_or_default(),
         (None, Some(heads)) => heads,
-        // Nothing matched: the heads the search saw, read on their own.
+        // Nothing matched, so no next page depends on them: the committed heads, read on
+        // their own.
         (None, None) => {
             let statement =
                 client.prepare_cached(&format!("SELECT {HEADS}")).await.context("prepare the chain heads query")?;
@@ -301,8 +302,9 @@ impl<'a> tokio_postgres::types::FromSql<'a> for JsonText<'a> {
     }
 }
 
-/// One ledger row (all columns but the last) as a JSON object of every column, in table order, rendered as
-/// `row_to_json` renders it (times as `2026-11-24T08:34:47.922082+00:00`, in UTC).
+/// One ledger row (all columns but the last) as a JSON object of every column, in table
+/// order, as `row_to_json` renders it under `TimeZone = UTC`: times are written as
+/// `2026-11-24T08:34:47.922082+00:00` whatever the server's time zone.
 ///
 /// Rendered here rather than by `row_to_json` in the query: Postgres escaping a page of
 /// rows cost about as much as finding them, on the cores ingestion needs (docs/benchmarks.md).
