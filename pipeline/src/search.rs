@@ -324,45 +324,39 @@ fn row_json(row: &tokio_postgres::Row) -> anyhow::Result<String> {
         }
         serde_json::to_writer(&mut out, name)?;
         out.push(b':');
-        let context = || format!("column {name}");
         match *column.type_() {
             Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
-                match row.try_get::<_, Option<&str>>(i).with_context(context)? {
-                    Some(v) => serde_json::to_writer(&mut out, v)?,
-                    None => out.extend_from_slice(b"null"),
-                }
+                put(row, i, &mut out, |o, v: &str| serde_json::to_writer(o, v).map_err(std::io::Error::from))?
             }
-            Type::JSONB | Type::JSON => match row.try_get::<_, Option<JsonText>>(i).with_context(context)? {
-                Some(v) => out.extend_from_slice(v.0.as_bytes()),
-                None => out.extend_from_slice(b"null"),
-            },
-            Type::INT8 => match row.try_get::<_, Option<i64>>(i).with_context(context)? {
-                Some(v) => write!(out, "{v}")?,
-                None => out.extend_from_slice(b"null"),
-            },
-            Type::INT4 => match row.try_get::<_, Option<i32>>(i).with_context(context)? {
-                Some(v) => write!(out, "{v}")?,
-                None => out.extend_from_slice(b"null"),
-            },
-            Type::BOOL => match row.try_get::<_, Option<bool>>(i).with_context(context)? {
-                Some(v) => write!(out, "{v}")?,
-                None => out.extend_from_slice(b"null"),
-            },
-            Type::TIMESTAMPTZ => {
-                match row.try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(i).with_context(context)? {
-                    Some(v) => {
-                        out.push(b'"');
-                        write_postgres_time(&mut out, v)?;
-                        out.push(b'"');
-                    }
-                    None => out.extend_from_slice(b"null"),
-                }
-            }
+            Type::JSONB | Type::JSON => put(row, i, &mut out, |o, v: JsonText| o.write_all(v.0.as_bytes()))?,
+            Type::INT8 => put(row, i, &mut out, |o, v: i64| write!(o, "{v}"))?,
+            Type::INT4 => put(row, i, &mut out, |o, v: i32| write!(o, "{v}"))?,
+            Type::BOOL => put(row, i, &mut out, |o, v: bool| write!(o, "{v}"))?,
+            Type::TIMESTAMPTZ => put(row, i, &mut out, |o, v: chrono::DateTime<chrono::Utc>| {
+                o.push(b'"');
+                write_postgres_time(o, v)?;
+                o.push(b'"');
+                Ok(())
+            })?,
             ref other => anyhow::bail!("column {name} has type {other}, which the search cannot render"),
         }
     }
     out.push(b'}');
     Ok(String::from_utf8(out)?)
+}
+
+/// Writes column `i` of `row` with `write`, or `null`.
+fn put<'a, T: tokio_postgres::types::FromSql<'a>>(
+    row: &'a tokio_postgres::Row,
+    i: usize,
+    out: &mut Vec<u8>,
+    write: impl FnOnce(&mut Vec<u8>, T) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match row.try_get::<_, Option<T>>(i).with_context(|| format!("column {}", row.columns()[i].name()))? {
+        Some(v) => write(out, v)?,
+        None => out.extend_from_slice(b"null"),
+    }
+    Ok(())
 }
 
 /// A time as Postgres renders a `timestamptz` in JSON under `TimeZone = UTC`: ISO 8601, the
