@@ -154,26 +154,18 @@ pub fn months_ahead(today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
     months_around(today, 0, PARTITION_MONTHS_AHEAD)
 }
 
-/// Creates the current month's partition and the next three, except months retention has
-/// dropped (a late event of such a month re-creates it on demand).
+/// Creates the current month's partition and the next three. (None of them can have been
+/// dropped by retention, which only drops months that ended before its cutoff, so there is
+/// nothing to skip.)
 ///
 /// Past months are not created ahead of time: a search without time bounds (a request-id
 /// lookup, a zone page without `since`) opens every partition, so each empty month would
-/// cost every such search (docs/benchmarks.md, "Fewer partitions").
+/// cost every such search (docs/benchmarks.md, "Cheaper requests"). The ledger sink creates
+/// a past month when its first late event arrives.
 pub async fn ensure_partitions_around(pool: &Pool, today: chrono::NaiveDate) -> Result<usize, SinkError> {
     let client = client(pool).await?;
-    let dropped: Vec<chrono::NaiveDate> = client
-        .query("SELECT DISTINCT (from_at AT TIME ZONE 'UTC')::date FROM audit_retention_drops", &[])
-        .await
-        .map_err(SinkError::pg("read the retention drops"))?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
     let mut created = 0;
     for month in months_ahead(today) {
-        if dropped.contains(&month) {
-            continue;
-        }
         let row = client
             .query_one("SELECT auditflow_ensure_month_partition($1)", &[&month])
             .await
