@@ -228,6 +228,16 @@ pub(crate) fn run_pipeline(
     Ok(cmd.spawn()?)
 }
 
+/// The generator seed a bench preload of `stream` uses (so a load tool can ask for the
+/// request ids it produced).
+pub(crate) fn preload_seed(stream: &str) -> u64 {
+    if stream == BENCH_STREAM {
+        99
+    } else {
+        100
+    }
+}
+
 pub(crate) fn preload(
     global: &GlobalArgs,
     db_url: &str,
@@ -243,7 +253,7 @@ pub(crate) fn preload(
             rate: rate.to_owned(),
             zones: 8,
             zone_names: Vec::new(),
-            seed: if stream == BENCH_STREAM { 99 } else { 100 },
+            seed: preload_seed(stream),
             invalid_ratio: 0.0,
             duplicate_ratio: 0.0,
             lifecycle_ratio: 0.15,

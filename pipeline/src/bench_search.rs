@@ -53,6 +53,8 @@ pub struct SearchBenchArgs {
 const DB: &str = "auditflow_bench_search";
 const TOKEN: &str = "bench-search-token";
 const DAYS: i64 = 54;
+/// The stream the ingestion-impact drains read.
+const STREAM: &str = "auditflow.bench.api";
 
 async fn fill(client: &tokio_postgres::Client, rows: i64) -> anyhow::Result<()> {
     client
@@ -243,7 +245,7 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
         dlq: "auditflow.bench.search.dlq".into(),
     };
     let gates = crate::ops::health::ReadyGates { max_dlq_size: 0, max_consumer_lag: 0, max_pending_age_secs: 0 };
-    let addr = crate::ops::serve(&runtime, "127.0.0.1:0", streams, gates, sources, api)?;
+    let addr = crate::ops::serve("127.0.0.1:0", streams, gates, sources, api)?;
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let mut client = Client::new(addr);
@@ -321,8 +323,9 @@ struct LoadResult {
 const LOADERS: u64 = 16;
 
 /// Paces GETs at `rate` per second against `addr`, from [`LOADERS`] threads, until `stop`,
-/// the server going away (the drain ended), or 10 minutes.
-fn load(addr: String, rate: u64, stop: Arc<std::sync::atomic::AtomicBool>) -> LoadResult {
+/// the server going away (the drain ended), or 10 minutes: half zone pages, half lookups of
+/// the generator's request ids `(seed, how many)`.
+fn load(addr: String, rate: u64, requests: (u64, u64), stop: Arc<std::sync::atomic::AtomicBool>) -> LoadResult {
     use std::sync::atomic::Ordering;
     let Ok(addr) = addr.parse::<std::net::SocketAddr>() else { return LoadResult::default() };
     let started = Instant::now();
@@ -353,7 +356,9 @@ fn load(addr: String, rate: u64, stop: Arc<std::sync::atomic::AtomicBool>) -> Lo
                     let path = if rng.random_bool(0.5) {
                         format!("/v1/events?zone=zone-{}&limit=100", rng.random_range(0..8))
                     } else {
-                        format!("/v1/events?request_id=req-1-{}", rng.random_range(0..500_000))
+                        let (seed, count) = requests;
+                        let id = crate::emit::request_id(seed, rng.random_range(1..=count.max(1)));
+                        format!("/v1/events?request_id={id}")
                     };
                     match client.get(&path) {
                         Ok((200, _)) => out.ok += 1,
@@ -403,16 +408,8 @@ fn ingestion_impact(
     let listen = format!("127.0.0.1:{port}");
     let tokens_arg = tokens.to_str().unwrap_or_default().to_owned();
     let extra = ["--no-views", "--listen", listen.as_str(), "--api-tokens-file", tokens_arg.as_str()];
-    let drain = || {
-        crate::bench::drain_fresh(
-            global,
-            runtime,
-            "auditflow_bench_api",
-            "auditflow.bench.api",
-            args.impact_events,
-            &extra,
-        )
-    };
+    let drain =
+        || crate::bench::drain_fresh(global, runtime, "auditflow_bench_api", STREAM, args.impact_events, &extra);
     let (mut quiet, mut loaded, mut answered, mut not_ok) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..args.impact_rounds {
         let (summary, _) = drain()?;
@@ -424,7 +421,10 @@ fn ingestion_impact(
         let loader = {
             let (listen, stop) = (listen.clone(), stop.clone());
             let rate = args.impact_rate;
-            std::thread::spawn(move || load(listen, rate, stop))
+            // Ids of requests the drain carries (about one per two events), found once the
+            // drain has reached them.
+            let requests = (crate::bench::preload_seed(STREAM), args.impact_events / 2);
+            std::thread::spawn(move || load(listen, rate, requests, stop))
         };
         let drained = drain();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);

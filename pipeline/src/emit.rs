@@ -217,7 +217,7 @@ impl Generator {
         } else {
             self.zone_names[self.rng.random_range(0..self.zone_names.len())].clone()
         };
-        let request_id = format!("req-{:x}-{}", self.seed, self.requests);
+        let request_id = request_id(self.seed, self.requests);
         let session = format!("sess-{}", self.rng.random_range(0..2000));
         let resource = RESOURCES[self.rng.random_range(0..RESOURCES.len())];
         let mut batch = Vec::new();
@@ -327,6 +327,11 @@ impl Generator {
     pub fn pick(&mut self, n: usize) -> usize {
         self.rng.random_range(0..n.max(1))
     }
+}
+
+/// The request id of the generator's `n`th request (from 1) under `seed`.
+pub fn request_id(seed: u64, n: u64) -> String {
+    format!("req-{seed:x}-{n}")
 }
 
 /// Builds the next entry: valid, invalid (one of four kinds, in turn) or a duplicate.

@@ -314,7 +314,6 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<RunSummary> {
     let running = Arc::new(AtomicBool::new(false));
     let frontier_advanced_ms = Arc::new(std::sync::atomic::AtomicI64::new(0));
     crate::ops::serve(
-        &runtime,
         &settings.listen,
         crate::ops::Streams {
             redis_url: settings.redis_url.clone(),

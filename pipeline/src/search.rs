@@ -193,17 +193,24 @@ impl Page {
 /// Runs one page of a search. Statements are prepared once per connection and filter
 /// combination: planning over every monthly partition costs more than most pages do.
 pub async fn search(client: &deadpool_postgres::Client, filters: &Filters) -> anyhow::Result<Page> {
-    // The snapshot: the cursor's chain heads, or on a first page the committed heads read by
-    // the search itself (one round trip), indexed by chain id.
-    const HEADS: &str = "COALESCE($1::bigint[], (SELECT array_agg(COALESCE(w.chain_seq, 0) ORDER BY g) \
-         FROM generate_series(0, (SELECT max(chain_id) FROM audit_ingest_watermarks WHERE sink = 'ledger')) g \
-         LEFT JOIN audit_ingest_watermarks w ON w.sink = 'ledger' AND w.chain_id = g))";
+    // The snapshot: the cursor's chain heads, or on a first page the committed heads, read
+    // once by the search itself (one round trip) and returned once, in a row of their own
+    // ahead of the page: as a column of every row they cost Postgres an array per row.
+    // Heads are indexed by chain id; a chain without a watermark yet has head 0, which the
+    // slower gap-filling form supplies only when such a gap exists.
+    const HEADS: &str = "COALESCE($1::bigint[], (SELECT CASE WHEN count(*) = max(w.chain_id) + 1 \
+             THEN array_agg(w.chain_seq ORDER BY w.chain_id) \
+             ELSE (SELECT array_agg(COALESCE(x.chain_seq, 0) ORDER BY g) FROM generate_series(0, max(w.chain_id)) g \
+                   LEFT JOIN audit_ingest_watermarks x ON x.sink = 'ledger' AND x.chain_id = g) END \
+         FROM audit_ingest_watermarks w WHERE w.sink = 'ledger'))";
     let cursor_heads: Option<Vec<i64>> = filters.cursor.as_ref().map(|c| c.heads.clone());
     let mut sql = format!(
-        "SELECT e.*, {HEADS} AS auditflow_snapshot_heads FROM audit_events e \
-         WHERE e.chain_seq <= COALESCE(({HEADS})[e.chain_id + 1], 0)"
+        "WITH snapshot AS MATERIALIZED (SELECT {HEADS} AS heads) \
+         SELECT (NULL::audit_events).*, heads AS auditflow_snapshot_heads FROM snapshot \
+         UNION ALL (SELECT e.*, NULL FROM audit_events e \
+         WHERE e.chain_seq <= COALESCE(((SELECT heads FROM snapshot))[e.chain_id + 1], 0)"
     );
-    let mut params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = vec![Box::new(cursor_heads.clone())];
+    let mut params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = vec![Box::new(cursor_heads)];
     let mut add = |sql: &mut String, clause: &str, value: Box<dyn tokio_postgres::types::ToSql + Sync + Send>| {
         params.push(value);
         sql.push_str(&clause.replace('?', &format!("${}", params.len())));
@@ -240,43 +247,40 @@ pub async fn search(client: &deadpool_postgres::Client, filters: &Filters) -> an
         add(&mut sql, " AND (e.occurred_at, e.id) > (?", Box::new(after));
         add(&mut sql, ", ?)", Box::new(c.after_id.clone()));
     }
-    add(&mut sql, " ORDER BY e.occurred_at, e.id LIMIT ?", Box::new(filters.limit + 1));
+    add(&mut sql, " ORDER BY e.occurred_at, e.id LIMIT ?)", Box::new(filters.limit + 1));
     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
         params.iter().map(|p| p.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
     let statement = client.prepare_cached(&sql).await.context("prepare the search")?;
     let rows = client.query(&statement, &refs).await.context("search the ledger")?;
-    let heads: Vec<i64> = match (rows.first(), cursor_heads) {
-        (Some(row), _) => row
-            .try_get::<_, Option<Vec<i64>>>("auditflow_snapshot_heads")
-            .context("the snapshot's heads")?
-            .unwrap_or_default(),
-        (None, Some(heads)) => heads,
-        // Nothing matched, so no next page depends on them: the committed heads, read on
-        // their own.
-        (None, None) => {
-            let statement =
-                client.prepare_cached(&format!("SELECT {HEADS}")).await.context("prepare the chain heads query")?;
-            let none: Option<Vec<i64>> = None;
-            client
-                .query_one(&statement, &[&none])
-                .await
-                .context("read the ledger's chain heads")?
-                .try_get::<_, Option<Vec<i64>>>(0)
-                .context("the ledger's chain heads")?
-                .unwrap_or_default()
-        }
+    // The heads' row is the one without an id (every ledger row has one). It is looked for
+    // wherever it is, since SQL does not promise the order of a `UNION ALL`'s branches; the
+    // page's rows come out of one branch, its `ORDER BY` subquery, in that order.
+    let first = rows.first().context("the search returned no snapshot row")?;
+    let column = |name: &str| {
+        first.columns().iter().position(|c| c.name() == name).with_context(|| format!("the search has no {name}"))
     };
-    let more = rows.len() as i64 > filters.limit;
-    let rows = &rows[..rows.len().min(filters.limit as usize)];
-    let next_cursor = match (more, rows.last()) {
+    let (id_at, time_at) = (column("id")?, column("occurred_at")?);
+    let mut heads = None;
+    let mut page: Vec<&tokio_postgres::Row> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if row.try_get::<_, Option<&str>>(id_at).context("a row's id")?.is_some() {
+            page.push(row);
+        } else {
+            heads = row.try_get::<_, Option<Vec<i64>>>("auditflow_snapshot_heads").context("the snapshot's heads")?;
+        }
+    }
+    let heads = heads.unwrap_or_default();
+    let more = page.len() as i64 > filters.limit;
+    page.truncate(filters.limit as usize);
+    let next_cursor = match (more, page.last()) {
         (true, Some(last)) => {
-            let after: chrono::DateTime<chrono::Utc> = last.try_get("occurred_at").context("the last row's time")?;
-            let after_id: String = last.try_get("id").context("the last row's id")?;
+            let after: chrono::DateTime<chrono::Utc> = last.try_get(time_at).context("the last row's time")?;
+            let after_id: String = last.try_get(id_at).context("the last row's id")?;
             Some(Cursor { heads: heads.clone(), after_us: after.timestamp_micros(), after_id }.encode())
         }
         _ => None,
     };
-    let events = rows.iter().map(row_json).collect::<anyhow::Result<Vec<_>>>()?;
+    let events = page.iter().map(|row| row_json(row)).collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Page { events, next_cursor, chain_heads: heads })
 }
 

@@ -75,7 +75,8 @@ pub fn pool_as(config: &tokio_postgres::Config, size: usize, role: &str) -> Resu
 
 /// A pool for readers that answer many small queries (the `/v1` API): read-only sessions
 /// that keep one generic plan per prepared statement, since re-planning a query over every
-/// monthly partition costs more than running it.
+/// monthly partition costs more than running it. They show as `auditflow-api` in
+/// `pg_stat_activity`.
 pub fn read_pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
     use deadpool_postgres::{Hook, HookError};
     let manager =
@@ -85,7 +86,10 @@ pub fn read_pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, S
         .post_create(Hook::async_fn(|client, _| {
             Box::pin(async move {
                 client
-                    .batch_execute("SET default_transaction_read_only = on; SET plan_cache_mode = force_generic_plan")
+                    .batch_execute(
+                        "SET default_transaction_read_only = on; SET plan_cache_mode = force_generic_plan; \
+                         SET application_name = 'auditflow-api'",
+                    )
                     .await
                     .map_err(HookError::Backend)
             })

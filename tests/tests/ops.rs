@@ -265,7 +265,10 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
 
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut rendered: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-    let mut path = "/v1/events?zone=zone-1&decision=allow&since=2020-01-01T00:00:00Z&limit=97".to_owned();
+    // Small pages, so that even a snapshot pinned right at the first thousand rows spans many.
+    const PAGE: usize = 23;
+    let first = format!("/v1/events?zone=zone-1&decision=allow&since=2020-01-01T00:00:00Z&limit={PAGE}");
+    let mut path = first.clone();
     let mut heads: Vec<i64> = Vec::new();
     let mut pages = 0;
     loop {
@@ -282,15 +285,12 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
             rendered.insert(e["id"].as_str().expect("id").to_owned(), e.clone());
         }
         match page["next_cursor"].as_str() {
-            Some(c) => {
-                path = format!("/v1/events?zone=zone-1&decision=allow&since=2020-01-01T00:00:00Z&limit=97&cursor={c}")
-            }
+            Some(c) => path = format!("{first}&cursor={c}"),
             None => break,
         }
         // Slow enough that ingestion goes on between pages.
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(pages > 3, "several pages ({pages})");
     let ids: Vec<&str> = seen.iter().map(|(id, _)| id.as_str()).collect();
     let distinct: HashSet<&str> = ids.iter().copied().collect();
     assert_eq!(distinct.len(), ids.len(), "no row twice across pages");
@@ -305,6 +305,13 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
         .collect();
     let got: HashSet<String> = ids.iter().map(|s| s.to_string()).collect();
     assert_eq!(got, expected, "exactly the matching rows of the snapshot the first page pinned");
+    assert!(pages > 3, "several pages ({pages} for {} rows)", expected.len());
+    // Full pages until the last; a last page that happens to be full is followed by an empty one.
+    assert!(
+        pages == expected.len().div_ceil(PAGE) || pages == expected.len() / PAGE + 1,
+        "{pages} pages of {PAGE} for {} rows",
+        expected.len()
+    );
     // Each row is every column, as Postgres's own `row_to_json` renders it.
     let id_list = rendered.keys().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(",");
     for row in env.query(&format!("SELECT e.id, row_to_json(e)::text FROM audit_events e WHERE e.id IN ({id_list})")) {
@@ -390,6 +397,40 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
     assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
     use std::os::unix::process::ExitStatusExt;
     assert!(out.status.success() || out.status.signal() == Some(13), "{:?}: {stderr}", out.status);
+}
+
+#[test]
+fn a_search_snapshot_gives_a_chain_without_a_watermark_head_zero_and_finds_every_row() {
+    // Each process of a cluster writes its own chains' watermarks when it starts, so until
+    // they all have, some chain ids have none. The snapshot's heads are indexed by chain id:
+    // such a chain must read as head 0, not shift the heads after it.
+    let env = TestEnv::new("ops_heads_gaps");
+    let published = env.emit(&["--count", "3", "--seed", "67"]);
+    env.run_until_drained(&[], Duration::from_secs(60));
+    let committed: BTreeMap<i32, i64> = env
+        .query("SELECT chain_id, chain_seq FROM audit_ingest_watermarks WHERE sink = 'ledger'")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let last_busy = committed.iter().filter(|(_, seq)| **seq > 0).map(|(c, _)| *c).max().expect("a busy chain");
+    let gap = *committed.iter().find(|(c, seq)| **seq == 0 && **c < last_busy).expect("an idle chain before it").0;
+    env.tamper(&format!("DELETE FROM audit_ingest_watermarks WHERE sink = 'ledger' AND chain_id = {gap}"));
+
+    let out = env.output(&["search", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one page of JSON");
+    let heads: Vec<i64> =
+        page["chain_heads"].as_array().expect("heads").iter().map(|h| h.as_i64().expect("i64")).collect();
+    let last_chain = *committed.keys().last().expect("chains");
+    let expected: Vec<i64> =
+        (0..=last_chain).map(|c| if c == gap { 0 } else { committed.get(&c).copied().unwrap_or(0) }).collect();
+    assert_eq!(heads, expected, "one head per chain id, 0 for chain {gap} without a watermark");
+    let mut found: Vec<&str> =
+        page["events"].as_array().expect("events").iter().map(|e| e["id"].as_str().expect("id")).collect();
+    let mut ids: Vec<&str> = published.iter().map(|(_, id, _)| id.as_str()).collect();
+    found.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(found, ids, "every committed row, once");
 }
 
 #[test]

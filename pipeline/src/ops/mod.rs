@@ -7,6 +7,7 @@ pub mod health;
 pub mod metrics;
 
 use crate::settings::ConfigError;
+use anyhow::Context;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -46,10 +47,14 @@ pub struct OpsState {
 /// How often Redis is polled for the stream gauges and readiness.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
-/// Binds `listen` and serves until the runtime stops; returns the bound address (a port
-/// of 0 picks a free one, and the log names it).
+/// Binds `listen` and serves until the process ends; returns the bound address (a port of 0
+/// picks a free one, and the log names it).
+///
+/// The server runs on a thread and runtime of its own, not on the ingest's: a burst of
+/// searches then waits for its own thread instead of delaying the ledger's commits and
+/// acknowledgements, and a request's handler and its Postgres connection share one thread,
+/// with no hand-off between runtime workers.
 pub fn serve(
-    runtime: &tokio::runtime::Runtime,
     listen: &str,
     streams: Streams,
     gates: ReadyGates,
@@ -57,23 +62,37 @@ pub fn serve(
     api: Arc<api::ApiState>,
 ) -> anyhow::Result<SocketAddr> {
     let prometheus = metrics::install()?;
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(listen))
-        .map_err(|e| ConfigError::new("AUDITFLOW_LISTEN (--listen)", format!("cannot listen on {listen}: {e}")))?;
+    let cannot_listen =
+        |e: std::io::Error| ConfigError::new("AUDITFLOW_LISTEN (--listen)", format!("cannot listen on {listen}: {e}"));
+    let listener = std::net::TcpListener::bind(listen).map_err(cannot_listen)?;
+    listener.set_nonblocking(true).map_err(cannot_listen)?;
     let addr = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the HTTP server's runtime")?;
     let state = Arc::new(OpsState { prometheus, sources, gates, last_poll: Mutex::new(None) });
-    runtime.spawn(poll_forever(state.clone(), streams));
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .with_state(state)
+        .with_state(state.clone())
         .merge(api::routes(api));
-    runtime.spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!(error = %e, "the HTTP server stopped");
-        }
-    });
+    std::thread::Builder::new()
+        .name("auditflow-api".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                tokio::spawn(poll_forever(state, streams));
+                let served = match tokio::net::TcpListener::from_std(listener) {
+                    Ok(listener) => axum::serve(listener, app).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "the HTTP server stopped");
+                }
+            })
+        })
+        .context("cannot start the HTTP server's thread")?;
     tracing::info!(listen = %addr, "serving /healthz, /readyz, /metrics and the /v1 API");
     Ok(addr)
 }
