@@ -280,7 +280,7 @@ pub async fn search(client: &deadpool_postgres::Client, filters: &Filters) -> an
         }
         _ => None,
     };
-    let events = page.iter().map(|row| row_json(row)).collect::<anyhow::Result<Vec<_>>>()?;
+    let events = page.into_iter().map(row_json).collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Page { events, next_cursor, chain_heads: heads })
 }
 
