@@ -109,10 +109,36 @@ fn at(us: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_micros(us).unwrap_or_default()
 }
 
+/// How a batch's traces go in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TraceWrite {
+    /// Traces new to the dataflow by binary COPY, changed ones by upsert.
+    CopyNew,
+    /// Every trace by upsert: after a COPY met a row that was already stored.
+    UpsertAll,
+}
+
 async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(), SinkError> {
+    match write_with(pool, batch, stats, TraceWrite::CopyNew).await {
+        // A trace new to this run was stored by an earlier one: hydration after a restart
+        // re-derives the window's traces, and a request can outlive the window. The
+        // transaction rolled back before anything else was written; the upsert does it all.
+        Err(SinkError::Postgres { source, .. })
+            if source.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) =>
+        {
+            write_with(pool, batch, stats, TraceWrite::UpsertAll).await
+        }
+        other => other,
+    }
+}
+
+async fn write_with(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, how: TraceWrite) -> Result<(), SinkError> {
     // The newest trace per request: within one epoch a changed trace comes as the old one
     // retracted and the new one added, and retractions are not applied (see above).
     let mut traces: std::collections::HashMap<&str, &TraceSummary> = std::collections::HashMap::new();
+    // Requests whose earlier trace this batch retracts: the dataflow had them before, so
+    // their row may be stored already and they take the upsert.
+    let mut retracted: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for update in batch {
         if let ViewUpdate::Trace(t, d) = update {
             if *d > 0 {
@@ -120,6 +146,8 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
                 if t.stored.events.len() > newest.stored.events.len() {
                     *newest = t.as_ref();
                 }
+            } else {
+                retracted.insert(t.request_id.as_str());
             }
         }
     }
@@ -142,8 +170,20 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
     // Derived state: a crash may lose the last few milliseconds of view writes, which the
     // next start-up rewrites from the ledger, so the commit need not wait for the WAL flush.
     tx.batch_execute("SET LOCAL synchronous_commit TO off").await.map_err(SinkError::pg("set synchronous_commit"))?;
-    if !traces.is_empty() {
-        let rows: Vec<&TraceSummary> = traces.values().copied().collect();
+    let (new, changed): (Vec<&TraceSummary>, Vec<&TraceSummary>) = traces
+        .values()
+        .copied()
+        .partition(|t| how == TraceWrite::CopyNew && !retracted.contains(t.request_id.as_str()));
+    // Most requests complete within one epoch, so most traces are new to the dataflow. A
+    // binary COPY costs Postgres less than the upsert (no array parameters to parse, no
+    // conflict check). It comes first in the transaction, so that a conflict rolls back
+    // nothing else.
+    if !new.is_empty() {
+        let n = copy_traces(&tx, &new).await.map_err(SinkError::pg("copy request traces"))?;
+        stats.traces.fetch_add(n, Ordering::Relaxed);
+    }
+    if !changed.is_empty() {
+        let rows = changed;
         let ids: Vec<&str> = rows.iter().map(|t| t.request_id.as_str()).collect();
         let zones: Vec<&str> = rows.iter().map(|t| t.zone_id.as_str()).collect();
         let decisions: Vec<Option<&str>> = rows.iter().map(|t| t.final_decision.as_deref()).collect();
@@ -233,6 +273,42 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
     tx.commit().await.map_err(SinkError::pg("commit views"))?;
     metrics::histogram!("auditflow_sink_commit_seconds", "sink" => "views").record(started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Streams traces not stored yet into `request_traces` (binary COPY; a row that is stored
+/// after all fails it with a unique violation).
+async fn copy_traces(
+    tx: &tokio_postgres::Transaction<'_>,
+    rows: &[&TraceSummary],
+) -> Result<u64, tokio_postgres::Error> {
+    use tokio_postgres::types::{Json, Type};
+    let sink = tx
+        .copy_in(
+            "COPY request_traces (request_id, zone_id, final_decision, first_at, last_at, event_count, trace) \
+             FROM STDIN BINARY",
+        )
+        .await?;
+    let writer = tokio_postgres::binary_copy::BinaryCopyInWriter::new(
+        sink,
+        &[Type::TEXT, Type::TEXT, Type::TEXT, Type::TIMESTAMPTZ, Type::TIMESTAMPTZ, Type::INT4, Type::JSONB],
+    );
+    futures_util::pin_mut!(writer);
+    for t in rows {
+        let count = t.stored.events.len() as i32;
+        writer
+            .as_mut()
+            .write(&[
+                &t.request_id,
+                &t.zone_id,
+                &t.final_decision,
+                &at(t.first_at_us),
+                &at(t.last_at_us),
+                &count,
+                &Json(&t.stored),
+            ])
+            .await?;
+    }
+    writer.finish().await
 }
 
 /// The rows the views start from (SPEC §5 "hydration"): of the given chains, every

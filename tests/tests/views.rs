@@ -372,6 +372,18 @@ fn views_after_kill9_and_restart_equal_a_from_scratch_computation_and_an_uninter
     assert!(!violations.is_empty(), "the generator produces late allows on revoked sessions");
     assert_eq!(violations, violations_from_ledger(&env), "violations equal the recursive SQL over the ledger");
 
+    // A stored trace that fell behind (as when the process dies between the ledger commit
+    // and the view write). The next start re-derives every trace as new to it, so its COPY
+    // meets rows already stored; the sink must fall back to the upsert and bring the stale
+    // row up to date rather than give up on the batch.
+    let stale = views.keys().next().expect("a trace").clone();
+    env.query(&format!(
+        "UPDATE request_traces SET event_count = 0, trace = '{{\"events\":[]}}' WHERE request_id = '{stale}'"
+    ));
+    assert_ne!(stored_traces(&env)[&stale], scratch[&stale], "the trace is stale before the restart");
+    drain(&env, &[]);
+    assert_eq!(stored_traces(&env), scratch, "after a restart, a stale trace is rewritten and the rest are kept");
+
     // Uninterrupted, same events.
     let other = TestEnv::new("views_uninterrupted");
     other.emit(&emit);
