@@ -35,9 +35,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// The views' arrangements and the sinks' buffers grow and shrink by many megabytes, and
 /// each huge-page fault zeroes 2 MiB however little of it is used. On the 2-core VM the
 /// benchmarks run on, that was 1.1–1.4 s of kernel time per 400k events with the views on
-/// (`clear_page_erms` under `do_huge_pmd_anonymous_page`); with huge pages off, kernel time
-/// fell to within 0.2 s of a drain without views, and both drains got faster (1M events, four
-/// rounds each: views on +5 %, off +4 %; docs/benchmarks.md).
+/// (`clear_page_erms` under `do_huge_pmd_anonymous_page`); with huge pages off it fell by
+/// about half, and both drains got faster (1M events, four rounds each: views on +5 %, off
+/// +3–4 %; docs/benchmarks.md).
 fn disable_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {

@@ -126,6 +126,9 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
         Err(SinkError::Postgres { source, .. })
             if source.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) =>
         {
+            tracing::debug!(
+                "a new trace was stored already (restart or a request older than the window); upserting the batch"
+            );
             write_with(pool, batch, stats, TraceWrite::UpsertAll).await
         }
         other => other,
@@ -183,7 +186,7 @@ async fn write_with(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, how: T
         stats.traces.fetch_add(n, Ordering::Relaxed);
     }
     if !changed.is_empty() {
-        let rows = changed;
+        let rows = &changed;
         let ids: Vec<&str> = rows.iter().map(|t| t.request_id.as_str()).collect();
         let zones: Vec<&str> = rows.iter().map(|t| t.zone_id.as_str()).collect();
         let decisions: Vec<Option<&str>> = rows.iter().map(|t| t.final_decision.as_deref()).collect();
