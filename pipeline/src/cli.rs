@@ -25,7 +25,7 @@ pub struct Cli {
 }
 
 /// Settings every command honours (flag > environment > config file > default).
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, serde::Serialize)]
 pub struct GlobalArgs {
     /// TOML configuration file.
     #[arg(long, env = "AUDITFLOW_CONFIG", global = true, value_name = "FILE")]
@@ -82,13 +82,17 @@ pub struct GlobalArgs {
     /// archived [default: 365].
     #[arg(long, env = "AUDITFLOW_RETENTION_DAYS", global = true, value_name = "DAYS")]
     pub retention_days: Option<u32>,
+    /// Print, as JSON, the settings this command would use (after flag > environment > file
+    /// > default, secrets redacted) and its arguments, then exit without doing anything.
+    #[arg(long, global = true)]
+    pub print_settings: bool,
     /// Log format.
     #[arg(long, env = "AUDITFLOW_LOG_FORMAT", global = true, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
 }
 
 /// Subcommands.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Subcommand, serde::Serialize)]
 pub enum Command {
     /// Run the pipeline: read, verify, dead-letter, commit to the ledger, acknowledge, archive.
     Run(RunArgs),
@@ -129,11 +133,12 @@ pub enum Command {
     Export(crate::export_cmd::ExportCommand),
     /// Benchmarks against the configured Redis and Postgres.
     #[command(subcommand)]
+    #[serde(skip)]
     Bench(crate::bench::BenchCommand),
 }
 
 /// `auditflow run`.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, serde::Serialize)]
 pub struct RunArgs {
     /// Timely worker threads [default: one per core].
     #[arg(long, env = "AUDITFLOW_WORKERS")]

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// `auditflow dlq …`.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Subcommand, serde::Serialize)]
 pub enum DlqCommand {
     /// List dead letters, oldest first: id, reason, source entry, event id, when received.
     List(ListArgs),
@@ -31,7 +31,7 @@ pub enum DlqCommand {
 }
 
 /// `dlq list`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct ListArgs {
     /// Only reasons starting with this (e.g. `hmac_verify_failed`, `schema_invalid:zone_id`).
     #[arg(long, value_name = "PREFIX")]
@@ -45,7 +45,7 @@ pub struct ListArgs {
 }
 
 /// `dlq show`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct ShowArgs {
     /// The DLQ entry id (as `dlq list` prints it).
     pub id: String,
@@ -55,7 +55,7 @@ pub struct ShowArgs {
 }
 
 /// `dlq replay`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct ReplayArgs {
     /// Only reasons starting with this.
     #[arg(long, value_name = "PREFIX")]

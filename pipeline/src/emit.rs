@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// `auditflow emit` options.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, serde::Serialize)]
 pub struct EmitArgs {
     /// Entries to write in total (valid, invalid and duplicates together).
     #[arg(long, default_value_t = 10_000)]

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 /// `auditflow verify-export`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct VerifyExportArgs {
     /// Also trust manifests signed by this Ed25519 public key (64 hex digits; repeatable),
     /// e.g. a key the archive was signed with before a rotation, or the only key when the
@@ -20,14 +20,14 @@ pub struct VerifyExportArgs {
 }
 
 /// `auditflow export …`.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Subcommand, serde::Serialize)]
 pub enum ExportCommand {
     /// Print an Athena CREATE EXTERNAL TABLE (with partition projection) for the archive.
     AthenaDdl(AthenaDdlArgs),
 }
 
 /// `auditflow export athena-ddl`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct AthenaDdlArgs {
     /// The archive's S3 location (the export URL), e.g. s3://audit-archive/auditflow.
     #[arg(long, value_name = "S3_URL")]

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 /// `auditflow legal-hold …`.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Subcommand, serde::Serialize)]
 pub enum LegalHoldCommand {
     /// Place a hold: no monthly partition overlapping [from, until) is dropped for the zone's
     /// sake while the hold is active. Prints the hold's id.
@@ -19,7 +19,7 @@ pub enum LegalHoldCommand {
 }
 
 /// `legal-hold add`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct AddArgs {
     /// The zone whose events the hold keeps.
     #[arg(long)]
@@ -39,7 +39,7 @@ pub struct AddArgs {
 }
 
 /// `legal-hold list`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct ListArgs {
     /// Include released holds.
     #[arg(long)]
@@ -50,7 +50,7 @@ pub struct ListArgs {
 }
 
 /// `legal-hold release`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct ReleaseArgs {
     /// The hold's id (as `legal-hold list` shows it).
     pub id: i64,

@@ -101,7 +101,37 @@ fn main() -> ExitCode {
     }
     init_logging(&cli.global.log_format);
     disable_transparent_huge_pages();
-    let result = match &cli.command {
+    let result = if cli.global.print_settings { print_settings(&cli) } else { execute(&cli) };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("auditflow: {error:#}");
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}
+
+/// `--print-settings`: what the command would run with, resolved and redacted, as JSON.
+fn print_settings(cli: &cli::Cli) -> anyhow::Result<()> {
+    let settings = match &cli.command {
+        cli::Command::Run(args) => Some(settings::resolve(&cli.global, Some(args))?),
+        cli::Command::Export(_) | cli::Command::Bench(_) => None,
+        _ => Some(settings::resolve(&cli.global, None)?),
+    };
+    let args = match &cli.command {
+        cli::Command::Bench(_) => serde_json::Value::Null,
+        command => serde_json::to_value(command)?,
+    };
+    let described = serde_json::json!({
+        "settings": settings.map(|s| s.describe()),
+        "args": args,
+    });
+    println!("{}", serde_json::to_string_pretty(&described)?);
+    Ok(())
+}
+
+fn execute(cli: &cli::Cli) -> anyhow::Result<()> {
+    match &cli.command {
         cli::Command::Run(args) => run::run(&cli.global, args).map(|summary| {
             if args.summary_json {
                 println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
@@ -137,13 +167,6 @@ fn main() -> ExitCode {
         cli::Command::Dlq(command) => dlq_cmd::dlq(&cli.global, command),
         cli::Command::Export(export_cmd::ExportCommand::AthenaDdl(args)) => export_cmd::athena_ddl(args),
         cli::Command::Bench(command) => bench::bench(&cli.global, command),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("auditflow: {error:#}");
-            ExitCode::from(exit_code(&error))
-        }
     }
 }
 

@@ -9,7 +9,7 @@ use auditflow_sinks::retention::{Decision, RetentionReport};
 use clap::{Args, Subcommand};
 
 /// `auditflow retention …`.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Subcommand, serde::Serialize)]
 pub enum RetentionCommand {
     /// Drop every monthly partition of `audit_events` whose month ended more than
     /// --retention-days ago, unless an active legal hold overlaps it or the archive does not
@@ -22,7 +22,7 @@ pub enum RetentionCommand {
 }
 
 /// `retention apply`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct ApplyArgs {
     /// Only print what would be dropped and created; change nothing.
     #[arg(long)]
@@ -36,7 +36,7 @@ pub struct ApplyArgs {
 }
 
 /// `retention history`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct HistoryArgs {
     /// Print JSON on stdout.
     #[arg(long)]

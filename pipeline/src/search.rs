@@ -30,7 +30,7 @@ fn bad(parameter: &'static str, message: impl Into<String>) -> BadParameter {
 
 /// Search parameters as they arrive (query string or CLI flags): all text, checked by
 /// [`Filters::parse`].
-#[derive(Debug, Default, Clone, Deserialize, clap::Args)]
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct RawQuery {
     /// Zone.
@@ -447,7 +447,7 @@ mod tests {
 }
 
 /// `auditflow search`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, clap::Args, serde::Serialize)]
 pub struct SearchArgs {
     /// The filters and page, as the API takes them.
     #[command(flatten)]

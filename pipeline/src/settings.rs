@@ -699,6 +699,51 @@ impl std::fmt::Debug for KeySource {
 }
 
 impl Resolved {
+    /// The settings as `--print-settings` shows them: every value resolved, secrets and
+    /// passwords redacted, durations in seconds.
+    pub fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "redis_url": crate::run::redact(&self.redis_url),
+            "database_url": crate::run::redact(&self.database_url),
+            "stream": self.stream,
+            "group": self.group,
+            "dlq_stream": self.dlq_stream,
+            "revocation_stream": self.revocation_stream,
+            "hmac_key": self.keys.hmac_key.as_ref().map(|_| "<redacted>"),
+            "hmac_key_file": self.keys.hmac_key_file,
+            "keyring_file": self.keys.keyring_file,
+            "ledger_key_file": self.ledger_key_file,
+            "ledger_head_key_file": self.ledger_head_key_file,
+            "export_url": crate::run::redact(&self.export_url),
+            "export_signing_key_file": self.export_signing_key_file,
+            "export_max_delay_secs": self.export.max_delay.as_secs_f64(),
+            "export_target_file_bytes": self.export.target_file_bytes,
+            "export_target_segment_rows": self.export.target_segment_rows,
+            "tamper_rolling_secs": self.tamper_rolling.as_secs_f64(),
+            "tamper_sweep_interval_secs": self.tamper_sweep_interval.as_secs_f64(),
+            "views_enabled": self.views_enabled,
+            "views_trace_window_secs": self.views_trace_window.as_secs_f64(),
+            "views_revocation_grace_secs": self.views_revocation_grace.as_secs_f64(),
+            "workers": self.workers,
+            "epoch_ms": self.epoch_ms,
+            "batch_size": self.batch_size,
+            "claim_idle_ms": self.claim_idle_ms,
+            "max_deliveries": self.max_deliveries,
+            "max_in_flight": self.max_in_flight,
+            "max_event_bytes": self.max_event_bytes,
+            "shards": self.shards,
+            "pool_size": self.pool_size,
+            "consumer_prefix": self.consumer_prefix,
+            "listen": self.listen,
+            "readyz_max_dlq_size": self.ready_gates.max_dlq_size,
+            "readyz_max_consumer_lag": self.ready_gates.max_consumer_lag,
+            "readyz_max_pending_age_secs": self.ready_gates.max_pending_age_secs,
+            "api_tokens": self.api_tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            "retention_days": self.retention_days,
+            "retention_interval_secs": self.retention_interval.map(|d| d.as_secs_f64()),
+        })
+    }
+
     /// Builds the producer keyring (reads the key or keyring file named in the settings).
     pub fn keyring(&self, insecure_skip_verify: bool) -> Result<auditflow_schemas::keyring::Keyring, ConfigError> {
         keyring(

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// `auditflow verify`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct VerifyArgs {
     /// Report findings only for rows of this zone (the chains mix zones, so every row of the
     /// walked positions is still read and linked).

@@ -7,7 +7,7 @@ use auditflow_schemas::view::{RequestTrace, StoredTrace, TraceSummary};
 use clap::Args;
 
 /// `auditflow trace`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct TraceArgs {
     /// The request id (`^[A-Za-z0-9_.\-:]{1,128}$`).
     pub request_id: String,
@@ -17,7 +17,7 @@ pub struct TraceArgs {
 }
 
 /// `auditflow revocations`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct RevocationsArgs {
     /// Only this zone.
     #[arg(long, value_name = "ZONE")]
