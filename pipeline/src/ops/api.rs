@@ -2,7 +2,8 @@
 //! `admin`) and optionally limited to zones; clear JSON errors (400 naming the parameter,
 //! 401, 403, 404).
 
-use crate::search::{self, BadParameter, Filters, RawQuery};
+use crate::queries::search::{self, BadParameter, Filters, RawQuery};
+use crate::queries::{dead_letters, views};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
 use axum::extract::{Path, Query, State};
@@ -14,43 +15,7 @@ use serde::Deserialize;
 use sha2::Digest;
 use std::sync::Arc;
 
-/// One API token, as the tokens file holds it: only the SHA-256 of the token is stored.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TokenSpec {
-    /// Who holds it (logged with each refused request).
-    pub name: String,
-    /// Hex SHA-256 of the token (`printf %s "$TOKEN" | sha256sum`).
-    pub sha256: String,
-    /// `read` (search, traces, revocations, DLQ listing, verification status) and/or `admin`
-    /// (DLQ replay).
-    pub scopes: Vec<String>,
-    /// Zones the token may see; absent: all. A zone-limited token cannot read the DLQ.
-    pub zones: Option<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TokensFile {
-    tokens: Vec<TokenSpec>,
-}
-
-/// Loads and checks `AUDITFLOW_API_TOKENS_FILE`.
-pub fn load_tokens(path: &std::path::Path) -> Result<Vec<TokenSpec>, crate::settings::ConfigError> {
-    let setting = "AUDITFLOW_API_TOKENS_FILE (--api-tokens-file, http.api_tokens_file)";
-    let err = |m: String| crate::settings::ConfigError::new(setting, m);
-    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
-    let file: TokensFile = toml::from_str(&text).map_err(|e| err(format!("{}: {e}", path.display())))?;
-    for t in &file.tokens {
-        if hex::decode(&t.sha256).map(|b| b.len()) != Ok(32) {
-            return Err(err(format!("token {:?}: sha256 must be 64 hex digits (printf %s TOKEN | sha256sum)", t.name)));
-        }
-        if let Some(bad) = t.scopes.iter().find(|s| *s != "read" && *s != "admin") {
-            return Err(err(format!("token {:?}: unknown scope {bad:?} (read, admin)", t.name)));
-        }
-    }
-    Ok(file.tokens)
-}
+pub use crate::settings::TokenSpec;
 
 /// What the API handlers need.
 pub struct ApiState {
@@ -212,7 +177,7 @@ async fn load(
     let token = authorize(state, headers, "read")?;
     request_id(id)?;
     let zones = zones_for(token, None)?;
-    crate::views_cmd::load_trace(&state.pool, id, zones.as_deref())
+    views::load_trace(&state.pool, id, zones.as_deref())
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no events with request id {id:?}")))
@@ -257,7 +222,7 @@ async fn revocations(
         (allowed, None) => allowed,
     };
     let c = client(&state).await?;
-    let rows = crate::views_cmd::revocation_rows(&c, zones.as_deref(), q.violations.unwrap_or(false), limit)
+    let rows = views::revocation_rows(&c, zones.as_deref(), q.violations.unwrap_or(false), limit)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(serde_json::json!({ "revocations": rows })).into_response())
@@ -292,7 +257,7 @@ async fn dlq_list(
     let q = parameters(query)?;
     let limit = page_limit(q.limit)? as usize;
     let mut con = redis(&state).await?;
-    let entries = crate::dlq_cmd::read_dlq(&mut con, &state.dlq_stream, q.reason.as_deref(), limit)
+    let entries = dead_letters::read_dlq(&mut con, &state.dlq_stream, q.reason.as_deref(), limit)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(serde_json::json!({ "entries": entries })).into_response())
@@ -305,7 +270,7 @@ async fn dlq_show(
 ) -> Result<Response, ApiError> {
     whole_ledger(authorize(&state, &headers, "read")?)?;
     let mut con = redis(&state).await?;
-    let found = crate::dlq_cmd::read_one(&mut con, &state.dlq_stream, &id).await.map_err(|_| {
+    let found = dead_letters::read_one(&mut con, &state.dlq_stream, &id).await.map_err(|_| {
         ApiError::from(BadParameter {
             parameter: "id",
             message: format!("{id:?} is not a stream id like 1795492127102-0"),
@@ -320,13 +285,13 @@ async fn dlq_show(
 async fn dlq_replay(
     State(state): State<Arc<ApiState>>,
     headers: HeaderMap,
-    body: Option<Json<crate::dlq_cmd::ReplayRequest>>,
+    body: Option<Json<dead_letters::ReplayRequest>>,
 ) -> Result<Response, ApiError> {
     let token = authorize(&state, &headers, "admin")?;
     whole_ledger(token)?;
     let request = body.map(|Json(b)| b).unwrap_or_default();
     let mut con = redis(&state).await?;
-    let report = crate::dlq_cmd::replay_entries(
+    let report = dead_letters::replay_entries(
         &mut con,
         &state.dlq_stream,
         &state.keyring,

@@ -18,16 +18,7 @@ pub struct StreamHealth {
     pub dlq_size: u64,
 }
 
-/// Readiness limits; 0 disables a gate.
-#[derive(Clone, Debug, Serialize)]
-pub struct ReadyGates {
-    /// Not ready when the DLQ holds more entries than this.
-    pub max_dlq_size: u64,
-    /// Not ready when more entries than this wait undelivered.
-    pub max_consumer_lag: u64,
-    /// Not ready when the oldest unacknowledged entry is older than this, seconds.
-    pub max_pending_age_secs: u64,
-}
+pub use crate::settings::ReadyGates;
 
 /// One readiness check, as `/readyz` reports it.
 #[derive(Clone, Debug, Serialize)]

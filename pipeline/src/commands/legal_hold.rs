@@ -1,7 +1,8 @@
 //! `auditflow legal-hold add|list|release` (SPEC §3): holds that keep evidence past its
 //! retention, recorded append-only with who, when and why.
 
-use crate::cli::GlobalArgs;
+use crate::connect::prepare_postgres;
+use crate::settings::flags::{GlobalFlags, PostgresFlags, SettingsFlags};
 use crate::settings::{self, ConfigError};
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -36,6 +37,9 @@ pub struct AddArgs {
     /// Who places it [default: $USER].
     #[arg(long)]
     pub by: Option<String>,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub postgres: PostgresFlags,
 }
 
 /// `legal-hold list`.
@@ -47,6 +51,9 @@ pub struct ListArgs {
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub postgres: PostgresFlags,
 }
 
 /// `legal-hold release`.
@@ -60,6 +67,9 @@ pub struct ReleaseArgs {
     /// Who releases it [default: $USER].
     #[arg(long)]
     pub by: Option<String>,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub postgres: PostgresFlags,
 }
 
 /// A release that cannot happen: exit 1 with the reason.
@@ -68,7 +78,7 @@ pub struct ReleaseArgs {
 pub struct HoldRefused(pub String);
 
 /// Who acts: `--by`, else `$USER`; recorded with holds, releases and retention drops.
-pub(crate) fn who(by: &Option<String>) -> Result<String, ConfigError> {
+pub fn who(by: &Option<String>) -> Result<String, ConfigError> {
     by.clone()
         .or_else(|| std::env::var("USER").ok())
         .filter(|w| !w.trim().is_empty())
@@ -81,8 +91,19 @@ fn time(flag: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ConfigE
         .map_err(|_| ConfigError::new(flag, format!("{text:?} is not an RFC 3339 time such as 2026-01-01T00:00:00Z")))
 }
 
+impl LegalHoldCommand {
+    /// The settings flags this command was given.
+    pub fn flags(&self) -> SettingsFlags {
+        SettingsFlags::with_postgres(match self {
+            LegalHoldCommand::Add(a) => &a.postgres,
+            LegalHoldCommand::List(a) => &a.postgres,
+            LegalHoldCommand::Release(a) => &a.postgres,
+        })
+    }
+}
+
 /// Runs `legal-hold …`.
-pub fn legal_hold(global: &GlobalArgs, command: &LegalHoldCommand) -> anyhow::Result<()> {
+pub fn run(global: &GlobalFlags, command: &LegalHoldCommand) -> anyhow::Result<()> {
     // Check the input before touching the database.
     match command {
         LegalHoldCommand::Add(a) => {
@@ -106,10 +127,10 @@ pub fn legal_hold(global: &GlobalArgs, command: &LegalHoldCommand) -> anyhow::Re
         }
         LegalHoldCommand::List(_) => {}
     }
-    let settings = settings::resolve(global, None)?;
+    let settings = settings::resolve(global, &command.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let pool = crate::run::prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
         let mut c = auditflow_sinks::postgres::client(&pool).await?;
         match command {
             LegalHoldCommand::Add(a) => {

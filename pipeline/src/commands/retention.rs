@@ -2,8 +2,10 @@
 //! the retention, never one under an active legal hold or not yet archived, and create the
 //! coming months; list what retention dropped, when and for whom.
 
-use crate::cli::GlobalArgs;
+use crate::commands::legal_hold::who;
+use crate::connect::prepare_postgres;
 use crate::settings;
+use crate::settings::flags::{GlobalFlags, PostgresFlags, RetentionFlags, SettingsFlags};
 use anyhow::Context;
 use auditflow_sinks::retention::{Decision, RetentionReport};
 use clap::{Args, Subcommand};
@@ -33,6 +35,12 @@ pub struct ApplyArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub postgres: PostgresFlags,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub retention: RetentionFlags,
 }
 
 /// `retention history`.
@@ -41,18 +49,35 @@ pub struct HistoryArgs {
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub postgres: PostgresFlags,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub retention: RetentionFlags,
+}
+
+impl RetentionCommand {
+    /// The settings flags this command was given.
+    pub fn flags(&self) -> SettingsFlags {
+        let (postgres, retention) = match self {
+            RetentionCommand::Apply(a) => (&a.postgres, &a.retention),
+            RetentionCommand::History(a) => (&a.postgres, &a.retention),
+        };
+        SettingsFlags { postgres: postgres.clone(), retention: retention.clone(), ..SettingsFlags::default() }
+    }
 }
 
 /// Runs `retention …`.
-pub fn retention(global: &GlobalArgs, command: &RetentionCommand) -> anyhow::Result<()> {
+pub fn run(global: &GlobalFlags, command: &RetentionCommand) -> anyhow::Result<()> {
     let by = match command {
-        RetentionCommand::Apply(a) => Some(crate::legal_hold_cmd::who(&a.by)?),
+        RetentionCommand::Apply(a) => Some(who(&a.by)?),
         RetentionCommand::History(_) => None,
     };
-    let settings = settings::resolve(global, None)?;
+    let settings = settings::resolve(global, &command.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let pool = crate::run::prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
         match command {
             RetentionCommand::Apply(a) => {
                 let by = by.as_deref().unwrap_or("auditflow");

@@ -1,7 +1,8 @@
 //! `auditflow verify`: is the ledger what the pipeline wrote?
 
-use crate::cli::GlobalArgs;
-use crate::settings::{self, ConfigError};
+use crate::connect::prepare_postgres_for_reading;
+use crate::settings::flags::{ArchiveFlags, GlobalFlags, LedgerKeyFlags, PostgresFlags, SettingsFlags};
+use crate::settings::{self, redact, ConfigError};
 use anyhow::Context;
 use auditflow_schemas::tamper::{Finding, FindingKind};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -43,6 +44,15 @@ pub struct VerifyArgs {
     /// (repeatable). The key in AUDITFLOW_EXPORT_SIGNING_KEY_FILE, when it exists, is trusted.
     #[arg(long, value_name = "HEX")]
     pub trusted_export_key: Vec<String>,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub postgres: PostgresFlags,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub ledger_keys: LedgerKeyFlags,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub archive: ArchiveFlags,
 }
 
 /// Findings were printed: exit 1.
@@ -77,9 +87,21 @@ struct Report {
     archive: Option<auditflow_sinks::tamper::AnchorReport>,
 }
 
+impl VerifyArgs {
+    /// The settings flags this command was given.
+    pub fn flags(&self) -> SettingsFlags {
+        SettingsFlags {
+            postgres: self.postgres.clone(),
+            ledger_keys: self.ledger_keys.clone(),
+            archive: self.archive.clone(),
+            ..SettingsFlags::default()
+        }
+    }
+}
+
 /// Runs `verify`.
-pub fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<()> {
-    let settings = settings::resolve(global, None)?;
+pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
+    let settings = settings::resolve(global, &args.flags())?;
     if args.privileges {
         return privileges(&settings, args.json);
     }
@@ -116,7 +138,11 @@ pub fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<()> {
     let extra_heads = settings::public_keys(&args.trusted_head_key, "--trusted-head-key")?;
     let keys = settings::LedgerKeys { hmac, heads }.trusted(&extra_heads);
     let (archive, export_keys) = if args.against_archive {
-        let trusted = settings::trusted_export_keys(&settings, &args.trusted_export_key, "--trusted-export-key")?;
+        let trusted = settings::trusted_export_keys(
+            &settings.export_signing_key_file,
+            &args.trusted_export_key,
+            "--trusted-export-key",
+        )?;
         let archive = auditflow_sinks::export::store::open(&settings.export_url)
             .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url)", e.to_string()))?;
         (Some(archive), trusted)
@@ -130,7 +156,7 @@ pub fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let started = Instant::now();
     let (ledger, anchored) = runtime.block_on(async {
-        let pool = crate::run::prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
         let bar = progress_bar("verify {bar:40} {pos}/{len} rows {per_sec} {eta}", args.json);
         let progress = |done: u64, total: u64| {
             bar.set_length(total.max(done));
@@ -241,13 +267,13 @@ fn print_report(report: &Report, secs: f64) {
 fn privileges(settings: &settings::Resolved, json: bool) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let findings = runtime.block_on(async {
-        let pool = crate::run::prepare_postgres_for_reading(settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres_for_reading(settings, std::time::Duration::from_secs(10)).await?;
         auditflow_sinks::tamper::check_privileges(&pool).await.context("cannot read the catalogs")
     })?;
     if json {
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "findings": findings })).unwrap_or_default());
     } else {
-        println!("verify --privileges: {}", crate::run::redact(&settings.database_url));
+        println!("verify --privileges: {}", redact(&settings.database_url));
         for f in &findings {
             println!("  FINDING {:<24} {}: {}", f.kind, f.object, f.detail);
         }

@@ -120,6 +120,12 @@ fn text(parameter: &'static str, value: &Option<String>) -> Result<Option<String
 }
 
 impl Filters {
+    /// Moves on to the page after one whose `next_cursor` was `next`.
+    pub fn follow(&mut self, next: &str) -> Result<(), BadParameter> {
+        self.cursor = Some(Cursor::decode(next)?);
+        Ok(())
+    }
+
     /// Checks the parameters; `allowed_zones` limits what a zone-scoped caller sees.
     pub fn parse(raw: &RawQuery, allowed_zones: Option<Vec<String>>) -> Result<Self, BadParameter> {
         let limit = match &raw.limit {
@@ -444,76 +450,4 @@ mod tests {
         let c = Cursor { heads: vec![3, 0, 7], after_us: 1_795_400_000_000_000, after_id: "evt-1".into() };
         assert_eq!(Cursor::decode(&c.encode()).ok(), Some(c));
     }
-}
-
-/// `auditflow search`.
-#[derive(Debug, clap::Args, serde::Serialize)]
-pub struct SearchArgs {
-    /// The filters and page, as the API takes them.
-    #[command(flatten)]
-    pub query: RawQuery,
-    /// Follow the cursor to the last page.
-    #[arg(long)]
-    pub all: bool,
-    /// Print JSON on stdout (one page object per page).
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// Runs `search`.
-pub fn run(global: &crate::cli::GlobalArgs, args: &SearchArgs) -> anyhow::Result<()> {
-    let mut filters = Filters::parse(&args.query, None)
-        .map_err(|e| crate::settings::ConfigError::new(&format!("--{}", e.parameter.replace('_', "-")), e.message))?;
-    let settings = crate::settings::resolve(global, None)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
-        let pool = crate::run::prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
-        let c = auditflow_sinks::postgres::client(&pool).await?;
-        let mut shown = 0usize;
-        if !args.json {
-            println!(
-                "{:<27} {:<10} {:<26} {:<8} {:<20} {:<24} chain:seq",
-                "occurred at", "zone", "event", "decision", "request", "id"
-            );
-        }
-        loop {
-            let page = search(&c, &filters).await?;
-            shown += page.events.len();
-            if args.json {
-                println!("{}", page.to_json());
-            } else {
-                for raw in &page.events {
-                    let e: serde_json::Value = serde_json::from_str(raw)?;
-                    let s = |k: &str| e[k].as_str().unwrap_or("-").to_owned();
-                    println!(
-                        "{:<27} {:<10} {:<26} {:<8} {:<20} {:<24} {}:{}",
-                        s("occurred_at"),
-                        s("zone_id"),
-                        s("event_type"),
-                        s("decision"),
-                        s("request_id"),
-                        s("id"),
-                        e["chain_id"],
-                        e["chain_seq"]
-                    );
-                }
-            }
-            match page.next_cursor {
-                Some(next) if args.all => filters.cursor = Some(Cursor::decode(&next)?),
-                Some(next) => {
-                    if !args.json {
-                        println!("{shown} rows; more with --cursor {next} (or --all)");
-                    }
-                    break;
-                }
-                None => {
-                    if !args.json {
-                        println!("{shown} rows");
-                    }
-                    break;
-                }
-            }
-        }
-        anyhow::Ok(())
-    })
 }

@@ -1,4 +1,4 @@
-//! `auditflow dlq list|show|replay` (SPEC §2): the dead-letter stream, read and drained.
+//! The dead-letter stream, read and drained (SPEC §2), for `auditflow dlq` and the API.
 //!
 //! A DLQ entry holds `reason`, `src_stream`, `src_stream_id`, `src_id`, `received_at`,
 //! `consumer`, then `src_<field>` for every field of the original entry. Replay rebuilds the
@@ -7,69 +7,11 @@
 //! and re-publishes it to its source stream: a crash or a concurrent replay can neither lose
 //! an entry nor publish it twice. The pipeline then ingests it like any other entry.
 
-use crate::cli::GlobalArgs;
-use crate::settings::{self, ConfigError};
 use anyhow::Context;
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::{decode_any, Limits, StreamEntry};
-use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
-
-/// `auditflow dlq …`.
-#[derive(Debug, Subcommand, serde::Serialize)]
-pub enum DlqCommand {
-    /// List dead letters, oldest first: id, reason, source entry, event id, when received.
-    List(ListArgs),
-    /// Show one dead letter with every field (the original entry's fields as `src_*`).
-    Show(ShowArgs),
-    /// Re-publish dead letters whose cause is fixed (e.g. after adding a key to the keyring)
-    /// to their source stream and remove them from the DLQ. Entries that still fail
-    /// verification stay, and the reason they fail now is printed. `tamper_on_replay` entries
-    /// are replayed only when `--reason` names them.
-    Replay(ReplayArgs),
-}
-
-/// `dlq list`.
-#[derive(Debug, Args, serde::Serialize)]
-pub struct ListArgs {
-    /// Only reasons starting with this (e.g. `hmac_verify_failed`, `schema_invalid:zone_id`).
-    #[arg(long, value_name = "PREFIX")]
-    pub reason: Option<String>,
-    /// Entries to show at most.
-    #[arg(long, default_value_t = 100)]
-    pub limit: usize,
-    /// Print JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// `dlq show`.
-#[derive(Debug, Args, serde::Serialize)]
-pub struct ShowArgs {
-    /// The DLQ entry id (as `dlq list` prints it).
-    pub id: String,
-    /// Print JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// `dlq replay`.
-#[derive(Debug, Args, serde::Serialize)]
-pub struct ReplayArgs {
-    /// Only reasons starting with this.
-    #[arg(long, value_name = "PREFIX")]
-    pub reason: Option<String>,
-    /// Replay at most this many entries.
-    #[arg(long)]
-    pub limit: Option<usize>,
-    /// Report what would be replayed and what still fails; change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Print the report as JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
+use std::collections::BTreeMap;
 
 /// A stream entry as XRANGE returns it: id and fields in order.
 type RawEntry = (String, Vec<(String, Vec<u8>)>);
@@ -189,85 +131,6 @@ pub async fn read_dlq(
     }
 }
 
-pub async fn connect(settings: &settings::Resolved) -> anyhow::Result<redis::aio::MultiplexedConnection> {
-    let wait = Duration::from_secs(10);
-    auditflow_sources::redis_stream::connect(&settings.redis_url, wait).await.map_err(|e| {
-        crate::run::Unreachable {
-            service: "Redis",
-            target: crate::run::redact(&settings.redis_url),
-            waited_secs: wait.as_secs(),
-            detail: e.to_string(),
-        }
-        .into()
-    })
-}
-
-/// Runs `dlq …`.
-pub fn dlq(global: &GlobalArgs, command: &DlqCommand) -> anyhow::Result<()> {
-    let settings = settings::resolve(global, None)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    match command {
-        DlqCommand::List(args) => {
-            if args.limit == 0 {
-                return Err(ConfigError::new("--limit", "must be at least 1").into());
-            }
-            let entries = runtime.block_on(async {
-                let mut con = connect(&settings).await?;
-                read_dlq(&mut con, &settings.dlq_stream, args.reason.as_deref(), args.limit).await
-            })?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&entries)?);
-                return Ok(());
-            }
-            println!(
-                "{:<18} {:<26} {:<24} {:<24} {:<18} reason",
-                "dlq id", "received", "event id", "source", "source id"
-            );
-            for e in &entries {
-                println!(
-                    "{:<18} {:<26} {:<24} {:<24} {:<18} {}",
-                    e.id,
-                    e.received(),
-                    if e.src_id.is_empty() { "-" } else { &e.src_id },
-                    e.src_stream,
-                    e.src_stream_id,
-                    e.reason
-                );
-            }
-            println!(
-                "{} entr{} in {}",
-                entries.len(),
-                if entries.len() == 1 { "y" } else { "ies" },
-                settings.dlq_stream
-            );
-            Ok(())
-        }
-        DlqCommand::Show(args) => {
-            let entry = runtime.block_on(async {
-                let mut con = connect(&settings).await?;
-                read_one(&mut con, &settings.dlq_stream, &args.id).await
-            })?;
-            let Some(entry) = entry else {
-                return Err(NotInDlq(args.id.clone(), settings.dlq_stream.clone()).into());
-            };
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&entry)?);
-                return Ok(());
-            }
-            println!("dlq id        {}", entry.id);
-            println!("reason        {}", entry.reason);
-            println!("received      {} by {}", entry.received(), entry.consumer);
-            println!("source        {} {}", entry.src_stream, entry.src_stream_id);
-            println!("event id      {}", if entry.src_id.is_empty() { "-" } else { &entry.src_id });
-            for (k, v) in &entry.original {
-                println!("field {k:<8} {}", String::from_utf8_lossy(v));
-            }
-            Ok(())
-        }
-        DlqCommand::Replay(args) => replay(&settings, &runtime, args),
-    }
-}
-
 /// One DLQ entry by id.
 pub async fn read_one(
     con: &mut redis::aio::MultiplexedConnection,
@@ -374,50 +237,14 @@ pub async fn replay_entries(
     Ok(report)
 }
 
-fn replay(settings: &settings::Resolved, runtime: &tokio::runtime::Runtime, args: &ReplayArgs) -> anyhow::Result<()> {
-    let keyring = settings.keyring(false)?;
-    let limits = Limits { max_data_bytes: settings.max_event_bytes };
-    let request = ReplayRequest { reason: args.reason.clone(), limit: args.limit, dry_run: args.dry_run };
-    let report = runtime.block_on(async {
-        let mut con = connect(settings).await?;
-        replay_entries(
-            &mut con,
-            &settings.dlq_stream,
-            &keyring,
-            &limits,
-            settings.revocation_stream.as_deref(),
-            &request,
-        )
-        .await
-    })?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(());
+/// Counts the DLQ's entries by reason kind (the part before the first `:`).
+pub async fn reasons(con: &mut redis::aio::MultiplexedConnection, dlq: &str) -> anyhow::Result<BTreeMap<String, u64>> {
+    let mut counts = BTreeMap::new();
+    for entry in read_dlq(con, dlq, None, usize::MAX).await? {
+        let kind = entry.reason.split(':').next().unwrap_or_default().to_owned();
+        *counts.entry(kind).or_insert(0) += 1;
     }
-    let verb = if args.dry_run { "would replay" } else { "replayed" };
-    println!("{verb} {} entr{}", report.replayed.len(), if report.replayed.len() == 1 { "y" } else { "ies" });
-    let mut by_reason: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for (_, reason) in &report.still_failing {
-        *by_reason.entry(reason.split(':').next().unwrap_or_default()).or_default() += 1;
-    }
-    for (reason, n) in by_reason {
-        println!("still failing: {n} ({reason}); they stay in the DLQ");
-    }
-    if report.skipped_tamper > 0 {
-        println!(
-            "left alone: {} tamper_on_replay entr{} (replay them with --reason tamper_on_replay)",
-            report.skipped_tamper,
-            if report.skipped_tamper == 1 { "y" } else { "ies" }
-        );
-    }
-    if report.gone > 0 {
-        println!(
-            "{} entr{} already replayed by someone else",
-            report.gone,
-            if report.gone == 1 { "y was" } else { "ies were" }
-        );
-    }
-    Ok(())
+    Ok(counts)
 }
 
 #[cfg(test)]

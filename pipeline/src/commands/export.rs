@@ -1,23 +1,7 @@
-//! `auditflow verify-export` and `auditflow export …`.
+//! `auditflow export …`: helpers for the archive's readers (an Athena table over it).
 
-use crate::cli::GlobalArgs;
-use crate::settings::{self, ConfigError};
-use anyhow::Context;
+use crate::settings::ConfigError;
 use clap::{Args, Subcommand};
-
-/// `auditflow verify-export`.
-#[derive(Debug, Args, serde::Serialize)]
-pub struct VerifyExportArgs {
-    /// Also trust manifests signed by this Ed25519 public key (64 hex digits; repeatable),
-    /// e.g. a key the archive was signed with before a rotation, or the only key when the
-    /// signing key file is not on this machine. The key in AUDITFLOW_EXPORT_SIGNING_KEY_FILE,
-    /// when the file exists, is always trusted.
-    #[arg(long, value_name = "HEX")]
-    pub trusted_public_key: Vec<String>,
-    /// Print the report as JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// `auditflow export …`.
 #[derive(Debug, Subcommand, serde::Serialize)]
@@ -40,62 +24,10 @@ pub struct AthenaDdlArgs {
     pub since: String,
 }
 
-/// The problem found: exit code 1 with the report already printed.
-#[derive(Debug, thiserror::Error)]
-#[error("verify-export found {0} problem(s)")]
-pub struct ProblemsFound(pub usize);
-
-/// Runs `verify-export`.
-pub fn verify_export(global: &GlobalArgs, args: &VerifyExportArgs) -> anyhow::Result<()> {
-    let settings = settings::resolve(global, None)?;
-    let trusted = settings::trusted_export_keys(&settings, &args.trusted_public_key, "--trusted-public-key")?;
-    let archive = auditflow_sinks::export::store::open(&settings.export_url)
-        .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url)", e.to_string()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let report = runtime.block_on(async {
-        let pool = crate::run::prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
-        let bar = indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template("verify-export {bar:40} {pos}/{len} files {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        if args.json {
-            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-        }
-        let progress = |done: u64, total: u64| {
-            bar.set_length(total.max(done));
-            bar.set_position(done);
-        };
-        let report = auditflow_sinks::export::verify::verify_export(&pool, &archive, &trusted, &progress)
-            .await
-            .context("verify-export could not finish")?;
-        bar.finish_and_clear();
-        anyhow::Ok(report)
-    })?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else {
-        println!(
-            "verify-export {}: {} chains, {} manifests, {} files, {} rows matched the ledger",
-            archive.url(),
-            report.chains,
-            report.manifests,
-            report.files,
-            report.rows
-        );
-        for note in &report.notes {
-            println!("  note: {note}");
-        }
-        for f in &report.findings {
-            println!("  PROBLEM {:<22} {}  ({})", f.kind, f.object, f.detail);
-        }
-        if report.findings.is_empty() {
-            println!("  OK: the archive holds every ledger row up to the export watermark exactly once");
-        }
-    }
-    if report.findings.is_empty() {
-        Ok(())
-    } else {
-        Err(ProblemsFound(report.findings.len()).into())
+/// Runs `export …`.
+pub fn run(command: &ExportCommand) -> anyhow::Result<()> {
+    match command {
+        ExportCommand::AthenaDdl(args) => athena_ddl(args),
     }
 }
 

@@ -1,0 +1,172 @@
+//! Reaching Redis and Postgres: bounded, logged retries while a service does not answer
+//! (then [`Unreachable`], exit 3), and the mistakes no retry can fix (a refused login, a
+//! shard count that differs from the ledger's) turned into configuration errors (exit 2).
+
+use crate::settings::{redact, ConfigError, Resolved};
+use auditflow_sinks::SinkError;
+use std::time::{Duration, Instant};
+
+/// A dependency stayed unreachable: exit code 3.
+#[derive(Debug, thiserror::Error)]
+#[error("{service} unreachable at {target} after {waited_secs} s: {detail}")]
+pub struct Unreachable {
+    /// Redis or Postgres.
+    pub service: &'static str,
+    /// Where (credentials removed).
+    pub target: String,
+    /// How long start-up waited.
+    pub waited_secs: u64,
+    /// Last error.
+    pub detail: String,
+}
+
+/// How one start-up attempt failed.
+enum Attempt {
+    /// The service did not answer: try again until the timeout.
+    Unanswered(String),
+    /// Retrying cannot help (a configuration problem, say).
+    Fatal(anyhow::Error),
+}
+
+/// Retries `attempt` with logged, doubling backoff while the service is unreachable, for up
+/// to `timeout`; then fails with [`Unreachable`] (exit 3).
+async fn retry_until_reachable<T, F, Fut>(
+    service: &'static str,
+    url: &str,
+    timeout: Duration,
+    mut attempt: F,
+) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Attempt>>,
+{
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(Attempt::Fatal(e)) => return Err(e),
+            Err(Attempt::Unanswered(e)) if started.elapsed() < timeout => {
+                tracing::warn!(target = %redact(url), error = %e, retry_in_ms = backoff.as_millis() as u64, "{service} unreachable, retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            Err(Attempt::Unanswered(detail)) => {
+                return Err(Unreachable {
+                    service,
+                    target: redact(url),
+                    waited_secs: started.elapsed().as_secs(),
+                    detail,
+                }
+                .into())
+            }
+        }
+    }
+}
+
+/// Connects to Postgres (creating the database), migrates and checks the shard count,
+/// retrying while the server is unreachable for up to `timeout`.
+pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
+    prepare(settings, timeout, true).await
+}
+
+/// The pool `run` writes through: every connection acts as the writer role, which may
+/// only INSERT and SELECT evidence (SPEC §3). Checked once here so that a login that may not
+/// take the role is a configuration error, not an endless retry.
+pub async fn writer_pool(settings: &Resolved) -> anyhow::Result<deadpool_postgres::Pool> {
+    use auditflow_schemas::migrations::WRITER_ROLE;
+    let pool = auditflow_sinks::postgres::pool_as(&settings.pg, settings.pool_size, WRITER_ROLE)?;
+    if let Err(e) = pool.get().await {
+        let user = settings.pg.get_user().unwrap_or("the login role").to_owned();
+        return Err(ConfigError::new(
+            "AUDITFLOW_DATABASE_URL (--database-url)",
+            format!(
+                "cannot act as the ledger's writer role ({e}); as the ledger owner run: GRANT {WRITER_ROLE} TO \"{user}\""
+            ),
+        )
+        .into());
+    }
+    Ok(pool)
+}
+
+/// Like [`prepare_postgres`] for commands that only read the ledger (they do not care how
+/// many shards the writer uses).
+pub async fn prepare_postgres_for_reading(
+    settings: &Resolved,
+    timeout: Duration,
+) -> anyhow::Result<deadpool_postgres::Pool> {
+    prepare(settings, timeout, false).await
+}
+
+async fn prepare(
+    settings: &Resolved,
+    timeout: Duration,
+    check_shards: bool,
+) -> anyhow::Result<deadpool_postgres::Pool> {
+    retry_until_reachable("postgres", &settings.database_url, timeout, || async {
+        let attempt = async {
+            auditflow_sinks::postgres::ensure_database(&settings.pg).await?;
+            let pool = auditflow_sinks::postgres::pool(&settings.pg, settings.pool_size)?;
+            auditflow_sinks::postgres::migrate(&pool).await?;
+            if check_shards {
+                auditflow_sinks::postgres::check_shard_count(&pool, settings.shards).await?;
+            }
+            Ok::<_, SinkError>(pool)
+        };
+        attempt.await.map_err(|e| match e {
+            SinkError::Incompatible(message) => Attempt::Fatal(
+                ConfigError::new("AUDITFLOW_LEDGER_SHARDS (--ledger-shards, ledger.shards)", message).into(),
+            ),
+            SinkError::Postgres { source, .. }
+                if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) =>
+            {
+                Attempt::Fatal(
+                    ConfigError::new(
+                        "AUDITFLOW_DATABASE_URL (--database-url)",
+                        format!("Postgres refused the login: {source}"),
+                    )
+                    .into(),
+                )
+            }
+            e if e.is_retryable() => Attempt::Unanswered(e.to_string()),
+            e => Attempt::Fatal(
+                Unreachable {
+                    service: "postgres",
+                    target: redact(&settings.database_url),
+                    waited_secs: 0,
+                    detail: e.to_string(),
+                }
+                .into(),
+            ),
+        })
+    })
+    .await
+}
+
+/// Connects to Redis and creates the consumer group, retrying for up to `timeout`.
+pub async fn prepare_redis(settings: &Resolved, timeout: Duration) -> anyhow::Result<()> {
+    retry_until_reachable("redis", &settings.redis_url, timeout, || async {
+        let mut con = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(5))
+            .await
+            .map_err(|e| Attempt::Unanswered(e.to_string()))?;
+        auditflow_sources::redis_stream::reader::ensure_group(&mut con, &settings.stream, &settings.group)
+            .await
+            .map_err(|e| Attempt::Unanswered(e.to_string()))
+    })
+    .await
+}
+
+/// One connection to Redis for a command that reads or writes a stream; unreachable within
+/// 10 s is exit 3.
+pub async fn redis(settings: &Resolved) -> anyhow::Result<redis::aio::MultiplexedConnection> {
+    let wait = Duration::from_secs(10);
+    auditflow_sources::redis_stream::connect(&settings.redis_url, wait).await.map_err(|e| {
+        Unreachable {
+            service: "Redis",
+            target: redact(&settings.redis_url),
+            waited_secs: wait.as_secs(),
+            detail: e.to_string(),
+        }
+        .into()
+    })
+}

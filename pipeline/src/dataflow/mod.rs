@@ -1,0 +1,229 @@
+//! The pipeline `auditflow run` drives: prepared once per process ([`Pipeline::prepare`]:
+//! keys, stores, connections, background duties), then assembled on every timely worker and
+//! run to the end ([`Pipeline::run`]).
+//!
+//! ```text
+//! RedisStreamSource -> verify -+-> dead letters --------------------------+-> DlqSink -> probe
+//!                              +-> to_shards -> LedgerSink -+-> tampers --+
+//!                                                           +-> chain advances -> ExportSink -> export probe
+//! ```
+//! The probe after the DLQ sink is the durable frontier: every worker XACKs the entries it
+//! read in epochs the probe has passed. The export follows the ledger's committed heads and
+//! never holds acknowledgements back (it catches up from the ledger after a restart); the
+//! export probe only tells a draining run when the archive has caught up.
+
+mod summary;
+mod worker;
+
+pub use summary::RunSummary;
+
+use crate::connect::{prepare_postgres, prepare_redis, writer_pool};
+use crate::settings::{self, redact, ConfigError, Resolved};
+use anyhow::Context;
+use auditflow_schemas::keyring::Keyring;
+use auditflow_sinks::export::{ExportStats, Exporter};
+use auditflow_sinks::ledger::{LedgerCommitter, LedgerConfig, LedgerStats};
+use auditflow_sinks::tamper::TamperStats;
+use auditflow_sinks::views::ViewStats;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How `run` was asked to behave, beyond its settings.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Stop once the group has nothing undelivered or pending and all is committed.
+    pub exit_when_drained: bool,
+    /// Accept events without checking signatures (test setups only).
+    pub insecure_skip_verify: bool,
+    /// How long start-up waits for Redis and Postgres before exit 3.
+    pub connect_timeout: Duration,
+    /// Benchmarks only: rows without hash chains, HMACs or signed heads.
+    pub without_chaining: bool,
+}
+
+/// What the pipeline's parts report while it runs: the operations surface reads these.
+#[derive(Clone)]
+pub struct Telemetry {
+    /// The producer keys (the API re-verifies replayed dead letters with them).
+    pub keyring: Arc<Keyring>,
+    /// Ledger commits.
+    pub ledger: Arc<LedgerStats>,
+    /// The archive.
+    pub export: Arc<ExportStats>,
+    /// Tamper sweeps.
+    pub tamper: Arc<TamperStats>,
+    /// View writes.
+    pub views: Arc<ViewStats>,
+    /// Entries read.
+    pub read: Arc<AtomicU64>,
+    /// DLQ entries written.
+    pub dead_lettered: Arc<AtomicU64>,
+    /// Set once the dataflow runs.
+    pub running: Arc<AtomicBool>,
+    /// Unix ms when the committed frontier last moved.
+    pub frontier_advanced_ms: Arc<AtomicI64>,
+}
+
+/// A pipeline ready to run: keys loaded, stores reached, background duties started.
+pub struct Pipeline {
+    settings: Resolved,
+    options: RunOptions,
+    runtime: tokio::runtime::Runtime,
+    pool: deadpool_postgres::Pool,
+    committer: LedgerCommitter,
+    exporter: Exporter,
+    stop: Arc<AtomicBool>,
+    telemetry: Telemetry,
+}
+
+impl Pipeline {
+    /// Loads the keys, opens the archive, waits for Postgres (migrating it) and Redis
+    /// (creating the group), and starts the tamper sweeps and retention passes.
+    pub fn prepare(settings: Resolved, options: RunOptions) -> anyhow::Result<Pipeline> {
+        let keyring = Arc::new(settings.keyring(options.insecure_skip_verify)?);
+        if keyring.skips_verification() {
+            tracing::error!("INSECURE: --insecure-skip-verify is set; producer signatures are NOT checked and every event is stored with key_id `insecure-skip-verify`");
+        }
+        let ledger_keys = settings::ledger_keys(&settings.ledger_key_file, &settings.ledger_head_key_file, true)?;
+        if options.without_chaining {
+            tracing::error!(
+                "BENCHMARK MODE: rows are written without hash chains, HMACs or signed heads; this ledger will not verify"
+            );
+        }
+        let signer = settings::export_signer(&settings.export_signing_key_file)?;
+        let archive = auditflow_sinks::export::store::open(&settings.export_url)
+            .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("auditflow-io")
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let owner_pool = runtime.block_on(prepare_postgres(&settings, options.connect_timeout))?;
+        let pool = runtime.block_on(writer_pool(&settings))?;
+        drop(owner_pool);
+        runtime.block_on(prepare_redis(&settings, options.connect_timeout))?;
+        tracing::info!(
+            stream = %settings.stream, group = %settings.group, dlq = %settings.dlq_stream,
+            workers = settings.workers, shards = settings.shards, ledger_key = %ledger_keys.active_hmac().id,
+            head_key = ledger_keys.active_head().id(),
+            producer_keys = ?keyring, "auditflow run starting"
+        );
+
+        let stop = Arc::new(AtomicBool::new(false));
+        runtime.spawn(watch_signals(stop.clone()));
+        let committer = LedgerCommitter::new(
+            pool.clone(),
+            LedgerConfig {
+                shards: settings.shards,
+                key: ledger_keys.active_hmac().clone(),
+                head_key: ledger_keys.active_head().clone(),
+                tamper_evidence: !options.without_chaining,
+                views: settings.views_enabled,
+            },
+            runtime.handle().clone(),
+        );
+        tracing::info!(archive = %redact(archive.url()), export_key = signer.key_id(), max_delay_secs = settings.export.max_delay.as_secs(), "archive");
+        let exporter = Exporter::new(pool.clone(), archive, signer, settings.export.clone());
+        let tamper = Arc::new(TamperStats::default());
+        if !options.without_chaining {
+            // This process sweeps every chain (one process per ledger today; a cluster would
+            // give each process the chains its workers own).
+            let config = auditflow_sinks::tamper::SweepConfig {
+                chains: (0..settings.shards as i32).collect(),
+                rolling: settings.tamper_rolling,
+                interval: settings.tamper_sweep_interval,
+            };
+            runtime.spawn(auditflow_sinks::tamper::run_sweeps(
+                pool.clone(),
+                ledger_keys.trusted(&[]),
+                config,
+                tamper.clone(),
+            ));
+        }
+        if let Some(interval) = settings.retention_interval {
+            // One task per process; the owner function's lock keeps concurrent passes apart.
+            tracing::info!(retention_days = settings.retention_days, interval_secs = interval.as_secs(), "retention");
+            runtime.spawn(auditflow_sinks::retention::run_retention(pool.clone(), settings.retention_days, interval));
+        }
+        let telemetry = Telemetry {
+            keyring,
+            ledger: committer.stats(),
+            export: exporter.stats(),
+            tamper,
+            views: Arc::new(ViewStats::default()),
+            read: Arc::new(AtomicU64::new(0)),
+            dead_lettered: Arc::new(AtomicU64::new(0)),
+            running: Arc::new(AtomicBool::new(false)),
+            frontier_advanced_ms: Arc::new(AtomicI64::new(0)),
+        };
+        Ok(Pipeline { settings, options, runtime, pool, committer, exporter, stop, telemetry })
+    }
+
+    /// What the running pipeline reports, for the operations surface.
+    pub fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
+    }
+
+    /// The settings it runs with.
+    pub fn settings(&self) -> &Resolved {
+        &self.settings
+    }
+
+    /// Runs the dataflow on every worker until drained (with `exit_when_drained`) or SIGINT /
+    /// SIGTERM, then reports what this run did.
+    pub fn run(self) -> anyhow::Result<RunSummary> {
+        let Pipeline { settings, options, runtime, pool, committer, exporter, stop, telemetry } = self;
+        let started = Instant::now();
+        let context = worker::WorkerContext {
+            settings: settings.clone(),
+            keyring: telemetry.keyring.clone(),
+            exit_when_drained: options.exit_when_drained,
+            runtime: runtime.handle().clone(),
+            committer,
+            exporter,
+            pool: pool.clone(),
+            view_stats: telemetry.views.clone(),
+            stop,
+            read: telemetry.read.clone(),
+            dead_lettered: telemetry.dead_lettered.clone(),
+            running: telemetry.running.clone(),
+            frontier_advanced_ms: telemetry.frontier_advanced_ms.clone(),
+        };
+        let guards = timely::execute(timely::Config::process(settings.workers), move |worker| {
+            worker::worker_main(worker, &context)
+        })
+        .map_err(|e| anyhow::anyhow!("cannot start timely workers: {e}"))?;
+        for result in guards.join() {
+            result
+                .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?
+                .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?;
+        }
+        let export_stats = &telemetry.export;
+        let failed_chains = export_stats.chains_failed.load(Ordering::Relaxed);
+        if failed_chains > 0 {
+            anyhow::bail!(
+                "the archive could not be completed for {failed_chains} ledger chain(s) (the ledger itself is intact); \
+                 the log names the chains and the problem"
+            );
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let mut summary = RunSummary::of(&telemetry, elapsed, redact(&settings.export_url));
+        runtime.block_on(summary::fill_store_totals(&settings, &pool, &mut summary));
+        Ok(summary)
+    }
+}
+
+async fn watch_signals(stop: Arc<AtomicBool>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::warn!("cannot install signal handlers; stop with SIGKILL only");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: finishing in-flight work, then exiting"),
+        _ = int.recv() => tracing::info!("SIGINT: finishing in-flight work, then exiting"),
+    }
+    stop.store(true, Ordering::SeqCst);
+}

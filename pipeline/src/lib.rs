@@ -1,0 +1,23 @@
+//! auditflow's pipeline crate: the `auditflow` binary's commands as a library, so that the
+//! binary stays a thin `main` and the end-to-end benchmarks (`benches/`) build on the same
+//! code.
+//!
+//! Modules depend one way, top to bottom (a test in `tests/structure.rs` fails on a cycle):
+//!
+//! | module | what it is |
+//! |---|---|
+//! | [`commands`] | one module per subcommand: its arguments, its work, its output |
+//! | [`dataflow`] | the timely dataflow `run` drives, and the summary of a run |
+//! | [`ops`] | the operations surface: `/healthz`, `/readyz`, `/metrics`, the `/v1` API |
+//! | [`queries`] | reads shared by the commands and the API: search, traces, the DLQ |
+//! | [`connect`] | reaching Redis and Postgres, with bounded retries |
+//! | [`settings`] | flags, the TOML file, resolution and key files |
+//! | [`process`] | logging and memory set-up of the process |
+
+pub mod commands;
+pub mod connect;
+pub mod dataflow;
+pub mod ops;
+pub mod process;
+pub mod queries;
+pub mod settings;
