@@ -12,8 +12,8 @@
 //!
 //! Results are printed and written to `target/bench/export.json`.
 
-use crate::bench::{fresh_database, machine, preload, run_pipeline};
-use crate::cli::GlobalArgs;
+use crate::harness::Globals;
+use crate::harness::{fresh_database, machine, preload, run_pipeline};
 use anyhow::Context;
 use clap::Args;
 use std::time::{Duration, Instant};
@@ -66,14 +66,15 @@ print(json.dumps({"rows": rows, "secs": secs, "version": duckdb.__version__}))
 "#;
 
 /// Runs the benchmark.
-pub fn export(global: &GlobalArgs, args: &ExportBenchArgs) -> anyhow::Result<()> {
+pub fn run(global: &Globals, args: &ExportBenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all("target/bench")?;
     let io = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let settings = crate::settings::resolve(global, None)?;
+    let settings = global.resolve()?;
     // The bench's own database on the configured server.
     let mut bench_settings = settings.clone();
     bench_settings.pg.dbname(DB);
-    bench_settings.database_url = format!("{} (database {DB})", crate::run::redact(&settings.database_url));
+    bench_settings.database_url =
+        format!("{} (database {DB})", auditflow_pipeline::settings::redact(&settings.database_url));
     let (stored, summary, drain_secs) = if args.skip_ingest {
         let rows: i64 = io.block_on(async {
             let c = auditflow_sinks::postgres::connect_once(&bench_settings.pg).await?;
@@ -107,7 +108,8 @@ pub fn export(global: &GlobalArgs, args: &ExportBenchArgs) -> anyhow::Result<()>
     let _ = std::fs::remove_dir_all(&dir);
     let one_core = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (secs, chains) = one_core.block_on(async {
-        let pool = crate::run::prepare_postgres_for_reading(&settings, Duration::from_secs(10)).await?;
+        let pool =
+            auditflow_pipeline::connect::prepare_postgres_for_reading(&settings, Duration::from_secs(10)).await?;
         let c = auditflow_sinks::postgres::client(&pool).await?;
         c.batch_execute(
             "TRUNCATE audit_export_segments; UPDATE audit_export_watermarks SET manifest_seq = 0, to_seq = 0, \
@@ -177,7 +179,10 @@ pub fn export(global: &GlobalArgs, args: &ExportBenchArgs) -> anyhow::Result<()>
     Ok(())
 }
 
-fn chains_of(settings: &crate::settings::Resolved, rt: &tokio::runtime::Runtime) -> anyhow::Result<Vec<i32>> {
+fn chains_of(
+    settings: &auditflow_pipeline::settings::Resolved,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<Vec<i32>> {
     rt.block_on(async {
         let c = auditflow_sinks::postgres::connect_once(&settings.pg).await?;
         let rows = c.query("SELECT chain_id FROM audit_export_watermarks ORDER BY chain_id", &[]).await?;
@@ -189,7 +194,7 @@ fn chains_of(settings: &crate::settings::Resolved, rt: &tokio::runtime::Runtime)
 /// from the ledger untimed, one chain at a time) encoded as Parquet, one file per partition as
 /// the export cuts them, and written to disk. Returns the timed seconds.
 async fn encode_only(
-    settings: &crate::settings::Resolved,
+    settings: &auditflow_pipeline::settings::Resolved,
     chains: &[i32],
     dir: &std::path::Path,
 ) -> anyhow::Result<f64> {

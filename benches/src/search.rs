@@ -16,8 +16,8 @@
 //!
 //! Results are printed and written to `target/bench/search.json`.
 
-use crate::bench::{fresh_database, machine, percentile};
-use crate::cli::GlobalArgs;
+use crate::harness::Globals;
+use crate::harness::{fresh_database, machine, percentile};
 use anyhow::Context;
 use clap::Args;
 use rand::{Rng, SeedableRng};
@@ -179,11 +179,11 @@ impl Client {
 }
 
 /// Runs the benchmark.
-pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()> {
+pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
     use sha2::Digest;
     std::fs::create_dir_all("target/bench")?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let base = crate::settings::resolve(global, None)?;
+    let base = global.resolve()?;
     let mut pg = base.pg.clone();
     pg.dbname(DB);
     let reusable = args.reuse
@@ -212,8 +212,8 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
     })?;
 
     let tamper = Arc::new(auditflow_sinks::tamper::TamperStats::default());
-    let api = Arc::new(crate::ops::api::ApiState {
-        tokens: vec![crate::ops::api::TokenSpec {
+    let api = Arc::new(auditflow_pipeline::ops::api::ApiState {
+        tokens: vec![auditflow_pipeline::ops::api::TokenSpec {
             name: "bench".into(),
             sha256: hex::encode(sha2::Sha256::digest(TOKEN.as_bytes())),
             scopes: vec!["read".into()],
@@ -227,7 +227,7 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
         revocation_stream: None,
         tamper: tamper.clone(),
     });
-    let sources = crate::ops::metrics::Sources {
+    let sources = auditflow_pipeline::ops::metrics::Sources {
         ledger: Arc::default(),
         export: Arc::default(),
         tamper,
@@ -237,15 +237,16 @@ pub fn search(global: &GlobalArgs, args: &SearchBenchArgs) -> anyhow::Result<()>
         verification_skipped: false,
         running: Arc::default(),
     };
-    let streams = crate::ops::Streams {
+    let streams = auditflow_pipeline::ops::Streams {
         redis_url: base.redis_url.clone(),
         stream: "auditflow.bench.search".into(),
         revocation_stream: None,
         group: "audit-ingestor".into(),
         dlq: "auditflow.bench.search.dlq".into(),
     };
-    let gates = crate::ops::health::ReadyGates { max_dlq_size: 0, max_consumer_lag: 0, max_pending_age_secs: 0 };
-    let addr = crate::ops::serve("127.0.0.1:0", streams, gates, sources, api)?;
+    let gates =
+        auditflow_pipeline::ops::health::ReadyGates { max_dlq_size: 0, max_consumer_lag: 0, max_pending_age_secs: 0 };
+    let addr = auditflow_pipeline::ops::serve("127.0.0.1:0", streams, gates, sources, api)?;
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let mut client = Client::new(addr);
@@ -357,7 +358,10 @@ fn load(addr: String, rate: u64, requests: (u64, u64), stop: Arc<std::sync::atom
                         format!("/v1/events?zone=zone-{}&limit=100", rng.random_range(0..8))
                     } else {
                         let (seed, count) = requests;
-                        let id = crate::emit::request_id(seed, rng.random_range(1..=count.max(1)));
+                        let id = auditflow_pipeline::commands::emit::generator::request_id(
+                            seed,
+                            rng.random_range(1..=count.max(1)),
+                        );
                         format!("/v1/events?request_id={id}")
                     };
                     match client.get(&path) {
@@ -391,7 +395,7 @@ fn load(addr: String, rate: u64, requests: (u64, u64), stop: Arc<std::sync::atom
 }
 
 fn ingestion_impact(
-    global: &GlobalArgs,
+    global: &Globals,
     runtime: &tokio::runtime::Runtime,
     args: &SearchBenchArgs,
 ) -> anyhow::Result<serde_json::Value> {
@@ -409,7 +413,7 @@ fn ingestion_impact(
     let tokens_arg = tokens.to_str().unwrap_or_default().to_owned();
     let extra = ["--no-views", "--listen", listen.as_str(), "--api-tokens-file", tokens_arg.as_str()];
     let drain =
-        || crate::bench::drain_fresh(global, runtime, "auditflow_bench_api", STREAM, args.impact_events, &extra);
+        || crate::harness::drain_fresh(global, runtime, "auditflow_bench_api", STREAM, args.impact_events, &extra);
     let (mut quiet, mut loaded, mut answered, mut not_ok) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..args.impact_rounds {
         let (summary, _) = drain()?;
@@ -423,7 +427,7 @@ fn ingestion_impact(
             let rate = args.impact_rate;
             // Ids of requests the drain carries (about one per two events), found once the
             // drain has reached them.
-            let requests = (crate::bench::preload_seed(STREAM), args.impact_events / 2);
+            let requests = (crate::harness::preload_seed(STREAM), args.impact_events / 2);
             std::thread::spawn(move || load(listen, rate, requests, stop))
         };
         let drained = drain();

@@ -10,8 +10,8 @@
 //!
 //! Results are printed and written to `target/bench/tamper.json`.
 
-use crate::bench::{drain_fresh, machine};
-use crate::cli::GlobalArgs;
+use crate::harness::Globals;
+use crate::harness::{drain_fresh, machine};
 use clap::Args;
 use std::time::Instant;
 
@@ -33,7 +33,7 @@ const DB: &str = "auditflow_bench_tamper";
 const STREAM: &str = "auditflow.bench.tamper";
 
 /// One drain into a fresh ledger; returns events/s of the run.
-fn drain(global: &GlobalArgs, io: &tokio::runtime::Runtime, events: u64, chained: bool) -> anyhow::Result<f64> {
+fn drain(global: &Globals, io: &tokio::runtime::Runtime, events: u64, chained: bool) -> anyhow::Result<f64> {
     let extra: &[&str] = if chained { &[] } else { &["--bench-without-chaining"] };
     let (summary, _) = drain_fresh(global, io, DB, STREAM, events, extra)?;
     let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
@@ -42,7 +42,7 @@ fn drain(global: &GlobalArgs, io: &tokio::runtime::Runtime, events: u64, chained
 }
 
 /// Runs the benchmark.
-pub fn tamper(global: &GlobalArgs, args: &TamperBenchArgs) -> anyhow::Result<()> {
+pub fn run(global: &Globals, args: &TamperBenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all("target/bench")?;
     let io = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let (mut with, mut without) = (Vec::new(), Vec::new());
@@ -55,9 +55,9 @@ pub fn tamper(global: &GlobalArgs, args: &TamperBenchArgs) -> anyhow::Result<()>
 
     // The last drain was chained: walk it.
     eprintln!("bench tamper: verify over the chained ledger");
-    let mut settings = crate::settings::resolve(global, None)?;
+    let mut settings = global.resolve()?;
     settings.pg.dbname(DB);
-    let keys = crate::settings::ledger_keys(
+    let keys = auditflow_pipeline::settings::ledger_keys(
         std::path::Path::new("target/bench/ledger.key"),
         std::path::Path::new("target/bench/ledger-head.key"),
         false,

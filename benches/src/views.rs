@@ -9,8 +9,8 @@
 //!
 //! Results are printed and written to `target/bench/views.json`.
 
-use crate::bench::{drain_fresh, fresh_database, machine, percentile, preload, run_pipeline};
-use crate::cli::GlobalArgs;
+use crate::harness::Globals;
+use crate::harness::{drain_fresh, fresh_database, machine, percentile, preload, run_pipeline};
 use clap::Args;
 use std::time::{Duration, Instant};
 
@@ -44,7 +44,7 @@ async fn clear(redis_url: &str, stream: &str) -> anyhow::Result<()> {
 }
 
 /// One drain: events/s and peak RSS in MiB.
-fn drain(global: &GlobalArgs, io: &tokio::runtime::Runtime, events: u64, views: bool) -> anyhow::Result<(f64, f64)> {
+fn drain(global: &Globals, io: &tokio::runtime::Runtime, events: u64, views: bool) -> anyhow::Result<(f64, f64)> {
     let extra: &[&str] = if views { &[] } else { &["--no-views"] };
     let (summary, peak_kib) = drain_fresh(global, io, DB, STREAM, events, extra)?;
     let rate = summary["events_per_sec"].as_f64().unwrap_or(0.0);
@@ -54,7 +54,7 @@ fn drain(global: &GlobalArgs, io: &tokio::runtime::Runtime, events: u64, views: 
 }
 
 /// Runs the benchmark.
-pub fn views(global: &GlobalArgs, args: &ViewsBenchArgs) -> anyhow::Result<()> {
+pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all("target/bench")?;
     let io = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let (mut on, mut off) = (Vec::new(), Vec::new());
@@ -68,7 +68,7 @@ pub fn views(global: &GlobalArgs, args: &ViewsBenchArgs) -> anyhow::Result<()> {
 
     // Latency at a fixed rate.
     eprintln!("bench views: commit-to-view latency at {} events/s for {} s", args.latency_rate, args.latency_secs);
-    let redis_url = crate::settings::resolve(global, None)?.redis_url;
+    let redis_url = global.resolve()?.redis_url;
     let stream = format!("{STREAM}.latency");
     io.block_on(clear(&redis_url, &stream))?;
     let scratch = io.block_on(fresh_database(global, DB))?;

@@ -13,16 +13,17 @@
 //! export probe only tells a draining run when the archive has caught up.
 
 mod summary;
+mod telemetry;
 mod worker;
 
 pub use summary::RunSummary;
+pub use telemetry::Telemetry;
 
 use crate::connect::{prepare_postgres, prepare_redis, writer_pool};
 use crate::settings::{self, redact, ConfigError, Resolved};
 use anyhow::Context;
-use auditflow_schemas::keyring::Keyring;
-use auditflow_sinks::export::{ExportStats, Exporter};
-use auditflow_sinks::ledger::{LedgerCommitter, LedgerConfig, LedgerStats};
+use auditflow_sinks::export::Exporter;
+use auditflow_sinks::ledger::{LedgerCommitter, LedgerConfig};
 use auditflow_sinks::tamper::TamperStats;
 use auditflow_sinks::views::ViewStats;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -40,29 +41,6 @@ pub struct RunOptions {
     pub connect_timeout: Duration,
     /// Benchmarks only: rows without hash chains, HMACs or signed heads.
     pub without_chaining: bool,
-}
-
-/// What the pipeline's parts report while it runs: the operations surface reads these.
-#[derive(Clone)]
-pub struct Telemetry {
-    /// The producer keys (the API re-verifies replayed dead letters with them).
-    pub keyring: Arc<Keyring>,
-    /// Ledger commits.
-    pub ledger: Arc<LedgerStats>,
-    /// The archive.
-    pub export: Arc<ExportStats>,
-    /// Tamper sweeps.
-    pub tamper: Arc<TamperStats>,
-    /// View writes.
-    pub views: Arc<ViewStats>,
-    /// Entries read.
-    pub read: Arc<AtomicU64>,
-    /// DLQ entries written.
-    pub dead_lettered: Arc<AtomicU64>,
-    /// Set once the dataflow runs.
-    pub running: Arc<AtomicBool>,
-    /// Unix ms when the committed frontier last moved.
-    pub frontier_advanced_ms: Arc<AtomicI64>,
 }
 
 /// A pipeline ready to run: keys loaded, stores reached, background duties started.

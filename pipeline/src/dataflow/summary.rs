@@ -1,7 +1,7 @@
 //! What a run did and what the stores hold at its end: the summary `run` prints (or writes
 //! as JSON with `--summary-json`), and the counters the workers add to while it runs.
 
-use super::Telemetry;
+use super::telemetry::Telemetry;
 use crate::settings::Resolved;
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -1,0 +1,62 @@
+//! `auditflow-bench`: the end-to-end benchmarks, built on the `auditflow` pipeline library
+//! and run against the configured Redis and Postgres. Each writes its results as JSON under
+//! `target/bench/` and prints them; `auditflow bench …` runs this binary.
+
+mod export;
+mod harness;
+mod ingest;
+mod search;
+mod tamper;
+mod views;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// auditflow's end-to-end benchmarks (`make bench` runs them all).
+#[derive(Debug, Parser)]
+#[command(name = "auditflow bench", max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    globals: harness::Globals,
+    #[command(subcommand)]
+    command: BenchCommand,
+}
+
+/// Benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Preload events into Redis and measure the pipeline draining them into the ledger,
+    /// against the raw COPY ceiling and a row-at-a-time baseline.
+    Ingest(ingest::IngestBenchArgs),
+    /// Fill a ledger, then measure the export archiving it as Parquet on one core, against
+    /// DuckDB's `COPY … TO … (FORMAT parquet)` of the same rows.
+    Export(export::ExportBenchArgs),
+    /// What the live views cost: ingest with and without them, their memory, and the time
+    /// from an event's commit to its view update.
+    Views(views::ViewsBenchArgs),
+    /// What tamper evidence costs: ingest with and without hash chains and signed heads,
+    /// and `verify`'s rate on a ledger of N rows.
+    Tamper(tamper::TamperBenchArgs),
+    /// Latency of the search API (request-id lookup, zone + time-range page) on a ledger of
+    /// N rows (default 10M).
+    Search(search::SearchBenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let global = &cli.globals;
+    let result = match &cli.command {
+        BenchCommand::Ingest(args) => ingest::run(global, args),
+        BenchCommand::Export(args) => export::run(global, args),
+        BenchCommand::Tamper(args) => tamper::run(global, args),
+        BenchCommand::Views(args) => views::run(global, args),
+        BenchCommand::Search(args) => search::run(global, args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("auditflow-bench: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! What the pipeline's parts count while it runs: shared with the operations surface
+//! (metrics, readiness) and read once more for the run's summary.
+
+use auditflow_schemas::keyring::Keyring;
+use auditflow_sinks::export::ExportStats;
+use auditflow_sinks::ledger::LedgerStats;
+use auditflow_sinks::tamper::TamperStats;
+use auditflow_sinks::views::ViewStats;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
+use std::sync::Arc;
+
+/// What the pipeline's parts report while it runs: the operations surface reads these.
+#[derive(Clone)]
+pub struct Telemetry {
+    /// The producer keys (the API re-verifies replayed dead letters with them).
+    pub keyring: Arc<Keyring>,
+    /// Ledger commits.
+    pub ledger: Arc<LedgerStats>,
+    /// The archive.
+    pub export: Arc<ExportStats>,
+    /// Tamper sweeps.
+    pub tamper: Arc<TamperStats>,
+    /// View writes.
+    pub views: Arc<ViewStats>,
+    /// Entries read.
+    pub read: Arc<AtomicU64>,
+    /// DLQ entries written.
+    pub dead_lettered: Arc<AtomicU64>,
+    /// Set once the dataflow runs.
+    pub running: Arc<AtomicBool>,
+    /// Unix ms when the committed frontier last moved.
+    pub frontier_advanced_ms: Arc<AtomicI64>,
+}

@@ -1,0 +1,264 @@
+//! The shape of `pipeline/src` (issue 16): its files import each other one way only, and
+//! none grows past 500 lines without saying why.
+//!
+//! Imports are read as text: every `crate::`, `super::` and `self::` path (in `use`
+//! statements, braces expanded, and inline), resolved to the file of the longest module
+//! prefix it names. A file's unit tests (`#[cfg(test)] mod tests`) are left out: they may
+//! reach into their own file. `main.rs` is the binary and imports the library by name.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const MAX_LINES: usize = 500;
+/// A file longer than [`MAX_LINES`] must carry this marker with its reason.
+const SIZE_REASON: &str = "// longer than 500 lines because";
+
+fn src() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Every `.rs` file under `dir`, as (module path, file path); `lib.rs` is the crate root.
+fn modules(dir: &Path, prefix: &[String], out: &mut BTreeMap<Vec<String>, PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read src").map(|e| e.expect("entry").path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("file name").to_owned();
+        if path.is_dir() {
+            let mut inner = prefix.to_vec();
+            inner.push(name);
+            modules(&path, &inner, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let module = match name.as_str() {
+                "lib" if prefix.is_empty() => Vec::new(),
+                "main" if prefix.is_empty() => continue,
+                "mod" => prefix.to_vec(),
+                _ => {
+                    let mut m = prefix.to_vec();
+                    m.push(name);
+                    m
+                }
+            };
+            out.insert(module, path);
+        }
+    }
+}
+
+/// The source without its unit-test module and comments.
+fn code_of(text: &str) -> String {
+    let text = match text.find("#[cfg(test)]\nmod tests") {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    text.lines()
+        .map(|line| match line.find("//") {
+            Some(at) => &line[..at],
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Expands a `use` tree (`a::{b, c::{d}}`) into its paths.
+fn expand(tree: &str) -> Vec<String> {
+    let tree = tree.trim();
+    let Some(open) = tree.find('{') else { return vec![tree.to_owned()] };
+    let prefix = tree[..open].trim_end_matches("::").trim();
+    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&inner[start..]);
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .flat_map(|p| {
+            expand(p).into_iter().map(move |e| if e == "self" { prefix.to_owned() } else { format!("{prefix}::{e}") })
+        })
+        .collect()
+}
+
+/// The paths a file names: those of its `use` statements (each starts a line; external
+/// crates are told apart later), then the `crate`, `super` and `self` paths written inline.
+fn paths(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut inline = String::new();
+    let mut lines = code.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        let tree =
+            ["use ", "pub use ", "pub(crate) use ", "pub(super) use "].iter().find_map(|k| trimmed.strip_prefix(k));
+        let Some(tree) = tree else {
+            inline.push_str(line);
+            inline.push('\n');
+            continue;
+        };
+        let mut statement = tree.to_owned();
+        while !statement.contains(';') {
+            match lines.next() {
+                Some(more) => statement.push_str(more),
+                None => break,
+            }
+        }
+        let statement = statement.split(';').next().unwrap_or_default();
+        found.extend(expand(statement).into_iter().map(|p| p.replace(char::is_whitespace, "")));
+    }
+    let bytes = inline.as_bytes();
+    for root in ["crate::", "super::", "self::"] {
+        let mut from = 0;
+        while let Some(at) = inline[from..].find(root) {
+            let start = from + at;
+            from = start + root.len();
+            let glued =
+                start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || matches!(bytes[start - 1], b'_' | b':'));
+            if glued {
+                continue;
+            }
+            let len = inline[start..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                .unwrap_or(inline.len() - start);
+            found.push(inline[start..start + len].trim_end_matches(':').to_owned());
+        }
+    }
+    found
+}
+
+/// The module a path written in `module`'s file points into: the longest prefix that is a
+/// file. `super` is the parent module, for `foo.rs` and `foo/mod.rs` alike.
+fn resolve(path: &str, module: &[String], files: &BTreeMap<Vec<String>, PathBuf>) -> Option<Vec<String>> {
+    let mut segments: Vec<&str> = path.split("::").collect();
+    let mut absolute: Vec<String> = match segments.first() {
+        Some(&"crate") => Vec::new(),
+        Some(&"self") => module.to_vec(),
+        Some(&"super") => {
+            let mut m = module.to_vec();
+            let mut ups = 0;
+            while segments.get(ups) == Some(&"super") {
+                ups += 1;
+            }
+            for _ in 0..ups {
+                m.pop();
+            }
+            segments.drain(..ups - 1);
+            m
+        }
+        // `use child::Item` in a module that declares `child`.
+        Some(first) if files.contains_key(&[module, &[(*first).to_owned()]].concat()) => {
+            segments.insert(0, "self");
+            module.to_vec()
+        }
+        _ => return None,
+    };
+    absolute.extend(segments[1..].iter().map(|s| (*s).to_owned()));
+    (0..=absolute.len()).rev().map(|n| absolute[..n].to_vec()).find(|m| files.contains_key(m))
+}
+
+fn name(module: &[String]) -> String {
+    if module.is_empty() {
+        "lib".into()
+    } else {
+        module.join("::")
+    }
+}
+
+#[test]
+fn no_import_cycle_among_the_files_of_pipeline_src() {
+    let mut files = BTreeMap::new();
+    modules(&src(), &[], &mut files);
+    assert!(files.len() > 20, "found only {} modules under {}", files.len(), src().display());
+    let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for (module, path) in &files {
+        let text = std::fs::read_to_string(path).expect("read source");
+        for p in paths(&code_of(&text)) {
+            if let Some(target) = resolve(&p, module, &files) {
+                if &target != module {
+                    edges.entry(module.clone()).or_default().insert(target);
+                }
+            }
+        }
+    }
+    // An index (`mod.rs`, `lib.rs`) declares its children; a child that imports its index
+    // back would close a cycle, and so would any longer loop. Depth-first search for one.
+    fn visit(
+        node: &Vec<String>,
+        edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+        state: &mut BTreeMap<Vec<String>, u8>,
+        stack: &mut Vec<Vec<String>>,
+    ) -> Option<Vec<Vec<String>>> {
+        state.insert(node.clone(), 1);
+        stack.push(node.clone());
+        for next in edges.get(node).into_iter().flatten() {
+            match state.get(next) {
+                Some(1) => {
+                    let from = stack.iter().position(|m| m == next).unwrap_or(0);
+                    let mut cycle = stack[from..].to_vec();
+                    cycle.push(next.clone());
+                    return Some(cycle);
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(cycle) = visit(next, edges, state, stack) {
+                        return Some(cycle);
+                    }
+                }
+            }
+        }
+        stack.pop();
+        state.insert(node.clone(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    let edge_count: usize = edges.values().map(BTreeSet::len).sum();
+    assert!(edge_count > 40, "only {edge_count} imports found: the reader of imports is broken");
+    for module in files.keys() {
+        if !state.contains_key(module) {
+            if let Some(cycle) = visit(module, &edges, &mut state, &mut Vec::new()) {
+                let shown: Vec<String> = cycle.iter().map(|m| name(m)).collect();
+                panic!("import cycle in pipeline/src: {}", shown.join(" -> "));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_cycle_finder_sees_a_child_importing_its_index() {
+    let mut files = BTreeMap::new();
+    for m in [vec![], vec!["a".to_owned()], vec!["a".to_owned(), "b".to_owned()]] {
+        files.insert(m, PathBuf::new());
+    }
+    let a = vec!["a".to_owned()];
+    let ab = vec!["a".to_owned(), "b".to_owned()];
+    assert_eq!(resolve("super::Thing", &ab, &files), Some(a.clone()));
+    assert_eq!(resolve("crate::a::b::Thing", &a, &files), Some(ab.clone()));
+    assert_eq!(resolve("b::Thing", &a, &files), Some(ab.clone()), "a child named from its index");
+    assert_eq!(resolve("serde::Serialize", &a, &files), None);
+    assert_eq!(expand("crate::a::{self, b::{C, D}}"), vec!["crate::a", "crate::a::b::C", "crate::a::b::D"]);
+    assert_eq!(
+        paths("use crate::a::{b, c};\nfn f() { crate::d::e(); }"),
+        vec!["crate::a::b", "crate::a::c", "crate::d::e"]
+    );
+}
+
+#[test]
+fn no_file_in_pipeline_src_is_over_500_lines_without_a_reason() {
+    let mut files = BTreeMap::new();
+    modules(&src(), &[], &mut files);
+    let long: Vec<String> = files
+        .values()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let lines = text.lines().count();
+            (lines > MAX_LINES && !text.contains(SIZE_REASON)).then(|| format!("{} ({lines} lines)", path.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these files, or say why with `{SIZE_REASON} …`: {long:?}");
+}
