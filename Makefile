@@ -1,6 +1,7 @@
 # auditflow: the two commands a newcomer needs are `make demo` and `make test`.
 CARGO ?= cargo
 BIN := target/release/auditflow
+BENCH := target/release/auditflow-bench
 SHELL := /bin/bash
 
 .PHONY: demo test services build check bench fmt
@@ -23,9 +24,15 @@ check:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# Every benchmark, end to end then the criterion micro-benchmarks; each writes its JSON
+# under target/bench/. One alone: `target/release/auditflow-bench <name> --help`.
 bench: services build
-	$(BIN) bench ingest
-	$(BIN) bench export
+	$(CARGO) build --release -p auditflow-benches
+	$(BENCH) ingest
+	$(BENCH) export
+	$(BENCH) tamper
+	$(BENCH) views
+	$(BENCH) search
 	$(CARGO) bench -p auditflow-benches
 
 fmt:

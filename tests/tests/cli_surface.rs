@@ -653,3 +653,17 @@ max_event_bytes = 4096
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn bench_without_the_benchmark_binary_says_how_to_build_it() {
+    let out = Command::new(common::binary())
+        .args(["bench", "ingest", "--events", "10"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AUDITFLOW_BENCH_BIN", "/nonexistent/auditflow-bench")
+        .output()
+        .expect("run auditflow");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("AUDITFLOW_BENCH_BIN") && stderr.contains("/nonexistent/auditflow-bench"), "{stderr}");
+}

@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn the_shipped_example_config_parses() {
-        let text = include_str!("../../deploy/auditflow.example.toml");
+        let text = include_str!("../../../deploy/auditflow.example.toml");
         let file: FileConfig = toml::from_str(text).expect("deploy/auditflow.example.toml is valid");
         assert_eq!(file.tamper.rolling_hours, Some(4.0));
         assert!(file.ledger_head_key_file.is_some());

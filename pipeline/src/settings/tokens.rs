@@ -42,3 +42,28 @@ pub fn load_tokens(path: &std::path::Path) -> Result<Vec<TokenSpec>, ConfigError
     }
     Ok(file.tokens)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_tokens_file_loads_and_bad_ones_are_named() {
+        let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/api-tokens.example.toml");
+        let tokens = load_tokens(std::path::Path::new(example)).expect("the example loads");
+        assert_eq!(tokens.len(), 2);
+        assert_eq!(tokens[0].zones.as_deref(), Some(&["zone-3".to_owned()][..]));
+        let dir = std::env::temp_dir().join(format!("auditflow-tokens-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let bad = dir.join("tokens.toml");
+        std::fs::write(&bad, "[[tokens]]\nname = \"x\"\nsha256 = \"abc\"\nscopes = [\"read\"]\n").expect("write");
+        assert!(load_tokens(&bad).expect_err("short hash").to_string().contains("64 hex digits"));
+        std::fs::write(
+            &bad,
+            format!("[[tokens]]\nname = \"x\"\nsha256 = \"{}\"\nscopes = [\"root\"]\n", "ab".repeat(32)),
+        )
+        .expect("write");
+        assert!(load_tokens(&bad).expect_err("bad scope").to_string().contains("unknown scope"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
