@@ -1,4 +1,4 @@
-//! Reaching Redis and Postgres: bounded, logged retries while a service does not answer
+//! Reaching Redis, Postgres and the archive: bounded, logged retries while a service does not answer
 //! (then [`Unreachable`], exit 3), and the mistakes no retry can fix (a refused login, a
 //! shard count that differs from the ledger's) turned into configuration errors (exit 2).
 
@@ -169,4 +169,21 @@ pub async fn redis(settings: &Resolved) -> anyhow::Result<redis::aio::Multiplexe
         }
         .into()
     })
+}
+
+/// The archive `AUDITFLOW_EXPORT_URL` names (the store is reached on first use).
+pub fn archive(settings: &Resolved) -> Result<auditflow_sinks::export::Archive, ConfigError> {
+    auditflow_sinks::export::store::open(&settings.export_url)
+        .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()))
+}
+
+/// The archive to check and the export keys its manifests may be signed with: the key file's
+/// when it exists, plus those given with `flag`.
+pub fn archive_to_verify(
+    settings: &Resolved,
+    extra_keys: &[String],
+    flag: &str,
+) -> anyhow::Result<(auditflow_sinks::export::Archive, Vec<ed25519_dalek::VerifyingKey>)> {
+    let trusted = crate::settings::trusted_export_keys(&settings.export_signing_key_file, extra_keys, flag)?;
+    Ok((archive(settings)?, trusted))
 }

@@ -14,84 +14,69 @@ use std::process::Command;
 /// One setting: its flag, its variable (empty: flag only), a value to give, the key
 /// `--print-settings` shows it under, what that key then holds, and its default.
 struct Setting {
-    flag: &'static str,
-    env: &'static str,
-    value: &'static str,
-    key: &'static str,
+    flag: Str,
+    env: Str,
+    value: Str,
+    key: Str,
     expect: Value,
     default: Value,
 }
 
-fn s(
-    flag: &'static str,
-    env: &'static str,
-    value: &'static str,
-    key: &'static str,
-    expect: Value,
-    default: Value,
-) -> Setting {
+type Str = &'static str;
+
+fn s(flag: Str, env: Str, value: Str, key: Str, expect: Value, default: Value) -> Setting {
     Setting { flag, env, value, key, expect, default }
 }
 
+/// A setting whose value is shown as given.
+fn plain(flag: Str, env: Str, value: Str, key: Str, default: Value) -> Setting {
+    s(flag, env, value, key, json!(value), default)
+}
+
 fn redis() -> Vec<Setting> {
-    vec![s(
+    vec![plain(
         "--redis-url",
         "AUDITFLOW_REDIS_URL",
         "redis://127.0.0.2:6390",
         "redis_url",
-        json!("redis://127.0.0.2:6390"),
         json!("redis://127.0.0.1:6379"),
     )]
 }
 
 fn postgres() -> Vec<Setting> {
-    vec![s(
+    let default = json!("postgres://postgres@127.0.0.1:5432/auditflow");
+    vec![plain(
         "--database-url",
         "AUDITFLOW_DATABASE_URL",
         "postgres://alice@127.0.0.3:5439/ledger",
         "database_url",
-        json!("postgres://alice@127.0.0.3:5439/ledger"),
-        json!("postgres://postgres@127.0.0.1:5432/auditflow"),
+        default,
     )]
 }
 
 fn audit_stream() -> Vec<Setting> {
-    vec![s("--stream", "AUDITFLOW_STREAM", "t.events", "stream", json!("t.events"), json!("caracal.audit.events"))]
+    vec![plain("--stream", "AUDITFLOW_STREAM", "t.events", "stream", json!("caracal.audit.events"))]
 }
 
 /// The dead-letter stream, whose default follows the audit stream.
 fn dead_letters() -> Vec<Setting> {
+    let default = json!("caracal.audit.events.dlq");
     vec![
-        s(
-            "--dlq-stream",
-            "AUDITFLOW_DLQ_STREAM",
-            "t.dead",
-            "dlq_stream",
-            json!("t.dead"),
-            json!("caracal.audit.events.dlq"),
-        ),
-        s(
-            "--stream",
-            "AUDITFLOW_STREAM",
-            "t.events",
-            "dlq_stream",
-            json!("t.events.dlq"),
-            json!("caracal.audit.events.dlq"),
-        ),
+        plain("--dlq-stream", "AUDITFLOW_DLQ_STREAM", "t.dead", "dlq_stream", default.clone()),
+        s("--stream", "AUDITFLOW_STREAM", "t.events", "dlq_stream", json!("t.events.dlq"), default),
     ]
 }
 
 fn group() -> Vec<Setting> {
-    vec![s("--group", "AUDITFLOW_GROUP", "g-1", "group", json!("g-1"), json!("audit-ingestor"))]
+    vec![plain("--group", "AUDITFLOW_GROUP", "g-1", "group", json!("audit-ingestor"))]
 }
 
 fn revocation_stream() -> Vec<Setting> {
-    vec![s(
+    vec![plain(
         "--revocation-stream",
         "AUDITFLOW_REVOCATION_STREAM",
         "t.revoke",
         "revocation_stream",
-        json!("t.revoke"),
         json!("caracal.sessions.revoke"),
     )]
 }
@@ -100,35 +85,15 @@ fn producer_keys() -> Vec<Setting> {
     const KEY: &str = "abababababababababababababababababababababababababababababababab";
     vec![
         s("--hmac-key", "AUDIT_HMAC_KEY", KEY, "hmac_key", json!("<redacted>"), Value::Null),
-        s(
-            "--hmac-key-file",
-            "AUDIT_HMAC_KEY_FILE",
-            "/etc/af/producer.key",
-            "hmac_key_file",
-            json!("/etc/af/producer.key"),
-            Value::Null,
-        ),
-        s(
-            "--keyring-file",
-            "AUDITFLOW_KEYRING_FILE",
-            "/etc/af/ring.toml",
-            "keyring_file",
-            json!("/etc/af/ring.toml"),
-            Value::Null,
-        ),
+        plain("--hmac-key-file", "AUDIT_HMAC_KEY_FILE", "/etc/af/producer.key", "hmac_key_file", Value::Null),
+        plain("--keyring-file", "AUDITFLOW_KEYRING_FILE", "/etc/af/ring.toml", "keyring_file", Value::Null),
     ]
 }
 
 fn ledger_keys() -> Vec<Setting> {
+    let (hmac, head) = (json!("auditflow-keys/ledger.key"), json!("auditflow-keys/ledger-head.key"));
     vec![
-        s(
-            "--ledger-key-file",
-            "AUDITFLOW_LEDGER_KEY_FILE",
-            "/var/lib/af/ledger.key",
-            "ledger_key_file",
-            json!("/var/lib/af/ledger.key"),
-            json!("auditflow-keys/ledger.key"),
-        ),
+        plain("--ledger-key-file", "AUDITFLOW_LEDGER_KEY_FILE", "/var/lib/af/ledger.key", "ledger_key_file", hmac),
         // The head key's default lives beside the HMAC key.
         s(
             "--ledger-key-file",
@@ -136,35 +101,32 @@ fn ledger_keys() -> Vec<Setting> {
             "/var/lib/af/ledger.key",
             "ledger_head_key_file",
             json!("/var/lib/af/ledger-head.key"),
-            json!("auditflow-keys/ledger-head.key"),
+            head.clone(),
         ),
-        s(
+        plain(
             "--ledger-head-key-file",
             "AUDITFLOW_LEDGER_HEAD_KEY_FILE",
             "/var/lib/af/head.key",
             "ledger_head_key_file",
-            json!("/var/lib/af/head.key"),
-            json!("auditflow-keys/ledger-head.key"),
+            head,
         ),
     ]
 }
 
 fn archive() -> Vec<Setting> {
     vec![
-        s(
+        plain(
             "--export-url",
             "AUDITFLOW_EXPORT_URL",
             "file:///var/lib/af/export",
             "export_url",
-            json!("file:///var/lib/af/export"),
             json!("file://./auditflow-export"),
         ),
-        s(
+        plain(
             "--export-signing-key-file",
             "AUDITFLOW_EXPORT_SIGNING_KEY_FILE",
             "/var/lib/af/export.key",
             "export_signing_key_file",
-            json!("/var/lib/af/export.key"),
             json!("auditflow-keys/export.key"),
         ),
     ]
@@ -420,18 +382,9 @@ fn cases(tokens_file: &'static str) -> Vec<Case> {
         ),
         case(&["retention", "history"], vec![postgres(), retention_days()], vec![json_switch()]),
         case(
-            &[
-                "legal-hold",
-                "add",
-                "--zone",
-                "z",
-                "--from",
-                "2026-01-01T00:00:00Z",
-                "--until",
-                "2026-02-01T00:00:00Z",
-                "--reason",
-                "r",
-            ],
+            &"legal-hold add --zone z --from 2026-01-01T00:00:00Z --until 2026-02-01T00:00:00Z --reason r"
+                .split(' ')
+                .collect::<Vec<_>>(),
             vec![postgres()],
             vec![("--by", "", "ops", "by", json!("ops"), Value::Null)],
         ),
@@ -499,16 +452,20 @@ fn check(what: &str, printed: Option<&Value>, expected: &Value, failures: &mut V
     }
 }
 
+/// A folder of this test's own (relative key paths resolve against it) holding one file;
+/// the folder and the file.
+fn scratch_file(test: &str, name: &str, contents: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("auditflow-cli-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(name);
+    std::fs::write(&file, contents).expect("write the test's file");
+    (dir, file)
+}
+
 #[test]
 fn every_command_accepts_its_flags_and_variables_with_the_same_meaning_and_default() {
-    let dir = std::env::temp_dir().join(format!("auditflow-cli-surface-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let tokens = dir.join("tokens.toml");
-    std::fs::write(
-        &tokens,
-        format!("[[tokens]]\nname = \"ops\"\nsha256 = \"{}\"\nscopes = [\"read\"]\n", "ab".repeat(32)),
-    )
-    .expect("tokens file");
+    let tokens_toml = format!("[[tokens]]\nname = \"ops\"\nsha256 = \"{}\"\nscopes = [\"read\"]\n", "ab".repeat(32));
+    let (dir, tokens) = scratch_file("surface", "tokens.toml", &tokens_toml);
     let tokens_file: &'static str = Box::leak(tokens.display().to_string().into_boxed_str());
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -572,11 +529,9 @@ fn every_command_accepts_its_flags_and_variables_with_the_same_meaning_and_defau
 
 #[test]
 fn the_config_file_reaches_every_command_that_uses_its_keys() {
-    let dir = std::env::temp_dir().join(format!("auditflow-cli-config-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let config = dir.join("auditflow.toml");
-    std::fs::write(
-        &config,
+    let (dir, config) = scratch_file(
+        "config",
+        "auditflow.toml",
         r#"
 redis_url = "redis://127.0.0.4:6391"
 database_url = "postgres://bob@127.0.0.5:5440/evidence"
@@ -591,8 +546,7 @@ days = 40
 [source]
 max_event_bytes = 4096
 "#,
-    )
-    .expect("config file");
+    );
     let config_arg: &'static str = Box::leak(config.display().to_string().into_boxed_str());
     let expected: [(&str, Value); 9] = [
         ("redis_url", json!("redis://127.0.0.4:6391")),

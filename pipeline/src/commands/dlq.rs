@@ -16,16 +16,12 @@ use serde::Serialize;
 #[derive(Debug, Args, Clone, Serialize)]
 pub struct DlqSettings {
     #[command(flatten)]
-    #[serde(flatten)]
     redis: RedisFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     streams: DeadLetterFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     revocations: RevocationFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     producer_keys: ProducerKeyFlags,
 }
 
@@ -69,7 +65,6 @@ pub struct ListArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub settings: DlqSettings,
 }
 
@@ -82,7 +77,6 @@ pub struct ShowArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub settings: DlqSettings,
 }
 
@@ -102,7 +96,6 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub settings: DlqSettings,
 }
 

@@ -31,14 +31,9 @@ pub struct AddArgs {
     /// End of the held event time, RFC 3339 (exclusive).
     #[arg(long, value_name = "TIME")]
     pub until: String,
-    /// Why (a case number, a regulator's request); required.
-    #[arg(long)]
-    pub reason: String,
-    /// Who places it [default: $USER].
-    #[arg(long)]
-    pub by: Option<String>,
     #[command(flatten)]
-    #[serde(flatten)]
+    pub record: Record,
+    #[command(flatten)]
     pub postgres: PostgresFlags,
 }
 
@@ -52,7 +47,6 @@ pub struct ListArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub postgres: PostgresFlags,
 }
 
@@ -61,15 +55,21 @@ pub struct ListArgs {
 pub struct ReleaseArgs {
     /// The hold's id (as `legal-hold list` shows it).
     pub id: i64,
-    /// Why it is released; required.
+    #[command(flatten)]
+    pub record: Record,
+    #[command(flatten)]
+    pub postgres: PostgresFlags,
+}
+
+/// Why and by whom a hold is placed or released, recorded with it.
+#[derive(Debug, Args, serde::Serialize)]
+pub struct Record {
+    /// Why: a case number, a regulator's request (required).
     #[arg(long)]
     pub reason: String,
-    /// Who releases it [default: $USER].
+    /// Who acts [default: $USER].
     #[arg(long)]
     pub by: Option<String>,
-    #[command(flatten)]
-    #[serde(flatten)]
-    pub postgres: PostgresFlags,
 }
 
 /// A release that cannot happen: exit 1 with the reason.
@@ -114,16 +114,16 @@ pub fn run(global: &GlobalFlags, command: &LegalHoldCommand) -> anyhow::Result<(
             if a.zone.trim().is_empty() {
                 return Err(ConfigError::new("--zone", "must not be empty").into());
             }
-            if a.reason.trim().is_empty() {
+            if a.record.reason.trim().is_empty() {
                 return Err(ConfigError::new("--reason", "say why the hold is placed").into());
             }
-            who(&a.by)?;
+            who(&a.record.by)?;
         }
         LegalHoldCommand::Release(r) => {
-            if r.reason.trim().is_empty() {
+            if r.record.reason.trim().is_empty() {
                 return Err(ConfigError::new("--reason", "say why the hold is released").into());
             }
-            who(&r.by)?;
+            who(&r.record.by)?;
         }
         LegalHoldCommand::List(_) => {}
     }
@@ -145,7 +145,7 @@ pub fn run(global: &GlobalFlags, command: &LegalHoldCommand) -> anyhow::Result<(
                     .query_one(
                         "INSERT INTO audit_legal_holds (zone_id, from_at, until_at, reason, created_by) \
                          VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                        &[&a.zone, &from, &until, &a.reason, &who(&a.by)?],
+                        &[&a.zone, &from, &until, &a.record.reason, &who(&a.record.by)?],
                     )
                     .await
                     .context("record the legal hold")?;
@@ -186,7 +186,7 @@ pub fn run(global: &GlobalFlags, command: &LegalHoldCommand) -> anyhow::Result<(
                 }
                 c.execute(
                     "INSERT INTO audit_legal_hold_releases (hold_id, reason, released_by) VALUES ($1, $2, $3)",
-                    &[&r.id, &r.reason, &who(&r.by)?],
+                    &[&r.id, &r.record.reason, &who(&r.record.by)?],
                 )
                 .await
                 .context("record the release")?;

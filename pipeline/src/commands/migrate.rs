@@ -10,7 +10,6 @@ use serde::Serialize;
 #[derive(Debug, Args, Serialize)]
 pub struct MigrateArgs {
     #[command(flatten)]
-    #[serde(flatten)]
     pub postgres: PostgresFlags,
 }
 

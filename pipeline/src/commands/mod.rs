@@ -99,7 +99,7 @@ impl Command {
             Command::Migrate(a) => SettingsFlags::with_postgres(&a.postgres),
             Command::Emit(a) => a.flags(),
             Command::VerifyExport(a) => a.flags(),
-            Command::Verify(a) => a.flags(),
+            Command::Verify(a) => SettingsFlags::with_evidence(&a.evidence),
             Command::Trace(a) => SettingsFlags::with_postgres(&a.postgres),
             Command::Revocations(a) => SettingsFlags::with_postgres(&a.postgres),
             Command::Search(a) => SettingsFlags::with_postgres(&a.postgres),

@@ -23,6 +23,15 @@ pub enum RetentionCommand {
     History(HistoryArgs),
 }
 
+/// The settings every `retention` command uses: the ledger and the retention.
+#[derive(Debug, Args, serde::Serialize)]
+pub struct RetentionSettings {
+    #[command(flatten)]
+    postgres: PostgresFlags,
+    #[command(flatten)]
+    retention: RetentionFlags,
+}
+
 /// `retention apply`.
 #[derive(Debug, Args, serde::Serialize)]
 pub struct ApplyArgs {
@@ -36,11 +45,7 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
-    pub postgres: PostgresFlags,
-    #[command(flatten)]
-    #[serde(flatten)]
-    pub retention: RetentionFlags,
+    pub settings: RetentionSettings,
 }
 
 /// `retention history`.
@@ -50,19 +55,15 @@ pub struct HistoryArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
-    pub postgres: PostgresFlags,
-    #[command(flatten)]
-    #[serde(flatten)]
-    pub retention: RetentionFlags,
+    pub settings: RetentionSettings,
 }
 
 impl RetentionCommand {
     /// The settings flags this command was given.
     pub fn flags(&self) -> SettingsFlags {
-        let (postgres, retention) = match self {
-            RetentionCommand::Apply(a) => (&a.postgres, &a.retention),
-            RetentionCommand::History(a) => (&a.postgres, &a.retention),
+        let RetentionSettings { postgres, retention } = match self {
+            RetentionCommand::Apply(a) => &a.settings,
+            RetentionCommand::History(a) => &a.settings,
         };
         SettingsFlags { postgres: postgres.clone(), retention: retention.clone(), ..SettingsFlags::default() }
     }

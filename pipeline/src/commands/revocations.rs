@@ -23,7 +23,6 @@ pub struct RevocationsArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub postgres: PostgresFlags,
 }
 

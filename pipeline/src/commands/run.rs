@@ -5,8 +5,8 @@
 use crate::dataflow::{Pipeline, RunOptions, RunSummary};
 use crate::ops;
 use crate::settings::flags::{
-    ArchiveFlags, DeadLetterFlags, GlobalFlags, GroupFlags, LedgerKeyFlags, PipelineFlags, PostgresFlags,
-    ProducerKeyFlags, RedisFlags, RetentionFlags, RevocationFlags, SettingsFlags,
+    DeadLetterFlags, EvidenceFlags, GlobalFlags, GroupFlags, PipelineFlags, ProducerKeyFlags, RedisFlags,
+    RetentionFlags, RevocationFlags, SettingsFlags,
 };
 use crate::settings::{self, Resolved};
 use clap::Args;
@@ -34,34 +34,20 @@ pub struct RunArgs {
     #[arg(long)]
     pub summary_json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub pipeline: PipelineFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     pub redis: RedisFlags,
     #[command(flatten)]
-    #[serde(flatten)]
-    pub postgres: PostgresFlags,
+    pub evidence: EvidenceFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     pub streams: DeadLetterFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     pub group: GroupFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     pub revocations: RevocationFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     pub producer_keys: ProducerKeyFlags,
     #[command(flatten)]
-    #[serde(flatten)]
-    pub ledger_keys: LedgerKeyFlags,
-    #[command(flatten)]
-    #[serde(flatten)]
-    pub archive: ArchiveFlags,
-    #[command(flatten)]
-    #[serde(flatten)]
     pub retention: RetentionFlags,
 }
 
@@ -70,15 +56,13 @@ impl RunArgs {
     pub fn flags(&self) -> SettingsFlags {
         SettingsFlags {
             redis: self.redis.clone(),
-            postgres: self.postgres.clone(),
             streams: self.streams.clone(),
             group: self.group.clone(),
             revocations: self.revocations.clone(),
             producer_keys: self.producer_keys.clone(),
-            ledger_keys: self.ledger_keys.clone(),
-            archive: self.archive.clone(),
             retention: self.retention.clone(),
             pipeline: self.pipeline.clone(),
+            ..SettingsFlags::with_evidence(&self.evidence)
         }
     }
 

@@ -13,15 +13,15 @@ pub struct SearchArgs {
     /// The filters and page, as the API takes them.
     #[command(flatten)]
     pub query: RawQuery,
+    // The ledger searched.
+    #[command(flatten)]
+    pub postgres: PostgresFlags,
     /// Follow the cursor to the last page.
     #[arg(long)]
     pub all: bool,
     /// Print JSON on stdout (one page object per page).
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    #[serde(flatten)]
-    pub postgres: PostgresFlags,
 }
 
 /// Runs `search`.

@@ -18,7 +18,6 @@ pub struct TraceArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub postgres: PostgresFlags,
 }
 

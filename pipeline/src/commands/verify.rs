@@ -1,7 +1,7 @@
 //! `auditflow verify`: is the ledger what the pipeline wrote?
 
-use crate::connect::prepare_postgres_for_reading;
-use crate::settings::flags::{ArchiveFlags, GlobalFlags, LedgerKeyFlags, PostgresFlags, SettingsFlags};
+use crate::connect::{archive_to_verify, prepare_postgres_for_reading};
+use crate::settings::flags::{EvidenceFlags, GlobalFlags, SettingsFlags};
 use crate::settings::{self, redact, ConfigError};
 use anyhow::Context;
 use auditflow_schemas::tamper::{Finding, FindingKind};
@@ -45,14 +45,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "HEX")]
     pub trusted_export_key: Vec<String>,
     #[command(flatten)]
-    #[serde(flatten)]
-    pub postgres: PostgresFlags,
-    #[command(flatten)]
-    #[serde(flatten)]
-    pub ledger_keys: LedgerKeyFlags,
-    #[command(flatten)]
-    #[serde(flatten)]
-    pub archive: ArchiveFlags,
+    pub evidence: EvidenceFlags,
 }
 
 /// Findings were printed: exit 1.
@@ -87,21 +80,9 @@ struct Report {
     archive: Option<auditflow_sinks::tamper::AnchorReport>,
 }
 
-impl VerifyArgs {
-    /// The settings flags this command was given.
-    pub fn flags(&self) -> SettingsFlags {
-        SettingsFlags {
-            postgres: self.postgres.clone(),
-            ledger_keys: self.ledger_keys.clone(),
-            archive: self.archive.clone(),
-            ..SettingsFlags::default()
-        }
-    }
-}
-
 /// Runs `verify`.
 pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
-    let settings = settings::resolve(global, &args.flags())?;
+    let settings = settings::resolve(global, &SettingsFlags::with_evidence(&args.evidence))?;
     if args.privileges {
         return privileges(&settings, args.json);
     }
@@ -138,13 +119,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
     let extra_heads = settings::public_keys(&args.trusted_head_key, "--trusted-head-key")?;
     let keys = settings::LedgerKeys { hmac, heads }.trusted(&extra_heads);
     let (archive, export_keys) = if args.against_archive {
-        let trusted = settings::trusted_export_keys(
-            &settings.export_signing_key_file,
-            &args.trusted_export_key,
-            "--trusted-export-key",
-        )?;
-        let archive = auditflow_sinks::export::store::open(&settings.export_url)
-            .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url)", e.to_string()))?;
+        let (archive, trusted) = archive_to_verify(&settings, &args.trusted_export_key, "--trusted-export-key")?;
         (Some(archive), trusted)
     } else {
         (None, Vec::new())

@@ -1,9 +1,9 @@
 //! `auditflow verify-export`: the archive checked against the ledger (manifests,
 //! signatures, file hashes and counts, every ledger row in exactly one file).
 
-use crate::connect::prepare_postgres_for_reading;
+use crate::connect::{archive_to_verify, prepare_postgres_for_reading};
+use crate::settings;
 use crate::settings::flags::{ArchiveFlags, GlobalFlags, PostgresFlags, SettingsFlags};
-use crate::settings::{self, ConfigError};
 use anyhow::Context;
 use clap::Args;
 
@@ -20,10 +20,8 @@ pub struct VerifyExportArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub postgres: PostgresFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     pub archive: ArchiveFlags,
 }
 
@@ -42,13 +40,7 @@ pub struct ProblemsFound(pub usize);
 /// Runs `verify-export`.
 pub fn run(global: &GlobalFlags, args: &VerifyExportArgs) -> anyhow::Result<()> {
     let settings = settings::resolve(global, &args.flags())?;
-    let trusted = settings::trusted_export_keys(
-        &settings.export_signing_key_file,
-        &args.trusted_public_key,
-        "--trusted-public-key",
-    )?;
-    let archive = auditflow_sinks::export::store::open(&settings.export_url)
-        .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url)", e.to_string()))?;
+    let (archive, trusted) = archive_to_verify(&settings, &args.trusted_public_key, "--trusted-public-key")?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let report = runtime.block_on(async {
         let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;

@@ -20,7 +20,7 @@ pub use summary::RunSummary;
 pub use telemetry::Telemetry;
 
 use crate::connect::{prepare_postgres, prepare_redis, writer_pool};
-use crate::settings::{self, redact, ConfigError, Resolved};
+use crate::settings::{self, redact, Resolved};
 use anyhow::Context;
 use auditflow_sinks::export::Exporter;
 use auditflow_sinks::ledger::{LedgerCommitter, LedgerConfig};
@@ -70,8 +70,7 @@ impl Pipeline {
             );
         }
         let signer = settings::export_signer(&settings.export_signing_key_file)?;
-        let archive = auditflow_sinks::export::store::open(&settings.export_url)
-            .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()))?;
+        let archive = crate::connect::archive(&settings)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("auditflow-io")

@@ -61,7 +61,6 @@ pub struct GroupFlags {
 pub struct DeadLetterFlags {
     // The audit stream, which names the default.
     #[command(flatten)]
-    #[serde(flatten)]
     pub stream: StreamFlags,
     /// Dead-letter stream [default: <stream>.dlq].
     #[arg(long, env = "AUDITFLOW_DLQ_STREAM")]
@@ -122,6 +121,18 @@ pub struct ArchiveFlags {
     /// [default: ./auditflow-keys/export.key].
     #[arg(long, env = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE", value_name = "FILE")]
     pub export_signing_key_file: Option<PathBuf>,
+}
+
+/// The ledger and what proves it: where it is, its keys, and the archive it is checked
+/// against (`run` writes all three, `verify` reads them).
+#[derive(Debug, Args, Clone, Default, Serialize)]
+pub struct EvidenceFlags {
+    #[command(flatten)]
+    pub postgres: PostgresFlags,
+    #[command(flatten)]
+    pub ledger_keys: LedgerKeyFlags,
+    #[command(flatten)]
+    pub archive: ArchiveFlags,
 }
 
 /// How long evidence stays in the ledger.
@@ -234,6 +245,16 @@ pub struct SettingsFlags {
 }
 
 impl SettingsFlags {
+    /// The ledger, its keys and the archive given; everything else at its default.
+    pub fn with_evidence(evidence: &EvidenceFlags) -> Self {
+        SettingsFlags {
+            postgres: evidence.postgres.clone(),
+            ledger_keys: evidence.ledger_keys.clone(),
+            archive: evidence.archive.clone(),
+            ..SettingsFlags::default()
+        }
+    }
+
     /// Only the ledger's location given; everything else at its default (the commands that
     /// only read or administer the ledger).
     pub fn with_postgres(postgres: &PostgresFlags) -> Self {

@@ -76,13 +76,10 @@ pub struct EmitArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    #[serde(flatten)]
     pub redis: RedisFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     pub stream: StreamFlags,
     #[command(flatten)]
-    #[serde(flatten)]
     pub producer_keys: ProducerKeyFlags,
 }
 

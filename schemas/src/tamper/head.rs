@@ -1,0 +1,331 @@
+//! Signed batch heads: what an `audit_ledger_batches` row records ([`BatchHead`]), the
+//! Ed25519 ledger head key that signs it ([`HeadKey`]), the signature check, the keys
+//! `verify` trusts, and the part of [`ChainChecker`] that compares the rows with the signed
+//! heads covering them.
+//!
+//! Invariants:
+//!
+//! * the head key signs exactly [`BatchHead::signed_message`]: `auditflow-head-v1` and the
+//!   eight fields in their declared order, joined by `\n`, no trailing newline; a stored
+//!   signature is the hex of the 64-byte Ed25519 signature;
+//! * a head key id is `head-` and the first 12 hex digits of the SHA-256 of the 32-byte
+//!   public key ([`head_key_id`]); a batch verifies only under the trusted key of that id;
+//! * the batches of a chain do not overlap: sorted by `from_seq`, a batch starting at or
+//!   before the end of the previous one is `head_signature_invalid`;
+//! * batch `from_seq..=to_seq` must find exactly `to_seq - from_seq + 1` leaves (rows or
+//!   retired positions) whose [`merkle_root`] equals the signed root, and position `to_seq`
+//!   must hold the signed head `content_sha256` and (for a row) `chain_hmac`; otherwise
+//!   `head_signature_invalid`, reported at `from_seq`;
+//! * a row's `chain_hmac` is checked under the HMAC key its batch names; rows no signed
+//!   batch covers are `extra_rows`.
+
+use super::content::sha256_bytes;
+use super::finding::FindingKind;
+use super::links::ChainChecker;
+use super::merkle::merkle_root;
+use crate::chain::LedgerKey;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// What one `audit_ledger_batches` row says about a batch of a chain.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BatchHead {
+    /// Chain.
+    pub chain_id: i32,
+    /// First position of the batch.
+    pub from_seq: i64,
+    /// Last position of the batch (the head).
+    pub to_seq: i64,
+    /// Merkle root of the batch's `content_sha256` values, hex.
+    pub merkle_root: String,
+    /// `content_sha256` of row `to_seq`.
+    pub head_content_sha256: String,
+    /// `chain_hmac` of row `to_seq`.
+    pub head_chain_hmac: String,
+    /// Id of the ledger HMAC key used for the batch's `chain_hmac` values.
+    pub hmac_key_id: String,
+    /// Commit time, µs since the epoch.
+    pub committed_at_us: i64,
+}
+
+impl BatchHead {
+    /// The bytes the head key signs:
+    ///
+    /// ```text
+    /// auditflow-head-v1 \n chain_id \n from_seq \n to_seq \n merkle_root \n head_content_sha256 \n head_chain_hmac \n hmac_key_id \n committed_at_us
+    /// ```
+    pub fn signed_message(&self) -> Vec<u8> {
+        format!(
+            "auditflow-head-v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.chain_id,
+            self.from_seq,
+            self.to_seq,
+            self.merkle_root,
+            self.head_content_sha256,
+            self.head_chain_hmac,
+            self.hmac_key_id,
+            self.committed_at_us
+        )
+        .into_bytes()
+    }
+}
+
+/// The Ed25519 ledger head key.
+#[derive(Clone)]
+pub struct HeadKey {
+    key: SigningKey,
+    id: String,
+}
+
+impl std::fmt::Debug for HeadKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeadKey").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+/// The id of a head public key: `head-` and the first 12 hex digits of its SHA-256.
+pub fn head_key_id(public: &VerifyingKey) -> String {
+    format!("head-{}", &hex::encode(Sha256::digest(public.as_bytes()))[..12])
+}
+
+impl HeadKey {
+    /// A head key from a 32-byte Ed25519 seed.
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        let key = SigningKey::from_bytes(&seed);
+        let id = head_key_id(&key.verifying_key());
+        HeadKey { key, id }
+    }
+
+    /// The key id stored with every batch.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The public half (what `verify` trusts).
+    pub fn public_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// Signs a batch head; hex.
+    pub fn sign(&self, head: &BatchHead) -> String {
+        hex::encode(self.key.sign(&head.signed_message()).to_bytes())
+    }
+}
+
+/// Whether `signature_hex` is `public`'s signature of `head`.
+pub fn head_signature_valid(public: &VerifyingKey, head: &BatchHead, signature_hex: &str) -> bool {
+    let Ok(raw) = hex::decode(signature_hex) else { return false };
+    let Ok(signature) = Signature::from_slice(&raw) else { return false };
+    public.verify(&head.signed_message(), &signature).is_ok()
+}
+
+/// A batch row with its signature (also what an archive manifest anchors).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedBatch {
+    /// The head.
+    pub head: BatchHead,
+    /// Id of the head key.
+    pub head_key_id: String,
+    /// Signature, hex.
+    pub signature: String,
+}
+
+/// Keys `verify` trusts.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedKeys {
+    /// Ledger HMAC keys by id (all of them, retired ones included).
+    pub hmac: HashMap<String, LedgerKey>,
+    /// Head public keys by id.
+    pub heads: HashMap<String, VerifyingKey>,
+}
+
+impl<'k> ChainChecker<'k> {
+    pub(super) fn check_batch_signatures(&mut self) {
+        let batches: Vec<SignedBatch> = self.batches.iter().cloned().collect();
+        let mut prev_to: Option<i64> = None;
+        for b in &batches {
+            let valid = self
+                .keys
+                .heads
+                .get(&b.head_key_id)
+                .is_some_and(|public| head_signature_valid(public, &b.head, &b.signature));
+            if !valid {
+                let why = if self.keys.heads.contains_key(&b.head_key_id) {
+                    "the signature does not verify".to_owned()
+                } else {
+                    format!("signed by {:?}, which is not a trusted head key", b.head_key_id)
+                };
+                self.add(
+                    FindingKind::HeadSignatureInvalid,
+                    b.head.from_seq,
+                    None,
+                    format!("batch {}..={}: {why}", b.head.from_seq, b.head.to_seq),
+                );
+            }
+            if let Some(p) = prev_to {
+                if b.head.from_seq <= p {
+                    self.add(
+                        FindingKind::HeadSignatureInvalid,
+                        b.head.from_seq,
+                        None,
+                        format!("batch {}..={} overlaps the batch ending at {p}", b.head.from_seq, b.head.to_seq),
+                    );
+                }
+            }
+            prev_to = Some(b.head.to_seq);
+        }
+    }
+
+    /// Moves the open batch forward so it is the one covering `seq` (closing the ones before).
+    pub(super) fn batch_for(&mut self, seq: i64) {
+        loop {
+            if let Some((b, _, _)) = &self.open {
+                if b.head.to_seq >= seq {
+                    return;
+                }
+                self.close_batch();
+            }
+            match self.batches.front() {
+                Some(b) if b.head.to_seq < seq => {
+                    // A batch entirely before this position whose rows never came.
+                    let b = self.batches.pop_front().expect("front exists");
+                    self.open = Some((b, Vec::new(), false));
+                }
+                Some(b) if b.head.from_seq <= seq => {
+                    let b = self.batches.pop_front().expect("front exists");
+                    self.covered_to = self.covered_to.max(b.head.to_seq);
+                    self.open = Some((b, Vec::new(), false));
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Compares the rows seen for the open batch with what it signed.
+    pub(super) fn close_batch(&mut self) {
+        let Some((b, leaves, leaf_broken)) = self.open.take() else { return };
+        let expected = (b.head.to_seq - b.head.from_seq + 1) as usize;
+        if leaves.len() != expected {
+            // Missing positions are reported row by row; say which signed head they break.
+            self.add(
+                FindingKind::HeadSignatureInvalid,
+                b.head.from_seq,
+                None,
+                format!(
+                    "batch {}..={} signed {expected} rows, {} are in the ledger",
+                    b.head.from_seq,
+                    b.head.to_seq,
+                    leaves.len()
+                ),
+            );
+            return;
+        }
+        let root = hex::encode(merkle_root(&leaves));
+        if leaf_broken || root != b.head.merkle_root {
+            self.add(
+                FindingKind::HeadSignatureInvalid,
+                b.head.from_seq,
+                None,
+                format!(
+                    "rows {}..={} no longer match the Merkle root their batch signed ({} now, {} signed)",
+                    b.head.from_seq, b.head.to_seq, root, b.head.merkle_root
+                ),
+            );
+        }
+    }
+
+    pub(super) fn hmac_key_for(&self, seq: i64) -> Option<&'k LedgerKey> {
+        match &self.open {
+            Some((b, _, _)) if b.head.from_seq <= seq && seq <= b.head.to_seq => {
+                self.keys.hmac.get(&b.head.hmac_key_id)
+            }
+            _ => None,
+        }
+    }
+
+    /// Adds position `seq`'s hash to the open batch's leaves and, at the batch's end, checks
+    /// it (and its HMAC, unless the row is retired and its HMAC went with it) against the
+    /// signed head.
+    pub(super) fn leaf(&mut self, seq: i64, id: &str, content_sha256: &str, chain_hmac: Option<&str>) {
+        let Some((b, leaves, broken)) = self.open.as_mut() else { return };
+        if seq < b.head.from_seq || seq > b.head.to_seq {
+            return;
+        }
+        match sha256_bytes(content_sha256) {
+            Some(leaf) => leaves.push(leaf),
+            None => *broken = true,
+        }
+        if seq == b.head.to_seq
+            && (content_sha256 != b.head.head_content_sha256 || chain_hmac.is_some_and(|h| h != b.head.head_chain_hmac))
+        {
+            let from = b.head.from_seq;
+            let what = if chain_hmac.is_some() { "row" } else { "retired position" };
+            self.add(
+                FindingKind::HeadSignatureInvalid,
+                from,
+                Some(id),
+                format!("{what} {seq} is not the head its batch signed"),
+            );
+        }
+    }
+
+    /// Reports a run of rows that no signed head covers, ending before `seq`.
+    pub(super) fn flush_uncovered(&mut self, seq: i64) {
+        if let Some(from) = self.uncovered_from.take() {
+            self.add(
+                FindingKind::ExtraRows,
+                from,
+                None,
+                format!("rows {from}..={} are covered by no signed batch head", seq - 1),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tamper::fixtures::{batches, chain, check, setup};
+
+    #[test]
+    fn a_recomputed_chain_fails_the_signed_heads() {
+        let (hmac, head, keys) = setup();
+        let rows = chain(&hmac, 6);
+        let b = batches(&rows, &head, 3);
+        // Rewrite row 5's content and recompute the links and HMACs with the HMAC key.
+        let mut forged = rows.clone();
+        let new_sha = hex::encode(Sha256::digest("forged"));
+        forged[4].content_sha256 = new_sha.clone();
+        forged[4].recomputed_sha256 = Some(new_sha.clone());
+        forged[4].chain_hmac = hmac.chain_hmac(3, 5, forged[4].prev_content_sha256.as_deref(), &new_sha);
+        forged[5].prev_content_sha256 = Some(new_sha.clone());
+        forged[5].chain_hmac = hmac.chain_hmac(3, 6, Some(&new_sha), &forged[5].content_sha256);
+        let found = check(forged, b, &keys, 6);
+        assert!(found.iter().all(|f| f.0 == FindingKind::HeadSignatureInvalid), "{found:?}");
+        assert_eq!(found.first(), Some(&(FindingKind::HeadSignatureInvalid, 4)), "{found:?}");
+    }
+
+    #[test]
+    fn unsigned_rows_and_forged_hmacs_are_reported() {
+        let (hmac, head, keys) = setup();
+        let mut rows = chain(&hmac, 6);
+        let b = batches(&rows[..4], &head, 4);
+        rows[5].chain_hmac = "00".repeat(32);
+        let found = check(rows, b, &keys, 6);
+        assert!(found.contains(&(FindingKind::ExtraRows, 5)), "{found:?}");
+        assert!(found.contains(&(FindingKind::HmacMismatch, 6)), "{found:?}");
+    }
+
+    #[test]
+    fn an_untrusted_head_key_is_reported() {
+        let (hmac, _, keys) = setup();
+        let rows = chain(&hmac, 3);
+        let other = HeadKey::from_seed([1; 32]);
+        let b = batches(&rows, &other, 3);
+        let found = check(rows, b, &keys, 3);
+        assert_eq!(found, vec![(FindingKind::HeadSignatureInvalid, 1)]);
+    }
+}
