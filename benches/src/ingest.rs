@@ -130,6 +130,8 @@ async fn clone_schema(client: &tokio_postgres::Client, schema: &str) -> anyhow::
             "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}"
         ))
         .await?;
+    // The migrations grant on the bookkeeping table, so the copy needs one of its own.
+    client.batch_execute(auditflow_schemas::migrations::BOOTSTRAP).await?;
     for m in auditflow_schemas::migrations::MIGRATIONS {
         client.batch_execute(m.sql).await?;
     }
