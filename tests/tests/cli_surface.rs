@@ -8,6 +8,7 @@
 mod common;
 
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
@@ -620,4 +621,42 @@ fn bench_without_the_benchmark_binary_says_how_to_build_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("AUDITFLOW_BENCH_BIN") && stderr.contains("/nonexistent/auditflow-bench"), "{stderr}");
+}
+
+#[test]
+fn each_command_help_lists_the_settings_it_uses_and_no_others() {
+    let every_setting_flag: BTreeSet<&str> =
+        cases("/tokens.toml").iter().flat_map(|c| c.settings.iter().map(|s| s.flag)).collect();
+    let mut failures = Vec::new();
+    for case in cases("/tokens.toml") {
+        // The command's own words only (a positional argument would be taken for --help's value).
+        let words: Vec<&str> = case.argv.iter().copied().take_while(|w| !w.starts_with('-')).collect();
+        let words: Vec<&str> = match words.as_slice() {
+            ["trace", ..] => vec!["trace"],
+            ["dlq", "show", ..] => vec!["dlq", "show"],
+            ["legal-hold", "release", ..] => vec!["legal-hold", "release"],
+            _ => words,
+        };
+        let out =
+            Command::new(common::binary()).args(&words).arg("--help").env_clear().output().expect("run auditflow");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{} --help failed", words.join(" "));
+        let listed: BTreeSet<&str> = every_setting_flag
+            .iter()
+            .copied()
+            .filter(|flag| {
+                help.lines().map(str::trim).any(|line| line == *flag || line.starts_with(&format!("{flag} ")))
+            })
+            .collect();
+        let uses: BTreeSet<&str> = case.settings.iter().map(|s| s.flag).collect();
+        if listed != uses {
+            failures.push(format!(
+                "{}: lists {:?} it does not use, misses {:?}",
+                words.join(" "),
+                listed.difference(&uses).collect::<Vec<_>>(),
+                uses.difference(&listed).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
