@@ -173,7 +173,11 @@ pub async fn redis(settings: &Resolved) -> anyhow::Result<redis::aio::Multiplexe
 
 /// The archive `AUDITFLOW_EXPORT_URL` names (the store is reached on first use).
 pub fn archive(settings: &Resolved) -> Result<auditflow_sinks::export::Archive, ConfigError> {
-    auditflow_sinks::export::store::open(&settings.export_url)
+    let s3 = auditflow_sinks::export::store::S3Defaults {
+        endpoint: settings.s3_endpoint.clone(),
+        region: settings.s3_region.clone(),
+    };
+    auditflow_sinks::export::store::open_with(&settings.export_url, &s3)
         .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()))
 }
 

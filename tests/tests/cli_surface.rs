@@ -660,3 +660,155 @@ fn each_command_help_lists_the_settings_it_uses_and_no_others() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Caracal's variables (issue 17): each fills in its setting where auditflow's own flag,
+/// variable and file key are not set, and loses to each of them.
+#[test]
+fn caracal_variables_fill_in_where_auditflows_own_are_not_set() {
+    let (dir, db_url_file) =
+        scratch_file("caracal", "auditDatabaseUrl", "postgres://caracalaudit@127.0.0.6:5432/caracal\n");
+    let db_url_file: &'static str = Box::leak(db_url_file.display().to_string().into_boxed_str());
+    // (command, Caracal's variable, its value, key, what the key then holds, auditflow's own variable, its value)
+    let cases: Vec<(&[&str], Str, Str, Str, Value, Str, Str)> = vec![
+        (
+            &["run"],
+            "DATABASE_URL",
+            "postgres://c@127.0.0.6:5432/caracal",
+            "database_url",
+            json!("postgres://c@127.0.0.6:5432/caracal"),
+            "AUDITFLOW_DATABASE_URL",
+            "postgres://a@127.0.0.7/x",
+        ),
+        (
+            &["search"],
+            "DATABASE_URL_FILE",
+            db_url_file,
+            "database_url",
+            json!("postgres://caracalaudit@127.0.0.6:5432/caracal"),
+            "AUDITFLOW_DATABASE_URL",
+            "postgres://a@127.0.0.7/x",
+        ),
+        (
+            &["emit"],
+            "REDIS_URL",
+            "redis://127.0.0.6:6380",
+            "redis_url",
+            json!("redis://127.0.0.6:6380"),
+            "AUDITFLOW_REDIS_URL",
+            "redis://127.0.0.7:6381",
+        ),
+        (&["run"], "PORT", "9090", "listen", json!("0.0.0.0:9090"), "AUDITFLOW_LISTEN", "127.0.0.1:9191"),
+        (
+            &["run"],
+            "HOSTNAME",
+            "caracal-audit-5f6d-x2",
+            "consumer_prefix",
+            json!("caracal-audit-5f6d-x2"),
+            "AUDITFLOW_CONSUMER_PREFIX",
+            "pod",
+        ),
+        (&["run"], "AUDIT_CLAIM_IDLE_SECS", "45", "claim_idle_ms", json!(45000), "AUDITFLOW_CLAIM_IDLE_MS", "1500"),
+        (&["run"], "AUDIT_MAX_DELIVERIES", "3", "max_deliveries", json!(3), "AUDITFLOW_MAX_DELIVERIES", "5"),
+        (
+            &["retention", "apply"],
+            "AUDIT_RETENTION_DAYS",
+            "90",
+            "retention_days",
+            json!(90),
+            "AUDITFLOW_RETENTION_DAYS",
+            "30",
+        ),
+        (
+            &["run"],
+            "AUDIT_TAMPER_ROLLING_HOURS",
+            "2",
+            "tamper_rolling_secs",
+            json!(7200),
+            "AUDITFLOW_TAMPER_ROLLING_HOURS",
+            "1",
+        ),
+        (&["run"], "AUDIT_READY_DLQ_MAX", "10", "readyz_max_dlq_size", json!(10), "AUDITFLOW_READYZ_MAX_DLQ_SIZE", "5"),
+        (
+            &["run"],
+            "AUDIT_READY_LAG_MAX",
+            "0",
+            "readyz_max_consumer_lag",
+            json!(0),
+            "AUDITFLOW_READYZ_MAX_CONSUMER_LAG",
+            "6",
+        ),
+        (
+            &["run"],
+            "AUDIT_READY_PEL_OLDEST_SECS_MAX",
+            "60",
+            "readyz_max_pending_age_secs",
+            json!(60),
+            "AUDITFLOW_READYZ_MAX_PENDING_AGE_SECS",
+            "7",
+        ),
+        (
+            &["verify-export"],
+            "AUDIT_EXPORT_S3_BUCKET",
+            "evidence",
+            "export_url",
+            json!("s3://evidence"),
+            "AUDITFLOW_EXPORT_URL",
+            "file:///srv/x",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (argv, var, value, key, expect, own, own_value) in &cases {
+        let name = argv.join(" ");
+        let printed = print_settings(&dir, argv, &[(var, value)]);
+        check(&format!("{name} with {var}"), find(&printed["settings"], key), expect, &mut failures);
+        let printed = print_settings(&dir, argv, &[(var, value), (own, own_value)]);
+        let own_expect = print_settings(&dir, argv, &[(own, own_value)]);
+        check(
+            &format!("{name} with {var} and {own}"),
+            find(&printed["settings"], key),
+            &own_expect["settings"][*key],
+            &mut failures,
+        );
+    }
+    // The file is auditflow's own too: it wins over Caracal's variable.
+    let config = dir.join("auditflow.toml");
+    std::fs::write(&config, "[retention]\ndays = 40\n").expect("config");
+    let config = config.display().to_string();
+    let printed = print_settings(&dir, &["retention", "apply", "--config", &config], &[("AUDIT_RETENTION_DAYS", "90")]);
+    check(
+        "retention apply with a file and AUDIT_RETENTION_DAYS",
+        find(&printed["settings"], "retention_days"),
+        &json!(40),
+        &mut failures,
+    );
+    let s3 = print_settings(
+        &dir,
+        &["run"],
+        &[("AUDIT_EXPORT_S3_ENDPOINT", "http://127.0.0.1:9000"), ("AUDIT_EXPORT_S3_REGION", "eu-west-1")],
+    );
+    check(
+        "run with AUDIT_EXPORT_S3_ENDPOINT",
+        find(&s3["settings"], "s3_endpoint"),
+        &json!("http://127.0.0.1:9000"),
+        &mut failures,
+    );
+    check("run with AUDIT_EXPORT_S3_REGION", find(&s3["settings"], "s3_region"), &json!("eu-west-1"), &mut failures);
+    // A value Caracal would panic on is a configuration error naming its variable.
+    for (var, value) in
+        [("PORT", "http"), ("AUDIT_CLAIM_IDLE_SECS", "0"), ("DATABASE_URL_FILE", "/nonexistent/auditDatabaseUrl")]
+    {
+        let out = Command::new(common::binary())
+            .args(["run", "--print-settings"])
+            .current_dir(&dir)
+            .env_clear()
+            .env(var, value)
+            .output()
+            .expect("run auditflow");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.code() != Some(2) || !stderr.contains(var) {
+            failures.push(format!("{var}={value}: exit {:?}, {stderr}", out.status.code()));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

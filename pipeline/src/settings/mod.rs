@@ -1,8 +1,10 @@
 //! Settings (SPEC §6): the flags each command exposes ([`flags`]), the TOML file
 //! ([`file`]), resolution by precedence ([`resolve`]) and key files ([`keys`]), into one
-//! validated [`Resolved`]. Commands depend on settings, never the other way round; this
+//! validated [`Resolved`]; Caracal's variables fill in what auditflow's leave open
+//! ([`caracal`]). Commands depend on settings, never the other way round; this
 //! file is only the index.
 
+pub mod caracal;
 pub mod error;
 pub mod file;
 pub mod flags;

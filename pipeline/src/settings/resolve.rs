@@ -2,6 +2,7 @@
 //! checked, into one [`Resolved`]. A value that cannot work is a [`ConfigError`] naming the
 //! setting (exit 2), found here before anything connects.
 
+use super::caracal::CaracalEnv;
 use super::error::ConfigError;
 use super::file::{load_file, RetentionFile};
 use super::flags::{GlobalFlags, SettingsFlags};
@@ -57,13 +58,22 @@ fn positive<T: PartialOrd + Default + std::fmt::Display>(value: T, setting: &str
 /// Resolves shared and run settings (flags and environment come in through clap).
 pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, ConfigError> {
     let file = load_file(global.config.as_deref())?;
-    let redis_url = flags.redis.redis_url.clone().or(file.redis_url).unwrap_or_else(|| "redis://127.0.0.1:6379".into());
+    // Caracal's variables fill in what auditflow's own settings leave open.
+    let caracal = CaracalEnv::from_env()?;
+    let redis_url = flags
+        .redis
+        .redis_url
+        .clone()
+        .or(file.redis_url)
+        .or(caracal.redis_url)
+        .unwrap_or_else(|| "redis://127.0.0.1:6379".into());
     check_redis_url(&redis_url)?;
     let database_url = flags
         .postgres
         .database_url
         .clone()
         .or(file.database_url)
+        .or(caracal.database_url)
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/auditflow".into());
     let pg = check_database_url(&database_url)?;
     let stream = flags.streams.stream.stream.clone().or(file.stream).unwrap_or_else(|| "caracal.audit.events".into());
@@ -115,9 +125,9 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
     let epoch_ms = positive(epoch_ms, "AUDITFLOW_EPOCH_MS (--epoch-ms, pipeline.epoch_ms)")?;
     let batch_size = p.batch_size.or(file.source.batch_size).unwrap_or(2000);
     let batch_size = positive(batch_size, "AUDITFLOW_BATCH_SIZE (--batch-size, source.batch_size)")?;
-    let claim_idle_ms = p.claim_idle_ms.or(file.source.claim_idle_ms).unwrap_or(30_000);
+    let claim_idle_ms = p.claim_idle_ms.or(file.source.claim_idle_ms).or(caracal.claim_idle_ms).unwrap_or(30_000);
     let claim_idle_ms = positive(claim_idle_ms, "AUDITFLOW_CLAIM_IDLE_MS (--claim-idle-ms, source.claim_idle_ms)")?;
-    let max_deliveries = p.max_deliveries.or(file.source.max_deliveries).unwrap_or(8);
+    let max_deliveries = p.max_deliveries.or(file.source.max_deliveries).or(caracal.max_deliveries).unwrap_or(8);
     let max_deliveries =
         positive(max_deliveries, "AUDITFLOW_MAX_DELIVERIES (--max-deliveries, source.max_deliveries)")?;
     let max_in_flight = p.max_in_flight.or(file.source.max_in_flight).unwrap_or(20_000);
@@ -125,8 +135,13 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
     let shards = p.ledger_shards.or(file.ledger.shards).unwrap_or(16);
     let shards = positive(shards, "AUDITFLOW_LEDGER_SHARDS (--ledger-shards, ledger.shards)")?;
     let pool_size = file.ledger.pool_size.unwrap_or(shards as usize + 2);
-    let export_url =
-        flags.archive.export_url.clone().or(file.export.url).unwrap_or_else(|| "file://./auditflow-export".into());
+    let export_url = flags
+        .archive
+        .export_url
+        .clone()
+        .or(file.export.url)
+        .or(caracal.export_url)
+        .unwrap_or_else(|| "file://./auditflow-export".into());
     check_export_url(&export_url)?;
     let export_signing_key_file = flags
         .archive
@@ -145,7 +160,8 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         target_file_bytes: (target_file_mb * 1048576.0) as usize,
         target_segment_rows,
     };
-    let rolling_hours = p.tamper_rolling_hours.or(file.tamper.rolling_hours).unwrap_or(4.0);
+    let rolling_hours =
+        p.tamper_rolling_hours.or(file.tamper.rolling_hours).or(caracal.tamper_rolling_hours).unwrap_or(4.0);
     let rolling_hours =
         positive(rolling_hours, "AUDITFLOW_TAMPER_ROLLING_HOURS (--tamper-rolling-hours, tamper.rolling_hours)")?;
     let sweep_secs = p.tamper_sweep_interval_secs.or(file.tamper.sweep_interval_secs).unwrap_or(3600);
@@ -166,7 +182,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             format!("must be between 0 and 86400 seconds, got {grace_secs}"),
         ));
     }
-    let listen = p.listen.clone().or(file.http.listen).unwrap_or_else(|| "127.0.0.1:9090".into());
+    let listen = p.listen.clone().or(file.http.listen).or(caracal.listen).unwrap_or_else(|| "127.0.0.1:9090".into());
     if listen.parse::<std::net::SocketAddr>().is_err() {
         return Err(ConfigError::new(
             "AUDITFLOW_LISTEN (--listen, http.listen)",
@@ -178,14 +194,29 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         None => Vec::new(),
     };
     let ready_gates = ReadyGates {
-        max_dlq_size: p.readyz_max_dlq_size.or(file.readyz.max_dlq_size).unwrap_or(1000),
-        max_consumer_lag: p.readyz_max_consumer_lag.or(file.readyz.max_consumer_lag).unwrap_or(100_000),
-        max_pending_age_secs: p.readyz_max_pending_age_secs.or(file.readyz.max_pending_age_secs).unwrap_or(300),
+        max_dlq_size: p.readyz_max_dlq_size.or(file.readyz.max_dlq_size).or(caracal.ready_max_dlq_size).unwrap_or(1000),
+        max_consumer_lag: p
+            .readyz_max_consumer_lag
+            .or(file.readyz.max_consumer_lag)
+            .or(caracal.ready_max_consumer_lag)
+            .unwrap_or(100_000),
+        max_pending_age_secs: p
+            .readyz_max_pending_age_secs
+            .or(file.readyz.max_pending_age_secs)
+            .or(caracal.ready_max_pending_age_secs)
+            .unwrap_or(300),
     };
-    let (retention_days, retention_interval) =
-        retention(flags.retention.retention_days, p.retention_interval_secs, &file.retention)?;
-    let consumer_prefix =
-        p.consumer_prefix.clone().or(file.source.consumer_prefix).unwrap_or_else(|| "auditflow".into());
+    let (retention_days, retention_interval) = retention(
+        flags.retention.retention_days.or(caracal.retention_days.filter(|_| file.retention.days.is_none())),
+        p.retention_interval_secs,
+        &file.retention,
+    )?;
+    let consumer_prefix = p
+        .consumer_prefix
+        .clone()
+        .or(file.source.consumer_prefix)
+        .or(caracal.consumer_prefix)
+        .unwrap_or_else(|| "auditflow".into());
     Ok(Resolved {
         redis_url,
         database_url,
@@ -217,6 +248,8 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             keyring_file: flags.producer_keys.keyring_file.clone().or(file.keyring_file),
         },
         export_url,
+        s3_endpoint: caracal.s3_endpoint,
+        s3_region: caracal.s3_region,
         export_signing_key_file,
         export,
         listen,

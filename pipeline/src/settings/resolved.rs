@@ -62,6 +62,10 @@ pub struct Resolved {
     pub keys: KeySource,
     /// Archive URL (`AUDITFLOW_EXPORT_URL`).
     pub export_url: String,
+    /// S3 endpoint where `AWS_ENDPOINT_URL` is unset (Caracal's `AUDIT_EXPORT_S3_ENDPOINT`).
+    pub s3_endpoint: Option<String>,
+    /// S3 region where `AWS_REGION` is unset (Caracal's `AUDIT_EXPORT_S3_REGION`).
+    pub s3_region: Option<String>,
     /// Ed25519 export key file.
     pub export_signing_key_file: PathBuf,
     /// Export tuning.
@@ -118,6 +122,8 @@ impl Resolved {
             "ledger_head_key_file": self.ledger_head_key_file,
             "export_url": redact(&self.export_url),
             "export_signing_key_file": self.export_signing_key_file,
+            "s3_endpoint": self.s3_endpoint,
+            "s3_region": self.s3_region,
             "export_max_delay_secs": self.export.max_delay.as_secs_f64(),
             "export_target_file_bytes": self.export.target_file_bytes,
             "export_target_segment_rows": self.export.target_segment_rows,

@@ -20,6 +20,21 @@ pub struct Archive {
 ///   `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL`, …). With an endpoint the
 ///   requests are path-style, and plain `http://` endpoints are allowed.
 pub fn open(url: &str) -> Result<Archive, ExportError> {
+    open_with(url, &S3Defaults::default())
+}
+
+/// S3 settings that apply where the AWS variables leave them open (a deployment's own names
+/// for them, such as Caracal's `AUDIT_EXPORT_S3_ENDPOINT` and `_REGION`).
+#[derive(Clone, Debug, Default)]
+pub struct S3Defaults {
+    /// Endpoint (path-style requests), where `AWS_ENDPOINT_URL` / `AWS_ENDPOINT` is unset.
+    pub endpoint: Option<String>,
+    /// Region, where `AWS_REGION` / `AWS_DEFAULT_REGION` is unset (else `us-east-1`).
+    pub region: Option<String>,
+}
+
+/// [`open`], with `defaults` for what the AWS variables leave open.
+pub fn open_with(url: &str, defaults: &S3Defaults) -> Result<Archive, ExportError> {
     let bad = |message: String| ExportError::Config { setting: "AUDITFLOW_EXPORT_URL", message };
     let client =
         ClientOptions::new().with_timeout(Duration::from_secs(30)).with_connect_timeout(Duration::from_secs(5));
@@ -46,7 +61,10 @@ pub fn open(url: &str) -> Result<Archive, ExportError> {
             .with_bucket_name(bucket)
             .with_retry(retry)
             .with_client_options(client);
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").or_else(|_| std::env::var("AWS_ENDPOINT")).ok();
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .or_else(|_| std::env::var("AWS_ENDPOINT"))
+            .ok()
+            .or_else(|| defaults.endpoint.clone());
         if let Some(endpoint) = endpoint {
             builder = builder
                 .with_endpoint(&endpoint)
@@ -54,7 +72,7 @@ pub fn open(url: &str) -> Result<Archive, ExportError> {
                 .with_allow_http(endpoint.starts_with("http://"));
         }
         if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
-            builder = builder.with_region("us-east-1");
+            builder = builder.with_region(defaults.region.as_deref().unwrap_or("us-east-1"));
         }
         let store = builder.build().map_err(|e| bad(format!("cannot configure S3 for {url}: {e}")))?;
         return Ok(Archive {
