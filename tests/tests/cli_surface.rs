@@ -661,6 +661,10 @@ fn each_command_help_lists_the_settings_it_uses_and_no_others() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A command, Caracal's variable and its value, the key it sets and what that then holds,
+/// and auditflow's own variable for the same setting with a value of its own.
+type CaracalCase = (&'static [&'static str], Str, Str, Str, Value, Str, Str);
+
 /// Caracal's variables (issue 17): each fills in its setting where auditflow's own flag,
 /// variable and file key are not set, and loses to each of them.
 #[test]
@@ -668,8 +672,7 @@ fn caracal_variables_fill_in_where_auditflows_own_are_not_set() {
     let (dir, db_url_file) =
         scratch_file("caracal", "auditDatabaseUrl", "postgres://caracalaudit@127.0.0.6:5432/caracal\n");
     let db_url_file: &'static str = Box::leak(db_url_file.display().to_string().into_boxed_str());
-    // (command, Caracal's variable, its value, key, what the key then holds, auditflow's own variable, its value)
-    let cases: Vec<(&[&str], Str, Str, Str, Value, Str, Str)> = vec![
+    let cases: Vec<CaracalCase> = vec![
         (
             &["run"],
             "DATABASE_URL",
