@@ -132,6 +132,7 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
             revocation_stream: settings.revocation_stream.clone(),
             tamper: telemetry.tamper.clone(),
         }),
+        settings.metrics_bearer.as_ref().map(|b| b.expose().to_owned()),
     )?;
     Ok(())
 }

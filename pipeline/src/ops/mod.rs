@@ -1,10 +1,13 @@
 //! The operations surface of `auditflow run` (SPEC §6), served by axum on
 //! `AUDITFLOW_LISTEN`: `/healthz` (the process answers), `/readyz` (Caracal's gates),
-//! `/metrics` (Prometheus text) and the JSON API under `/v1` ([`api`]).
+//! `/metrics` (Prometheus text), the JSON API under `/v1` ([`api`]), and Caracal's probes
+//! `/health` and `/ready` ([`caracal`]).
 
 pub mod api;
+pub mod caracal;
 pub mod health;
 pub mod metrics;
+pub mod state;
 
 use crate::settings::ConfigError;
 use anyhow::Context;
@@ -13,8 +16,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use health::{ReadyGates, StreamHealth};
-use metrics_exporter_prometheus::PrometheusHandle;
+use health::ReadyGates;
+use state::OpsState;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -35,15 +38,6 @@ pub struct Streams {
     pub dlq: String,
 }
 
-/// What the handlers share.
-pub struct OpsState {
-    prometheus: PrometheusHandle,
-    sources: metrics::Sources,
-    gates: ReadyGates,
-    /// The last poll of Redis: the health, or why it failed.
-    last_poll: Mutex<Option<Result<StreamHealth, String>>>,
-}
-
 /// How often Redis is polled for the stream gauges and readiness.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
@@ -60,6 +54,7 @@ pub fn serve(
     gates: ReadyGates,
     sources: metrics::Sources,
     api: Arc<api::ApiState>,
+    metrics_bearer: Option<String>,
 ) -> anyhow::Result<SocketAddr> {
     let prometheus = metrics::install()?;
     let cannot_listen =
@@ -71,12 +66,20 @@ pub fn serve(
         .enable_all()
         .build()
         .context("cannot start the HTTP server's runtime")?;
-    let state = Arc::new(OpsState { prometheus, sources, gates, last_poll: Mutex::new(None) });
+    let state = Arc::new(OpsState {
+        prometheus,
+        sources,
+        gates,
+        last_poll: Mutex::new(None),
+        metrics_bearer,
+        ledger: api.pool.clone(),
+    });
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .with_state(state.clone())
+        .merge(caracal::routes(state.clone()))
         .merge(api::routes(api));
     std::thread::Builder::new()
         .name("auditflow-api".into())
@@ -93,7 +96,7 @@ pub fn serve(
             })
         })
         .context("cannot start the HTTP server's thread")?;
-    tracing::info!(listen = %addr, "serving /healthz, /readyz, /metrics and the /v1 API");
+    tracing::info!(listen = %addr, "serving /healthz, /readyz, /metrics, the /v1 API, and Caracal's /health and /ready");
     Ok(addr)
 }
 
@@ -139,7 +142,10 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
     (status, Json(serde_json::json!({ "ready": ready, "checks": checks, "gates": state.gates }))).into_response()
 }
 
-async fn metrics_text(State(state): State<Arc<OpsState>>) -> Response {
+async fn metrics_text(State(state): State<Arc<OpsState>>, headers: axum::http::HeaderMap) -> Response {
+    if !caracal::metrics_allowed(&state, &headers) {
+        return caracal::unauthorized();
+    }
     let health = state.last_poll.lock().ok().and_then(|p| p.clone()).and_then(Result::ok);
     metrics::refresh(&state.sources, health.as_ref());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.prometheus.render()).into_response()

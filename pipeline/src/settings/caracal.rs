@@ -8,6 +8,7 @@
 //! auditflow's own gates do. An empty variable counts as unset, as in Caracal.
 
 use super::error::ConfigError;
+use super::redact::Secret;
 
 /// The values Caracal's variables give, each already checked.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -16,6 +17,9 @@ pub struct CaracalEnv {
     pub database_url: Option<String>,
     /// `REDIS_URL` (or `REDIS_URL_FILE`).
     pub redis_url: Option<String>,
+    /// `METRICS_BEARER` (or `METRICS_BEARER_FILE`): the bearer `/metrics` and `/metrics.json`
+    /// require.
+    pub metrics_bearer: Option<Secret>,
     /// `PORT`: Caracal listens on every interface.
     pub listen: Option<String>,
     /// `HOSTNAME`: Caracal's consumer name, here the consumer prefix.
@@ -100,6 +104,7 @@ impl CaracalEnv {
         Ok(CaracalEnv {
             database_url: secret("DATABASE_URL")?,
             redis_url: secret("REDIS_URL")?,
+            metrics_bearer: secret("METRICS_BEARER")?.map(Secret::new),
             listen,
             consumer_prefix: get("HOSTNAME"),
             claim_idle_ms: positive("AUDIT_CLAIM_IDLE_SECS")?.map(|s| s.saturating_mul(1000)),

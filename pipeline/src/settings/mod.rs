@@ -16,7 +16,7 @@ pub mod tokens;
 
 pub use error::ConfigError;
 pub use keys::{export_signer, head_keys, hmac_keys, ledger_keys, public_keys, trusted_export_keys, LedgerKeys};
-pub use redact::redact;
+pub use redact::{redact, Secret};
 pub use resolve::resolve;
 pub use resolved::{KeySource, ReadyGates, Resolved};
 pub use tokens::TokenSpec;

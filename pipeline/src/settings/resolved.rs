@@ -3,7 +3,7 @@
 
 use super::error::ConfigError;
 use super::keys;
-use super::redact::redact;
+use super::redact::{redact, Secret};
 use super::tokens::TokenSpec;
 use std::path::PathBuf;
 
@@ -72,6 +72,8 @@ pub struct Resolved {
     pub export: auditflow_sinks::export::ExportConfig,
     /// HTTP listen address.
     pub listen: String,
+    /// The bearer `/metrics` requires (Caracal's `METRICS_BEARER`); none: open.
+    pub metrics_bearer: Option<Secret>,
     /// `/readyz` gates.
     pub ready_gates: ReadyGates,
     /// API tokens (none: the API refuses every call).
@@ -143,6 +145,7 @@ impl Resolved {
             "pool_size": self.pool_size,
             "consumer_prefix": self.consumer_prefix,
             "listen": self.listen,
+            "metrics_bearer": self.metrics_bearer.as_ref().map(|_| "<redacted>"),
             "readyz_max_dlq_size": self.ready_gates.max_dlq_size,
             "readyz_max_consumer_lag": self.ready_gates.max_consumer_lag,
             "readyz_max_pending_age_secs": self.ready_gates.max_pending_age_secs,

@@ -1,0 +1,181 @@
+//! auditflow in Caracal's place (issue 17): Caracal's Helm chart probes `/health` (startup,
+//! liveness) and `/ready` (readiness) and scrapes `/metrics` with its bearer. Over real HTTP
+//! against a running pipeline, each readiness reason is brought about in turn, and `/ready`
+//! names it as Caracal's service would.
+
+mod common;
+
+use common::{http_get, kill9, TestEnv};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A Redis server of this test's own on a free port, so that it can be stopped.
+struct PrivateRedis {
+    child: Child,
+    url: String,
+}
+
+impl PrivateRedis {
+    // The child is waited for in `Drop` (or before the panic when it does not start).
+    #[allow(clippy::zombie_processes)]
+    fn start(dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let mut child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is not installed: run `make services` (scripts/services.sh installs it)");
+        let url = format!("redis://127.0.0.1:{port}");
+        let started = Instant::now();
+        loop {
+            let up = redis::Client::open(url.as_str())
+                .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(200)))
+                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+                .is_ok();
+            if up {
+                return PrivateRedis { child, url };
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the test's own redis-server did not start on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `/ready`'s status and reason (`None` when ready).
+fn ready(addr: &str) -> (u16, Option<String>) {
+    let (status, body) = http_get(addr, "/ready", &[]);
+    let json: serde_json::Value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("/ready answered {status} with no JSON ({e}): {body}"));
+    if status == 200 {
+        assert_eq!(json, serde_json::json!({ "ready": true }), "a ready body as Caracal's");
+        (status, None)
+    } else {
+        assert_eq!(json["ok"], false, "{body}");
+        assert_eq!(json["ready"], false, "{body}");
+        (status, json["reason"].as_str().map(str::to_owned))
+    }
+}
+
+/// Waits (bounded) until `/ready` names `reason` (`None`: ready).
+fn wait_for_ready(env: &TestEnv, addr: &str, reason: Option<&str>, limit: Duration) {
+    let started = Instant::now();
+    let mut last = (0, None);
+    while started.elapsed() < limit {
+        last = ready(addr);
+        if last.1.as_deref() == reason {
+            let expected = if reason.is_none() { 200 } else { 503 };
+            assert_eq!(last.0, expected, "status for {reason:?}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    panic!("/ready never said {reason:?} in {limit:?} (last {last:?}); log:\n{}", env.log_tail());
+}
+
+fn ledger_rows(env: &TestEnv) -> i64 {
+    env.query("SELECT count(*) FROM audit_events")[0].get(0)
+}
+
+#[test]
+fn caracal_probes_answer_and_ready_names_each_reason_in_turn() {
+    let mut env = TestEnv::new("caracal_probes");
+    let redis = PrivateRedis::start(&env.dir);
+    env.extra_env.push(("AUDITFLOW_REDIS_URL".into(), redis.url.clone()));
+    let gates = [
+        ("METRICS_BEARER", "bearer-of-the-metrics"),
+        ("AUDIT_READY_DLQ_MAX", "5"),
+        ("AUDIT_READY_LAG_MAX", "50"),
+        ("AUDIT_READY_PEL_OLDEST_SECS_MAX", "3"),
+    ];
+    let mut run = env.spawn_run(&["--workers", "1", "--max-in-flight", "100"], &gates);
+    let addr = env.server_addr(1);
+
+    // Started: `/health` answers 200 with an empty body, `/ready` is ready.
+    let started = Instant::now();
+    while http_get(&addr, "/health", &[]).0 != 200 {
+        assert!(started.elapsed() < Duration::from_secs(60), "/health never healthy; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(http_get(&addr, "/health", &[]).1, "", "Caracal's healthy /health has no body");
+    wait_for_ready(&env, &addr, None, Duration::from_secs(30));
+
+    // The metrics bearer, as Caracal's.
+    assert_eq!(http_get(&addr, "/metrics", &[]), (401, "unauthorized\n".to_owned()));
+    assert_eq!(http_get(&addr, "/metrics", &[("Authorization", "Bearer wrong")]).0, 401);
+    let (status, text) = http_get(&addr, "/metrics", &[("Authorization", "Bearer bearer-of-the-metrics")]);
+    assert_eq!(status, 200);
+    assert!(text.contains("caracal_audit_dlq_size"), "{text}");
+
+    // Commits blocked: the ledger table is locked by a transaction of the test's own.
+    let blocker = env.pg();
+    env.runtime
+        .block_on(blocker.batch_execute("BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE"))
+        .expect("lock the ledger");
+    // A few entries, well within the worker's in-flight budget: delivered, never
+    // acknowledged, older and older.
+    env.emit(&["--count", "30", "--seed", "171"]);
+    wait_for_ready(&env, &addr, Some("audit_pel_oldest_threshold"), Duration::from_secs(30));
+    // More wait undelivered: the lag gate comes before the pending-age gate.
+    env.emit(&["--count", "500", "--seed", "172"]);
+    wait_for_ready(&env, &addr, Some("audit_lag_threshold"), Duration::from_secs(30));
+    // Nothing commits for a minute: the consumer is unhealthy, first of all reasons.
+    let stalled = Instant::now();
+    while http_get(&addr, "/health", &[]).0 != 503 {
+        assert!(stalled.elapsed() < Duration::from_secs(120), "/health never unhealthy; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let (_, body) = http_get(&addr, "/health", &[]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).expect("json"),
+        serde_json::json!({ "ok": false, "ready": false, "reason": "consumer_unhealthy" })
+    );
+    wait_for_ready(&env, &addr, Some("consumer_unhealthy"), Duration::from_secs(5));
+
+    // Unblocked: everything commits and the pipeline is ready again.
+    env.runtime.block_on(blocker.batch_execute("ROLLBACK")).expect("unlock");
+    wait_for_ready(&env, &addr, None, Duration::from_secs(60));
+    assert_eq!(ledger_rows(&env), 530, "every event once");
+
+    // Dead letters past the gate.
+    env.emit(&["--count", "10", "--seed", "173", "--invalid-ratio", "1"]);
+    wait_for_ready(&env, &addr, Some("audit_dlq_threshold"), Duration::from_secs(30));
+
+    // The ledger's database refuses connections: Postgres is unreachable.
+    let admin = {
+        let (client, connection) = env
+            .runtime
+            .block_on(tokio_postgres::connect(common::PG_ADMIN_URL, tokio_postgres::NoTls))
+            .expect("admin connection");
+        env.runtime.spawn(connection);
+        client
+    };
+    let close = format!(
+        "ALTER DATABASE \"{db}\" ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}' AND pid <> pg_backend_pid()",
+        db = env.database
+    );
+    env.runtime.block_on(admin.batch_execute(&close)).expect("close the database");
+    wait_for_ready(&env, &addr, Some("postgres_unreachable"), Duration::from_secs(30));
+    let open = format!("ALTER DATABASE \"{}\" ALLOW_CONNECTIONS true", env.database);
+    env.runtime.block_on(admin.batch_execute(&open)).expect("reopen the database");
+    wait_for_ready(&env, &addr, Some("audit_dlq_threshold"), Duration::from_secs(60));
+
+    // Redis goes away.
+    drop(redis);
+    wait_for_ready(&env, &addr, Some("redis_unreachable"), Duration::from_secs(30));
+    assert_eq!(ledger_rows(&env), 530, "nothing lost or doubled across the outages");
+    kill9(&mut run);
+}
