@@ -246,7 +246,8 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
     };
     let gates =
         auditflow_pipeline::ops::health::ReadyGates { max_dlq_size: 0, max_consumer_lag: 0, max_pending_age_secs: 0 };
-    let addr = auditflow_pipeline::ops::serve("127.0.0.1:0", streams, gates, sources, api, None)?;
+    let access = auditflow_pipeline::ops::CaracalAccess::default();
+    let addr = auditflow_pipeline::ops::serve("127.0.0.1:0", streams, gates, sources, api, access)?;
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let mut client = Client::new(addr);

@@ -14,6 +14,9 @@
 //! | [`settings`] | flags, the TOML file, resolution and key files |
 //! | [`process`] | logging and memory set-up of the process |
 
+// `Resolved::describe` lists every setting in one `json!`, deeper than the default limit.
+#![recursion_limit = "256"]
+
 pub mod commands;
 pub mod connect;
 pub mod dataflow;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{http_get, kill9, TestEnv};
+use common::{http_get, http_request, kill9, terminate, TestEnv, HMAC_KEY};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -112,6 +112,9 @@ fn caracal_probes_answer_and_ready_names_each_reason_in_turn() {
     assert_eq!(http_get(&addr, "/health", &[]).1, "", "Caracal's healthy /health has no body");
     wait_for_ready(&env, &addr, None, Duration::from_secs(30));
 
+    // Without AUDIT_ADMIN_TOKEN, Caracal's admin API does not exist.
+    assert_eq!(http_get(&addr, "/api/audit/dlq", &[]).0, 404);
+
     // The metrics bearer, as Caracal's.
     assert_eq!(http_get(&addr, "/metrics", &[]), (401, "unauthorized\n".to_owned()));
     assert_eq!(http_get(&addr, "/metrics", &[("Authorization", "Bearer wrong")]).0, 401);
@@ -178,4 +181,99 @@ fn caracal_probes_answer_and_ready_names_each_reason_in_turn() {
     wait_for_ready(&env, &addr, Some("redis_unreachable"), Duration::from_secs(30));
     assert_eq!(ledger_rows(&env), 530, "nothing lost or doubled across the outages");
     kill9(&mut run);
+}
+
+/// A producer key auditflow does not have at first.
+const OTHER_KEY: &str = "6f746865726b65796f746865726b65796f746865726b65796f746865726b6579";
+
+fn json(response: (u16, String)) -> (u16, serde_json::Value) {
+    let value = serde_json::from_str(&response.1).unwrap_or_else(|e| panic!("no JSON ({e}): {}", response.1));
+    (response.0, value)
+}
+
+#[test]
+fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
+    let env = TestEnv::new("caracal_dlq_api");
+    let valid = env.emit(&["--count", "300", "--seed", "181"]);
+    let out = env
+        .command(&["emit", "--count", "40", "--seed", "182"])
+        .env("AUDIT_HMAC_KEY", OTHER_KEY)
+        .output()
+        .expect("emit");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = [("AUDIT_ADMIN_TOKEN", "admin-secret")];
+    let mut run = env.spawn_run(&[], &token);
+    let addr = env.server_addr(1);
+    let started = Instant::now();
+    while !(ledger_rows(&env) == valid.len() as i64 && env.dlq_entries().len() == 40) {
+        assert!(started.elapsed() < Duration::from_secs(120), "not drained; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let admin = [("Authorization", "Bearer admin-secret")];
+
+    // The token, as Caracal checks it.
+    assert_eq!(http_get(&addr, "/api/audit/dlq", &[]), (401, "unauthorized\n".to_owned()));
+    assert_eq!(http_get(&addr, "/api/audit/dlq", &[("Authorization", "Bearer wrong")]).0, 401);
+    assert_eq!(http_get(&addr, "/api/audit/dlq", &[("Authorization", "admin-secret")]).0, 200, "a bare token");
+    for bad in ["abc", "0", "-3"] {
+        let refused = http_get(&addr, &format!("/api/audit/dlq?limit={bad}"), &admin);
+        assert_eq!(refused, (400, "limit must be a positive integer\n".to_owned()), "limit={bad}");
+    }
+
+    // A page, its cursor (inclusive, as Caracal's), and each entry's keys.
+    let (status, page) = json(http_get(&addr, "/api/audit/dlq?limit=15", &admin));
+    assert_eq!(status, 200);
+    let entries = page["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 15);
+    let next = page["next_cursor"].as_str().expect("cursor");
+    assert_eq!(entries[14]["id"], next);
+    for e in entries {
+        assert_eq!(e["reason"], "hmac_verify_failed", "{e}");
+        assert_eq!(e["replayable"], false, "the key is still unknown: {e}");
+        for key in ["id", "event_id", "zone_id", "event_type", "source_sig", "received_at"] {
+            assert!(e[key].as_str().is_some_and(|v| !v.is_empty()), "{key} in {e}");
+        }
+        assert!(e["age_seconds"].as_i64().is_some_and(|a| a >= 0), "{e}");
+    }
+    let (_, from_next) = json(http_get(&addr, &format!("/api/audit/dlq?start={next}&limit=5"), &admin));
+    assert_eq!(from_next["entries"][0]["id"], next, "start is inclusive");
+    let (_, all) = json(http_get(&addr, "/api/audit/dlq?limit=5000", &admin));
+    assert_eq!(all["entries"].as_array().expect("entries").len(), 40);
+
+    // One entry in full.
+    let id = entries[0]["id"].as_str().expect("id");
+    let (status, shown) = json(http_get(&addr, &format!("/api/audit/dlq/{id}"), &admin));
+    assert_eq!(status, 200);
+    assert_eq!(shown["source_event"]["id"], entries[0]["event_id"]);
+    assert_eq!(shown["fields"]["reason"], "hmac_verify_failed");
+    assert!(shown["fields"]["src_data"].as_str().is_some_and(|d| d.contains("zone_id")), "{shown}");
+    assert_eq!(http_get(&addr, "/api/audit/dlq/0-1", &admin), (404, "404 page not found\n".to_owned()));
+
+    // The key is added; the replay re-publishes each entry once and the ledger takes it once.
+    assert!(terminate(&mut run, Duration::from_secs(120)).success());
+    let keyring = env.dir.join("keyring.toml");
+    std::fs::write(
+        &keyring,
+        format!("[[keys]]\nid = \"default\"\nsecret = \"{HMAC_KEY}\"\n\n[[keys]]\nid = \"partner\"\nsecret = \"{OTHER_KEY}\"\n"),
+    )
+    .expect("keyring");
+    let ring = ("AUDITFLOW_KEYRING_FILE", keyring.to_str().expect("utf8"));
+    let mut run = env.spawn_run(&[], &[token[0], ring]);
+    let addr = env.server_addr(2);
+    let (_, page) = json(http_get(&addr, "/api/audit/dlq?limit=3", &admin));
+    assert!(page["entries"].as_array().expect("entries").iter().all(|e| e["replayable"] == true), "{page}");
+    let (status, report) = json(http_request("POST", &addr, "/api/audit/dlq/replay?limit=1000", &admin, ""));
+    assert_eq!(status, 200);
+    assert_eq!(report, serde_json::json!({ "scanned": 40, "replayed": 40, "skipped": 0 }));
+    let started = Instant::now();
+    while ledger_rows(&env) != (valid.len() + 40) as i64 {
+        assert!(started.elapsed() < Duration::from_secs(120), "replayed events not stored; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let doubled = env.query("SELECT id FROM audit_events GROUP BY id HAVING count(*) > 1");
+    assert!(doubled.is_empty(), "no event twice");
+    assert!(env.dlq_entries().is_empty(), "replayed entries leave the DLQ");
+    let (_, again) = json(http_request("POST", &addr, "/api/audit/dlq/replay", &admin, ""));
+    assert_eq!(again, serde_json::json!({ "scanned": 0, "replayed": 0, "skipped": 0 }));
+    assert!(terminate(&mut run, Duration::from_secs(120)).success(), "log:\n{}", env.log_tail());
 }

@@ -132,7 +132,10 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
             revocation_stream: settings.revocation_stream.clone(),
             tamper: telemetry.tamper.clone(),
         }),
-        settings.metrics_bearer.as_ref().map(|b| b.expose().to_owned()),
+        ops::CaracalAccess {
+            metrics_bearer: settings.metrics_bearer.clone(),
+            admin_token: settings.admin_token.clone(),
+        },
     )?;
     Ok(())
 }

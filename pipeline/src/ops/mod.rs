@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod caracal;
+pub mod caracal_api;
 pub mod health;
 pub mod metrics;
 pub mod state;
@@ -38,6 +39,15 @@ pub struct Streams {
     pub dlq: String,
 }
 
+/// The secrets Caracal's surface is guarded by (none: `/metrics` open, no `/api/audit`).
+#[derive(Clone, Debug, Default)]
+pub struct CaracalAccess {
+    /// `METRICS_BEARER`.
+    pub metrics_bearer: Option<crate::settings::Secret>,
+    /// `AUDIT_ADMIN_TOKEN`.
+    pub admin_token: Option<crate::settings::Secret>,
+}
+
 /// How often Redis is polled for the stream gauges and readiness.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
@@ -54,7 +64,7 @@ pub fn serve(
     gates: ReadyGates,
     sources: metrics::Sources,
     api: Arc<api::ApiState>,
-    metrics_bearer: Option<String>,
+    caracal_access: CaracalAccess,
 ) -> anyhow::Result<SocketAddr> {
     let prometheus = metrics::install()?;
     let cannot_listen =
@@ -71,7 +81,7 @@ pub fn serve(
         sources,
         gates,
         last_poll: Mutex::new(None),
-        metrics_bearer,
+        metrics_bearer: caracal_access.metrics_bearer.map(|b| b.expose().to_owned()),
         ledger: api.pool.clone(),
     });
     let app = Router::new()
@@ -80,6 +90,7 @@ pub fn serve(
         .route("/metrics", get(metrics_text))
         .with_state(state.clone())
         .merge(caracal::routes(state.clone()))
+        .merge(caracal_api::routes(api.clone(), caracal_access.admin_token))
         .merge(api::routes(api));
     std::thread::Builder::new()
         .name("auditflow-api".into())

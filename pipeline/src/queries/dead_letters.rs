@@ -94,6 +94,66 @@ impl DeadEntry {
     }
 }
 
+impl DeadEntry {
+    /// Whether the original entry, rebuilt, now passes verification (the signature against
+    /// the current keyring, the JSON, the schema); else the reason it still fails.
+    pub fn verifies_now(
+        &self,
+        keyring: &Keyring,
+        limits: &Limits,
+        revocation_stream: Option<&str>,
+    ) -> Result<(), String> {
+        if self.src_stream.is_empty() || self.original.is_empty() {
+            return Err("the original entry is not in the DLQ entry".into());
+        }
+        let mut rebuilt = StreamEntry::new(&self.src_stream_id, self.original.clone());
+        rebuilt.stream = self.src_stream.clone();
+        decode_any(&rebuilt, keyring, limits, revocation_stream).map(|_| ()).map_err(|r| r.reason.to_string())
+    }
+
+    /// A field of the original entry, as text.
+    pub fn original_field(&self, name: &str) -> Option<String> {
+        self.original.iter().find(|(k, _)| k == name).map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    }
+
+    /// Every field of the DLQ entry as it is stored, the original's with their `src_` prefix.
+    pub fn stored_fields(&self) -> Vec<(String, String)> {
+        let own = [
+            ("reason", &self.reason),
+            ("src_stream", &self.src_stream),
+            ("src_stream_id", &self.src_stream_id),
+            ("src_id", &self.src_id),
+            ("received_at", &self.received_at),
+            ("consumer", &self.consumer),
+        ];
+        own.into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .chain(self.original.iter().map(|(k, v)| (format!("src_{k}"), String::from_utf8_lossy(v).into_owned())))
+            .collect()
+    }
+}
+
+/// One page of the DLQ: at most `limit` entries from the id `start` on (inclusive; `-` for
+/// the first).
+pub async fn read_page(
+    con: &mut redis::aio::MultiplexedConnection,
+    dlq: &str,
+    start: &str,
+    limit: usize,
+) -> anyhow::Result<Vec<DeadEntry>> {
+    let page: Vec<RawEntry> = redis::cmd("XRANGE")
+        .arg(dlq)
+        .arg(start)
+        .arg("+")
+        .arg("COUNT")
+        .arg(limit)
+        .query_async(con)
+        .await
+        .with_context(|| format!("read the DLQ stream {dlq} from {start}"))?;
+    Ok(page.into_iter().map(|(id, fields)| DeadEntry::from_fields(id, fields)).collect())
+}
+
 /// Reads the DLQ, oldest first, keeping entries whose reason starts with `prefix`.
 pub async fn read_dlq(
     con: &mut redis::aio::MultiplexedConnection,
@@ -205,14 +265,8 @@ pub async fn replay_entries(
             report.skipped_tamper += 1;
             continue;
         }
-        if entry.src_stream.is_empty() || entry.original.is_empty() {
-            report.still_failing.push((entry.id, "the original entry is not in the DLQ entry".into()));
-            continue;
-        }
-        let mut rebuilt = StreamEntry::new(&entry.src_stream_id, entry.original.clone());
-        rebuilt.stream = entry.src_stream.clone();
-        if let Err(rejection) = decode_any(&rebuilt, keyring, limits, revocation_stream) {
-            report.still_failing.push((entry.id, rejection.reason.to_string()));
+        if let Err(reason) = entry.verifies_now(keyring, limits, revocation_stream) {
+            report.still_failing.push((entry.id, reason));
             continue;
         }
         if request.dry_run {

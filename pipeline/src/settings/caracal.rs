@@ -20,6 +20,9 @@ pub struct CaracalEnv {
     /// `METRICS_BEARER` (or `METRICS_BEARER_FILE`): the bearer `/metrics` and `/metrics.json`
     /// require.
     pub metrics_bearer: Option<Secret>,
+    /// `AUDIT_ADMIN_TOKEN` (or `AUDIT_ADMIN_TOKEN_FILE`): the token Caracal's `/api/audit/*`
+    /// requires; without it those routes do not exist.
+    pub admin_token: Option<Secret>,
     /// `PORT`: Caracal listens on every interface.
     pub listen: Option<String>,
     /// `HOSTNAME`: Caracal's consumer name, here the consumer prefix.
@@ -105,6 +108,7 @@ impl CaracalEnv {
             database_url: secret("DATABASE_URL")?,
             redis_url: secret("REDIS_URL")?,
             metrics_bearer: secret("METRICS_BEARER")?.map(Secret::new),
+            admin_token: secret("AUDIT_ADMIN_TOKEN")?.map(Secret::new),
             listen,
             consumer_prefix: get("HOSTNAME"),
             claim_idle_ms: positive("AUDIT_CLAIM_IDLE_SECS")?.map(|s| s.saturating_mul(1000)),

@@ -74,6 +74,9 @@ pub struct Resolved {
     pub listen: String,
     /// The bearer `/metrics` requires (Caracal's `METRICS_BEARER`); none: open.
     pub metrics_bearer: Option<Secret>,
+    /// The token Caracal's `/api/audit/*` requires (Caracal's `AUDIT_ADMIN_TOKEN`); none: no
+    /// such routes.
+    pub admin_token: Option<Secret>,
     /// `/readyz` gates.
     pub ready_gates: ReadyGates,
     /// API tokens (none: the API refuses every call).
@@ -146,6 +149,7 @@ impl Resolved {
             "consumer_prefix": self.consumer_prefix,
             "listen": self.listen,
             "metrics_bearer": self.metrics_bearer.as_ref().map(|_| "<redacted>"),
+            "admin_token": self.admin_token.as_ref().map(|_| "<redacted>"),
             "readyz_max_dlq_size": self.ready_gates.max_dlq_size,
             "readyz_max_consumer_lag": self.ready_gates.max_consumer_lag,
             "readyz_max_pending_age_secs": self.ready_gates.max_pending_age_secs,
