@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{http_get, http_request, kill9, terminate, TestEnv, HMAC_KEY};
+use common::{http_get, http_request, json_of, kill9, terminate, TestEnv};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -186,11 +186,6 @@ fn caracal_probes_answer_and_ready_names_each_reason_in_turn() {
 /// A producer key auditflow does not have at first.
 const OTHER_KEY: &str = "6f746865726b65796f746865726b65796f746865726b65796f746865726b6579";
 
-fn json(response: (u16, String)) -> (u16, serde_json::Value) {
-    let value = serde_json::from_str(&response.1).unwrap_or_else(|e| panic!("no JSON ({e}): {}", response.1));
-    (response.0, value)
-}
-
 #[test]
 fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
     let env = TestEnv::new("caracal_dlq_api");
@@ -221,7 +216,7 @@ fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
     }
 
     // A page, its cursor (inclusive, as Caracal's), and each entry's keys.
-    let (status, page) = json(http_get(&addr, "/api/audit/dlq?limit=15", &admin));
+    let (status, page) = json_of(http_get(&addr, "/api/audit/dlq?limit=15", &admin));
     assert_eq!(status, 200);
     let entries = page["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 15);
@@ -235,14 +230,14 @@ fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
         }
         assert!(e["age_seconds"].as_i64().is_some_and(|a| a >= 0), "{e}");
     }
-    let (_, from_next) = json(http_get(&addr, &format!("/api/audit/dlq?start={next}&limit=5"), &admin));
+    let (_, from_next) = json_of(http_get(&addr, &format!("/api/audit/dlq?start={next}&limit=5"), &admin));
     assert_eq!(from_next["entries"][0]["id"], next, "start is inclusive");
-    let (_, all) = json(http_get(&addr, "/api/audit/dlq?limit=5000", &admin));
+    let (_, all) = json_of(http_get(&addr, "/api/audit/dlq?limit=5000", &admin));
     assert_eq!(all["entries"].as_array().expect("entries").len(), 40);
 
     // One entry in full.
     let id = entries[0]["id"].as_str().expect("id");
-    let (status, shown) = json(http_get(&addr, &format!("/api/audit/dlq/{id}"), &admin));
+    let (status, shown) = json_of(http_get(&addr, &format!("/api/audit/dlq/{id}"), &admin));
     assert_eq!(status, 200);
     assert_eq!(shown["source_event"]["id"], entries[0]["event_id"]);
     assert_eq!(shown["fields"]["reason"], "hmac_verify_failed");
@@ -251,18 +246,13 @@ fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
 
     // The key is added; the replay re-publishes each entry once and the ledger takes it once.
     assert!(terminate(&mut run, Duration::from_secs(120)).success());
-    let keyring = env.dir.join("keyring.toml");
-    std::fs::write(
-        &keyring,
-        format!("[[keys]]\nid = \"default\"\nsecret = \"{HMAC_KEY}\"\n\n[[keys]]\nid = \"partner\"\nsecret = \"{OTHER_KEY}\"\n"),
-    )
-    .expect("keyring");
-    let ring = ("AUDITFLOW_KEYRING_FILE", keyring.to_str().expect("utf8"));
+    let keyring = env.keyring_with_partner(OTHER_KEY);
+    let ring = ("AUDITFLOW_KEYRING_FILE", keyring.as_str());
     let mut run = env.spawn_run(&[], &[token[0], ring]);
     let addr = env.server_addr(2);
-    let (_, page) = json(http_get(&addr, "/api/audit/dlq?limit=3", &admin));
+    let (_, page) = json_of(http_get(&addr, "/api/audit/dlq?limit=3", &admin));
     assert!(page["entries"].as_array().expect("entries").iter().all(|e| e["replayable"] == true), "{page}");
-    let (status, report) = json(http_request("POST", &addr, "/api/audit/dlq/replay?limit=1000", &admin, ""));
+    let (status, report) = json_of(http_request("POST", &addr, "/api/audit/dlq/replay?limit=1000", &admin, ""));
     assert_eq!(status, 200);
     assert_eq!(report, serde_json::json!({ "scanned": 40, "replayed": 40, "skipped": 0 }));
     let started = Instant::now();
@@ -273,7 +263,7 @@ fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
     let doubled = env.query("SELECT id FROM audit_events GROUP BY id HAVING count(*) > 1");
     assert!(doubled.is_empty(), "no event twice");
     assert!(env.dlq_entries().is_empty(), "replayed entries leave the DLQ");
-    let (_, again) = json(http_request("POST", &addr, "/api/audit/dlq/replay", &admin, ""));
+    let (_, again) = json_of(http_request("POST", &addr, "/api/audit/dlq/replay", &admin, ""));
     assert_eq!(again, serde_json::json!({ "scanned": 0, "replayed": 0, "skipped": 0 }));
     assert!(terminate(&mut run, Duration::from_secs(120)).success(), "log:\n{}", env.log_tail());
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{http_get, http_request, promtool, terminate, TestEnv, HMAC_KEY};
+use common::{http_get, http_request, json_of, promtool, terminate, TestEnv};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::process::Stdio;
@@ -176,13 +176,8 @@ fn readyz_follows_the_dlq_gate_and_a_replay_after_adding_the_key_lands_each_entr
 
     // The key is added: the pipeline restarts with it, and the operator replays.
     assert!(terminate(&mut run, LIMIT).success());
-    let keyring = env.dir.join("keyring.toml");
-    std::fs::write(
-        &keyring,
-        format!("[[keys]]\nid = \"default\"\nsecret = \"{HMAC_KEY}\"\n\n[[keys]]\nid = \"partner\"\nsecret = \"{OTHER_KEY}\"\n"),
-    )
-    .expect("keyring");
-    let ring = ("AUDITFLOW_KEYRING_FILE", keyring.to_str().expect("utf8"));
+    let keyring = env.keyring_with_partner(OTHER_KEY);
+    let ring = ("AUDITFLOW_KEYRING_FILE", keyring.as_str());
     let mut run = env.spawn_run(&gate, &[ring]);
     let addr = env.server_addr(2);
 
@@ -239,11 +234,6 @@ fn tokens_file(env: &TestEnv) -> String {
     )
     .expect("tokens file");
     path.to_str().expect("utf8").to_owned()
-}
-
-fn json_of(response: (u16, String)) -> (u16, serde_json::Value) {
-    let value = serde_json::from_str(&response.1).unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.1));
-    (response.0, value)
 }
 
 #[test]

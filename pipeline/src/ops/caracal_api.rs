@@ -91,6 +91,20 @@ async fn redis(state: &CaracalApi) -> Option<redis::aio::MultiplexedConnection> 
     auditflow_sources::redis_stream::connect(&state.api.redis_url, std::time::Duration::from_secs(5)).await.ok()
 }
 
+/// A request that pages the DLQ: authorized, its `limit`, and a connection to Redis (or the
+/// response that refuses it, `failed` when Redis does not answer).
+async fn admitted(
+    state: &CaracalApi,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    failed: &'static str,
+) -> Result<(usize, redis::aio::MultiplexedConnection), Response> {
+    authorized(state, headers).map_err(IntoResponse::into_response)?;
+    let limit = limit(query).map_err(IntoResponse::into_response)?;
+    let con = redis(state).await.ok_or_else(|| text(StatusCode::INTERNAL_SERVER_ERROR, failed))?;
+    Ok((limit, con))
+}
+
 /// An entry as Caracal lists it; empty values are left out.
 fn listed(state: &CaracalApi, entry: &DeadEntry) -> Map<String, Value> {
     let mut out = Map::new();
@@ -125,15 +139,11 @@ async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = authorized(&state, &headers) {
-        return refused.into_response();
-    }
-    let limit = match limit(&query) {
-        Ok(n) => n,
-        Err(bad) => return bad.into_response(),
+    let (limit, mut con) = match admitted(&state, &headers, &query, "dlq list failed").await {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused,
     };
     let start = query.get("start").map(String::as_str).filter(|s| !s.is_empty()).unwrap_or("-");
-    let Some(mut con) = redis(&state).await else { return text(StatusCode::INTERNAL_SERVER_ERROR, "dlq list failed") };
     match dead_letters::read_page(&mut con, &state.api.dlq_stream, start, limit).await {
         Ok(entries) => {
             let next = entries.last().map(|e| e.id.clone()).unwrap_or_default();
@@ -173,15 +183,9 @@ async fn replay(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = authorized(&state, &headers) {
-        return refused.into_response();
-    }
-    let limit = match limit(&query) {
-        Ok(n) => n,
-        Err(bad) => return bad.into_response(),
-    };
-    let Some(mut con) = redis(&state).await else {
-        return text(StatusCode::INTERNAL_SERVER_ERROR, "dlq replay failed");
+    let (limit, mut con) = match admitted(&state, &headers, &query, "dlq replay failed").await {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused,
     };
     let api = &state.api;
     let request = ReplayRequest { reason: None, limit: Some(limit), dry_run: false };

@@ -342,6 +342,17 @@ pub fn terminate(child: &mut Child, limit: Duration) -> std::process::ExitStatus
 impl TestEnv {
     /// How many HTTP servers `run` has started in this environment so far (the log names
     /// each one's address).
+    /// A keyring file with the tests' producer key (`default`) and `partner_key` (`partner`),
+    /// as after an operator added a producer's key; its path.
+    pub fn keyring_with_partner(&self, partner_key: &str) -> String {
+        let keyring = self.dir.join("keyring.toml");
+        let text = format!(
+            "[[keys]]\nid = \"default\"\nsecret = \"{HMAC_KEY}\"\n\n[[keys]]\nid = \"partner\"\nsecret = \"{partner_key}\"\n"
+        );
+        std::fs::write(&keyring, text).expect("keyring");
+        keyring.to_str().expect("utf8").to_owned()
+    }
+
     pub fn servers_started(&self) -> usize {
         std::fs::read_to_string(self.dir.join("run.log")).unwrap_or_default().matches("serving /healthz").count()
     }
@@ -412,4 +423,10 @@ pub fn promtool() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// A response's status and its body as JSON (the test fails when it is not JSON).
+pub fn json_of(response: (u16, String)) -> (u16, serde_json::Value) {
+    let value = serde_json::from_str(&response.1).unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.1));
+    (response.0, value)
 }
