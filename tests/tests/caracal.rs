@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{http_get, http_request, json_of, kill9, terminate, TestEnv};
+use common::{http_get, http_request, json_of, kill9, parse_metrics, sum_of, terminate, TestEnv};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -266,4 +266,147 @@ fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
     let (_, again) = json_of(http_request("POST", &addr, "/api/audit/dlq/replay", &admin, ""));
     assert_eq!(again, serde_json::json!({ "scanned": 0, "replayed": 0, "skipped": 0 }));
     assert!(terminate(&mut run, Duration::from_secs(120)).success(), "log:\n{}", env.log_tail());
+}
+
+/// The families Caracal's four audit alerts read.
+const ALERT_FAMILIES: [&str; 5] = [
+    "caracal_audit_dlq_size",
+    "caracal_audit_consumer_lag",
+    "caracal_audit_tamper_mismatch_total",
+    "caracal_audit_tamper_chain_breaks_total",
+    "caracal_audit_tamper_hmac_failures_total",
+];
+
+/// Scrapes taken per phase of the run; in the rules test each scrape is one minute.
+const PER_PHASE: usize = 12;
+
+fn scrape(addr: &str) -> Vec<f64> {
+    let (status, text) = http_get(addr, "/metrics", &[]);
+    assert_eq!(status, 200);
+    let metrics = parse_metrics(&text);
+    ALERT_FAMILIES.iter().map(|family| sum_of(&metrics, family)).collect()
+}
+
+/// Scrapes until `done` holds of the last scrape (bounded), without keeping them.
+fn scrape_until(env: &TestEnv, addr: &str, what: &str, done: impl Fn(&[f64]) -> bool) {
+    let started = Instant::now();
+    while !done(&scrape(addr)) {
+        assert!(started.elapsed() < Duration::from_secs(90), "never saw {what}; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn caracals_four_alert_rules_fire_on_real_scrapes_when_they_should_and_only_then() {
+    let env = TestEnv::new("caracal_alerts");
+    env.emit(&["--count", "300", "--seed", "191"]);
+    let args = ["--workers", "1", "--max-in-flight", "100", "--tamper-sweep-interval-secs", "1"];
+    let mut run = env.spawn_run(&args, &[]);
+    let addr = env.server_addr(1);
+    let started = Instant::now();
+    while ledger_rows(&env) != 300 || env.pending() != 0 {
+        assert!(started.elapsed() < Duration::from_secs(120), "not drained; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut samples: Vec<Vec<f64>> = Vec::new();
+    let pause = || std::thread::sleep(Duration::from_millis(300));
+    // Minutes 0-11: all quiet.
+    for _ in 0..PER_PHASE {
+        samples.push(scrape(&addr));
+        pause();
+    }
+    // 12-23: the DLQ grows before every scrape.
+    for n in 0..PER_PHASE {
+        let before = samples.last().map_or(0.0, |s| s[0]);
+        env.emit(&["--count", "3", "--seed", &(200 + n).to_string(), "--invalid-ratio", "1"]);
+        scrape_until(&env, &addr, "the DLQ grow", |s| s[0] > before);
+        samples.push(scrape(&addr));
+    }
+    // 24-35: the DLQ stays as it is.
+    for _ in 0..PER_PHASE {
+        samples.push(scrape(&addr));
+        pause();
+    }
+    // 36-47: a row is rewritten; the next sweep finds it, once.
+    env.tamper("UPDATE audit_events SET zone_id = zone_id || '-x' WHERE id = (SELECT min(id) FROM audit_events)");
+    scrape_until(&env, &addr, "the tamper finding", |s| s[2] + s[3] + s[4] > 0.0);
+    for _ in 0..PER_PHASE {
+        samples.push(scrape(&addr));
+        pause();
+    }
+    // 48-59: commits blocked and 2000 entries waiting undelivered.
+    let blocker = env.pg();
+    env.runtime
+        .block_on(blocker.batch_execute("BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE"))
+        .expect("lock the ledger");
+    env.emit(&["--count", "2000", "--seed", "192"]);
+    scrape_until(&env, &addr, "a lag over 1000", |s| s[1] > 1000.0);
+    for _ in 0..PER_PHASE {
+        samples.push(scrape(&addr));
+        pause();
+    }
+    env.runtime.block_on(blocker.batch_execute("ROLLBACK")).expect("unlock");
+    kill9(&mut run);
+
+    // The scrapes as promtool input series, one minute apart, and what must fire when.
+    let series: String = ALERT_FAMILIES
+        .iter()
+        .enumerate()
+        .map(|(i, family)| {
+            let values: Vec<String> = samples.iter().map(|s| s[i].to_string()).collect();
+            format!("      - series: '{family}'\n        values: '{}'\n", values.join(" "))
+        })
+        .collect();
+    let alert = |name: &str, severity: &str, at: usize, firing: bool| {
+        let expected = if firing {
+            format!("\n          - exp_labels: {{severity: {severity}, component: audit}}")
+        } else {
+            " []".to_owned()
+        };
+        format!("      - eval_time: {at}m\n        alertname: {name}\n        exp_alerts:{expected}\n")
+    };
+    let (dlq_non_empty, dlq_growth, lag, tamper) = (
+        |at, f| alert("CaracalAuditDLQNonEmpty", "warning", at, f),
+        |at, f| alert("CaracalAuditDLQGrowth", "critical", at, f),
+        |at, f| alert("CaracalAuditConsumerLagHigh", "warning", at, f),
+        |at, f| alert("CaracalAuditTamperDetected", "critical", at, f),
+    );
+    let expectations = [
+        // Quiet: nothing.
+        dlq_non_empty(11, false),
+        dlq_growth(11, false),
+        lag(11, false),
+        tamper(11, false),
+        // Growing: both DLQ alerts, nothing else.
+        dlq_non_empty(23, true),
+        dlq_growth(23, true),
+        lag(23, false),
+        tamper(23, false),
+        // Stable: non-empty still, growth no longer.
+        dlq_non_empty(35, true),
+        dlq_growth(35, false),
+        tamper(35, false),
+        // The tamper finding fires at once, and falls silent once it is 5 minutes old.
+        tamper(37, true),
+        tamper(47, false),
+        lag(47, false),
+        // The lag, held for 5 minutes.
+        lag(59, true),
+        tamper(59, false),
+    ]
+    .concat();
+    let rules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/caracal-audit-rules.yml");
+    let test = format!(
+        "rule_files:\n  - {}\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{series}    alert_rule_test:\n{expectations}",
+        rules.display()
+    );
+    let file = env.dir.join("caracal-alerts.test.yml");
+    std::fs::write(&file, &test).expect("write the rules test");
+    let out = Command::new(common::promtool()).args(["test", "rules"]).arg(&file).output().expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool test rules failed:\n{}{}\n{test}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{http_get, http_request, json_of, promtool, terminate, TestEnv};
+use common::{http_get, http_request, json_of, parse_metrics, promtool, sum_of, terminate, TestEnv};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::process::Stdio;
@@ -28,21 +28,6 @@ fn ledger_rows(env: &TestEnv) -> i64 {
 
 fn dlq_len(env: &TestEnv) -> usize {
     env.dlq_entries().len()
-}
-
-/// A Prometheus text scrape as `name{labels}` → value.
-fn parse_metrics(text: &str) -> BTreeMap<String, f64> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let (name, value) = l.rsplit_once(' ')?;
-            Some((name.to_owned(), value.parse().ok()?))
-        })
-        .collect()
-}
-
-fn sum_of(metrics: &BTreeMap<String, f64>, family: &str) -> f64 {
-    metrics.iter().filter(|(k, _)| *k == family || k.starts_with(&format!("{family}{{"))).map(|(_, v)| v).sum()
 }
 
 fn promtool_accepts(args: &[&str], stdin: Option<&str>) {

@@ -430,3 +430,19 @@ pub fn json_of(response: (u16, String)) -> (u16, serde_json::Value) {
     let value = serde_json::from_str(&response.1).unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.1));
     (response.0, value)
 }
+
+/// A Prometheus text scrape as `name{labels}` → value.
+pub fn parse_metrics(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let (name, value) = l.rsplit_once(' ')?;
+            Some((name.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The sum of a metric family's series in a scrape.
+pub fn sum_of(metrics: &BTreeMap<String, f64>, family: &str) -> f64 {
+    metrics.iter().filter(|(k, _)| *k == family || k.starts_with(&format!("{family}{{"))).map(|(_, v)| v).sum()
+}
