@@ -121,6 +121,17 @@ fn caracal_probes_answer_and_ready_names_each_reason_in_turn() {
     let (status, text) = http_get(&addr, "/metrics", &[("Authorization", "Bearer bearer-of-the-metrics")]);
     assert_eq!(status, 200);
     assert!(text.contains("caracal_audit_dlq_size"), "{text}");
+    // /metrics.json: the same bearer, Caracal's keys, the values of the scrape.
+    assert_eq!(http_get(&addr, "/metrics.json", &[]).0, 401);
+    let bearer = [("Authorization", "Bearer bearer-of-the-metrics")];
+    let (status, keys) = json_of(http_get(&addr, "/metrics.json", &bearer));
+    assert_eq!(status, 200);
+    let scraped = parse_metrics(&http_get(&addr, "/metrics", &bearer).1);
+    assert_eq!(keys["inserts_total"].as_f64(), Some(sum_of(&scraped, "caracal_audit_inserts_total")), "{keys}");
+    for key in ["dlq_size", "consumer_lag", "consumer_pel_oldest_secs", "tamper_mismatch_total", "hmac_failures_total"]
+    {
+        assert!(keys[key].is_i64(), "{key} in {keys}");
+    }
 
     // Commits blocked: the ledger table is locked by a transaction of the test's own.
     let blocker = env.pg();

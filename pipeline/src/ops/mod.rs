@@ -157,7 +157,5 @@ async fn metrics_text(State(state): State<Arc<OpsState>>, headers: axum::http::H
     if !caracal::metrics_allowed(&state, &headers) {
         return caracal::unauthorized();
     }
-    let health = state.last_poll.lock().ok().and_then(|p| p.clone()).and_then(Result::ok);
-    metrics::refresh(&state.sources, health.as_ref());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.prometheus.render()).into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.scrape()).into_response()
 }

@@ -38,6 +38,13 @@ impl OpsState {
         }
     }
 
+    /// The metrics as `/metrics` serves them, refreshed from the pipeline and the last poll.
+    pub fn scrape(&self) -> String {
+        let health = self.stream_health().ok();
+        super::metrics::refresh(&self.sources, health.as_ref());
+        self.prometheus.render()
+    }
+
     /// The dataflow runs and its committed frontier moved within [`STALLED_AFTER`].
     pub fn consumer_healthy(&self) -> bool {
         let advanced = self.sources.frontier_advanced_ms.load(Ordering::Relaxed);
