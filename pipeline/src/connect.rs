@@ -128,6 +128,9 @@ async fn prepare(
                     .into(),
                 )
             }
+            SinkError::Postgres { source, .. } if source.code().is_some_and(|c| c.code().starts_with("42")) => {
+                Attempt::Fatal(schema_conflict(&source).into())
+            }
             e if e.is_retryable() => Attempt::Unanswered(e.to_string()),
             e => Attempt::Fatal(
                 Unreachable {
@@ -141,6 +144,30 @@ async fn prepare(
         })
     })
     .await
+}
+
+/// The database answered, but holds a schema auditflow's migrations cannot build on: a
+/// configuration problem (exit 2) that says what was found, not an outage.
+fn schema_conflict(source: &tokio_postgres::Error) -> ConfigError {
+    let setting = "AUDITFLOW_DATABASE_URL (--database-url)";
+    let found = source.as_db_error().map_or_else(|| source.to_string(), |db| db.message().to_owned());
+    if source.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_TABLE) {
+        ConfigError::new(
+            setting,
+            format!(
+                "the database already holds tables auditflow did not create ({found}): if it is an existing \
+                 Caracal ledger, adopting one is not supported yet (docs/caracal.md); point auditflow at a \
+                 database of its own"
+            ),
+        )
+    } else if source.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+        ConfigError::new(
+            setting,
+            format!("the login may not create or change the ledger's objects ({found}): migrate as the ledger's owner"),
+        )
+    } else {
+        ConfigError::new(setting, format!("the database's schema conflicts with auditflow's migrations: {found}"))
+    }
 }
 
 /// Connects to Redis and creates the consumer group, retrying for up to `timeout`.
