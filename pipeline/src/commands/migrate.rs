@@ -13,9 +13,16 @@ pub struct MigrateArgs {
     pub postgres: PostgresFlags,
 }
 
+impl MigrateArgs {
+    /// The settings flags this command was given: the ledger's location.
+    pub fn flags(&self) -> SettingsFlags {
+        SettingsFlags::with_postgres(&self.postgres)
+    }
+}
+
 /// Runs `migrate`: prints the schema version the ledger is at afterwards.
 pub fn run(global: &GlobalFlags, args: &MigrateArgs) -> anyhow::Result<()> {
-    let settings = settings::resolve(global, &SettingsFlags::with_postgres(&args.postgres))?;
+    let settings = settings::resolve(global, &args.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;

@@ -92,17 +92,18 @@ pub enum Command {
 
 impl Command {
     /// The setting flags this command was given; `None` for the commands that use no
-    /// settings.
+    /// settings. Each command's own `flags()` decides, so that `--print-settings` shows what
+    /// the command resolves when it runs.
     pub fn settings_flags(&self) -> Option<SettingsFlags> {
         Some(match self {
             Command::Run(a) => a.flags(),
-            Command::Migrate(a) => SettingsFlags::with_postgres(&a.postgres),
+            Command::Migrate(a) => a.flags(),
             Command::Emit(a) => a.flags(),
             Command::VerifyExport(a) => a.flags(),
-            Command::Verify(a) => SettingsFlags::with_evidence(&a.evidence),
-            Command::Trace(a) => SettingsFlags::with_postgres(&a.postgres),
-            Command::Revocations(a) => SettingsFlags::with_postgres(&a.postgres),
-            Command::Search(a) => SettingsFlags::with_postgres(&a.postgres),
+            Command::Verify(a) => a.flags(),
+            Command::Trace(a) => a.flags(),
+            Command::Revocations(a) => a.flags(),
+            Command::Search(a) => a.flags(),
             Command::LegalHold(c) => c.flags(),
             Command::Retention(c) => c.flags(),
             Command::Dlq(c) => c.flags(),

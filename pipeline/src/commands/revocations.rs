@@ -26,12 +26,19 @@ pub struct RevocationsArgs {
     pub postgres: PostgresFlags,
 }
 
+impl RevocationsArgs {
+    /// The settings flags this command was given: the ledger's location.
+    pub fn flags(&self) -> SettingsFlags {
+        SettingsFlags::with_postgres(&self.postgres)
+    }
+}
+
 /// Runs `revocations`.
 pub fn run(global: &GlobalFlags, args: &RevocationsArgs) -> anyhow::Result<()> {
     if args.limit < 1 {
         return Err(ConfigError::new("--limit", "must be at least 1").into());
     }
-    let settings = settings::resolve(global, &SettingsFlags::with_postgres(&args.postgres))?;
+    let settings = settings::resolve(global, &args.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let rows = runtime.block_on(async {
         let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;

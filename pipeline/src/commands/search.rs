@@ -24,11 +24,18 @@ pub struct SearchArgs {
     pub json: bool,
 }
 
+impl SearchArgs {
+    /// The settings flags this command was given: the ledger's location.
+    pub fn flags(&self) -> SettingsFlags {
+        SettingsFlags::with_postgres(&self.postgres)
+    }
+}
+
 /// Runs `search`.
 pub fn run(global: &GlobalFlags, args: &SearchArgs) -> anyhow::Result<()> {
     let mut filters = Filters::parse(&args.query, None)
         .map_err(|e| ConfigError::new(&format!("--{}", e.parameter.replace('_', "-")), e.message))?;
-    let settings = settings::resolve(global, &SettingsFlags::with_postgres(&args.postgres))?;
+    let settings = settings::resolve(global, &args.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;

@@ -21,6 +21,13 @@ pub struct TraceArgs {
     pub postgres: PostgresFlags,
 }
 
+impl TraceArgs {
+    /// The settings flags this command was given: the ledger's location.
+    pub fn flags(&self) -> SettingsFlags {
+        SettingsFlags::with_postgres(&self.postgres)
+    }
+}
+
 /// Runs `trace`.
 pub fn run(global: &GlobalFlags, args: &TraceArgs) -> anyhow::Result<()> {
     if !auditflow_schemas::wire::is_valid_request_id(&args.request_id) {
@@ -30,7 +37,7 @@ pub fn run(global: &GlobalFlags, args: &TraceArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    let settings = settings::resolve(global, &SettingsFlags::with_postgres(&args.postgres))?;
+    let settings = settings::resolve(global, &args.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (trace, source) = runtime
         .block_on(async {

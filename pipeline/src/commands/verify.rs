@@ -48,6 +48,13 @@ pub struct VerifyArgs {
     pub evidence: EvidenceFlags,
 }
 
+impl VerifyArgs {
+    /// The settings flags this command was given: the ledger, its keys and the archive.
+    pub fn flags(&self) -> SettingsFlags {
+        SettingsFlags::with_evidence(&self.evidence)
+    }
+}
+
 /// Findings were printed: exit 1.
 #[derive(Debug, thiserror::Error)]
 #[error("verify found {0} problem(s)")]
@@ -82,7 +89,7 @@ struct Report {
 
 /// Runs `verify`.
 pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
-    let settings = settings::resolve(global, &SettingsFlags::with_evidence(&args.evidence))?;
+    let settings = settings::resolve(global, &args.flags())?;
     if args.privileges {
         return privileges(&settings, args.json);
     }

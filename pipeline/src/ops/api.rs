@@ -68,7 +68,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+/// Equal bytes, compared in constant time (tokens, bearers).
+pub(super) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

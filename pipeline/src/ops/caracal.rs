@@ -132,8 +132,7 @@ async fn first_failure(state: &OpsState) -> Option<&'static str> {
 pub fn metrics_allowed(state: &OpsState, headers: &HeaderMap) -> bool {
     let Some(bearer) = &state.metrics_bearer else { return true };
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let expected = format!("Bearer {bearer}");
-    given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    super::api::ct_eq(given.as_bytes(), format!("Bearer {bearer}").as_bytes())
 }
 
 /// Caracal's refusal of the metrics.

@@ -66,9 +66,7 @@ impl IntoResponse for Refusal {
 fn authorized(state: &CaracalApi, headers: &HeaderMap) -> Result<(), Refusal> {
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     let given = given.strip_prefix("Bearer ").unwrap_or(given).as_bytes();
-    let expected = state.token.expose().as_bytes();
-    let same = given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if same {
+    if super::api::ct_eq(given, state.token.expose().as_bytes()) {
         Ok(())
     } else {
         Err(Refusal { status: StatusCode::UNAUTHORIZED, message: "unauthorized" })

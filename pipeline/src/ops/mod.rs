@@ -140,12 +140,8 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
-    let last = state.last_poll.lock().ok().and_then(|p| p.clone());
-    let health = match &last {
-        Some(Ok(h)) => Ok(h),
-        Some(Err(e)) => Err(e.as_str()),
-        None => Err("Redis not polled yet"),
-    };
+    let last = state.stream_health();
+    let health = last.as_ref().map_err(String::as_str);
     let running = state.sources.running.load(Ordering::Relaxed);
     let checks = health::checks(running, state.sources.verification_skipped, health, &state.gates);
     let ready = checks.iter().all(|c| c.ok);

@@ -206,11 +206,8 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             .or(caracal.ready_max_pending_age_secs)
             .unwrap_or(300),
     };
-    let (retention_days, retention_interval) = retention(
-        flags.retention.retention_days.or(caracal.retention_days.filter(|_| file.retention.days.is_none())),
-        p.retention_interval_secs,
-        &file.retention,
-    )?;
+    let (retention_days, retention_interval) =
+        retention(flags.retention.retention_days, caracal.retention_days, p.retention_interval_secs, &file.retention)?;
     let consumer_prefix = p
         .consumer_prefix
         .clone()
@@ -263,13 +260,14 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
 }
 
 /// The retention in days (a table setting may only shorten it) and `run`'s interval, from
-/// the flags (or their variables) and the file.
+/// the flags (or their variables), then the file, then Caracal's `AUDIT_RETENTION_DAYS`.
 fn retention(
     days_flag: Option<u32>,
+    caracal_days: Option<u32>,
     interval_flag: Option<u64>,
     file: &RetentionFile,
 ) -> Result<(u32, Option<std::time::Duration>), ConfigError> {
-    let days = days_flag.or(file.days).unwrap_or(365);
+    let days = days_flag.or(file.days).or(caracal_days).unwrap_or(365);
     let days = positive(days, "AUDITFLOW_RETENTION_DAYS (--retention-days, retention.days)")?;
     let days = match file.tables.audit_events {
         Some(table) if table > days => {
@@ -295,13 +293,19 @@ mod tests {
     fn a_table_retention_may_only_shorten_the_retention() {
         let file = |text: &str| -> RetentionFile { toml::from_str(text).expect("toml") };
         let day = std::time::Duration::from_secs(6 * 3600);
-        assert_eq!(super::retention(None, None, &file("")).unwrap(), (365, Some(day)));
-        assert_eq!(super::retention(None, None, &file("days = 400\n[tables]\naudit_events = 90")).unwrap().0, 90);
-        assert_eq!(super::retention(Some(30), Some(0), &file("days = 400")).unwrap(), (30, None));
-        let longer = super::retention(None, None, &file("[tables]\naudit_events = 400")).unwrap_err();
+        assert_eq!(super::retention(None, None, None, &file("")).unwrap(), (365, Some(day)));
+        assert_eq!(super::retention(None, None, None, &file("days = 400\n[tables]\naudit_events = 90")).unwrap().0, 90);
+        assert_eq!(super::retention(Some(30), None, Some(0), &file("days = 400")).unwrap(), (30, None));
+        let longer = super::retention(None, None, None, &file("[tables]\naudit_events = 400")).unwrap_err();
         assert!(longer.to_string().contains("retention.tables.audit_events"), "{longer}");
         assert!(longer.to_string().contains("may only shorten"), "{longer}");
-        assert!(super::retention(Some(0), None, &file("")).is_err(), "0 days");
+        assert!(super::retention(Some(0), None, None, &file("")).is_err(), "0 days");
+        assert_eq!(super::retention(None, Some(90), None, &file("")).unwrap().0, 90, "Caracal's over the default");
+        assert_eq!(
+            super::retention(None, Some(90), None, &file("days = 40")).unwrap().0,
+            40,
+            "the file over Caracal's"
+        );
         assert!(toml::from_str::<RetentionFile>("[tables]\nrequest_traces = 3").is_err(), "unknown table");
     }
 }
