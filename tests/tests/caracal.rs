@@ -85,10 +85,6 @@ fn wait_for_ready(env: &TestEnv, addr: &str, reason: Option<&str>, limit: Durati
     panic!("/ready never said {reason:?} in {limit:?} (last {last:?}); log:\n{}", env.log_tail());
 }
 
-fn ledger_rows(env: &TestEnv) -> i64 {
-    env.query("SELECT count(*) FROM audit_events")[0].get(0)
-}
-
 #[test]
 fn caracal_probes_answer_and_ready_names_each_reason_in_turn() {
     let mut env = TestEnv::new("caracal_probes");
@@ -161,21 +157,14 @@ fn caracal_probes_answer_and_ready_names_each_reason_in_turn() {
     // Unblocked: everything commits and the pipeline is ready again.
     env.runtime.block_on(blocker.batch_execute("ROLLBACK")).expect("unlock");
     wait_for_ready(&env, &addr, None, Duration::from_secs(60));
-    assert_eq!(ledger_rows(&env), 530, "every event once");
+    assert_eq!(env.ledger_rows(), 530, "every event once");
 
     // Dead letters past the gate.
     env.emit(&["--count", "10", "--seed", "173", "--invalid-ratio", "1"]);
     wait_for_ready(&env, &addr, Some("audit_dlq_threshold"), Duration::from_secs(30));
 
     // The ledger's database refuses connections: Postgres is unreachable.
-    let admin = {
-        let (client, connection) = env
-            .runtime
-            .block_on(tokio_postgres::connect(common::PG_ADMIN_URL, tokio_postgres::NoTls))
-            .expect("admin connection");
-        env.runtime.spawn(connection);
-        client
-    };
+    let admin = env.admin_pg();
     let close = format!(
         "ALTER DATABASE \"{db}\" ALLOW_CONNECTIONS false; \
          SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}' AND pid <> pg_backend_pid()",
@@ -190,7 +179,7 @@ fn caracal_probes_answer_and_ready_names_each_reason_in_turn() {
     // Redis goes away.
     drop(redis);
     wait_for_ready(&env, &addr, Some("redis_unreachable"), Duration::from_secs(30));
-    assert_eq!(ledger_rows(&env), 530, "nothing lost or doubled across the outages");
+    assert_eq!(env.ledger_rows(), 530, "nothing lost or doubled across the outages");
     kill9(&mut run);
 }
 
@@ -211,7 +200,7 @@ fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
     let mut run = env.spawn_run(&[], &token);
     let addr = env.server_addr(1);
     let started = Instant::now();
-    while !(ledger_rows(&env) == valid.len() as i64 && env.dlq_entries().len() == 40) {
+    while !(env.ledger_rows() == valid.len() as i64 && env.dlq_entries().len() == 40) {
         assert!(started.elapsed() < Duration::from_secs(120), "not drained; log:\n{}", env.log_tail());
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -267,7 +256,7 @@ fn caracal_dlq_api_lists_shows_and_replays_behind_the_admin_token() {
     assert_eq!(status, 200);
     assert_eq!(report, serde_json::json!({ "scanned": 40, "replayed": 40, "skipped": 0 }));
     let started = Instant::now();
-    while ledger_rows(&env) != (valid.len() + 40) as i64 {
+    while env.ledger_rows() != (valid.len() + 40) as i64 {
         assert!(started.elapsed() < Duration::from_secs(120), "replayed events not stored; log:\n{}", env.log_tail());
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -315,7 +304,7 @@ fn caracals_four_alert_rules_fire_on_real_scrapes_when_they_should_and_only_then
     let mut run = env.spawn_run(&args, &[]);
     let addr = env.server_addr(1);
     let started = Instant::now();
-    while ledger_rows(&env) != 300 || env.pending() != 0 {
+    while env.ledger_rows() != 300 || env.pending() != 0 {
         assert!(started.elapsed() < Duration::from_secs(120), "not drained; log:\n{}", env.log_tail());
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -427,14 +416,7 @@ fn caracals_four_alert_rules_fire_on_real_scrapes_when_they_should_and_only_then
 #[test]
 fn migrate_on_a_database_with_caracals_ledger_is_exit_2_saying_what_was_found() {
     let env = TestEnv::new("caracal_existing");
-    let admin = {
-        let (client, connection) = env
-            .runtime
-            .block_on(tokio_postgres::connect(common::PG_ADMIN_URL, tokio_postgres::NoTls))
-            .expect("admin connection");
-        env.runtime.spawn(connection);
-        client
-    };
+    let admin = env.admin_pg();
     env.runtime.block_on(admin.batch_execute(&format!("CREATE DATABASE \"{}\"", env.database))).expect("create");
     let caracal = env.pg();
     env.runtime

@@ -22,10 +22,6 @@ fn wait_until(env: &TestEnv, what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn ledger_rows(env: &TestEnv) -> i64 {
-    env.query("SELECT count(*) FROM audit_events")[0].get(0)
-}
-
 fn dlq_len(env: &TestEnv) -> usize {
     env.dlq_entries().len()
 }
@@ -67,7 +63,7 @@ fn metrics_after_a_known_run_equal_its_counts_and_promtool_accepts_them() {
     let mut run = env.spawn_run(&[], &[]);
     let addr = env.server_addr(1);
     wait_until(&env, "the run to drain", || {
-        ledger_rows(&env) == valid as i64 && dlq_len(&env) == invalid && env.pending() == 0
+        env.ledger_rows() == valid as i64 && dlq_len(&env) == invalid && env.pending() == 0
     });
     // The stream gauges come from a poll every second.
     let mut metrics = BTreeMap::new();
@@ -141,7 +137,7 @@ fn readyz_follows_the_dlq_gate_and_a_replay_after_adding_the_key_lands_each_entr
     let mut run = env.spawn_run(&gate, &[]);
     let addr = env.server_addr(1);
     wait_until(&env, "the valid events and the dead letters", || {
-        ledger_rows(&env) == valid.len() as i64 && dlq_len(&env) == 60 && env.pending() == 0
+        env.ledger_rows() == valid.len() as i64 && dlq_len(&env) == 60 && env.pending() == 0
     });
     let mut body = String::new();
     wait_until(&env, "/readyz to fail on the DLQ gate", || {
@@ -184,13 +180,13 @@ fn readyz_follows_the_dlq_gate_and_a_replay_after_adding_the_key_lands_each_entr
     assert!(dry.contains("would replay 60 entries"), "{dry}");
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(dlq_len(&env), 60, "--dry-run changes nothing");
-    assert_eq!(ledger_rows(&env), valid.len() as i64, "--dry-run changes nothing");
+    assert_eq!(env.ledger_rows(), valid.len() as i64, "--dry-run changes nothing");
 
     let done = dlq(&["replay"]);
     assert!(done.contains("replayed 60 entries"), "{done}");
     assert_eq!(dlq_len(&env), 0, "replayed entries leave the DLQ");
     wait_until(&env, "the replayed events in the ledger", || {
-        ledger_rows(&env) == (valid.len() + 60) as i64 && env.pending() == 0
+        env.ledger_rows() == (valid.len() + 60) as i64 && env.pending() == 0
     });
     let rows = env.query("SELECT id, count(*) FROM audit_events GROUP BY id HAVING count(*) > 1");
     assert!(rows.is_empty(), "no event twice");
@@ -228,7 +224,7 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
     let tokens = tokens_file(&env);
     let mut run = env.spawn_run(&["--api-tokens-file", &tokens], &[]);
     let addr = env.server_addr(1);
-    wait_until(&env, "a first part of the ledger", || ledger_rows(&env) >= 1000);
+    wait_until(&env, "a first part of the ledger", || env.ledger_rows() >= 1000);
     // More events arrive while the client pages.
     let mut more = env
         .command(&["emit", "--count", "4000", "--seed", "62", "--rate", "2000"])
@@ -304,7 +300,7 @@ fn search_pages_return_each_matching_row_once_while_ingestion_continues_and_toke
         assert!(rendered[&id]["occurred_at"].as_str().is_some_and(|t| t.ends_with("+00:00")), "UTC");
     }
     assert!(more.wait().expect("emit").success());
-    wait_until(&env, "the second batch", || env.pending() == 0 && ledger_rows(&env) >= 7000 * 9 / 10);
+    wait_until(&env, "the second batch", || env.pending() == 0 && env.ledger_rows() >= 7000 * 9 / 10);
     let matching_now: i64 =
         env.query("SELECT count(*) FROM audit_events WHERE zone_id = 'zone-1' AND lower(decision) = 'allow'")[0].get(0);
     assert!(

@@ -188,6 +188,24 @@ impl TestEnv {
             .unwrap_or_else(|e| panic!("tampering failed: {e:?}\n{sql}"));
     }
 
+    /// Rows in the ledger.
+    pub fn ledger_rows(&self) -> i64 {
+        self.query("SELECT count(*) FROM audit_events")[0].get(0)
+    }
+
+    /// A connection to the server's `postgres` database as the superuser (to create, close
+    /// or drop the test's database).
+    pub fn admin_pg(&self) -> tokio_postgres::Client {
+        self.runtime.block_on(async {
+            let (client, conn) =
+                tokio_postgres::connect(PG_ADMIN_URL, tokio_postgres::NoTls).await.expect("connect as the admin");
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        })
+    }
+
     pub fn query(&self, sql: &str) -> Vec<tokio_postgres::Row> {
         let client = self.pg();
         self.runtime.block_on(client.query(sql, &[])).expect("query")
