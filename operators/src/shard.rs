@@ -1,9 +1,12 @@
-//! Routes verified events to the worker that owns their ledger shard.
+//! Routes verified events to the worker that owns their zone's ledger shard.
 //!
-//! Shard `s` (= chain `s`, see `auditflow_schemas::shard`) is owned by worker
-//! `s % peers`: timely's exchange sends a record to `key % peers`, and the key here is the
-//! shard itself. One owner per shard means one writer per chain, so chain positions are
-//! assigned without locks between workers; a different worker count moves whole shards.
+//! Each zone is one hash chain; zones map to shards by a stable hash of the zone id (see
+//! `auditflow_schemas::shard`), and shard `s` is owned by worker `s % peers`: timely's
+//! exchange sends a record to `key % peers`, and the key here is the shard itself. One owner
+//! per shard means one writer per zone, so a zone's chain positions are assigned without
+//! waiting on another worker; a different worker count moves whole shards (the zone's
+//! watermark row, locked by every transaction that appends to the chain, keeps positions
+//! gapless even while two processes briefly overlap).
 
 use auditflow_schemas::shard::shard_of;
 use auditflow_schemas::VerifiedEvent;
@@ -12,7 +15,7 @@ use timely::dataflow::Stream;
 
 /// Extension trait: `to_shards` on a stream of verified events.
 pub trait ToShards<'scope> {
-    /// Exchanges each event to the owner of `shard_of(event.id, shards)`.
+    /// Exchanges each event to the owner of `shard_of(event.zone_id, shards)`.
     ///
     /// ```
     /// use auditflow_operators::ToShards;
@@ -34,6 +37,6 @@ pub trait ToShards<'scope> {
 
 impl<'scope> ToShards<'scope> for Stream<'scope, u64, Vec<VerifiedEvent>> {
     fn to_shards(self, shards: u32) -> Stream<'scope, u64, Vec<VerifiedEvent>> {
-        self.exchange(move |event: &VerifiedEvent| u64::from(shard_of(&event.event.id, shards)))
+        self.exchange(move |event: &VerifiedEvent| u64::from(shard_of(&event.event.zone_id, shards)))
     }
 }

@@ -64,10 +64,10 @@ where
     }
 }
 
-/// Connects to Postgres (creating the database), migrates and checks the shard count,
-/// retrying while the server is unreachable for up to `timeout`.
+/// Connects to Postgres (creating the database) and migrates, retrying while the server is
+/// unreachable for up to `timeout`.
 pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
-    prepare(settings, timeout, true).await
+    prepare(settings, timeout).await
 }
 
 /// The pool `run` writes through: every connection acts as the writer role, which may
@@ -89,34 +89,26 @@ pub async fn writer_pool(settings: &Resolved) -> anyhow::Result<deadpool_postgre
     Ok(pool)
 }
 
-/// Like [`prepare_postgres`] for commands that only read the ledger (they do not care how
-/// many shards the writer uses).
+/// [`prepare_postgres`] for the commands that only read the ledger.
 pub async fn prepare_postgres_for_reading(
     settings: &Resolved,
     timeout: Duration,
 ) -> anyhow::Result<deadpool_postgres::Pool> {
-    prepare(settings, timeout, false).await
+    prepare(settings, timeout).await
 }
 
-async fn prepare(
-    settings: &Resolved,
-    timeout: Duration,
-    check_shards: bool,
-) -> anyhow::Result<deadpool_postgres::Pool> {
+async fn prepare(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
     retry_until_reachable("postgres", &settings.database_url, timeout, || async {
         let attempt = async {
             auditflow_sinks::postgres::ensure_database(&settings.pg).await?;
             let pool = auditflow_sinks::postgres::pool(&settings.pg, settings.pool_size)?;
             auditflow_sinks::postgres::migrate(&pool).await?;
-            if check_shards {
-                auditflow_sinks::postgres::check_shard_count(&pool, settings.shards).await?;
-            }
             Ok::<_, SinkError>(pool)
         };
         attempt.await.map_err(|e| match e {
-            SinkError::Incompatible(message) => Attempt::Fatal(
-                ConfigError::new("AUDITFLOW_LEDGER_SHARDS (--ledger-shards, ledger.shards)", message).into(),
-            ),
+            SinkError::Incompatible(message) => {
+                Attempt::Fatal(ConfigError::new("AUDITFLOW_DATABASE_URL (--database-url)", message).into())
+            }
             SinkError::Postgres { source, .. }
                 if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) =>
             {

@@ -181,39 +181,29 @@ pub async fn ensure_partitions_around(pool: &Pool, today: chrono::NaiveDate) -> 
     Ok(created)
 }
 
-/// Records the ledger's shard count on first use and refuses a different one later:
-/// chains are per shard, so changing the count would re-route ids and break dedup.
-pub async fn check_shard_count(pool: &Pool, shards: u32) -> Result<(), SinkError> {
+/// The chains worker `index` of `peers` owns: those of the zones whose shard it writes
+/// (`shard_of(zone) % peers`), and, in a ledger written before chains were per zone, the
+/// closed shard chains `c % peers == index` (their archive may still have to catch up).
+pub async fn owned_chains(pool: &Pool, shards: u32, peers: usize, index: usize) -> Result<Vec<i32>, SinkError> {
     let client = client(pool).await?;
-    client
-        .execute(
-            "INSERT INTO auditflow_meta (key, value) VALUES ('ledger_shards', $1) ON CONFLICT (key) DO NOTHING",
-            &[&shards.to_string()],
+    let rows = client
+        .query(
+            "SELECT w.chain_id, z.zone_id FROM audit_ingest_watermarks w \
+             LEFT JOIN audit_zone_chains z ON z.chain_id = w.chain_id WHERE w.sink = 'ledger' ORDER BY w.chain_id",
+            &[],
         )
         .await
-        .map_err(SinkError::pg("record shard count"))?;
-    let row = client
-        .query_one("SELECT value FROM auditflow_meta WHERE key = 'ledger_shards'", &[])
-        .await
-        .map_err(SinkError::pg("read shard count"))?;
-    let stored: String = row.get(0);
-    if stored != shards.to_string() {
-        return Err(SinkError::Incompatible(format!(
-            "ledger.shards is {shards} but this database was created with {stored}; set ledger.shards = {stored} (the shard count of a ledger never changes)"
-        )));
-    }
-    for chain in 0..shards as i32 {
-        client
-            .execute(
-                "INSERT INTO audit_ingest_watermarks (sink, chain_id) VALUES ('ledger', $1) ON CONFLICT DO NOTHING",
-                &[&chain],
-            )
-            .await
-            .map_err(SinkError::pg("create watermark rows"))?;
-        client
-            .execute("INSERT INTO audit_export_watermarks (chain_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&chain])
-            .await
-            .map_err(SinkError::pg("create export watermark rows"))?;
-    }
-    Ok(())
+        .map_err(SinkError::pg("list the ledger's chains"))?;
+    let peers = peers.max(1);
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let chain: i32 = r.get(0);
+            let owner = match r.get::<_, Option<&str>>(1) {
+                Some(zone) => auditflow_schemas::shard::shard_of(zone, shards) as usize % peers,
+                None => chain.max(0) as usize % peers,
+            };
+            (owner == index).then_some(chain)
+        })
+        .collect())
 }

@@ -236,9 +236,6 @@ fn bad_configuration_exits_2_naming_the_setting() {
     std::fs::write(&cfg, "redis_ulr = \"redis://x\"\n").expect("write");
     assert_exit(&env.output(&["run", "--config", cfg.to_str().expect("utf8")]), 2, "redis_ulr");
     assert_exit(&env.output(&["emit", "--rate", "fast"]), 2, "--rate");
-    // A ledger created with 16 shards refuses to be opened with 4.
-    env.run_until_drained(&["--workers", "1"], Duration::from_secs(60));
-    assert_exit(&env.output(&["run", "--ledger-shards", "4", "--exit-when-drained"]), 2, "ledger.shards");
     // Usage errors are clap's exit 2.
     assert_eq!(env.output(&["run", "--no-such-flag"]).status.code(), Some(2));
 }

@@ -13,8 +13,9 @@ use std::time::Instant;
 /// `auditflow verify`.
 #[derive(Debug, Args, serde::Serialize)]
 pub struct VerifyArgs {
-    /// Report findings only for rows of this zone (the chains mix zones, so every row of the
-    /// walked positions is still read and linked).
+    /// Verify only this zone's chain, from its rows and signed heads alone (what a tenant's
+    /// auditor can be handed). Chains closed when a ledger's chains became per zone mix
+    /// zones: they are walked whole, and only this zone's findings reported.
     #[arg(long, value_name = "ZONE")]
     pub zone: Option<String>,
     /// Only the batches committed at or after this time (RFC 3339, or YYYY-MM-DD for

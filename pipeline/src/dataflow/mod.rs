@@ -105,10 +105,11 @@ impl Pipeline {
         let exporter = Exporter::new(pool.clone(), archive, signer, settings.export.clone());
         let tamper = Arc::new(TamperStats::default());
         if !options.without_chaining {
-            // This process sweeps every chain (one process per ledger today; a cluster would
-            // give each process the chains its workers own).
+            // This process sweeps every chain, those of zones first written later included
+            // (one process per ledger today; a cluster would give each process the chains its
+            // workers own).
             let config = auditflow_sinks::tamper::SweepConfig {
-                chains: (0..settings.shards as i32).collect(),
+                chains: Vec::new(),
                 rolling: settings.tamper_rolling,
                 interval: settings.tamper_sweep_interval,
             };

@@ -99,10 +99,13 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     let export_probe = ProbeHandle::new();
     let epoch_ms = settings.epoch_ms;
     let shards = settings.shards;
-    // The chains this worker's ledger sink commits (`to_shards` routes shard s to worker
-    // s % peers) are the chains its exporter archives.
+    // The chains this worker's ledger sink commits (`to_shards` routes a zone's shard s to
+    // worker s % peers) are the chains its exporter archives; zones first written during this
+    // run join as the ledger sink reports them.
     let peers = worker.peers();
-    let chains: Vec<i32> = (0..shards).filter(|s| *s as usize % peers == index).map(|s| s as i32).collect();
+    let chains = runtime
+        .block_on(auditflow_sinks::postgres::owned_chains(pool, shards, peers, index))
+        .map_err(|e| format!("cannot list the ledger's chains: {e}"))?;
     // The views start from what the ledger holds (this worker's chains), then go on live.
     let hydrated = if settings.views_enabled {
         let started = Instant::now();

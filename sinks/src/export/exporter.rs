@@ -149,7 +149,8 @@ impl Exporter {
         self.inner.stats.clone()
     }
 
-    /// Starts the task archiving `chains` on `runtime`.
+    /// Starts the task archiving `chains`, and every chain the ledger sink reports moving
+    /// later (a zone first written during this run), on `runtime`.
     pub fn spawn(&self, chains: Vec<i32>, runtime: &tokio::runtime::Handle) -> ExportHandle {
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(HandleShared::default());
@@ -191,15 +192,6 @@ async fn backoff_sleep(backoff: &mut Duration) {
 
 impl Inner {
     async fn run(self: Arc<Self>, chains: Vec<i32>, mut rx: mpsc::UnboundedReceiver<Message>) {
-        if chains.is_empty() {
-            // Still wait for the end of input so the operator's frontier means "done".
-            while let Some(m) = rx.recv().await {
-                if matches!(m, Message::Finish) {
-                    break;
-                }
-            }
-            return;
-        }
         let mut backoff = Duration::from_millis(200);
         let mut states = loop {
             match self.load_states(&chains).await {
@@ -210,6 +202,9 @@ impl Inner {
                 }
             }
         };
+        // Chains (zones) first written while this export runs: their state is read from
+        // Postgres before their first segment.
+        let mut discovered: BTreeMap<i32, i64> = BTreeMap::new();
         let mut finishing = false;
         let mut last_behind_warning = std::time::Instant::now();
         let mut broken: BTreeMap<i32, String> = BTreeMap::new();
@@ -217,11 +212,28 @@ impl Inner {
         loop {
             if !finishing {
                 if let Ok(Some(m)) = tokio::time::timeout(tick, rx.recv()).await {
-                    self.apply(&mut states, m, &mut finishing);
+                    self.apply(&mut states, &mut discovered, m, &mut finishing);
                 }
             }
             while let Ok(m) = rx.try_recv() {
-                self.apply(&mut states, m, &mut finishing);
+                self.apply(&mut states, &mut discovered, m, &mut finishing);
+            }
+            if !discovered.is_empty() {
+                let chains: Vec<i32> = discovered.keys().copied().collect();
+                match self.load_states(&chains).await {
+                    Ok(loaded) => {
+                        for (chain, mut state) in loaded {
+                            state.ledger_head = state.ledger_head.max(discovered.get(&chain).copied().unwrap_or(0));
+                            states.insert(chain, state);
+                        }
+                        discovered.clear();
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "export cannot read the watermarks of new chains yet, retrying");
+                        backoff_sleep(&mut backoff).await;
+                        continue;
+                    }
+                }
             }
             if finishing {
                 // Heads committed by earlier runs count too.
@@ -291,13 +303,21 @@ impl Inner {
         }
     }
 
-    fn apply(&self, states: &mut BTreeMap<i32, ChainState>, message: Message, finishing: &mut bool) {
+    fn apply(
+        &self,
+        states: &mut BTreeMap<i32, ChainState>,
+        discovered: &mut BTreeMap<i32, i64>,
+        message: Message,
+        finishing: &mut bool,
+    ) {
         match message {
-            Message::Advanced(a) => {
-                if let Some(s) = states.get_mut(&a.chain_id) {
-                    s.ledger_head = s.ledger_head.max(a.head_seq);
+            Message::Advanced(a) => match states.get_mut(&a.chain_id) {
+                Some(s) => s.ledger_head = s.ledger_head.max(a.head_seq),
+                None => {
+                    let head = discovered.entry(a.chain_id).or_default();
+                    *head = (*head).max(a.head_seq);
                 }
-            }
+            },
             Message::Finish => *finishing = true,
         }
     }

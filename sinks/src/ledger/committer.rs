@@ -1,4 +1,5 @@
-//! The async side of the ledger sink: one transaction per shard and completed batch.
+//! The async side of the ledger sink: one transaction per shard and completed batch, covering
+//! every zone (= chain) of the shard that the batch touches.
 
 use super::copy::{copy_ids, copy_rows};
 use crate::epoch_sink::Completion;
@@ -20,7 +21,8 @@ use std::time::Duration;
 /// What the ledger sink needs.
 #[derive(Clone, Debug)]
 pub struct LedgerConfig {
-    /// Number of ledger shards (= chains). Fixed for the life of a ledger.
+    /// Number of ledger shards: zones map to shards by a stable hash, and each shard's
+    /// zones are committed together, one transaction per shard and batch.
     pub shards: u32,
     /// The ledger HMAC key for `chain_hmac` (the active one).
     pub key: LedgerKey,
@@ -65,10 +67,12 @@ struct Inner {
     config: LedgerConfig,
     /// Months known to have a partition (or deliberately left to the default one).
     months: Mutex<HashSet<NaiveDate>>,
+    /// The chain of each zone seen so far (a zone's chain never changes).
+    zone_chains: Mutex<HashMap<String, i32>>,
 }
 
 /// What one shard transaction did.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct ShardOutcome {
     /// Rows inserted.
     pub inserted: usize,
@@ -76,8 +80,8 @@ pub struct ShardOutcome {
     pub duplicates: usize,
     /// Re-deliveries with other content.
     pub tampers: usize,
-    /// The shard's chain head after the commit.
-    pub head_seq: i64,
+    /// The chains (one per zone) whose head moved, with their new heads.
+    pub advanced: Vec<ChainAdvance>,
 }
 
 /// What the ledger sink emits once a batch is durable.
@@ -101,7 +105,13 @@ fn stream_pos(id: &str) -> (u64, u64) {
 impl LedgerCommitter {
     /// A committer writing through `pool`; async work runs on `runtime`.
     pub fn new(pool: Pool, config: LedgerConfig, runtime: tokio::runtime::Handle) -> Self {
-        let inner = Inner { pool, config, stats: Arc::default(), months: Mutex::new(HashSet::new()) };
+        let inner = Inner {
+            pool,
+            config,
+            stats: Arc::default(),
+            months: Mutex::new(HashSet::new()),
+            zone_chains: Mutex::new(HashMap::new()),
+        };
         LedgerCommitter { inner: Arc::new(inner), runtime }
     }
 
@@ -157,6 +167,34 @@ async fn backoff_sleep(backoff: &mut Duration) {
     *backoff = (*backoff * 2).min(Duration::from_secs(5));
 }
 
+/// The events of one zone in a shard's batch, in arrival order.
+struct ZoneBatch {
+    zone: String,
+    events: Vec<VerifiedEvent>,
+}
+
+/// What a transaction plans for one zone's chain.
+pub(super) struct ZonePlan<'a> {
+    pub(super) chain_id: i32,
+    pub(super) events: &'a [VerifiedEvent],
+    pub(super) plan: BatchPlan,
+}
+
+fn by_zone(events: Vec<VerifiedEvent>) -> Vec<ZoneBatch> {
+    let mut zones: BTreeMap<String, Vec<VerifiedEvent>> = BTreeMap::new();
+    for event in events {
+        zones.entry(event.event.zone_id.clone()).or_default().push(event);
+    }
+    zones.into_iter().map(|(zone, events)| ZoneBatch { zone, events }).collect()
+}
+
+/// Another shard's transaction stored the same id first (an id re-delivered under another
+/// zone, which routes it to another shard): planning again finds it stored.
+fn lost_id_race(e: &SinkError) -> bool {
+    matches!(e, SinkError::Postgres { source, .. }
+        if source.as_db_error().is_some_and(|d| d.code().code() == "23505" && d.constraint() == Some("audit_event_ids_pkey")))
+}
+
 impl Inner {
     async fn commit(self: &Arc<Self>, epoch: u64, batch: Vec<VerifiedEvent>) -> Vec<LedgerOutput> {
         if batch.is_empty() {
@@ -165,13 +203,13 @@ impl Inner {
         self.ensure_months(&batch).await;
         let mut by_shard: BTreeMap<u32, Vec<VerifiedEvent>> = BTreeMap::new();
         for event in batch {
-            by_shard.entry(shard_of(&event.event.id, self.config.shards)).or_default().push(event);
+            by_shard.entry(shard_of(&event.event.zone_id, self.config.shards)).or_default().push(event);
         }
         let tasks: Vec<_> = by_shard
             .into_iter()
             .map(|(shard, events)| {
                 let inner = self.clone();
-                tokio::spawn(async move { inner.commit_shard_until_done(shard, epoch, events).await })
+                tokio::spawn(async move { inner.commit_shard_until_done(shard, epoch, by_zone(events)).await })
             })
             .collect();
         let mut letters = Vec::new();
@@ -182,6 +220,21 @@ impl Inner {
             }
         }
         letters
+    }
+
+    /// The chain of `zone`, created on first use (`auditflow_zone_chain`), remembered after.
+    async fn zone_chain(&self, zone: &str) -> Result<i32, SinkError> {
+        if let Some(chain) = self.zone_chains.lock().unwrap_or_else(|p| p.into_inner()).get(zone) {
+            return Ok(*chain);
+        }
+        let c = client(&self.pool).await?;
+        let chain: i32 = c
+            .query_one("SELECT auditflow_zone_chain($1)", &[&zone])
+            .await
+            .map_err(SinkError::pg("find or create the zone's chain"))?
+            .get(0);
+        self.zone_chains.lock().unwrap_or_else(|p| p.into_inner()).insert(zone.to_owned(), chain);
+        Ok(chain)
     }
 
     /// Creates missing monthly partitions for the batch's months, from
@@ -227,30 +280,25 @@ impl Inner {
         }
     }
 
-    async fn commit_shard_until_done(&self, shard: u32, epoch: u64, events: Vec<VerifiedEvent>) -> Vec<LedgerOutput> {
+    async fn commit_shard_until_done(&self, shard: u32, epoch: u64, zones: Vec<ZoneBatch>) -> Vec<LedgerOutput> {
         let mut backoff = Duration::from_millis(100);
         loop {
-            match self.commit_shard(shard, epoch, &events).await {
+            match self.commit_shard(shard, epoch, &zones).await {
                 Ok((outcome, letters, views)) => {
                     self.stats.record(&outcome);
                     tracing::debug!(shard, epoch, ?outcome, "ledger batch committed");
                     let mut out: Vec<LedgerOutput> = letters.into_iter().map(LedgerOutput::Dead).collect();
                     out.extend(views.into_iter().map(LedgerOutput::Committed));
-                    if outcome.inserted > 0 {
-                        out.push(LedgerOutput::Advanced(ChainAdvance {
-                            chain_id: shard as i32,
-                            head_seq: outcome.head_seq,
-                        }));
-                    }
+                    out.extend(outcome.advanced.into_iter().map(LedgerOutput::Advanced));
                     return out;
                 }
-                Err(e) if e.is_retryable() => {
+                Err(e) if e.is_retryable() || lost_id_race(&e) => {
                     tracing::warn!(shard, error = %e, retry_in_ms = backoff.as_millis() as u64, "ledger commit failed, retrying");
                     backoff_sleep(&mut backoff).await;
                 }
                 Err(e) => {
                     tracing::error!(shard, error = %e, "ledger refused the batch; isolating the offending rows");
-                    return self.isolate_permanent(shard, epoch, events).await;
+                    return self.isolate_permanent(shard, epoch, zones).await;
                 }
             }
         }
@@ -258,23 +306,24 @@ impl Inner {
 
     /// Commits rows one at a time so that only the rows Postgres refuses for good are
     /// dead-lettered (`pg_permanent_error`).
-    async fn isolate_permanent(&self, shard: u32, epoch: u64, events: Vec<VerifiedEvent>) -> Vec<LedgerOutput> {
+    async fn isolate_permanent(&self, shard: u32, epoch: u64, zones: Vec<ZoneBatch>) -> Vec<LedgerOutput> {
         let mut letters = Vec::new();
-        let mut head_seq = None;
-        for event in events {
+        let mut heads: BTreeMap<i32, i64> = BTreeMap::new();
+        for event in zones.into_iter().flat_map(|z| z.events) {
+            let single = [ZoneBatch { zone: event.event.zone_id.clone(), events: vec![event] }];
             let mut backoff = Duration::from_millis(100);
             loop {
-                match self.commit_shard(shard, epoch, std::slice::from_ref(&event)).await {
+                match self.commit_shard(shard, epoch, &single).await {
                     Ok((outcome, l, views)) => {
                         self.stats.record(&outcome);
                         letters.extend(l.into_iter().map(LedgerOutput::Dead));
                         letters.extend(views.into_iter().map(LedgerOutput::Committed));
-                        if outcome.inserted > 0 {
-                            head_seq = Some(outcome.head_seq);
+                        for advance in outcome.advanced {
+                            heads.insert(advance.chain_id, advance.head_seq);
                         }
                         break;
                     }
-                    Err(e) if e.is_retryable() => backoff_sleep(&mut backoff).await,
+                    Err(e) if e.is_retryable() || lost_id_race(&e) => backoff_sleep(&mut backoff).await,
                     Err(e) => {
                         let message = match &e {
                             SinkError::Postgres { source, .. } => source
@@ -284,7 +333,7 @@ impl Inner {
                             other => other.to_string(),
                         };
                         letters.push(LedgerOutput::Dead(ledger_letter(
-                            &event,
+                            &single[0].events[0],
                             shard,
                             Reason::PgPermanentError(message),
                         )));
@@ -293,43 +342,50 @@ impl Inner {
                 }
             }
         }
-        if let Some(head_seq) = head_seq {
-            letters.push(LedgerOutput::Advanced(ChainAdvance { chain_id: shard as i32, head_seq }));
-        }
+        letters.extend(
+            heads.into_iter().map(|(chain_id, head_seq)| LedgerOutput::Advanced(ChainAdvance { chain_id, head_seq })),
+        );
         letters
     }
 
+    /// One transaction for the zones of one shard: lock each zone's chain head (in chain
+    /// order, so two transactions never wait on each other in a cycle), plan every zone's
+    /// new rows, copy them, sign each zone's batch head, move each zone's watermark.
     async fn commit_shard(
         &self,
         shard: u32,
         epoch: u64,
-        events: &[VerifiedEvent],
+        zones: &[ZoneBatch],
     ) -> Result<(ShardOutcome, Vec<DeadLetter>, Vec<SharedEvent>), SinkError> {
-        let chain_id = shard as i32;
+        let mut chain_of_zone = Vec::with_capacity(zones.len());
+        for zone in zones {
+            chain_of_zone.push(self.zone_chain(&zone.zone).await?);
+        }
         let started = std::time::Instant::now();
         let mut client = client(&self.pool).await?;
         let tx = client.transaction().await.map_err(SinkError::pg("begin"))?;
         let head_stmt = tx
             .prepare_cached(
-                "SELECT chain_seq, head_content_sha256 FROM audit_ingest_watermarks \
-                 WHERE sink = 'ledger' AND chain_id = $1 FOR UPDATE",
+                "SELECT chain_id, chain_seq, head_content_sha256 FROM audit_ingest_watermarks \
+                 WHERE sink = 'ledger' AND chain_id = ANY($1) ORDER BY chain_id FOR UPDATE",
             )
             .await
             .map_err(SinkError::pg("prepare head"))?;
-        let head_row = tx.query_opt(&head_stmt, &[&chain_id]).await.map_err(SinkError::pg("lock chain head"))?;
-        let Some(head_row) = head_row else {
-            return Err(SinkError::Incompatible(format!(
-                "no watermark row for chain {chain_id}; run `auditflow migrate`"
-            )));
-        };
-        let head = ChainHead { seq: head_row.get(0), content_sha256: head_row.get(1) };
+        let mut heads: HashMap<i32, ChainHead> = tx
+            .query(&head_stmt, &[&chain_of_zone])
+            .await
+            .map_err(SinkError::pg("lock chain heads"))?
+            .into_iter()
+            .map(|r| (r.get(0), ChainHead { seq: r.get(1), content_sha256: r.get(2) }))
+            .collect();
 
-        let ids: Vec<&str> = events.iter().map(|e| e.event.id.as_str()).collect();
+        let ids: Vec<String> = zones.iter().flat_map(|z| z.events.iter().map(|e| e.event.id.clone())).collect();
         let stored_stmt = tx
             .prepare_cached("SELECT id, content_sha256 FROM audit_event_ids WHERE id = ANY($1)")
             .await
             .map_err(SinkError::pg("prepare lookup"))?;
-        let stored: HashMap<String, String> = tx
+        // Ids stored, then also those accepted for an earlier zone of this batch.
+        let mut known: HashMap<String, String> = tx
             .query(&stored_stmt, &[&ids])
             .await
             .map_err(SinkError::pg("look up stored ids"))?
@@ -338,81 +394,71 @@ impl Inner {
             .collect();
 
         let key = self.config.tamper_evidence.then_some(&self.config.key);
-        let plan = plan_batch(shard, head, events, &stored, key);
-        if !plan.new_rows.is_empty() {
-            copy_rows(&tx, chain_id, events, &plan).await.map_err(SinkError::pg("copy rows"))?;
-            copy_ids(&tx, chain_id, events, &plan).await.map_err(SinkError::pg("copy ids"))?;
+        let mut plans = Vec::with_capacity(zones.len());
+        for (zone, &chain_id) in zones.iter().zip(&chain_of_zone) {
+            let Some(head) = heads.remove(&chain_id) else {
+                return Err(SinkError::Incompatible(format!(
+                    "no watermark row for chain {chain_id} (zone {:?}); run `auditflow migrate`",
+                    zone.zone
+                )));
+            };
+            let plan = plan_batch(chain_id as u32, head, &zone.events, &known, key);
+            for row in &plan.new_rows {
+                let e = &zone.events[row.index];
+                known.insert(e.event.id.clone(), e.content_sha256.clone());
+            }
+            plans.push(ZonePlan { chain_id, events: &zone.events, plan });
+        }
+        let planned: Vec<&ZonePlan> = plans.iter().filter(|p| !p.plan.new_rows.is_empty()).collect();
+        if !planned.is_empty() {
+            copy_rows(&tx, &planned).await.map_err(SinkError::pg("copy rows"))?;
+            copy_ids(&tx, &planned).await.map_err(SinkError::pg("copy ids"))?;
             if self.config.tamper_evidence {
-                let head = batch_head(chain_id, events, &plan, &self.config.key);
-                let signature = self.config.head_key.sign(&head);
-                let stmt = tx
-                    .prepare_cached(
-                        "INSERT INTO audit_ledger_batches (chain_id, from_seq, to_seq, epoch, merkle_root, \
-                         head_content_sha256, head_chain_hmac, hmac_key_id, committed_at_us, head_key_id, signature) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    )
-                    .await
-                    .map_err(SinkError::pg("prepare batch head"))?;
-                tx.execute(
-                    &stmt,
-                    &[
-                        &chain_id,
-                        &head.from_seq,
-                        &head.to_seq,
-                        &(epoch as i64),
-                        &head.merkle_root,
-                        &head.head_content_sha256,
-                        &head.head_chain_hmac,
-                        &head.hmac_key_id,
-                        &head.committed_at_us,
-                        &self.config.head_key.id(),
-                        &signature,
-                    ],
-                )
-                .await
-                .map_err(SinkError::pg("record batch head"))?;
+                self.record_batch_heads(&tx, epoch, &planned).await?;
             }
         }
-        let mut letters = Vec::with_capacity(plan.tampers.len());
-        for tamper in &plan.tampers {
-            let e = &events[tamper.index];
-            let detail = serde_json::json!({
-                "stored_content_sha256": tamper.stored_content_sha256,
-                "replayed_content_sha256": e.content_sha256,
-                "chain_id": chain_id,
-            });
-            tx.execute(
-                "INSERT INTO audit_ingest_alerts (kind, event_id, src_stream, src_stream_id, detail) \
-                 VALUES ('tamper_on_replay', $1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                &[&e.event.id, &e.src_stream, &e.src_stream_id, &detail],
-            )
-            .await
-            .map_err(SinkError::pg("record tamper alert"))?;
-            tracing::warn!(event_id = %e.event.id, src_stream_id = %e.src_stream_id, "tamper_on_replay: re-delivered event differs from the stored row");
-            letters.push(ledger_letter(e, shard, Reason::TamperOnReplay));
+        let mut letters = Vec::new();
+        for p in &plans {
+            for tamper in &p.plan.tampers {
+                let e = &p.events[tamper.index];
+                let detail = serde_json::json!({
+                    "stored_content_sha256": tamper.stored_content_sha256,
+                    "replayed_content_sha256": e.content_sha256,
+                    "chain_id": p.chain_id,
+                });
+                tx.execute(
+                    "INSERT INTO audit_ingest_alerts (kind, event_id, zone_id, src_stream, src_stream_id, detail) \
+                     VALUES ('tamper_on_replay', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    &[&e.event.id, &e.event.zone_id, &e.src_stream, &e.src_stream_id, &detail],
+                )
+                .await
+                .map_err(SinkError::pg("record tamper alert"))?;
+                tracing::warn!(event_id = %e.event.id, src_stream_id = %e.src_stream_id, "tamper_on_replay: re-delivered event differs from the stored row");
+                letters.push(ledger_letter(e, shard, Reason::TamperOnReplay));
+            }
         }
-        let max_stream_id = events.iter().map(|e| e.src_stream_id.as_str()).max_by_key(|id| stream_pos(id));
+        let mut chains = Vec::with_capacity(plans.len());
+        let (mut stream_ids, mut seqs, mut head_hashes, mut added) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for p in &plans {
+            chains.push(p.chain_id);
+            stream_ids.push(p.events.iter().map(|e| &e.src_stream_id).max_by_key(|id| stream_pos(id)).cloned());
+            seqs.push(p.plan.head.seq);
+            head_hashes.push(p.plan.head.content_sha256.clone());
+            added.push(p.plan.new_rows.len() as i64);
+        }
         let watermark_stmt = tx
             .prepare_cached(
-                "UPDATE audit_ingest_watermarks SET epoch = GREATEST(epoch, $2), stream_id = $3, chain_seq = $4, \
-                 head_content_sha256 = $5, rows_total = rows_total + $6, updated_at = now() \
-                 WHERE sink = 'ledger' AND chain_id = $1",
+                "UPDATE audit_ingest_watermarks w SET epoch = GREATEST(w.epoch, $2), stream_id = u.stream_id, \
+                 chain_seq = u.seq, head_content_sha256 = u.head, rows_total = w.rows_total + u.added, updated_at = now() \
+                 FROM unnest($1::integer[], $3::text[], $4::bigint[], $5::text[], $6::bigint[]) \
+                      AS u(chain_id, stream_id, seq, head, added) \
+                 WHERE w.sink = 'ledger' AND w.chain_id = u.chain_id",
             )
             .await
             .map_err(SinkError::pg("prepare watermark"))?;
-        tx.execute(
-            &watermark_stmt,
-            &[
-                &chain_id,
-                &(epoch as i64),
-                &max_stream_id,
-                &plan.head.seq,
-                &plan.head.content_sha256,
-                &(plan.new_rows.len() as i64),
-            ],
-        )
-        .await
-        .map_err(SinkError::pg("advance watermark"))?;
+        tx.execute(&watermark_stmt, &[&chains, &(epoch as i64), &stream_ids, &seqs, &head_hashes, &added])
+            .await
+            .map_err(SinkError::pg("advance watermarks"))?;
         // Crash tests: a SIGKILL inside the transaction, after the COPY, before COMMIT.
         if crate::failpoint::reached("kill_before_commit") {
             crate::failpoint::kill_self("kill_before_commit");
@@ -420,20 +466,89 @@ impl Inner {
         tx.commit().await.map_err(SinkError::pg("commit"))?;
         metrics::histogram!("auditflow_sink_commit_seconds", "sink" => "ledger")
             .record(started.elapsed().as_secs_f64());
-        let outcome = ShardOutcome {
-            inserted: plan.new_rows.len(),
-            duplicates: plan.duplicates,
-            tampers: plan.tampers.len(),
-            head_seq: plan.head.seq,
-        };
-        let views = if self.config.views {
-            plan.new_rows
-                .iter()
-                .map(|r| SharedEvent::new(ViewEvent::of(&events[r.index].event, chain_id, r.chain_seq)))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut outcome = ShardOutcome::default();
+        let mut views = Vec::new();
+        for p in &plans {
+            outcome.inserted += p.plan.new_rows.len();
+            outcome.duplicates += p.plan.duplicates;
+            outcome.tampers += p.plan.tampers.len();
+            if !p.plan.new_rows.is_empty() {
+                outcome.advanced.push(ChainAdvance { chain_id: p.chain_id, head_seq: p.plan.head.seq });
+            }
+            if self.config.views {
+                views.extend(
+                    p.plan
+                        .new_rows
+                        .iter()
+                        .map(|r| SharedEvent::new(ViewEvent::of(&p.events[r.index].event, p.chain_id, r.chain_seq))),
+                );
+            }
+        }
         Ok((outcome, letters, views))
+    }
+
+    /// One signed head per zone whose chain grew, in one statement.
+    async fn record_batch_heads(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        epoch: u64,
+        planned: &[&ZonePlan<'_>],
+    ) -> Result<(), SinkError> {
+        let heads: Vec<(BatchHead, String)> = planned
+            .iter()
+            .map(|p| {
+                let head = batch_head(p.chain_id, p.events, &p.plan, &self.config.key);
+                let signature = self.config.head_key.sign(&head);
+                (head, signature)
+            })
+            .collect();
+        let mut roots = Vec::with_capacity(heads.len());
+        let mut head_hashes = Vec::with_capacity(heads.len());
+        let mut head_hmacs = Vec::with_capacity(heads.len());
+        let mut key_ids = Vec::with_capacity(heads.len());
+        for (h, _) in &heads {
+            roots.push(h.merkle_root.clone());
+            head_hashes.push(h.head_content_sha256.clone());
+            head_hmacs.push(h.head_chain_hmac.clone());
+            key_ids.push(h.hmac_key_id.clone());
+        }
+        let head_key_id = self.config.head_key.id().to_owned();
+        let chains: Vec<i32> = heads.iter().map(|(h, _)| h.chain_id).collect();
+        let from: Vec<i64> = heads.iter().map(|(h, _)| h.from_seq).collect();
+        let to: Vec<i64> = heads.iter().map(|(h, _)| h.to_seq).collect();
+        let committed: Vec<i64> = heads.iter().map(|(h, _)| h.committed_at_us).collect();
+        let signatures: Vec<String> = heads.iter().map(|(_, s)| s.clone()).collect();
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO audit_ledger_batches (chain_id, from_seq, to_seq, epoch, merkle_root, \
+                 head_content_sha256, head_chain_hmac, hmac_key_id, committed_at_us, head_key_id, signature) \
+                 SELECT chain_id, from_seq, to_seq, $4, merkle_root, head_content_sha256, head_chain_hmac, \
+                        hmac_key_id, committed_at_us, $10, signature \
+                 FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $5::text[], $6::text[], $7::text[], \
+                             $8::text[], $9::bigint[], $11::text[]) \
+                      AS u(chain_id, from_seq, to_seq, merkle_root, head_content_sha256, head_chain_hmac, \
+                           hmac_key_id, committed_at_us, signature)",
+            )
+            .await
+            .map_err(SinkError::pg("prepare batch heads"))?;
+        tx.execute(
+            &stmt,
+            &[
+                &chains,
+                &from,
+                &to,
+                &(epoch as i64),
+                &roots,
+                &head_hashes,
+                &head_hmacs,
+                &key_ids,
+                &committed,
+                &head_key_id,
+                &signatures,
+            ],
+        )
+        .await
+        .map_err(SinkError::pg("record batch heads"))?;
+        Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Binary COPY of chained rows into `audit_events`.
 
-use auditflow_schemas::chain::{BatchPlan, ChainedRow};
-use auditflow_schemas::VerifiedEvent;
+use super::committer::ZonePlan;
+use auditflow_schemas::chain::ChainedRow;
 use bytes::{BufMut, BytesMut};
 use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -64,72 +64,73 @@ const TYPES: [Type; 22] = [
 pub const COPY_IDS_SQL: &str =
     "COPY audit_event_ids (id, occurred_at, content_sha256, chain_id, chain_seq) FROM STDIN BINARY";
 
-/// Streams the plan's new ids into `audit_event_ids`.
-pub async fn copy_ids(
+/// Streams the plans' new ids into `audit_event_ids`.
+pub(super) async fn copy_ids(
     tx: &tokio_postgres::Transaction<'_>,
-    chain_id: i32,
-    events: &[VerifiedEvent],
-    plan: &BatchPlan,
+    plans: &[&ZonePlan<'_>],
 ) -> Result<u64, tokio_postgres::Error> {
     let sink = tx.copy_in(COPY_IDS_SQL).await?;
     let writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TIMESTAMPTZ, Type::TEXT, Type::INT4, Type::INT8]);
     pin_mut!(writer);
-    for row in &plan.new_rows {
-        let v = &events[row.index];
-        writer
-            .as_mut()
-            .write(&[&v.event.id, &v.event.occurred_at, &v.content_sha256, &chain_id, &row.chain_seq])
-            .await?;
+    for p in plans {
+        for row in &p.plan.new_rows {
+            let v = &p.events[row.index];
+            writer
+                .as_mut()
+                .write(&[&v.event.id, &v.event.occurred_at, &v.content_sha256, &p.chain_id, &row.chain_seq])
+                .await?;
+        }
     }
     writer.finish().await
 }
 
-/// Streams the plan's new rows through a binary COPY on `tx`.
-pub async fn copy_rows(
+/// Streams the plans' new rows (every zone of the transaction) through one binary COPY.
+pub(super) async fn copy_rows(
     tx: &tokio_postgres::Transaction<'_>,
-    chain_id: i32,
-    events: &[VerifiedEvent],
-    plan: &BatchPlan,
+    plans: &[&ZonePlan<'_>],
 ) -> Result<u64, tokio_postgres::Error> {
     let sink = tx.copy_in(COPY_SQL).await?;
     let writer = BinaryCopyInWriter::new(sink, &TYPES);
     pin_mut!(writer);
-    for ChainedRow { index, chain_seq, prev_content_sha256, chain_hmac } in &plan.new_rows {
-        let v = &events[*index];
-        let e = &v.event;
-        let (dp, dg, md, ex) = (
-            json(&e.determining_policies_json),
-            json(&e.diagnostics_json),
-            json(&e.metadata_json),
-            json(&e.extra_json),
-        );
-        writer
-            .as_mut()
-            .write(&[
-                &e.id,
-                &e.zone_id,
-                &e.event_type,
-                &e.request_id,
-                &e.decision,
-                &e.policy_set_id,
-                &e.policy_set_version_id,
-                &e.manifest_sha,
-                &e.evaluation_status,
-                &dp,
-                &dg,
-                &md,
-                &e.occurred_at,
-                &v.content_sha256,
-                prev_content_sha256,
-                chain_hmac,
-                chain_seq,
-                &v.producer_sig,
-                &chain_id,
-                &v.key_id,
-                &v.src_stream_id,
-                &ex,
-            ])
-            .await?;
+    for p in plans {
+        let (chain_id, events) = (p.chain_id, p.events);
+        for ChainedRow { index, chain_seq, prev_content_sha256, chain_hmac } in &p.plan.new_rows {
+            let v = &events[*index];
+            let e = &v.event;
+            let (dp, dg, md, ex) = (
+                json(&e.determining_policies_json),
+                json(&e.diagnostics_json),
+                json(&e.metadata_json),
+                json(&e.extra_json),
+            );
+            writer
+                .as_mut()
+                .write(&[
+                    &e.id,
+                    &e.zone_id,
+                    &e.event_type,
+                    &e.request_id,
+                    &e.decision,
+                    &e.policy_set_id,
+                    &e.policy_set_version_id,
+                    &e.manifest_sha,
+                    &e.evaluation_status,
+                    &dp,
+                    &dg,
+                    &md,
+                    &e.occurred_at,
+                    &v.content_sha256,
+                    prev_content_sha256,
+                    chain_hmac,
+                    chain_seq,
+                    &v.producer_sig,
+                    &chain_id,
+                    &v.key_id,
+                    &v.src_stream_id,
+                    &ex,
+                ])
+                .await?;
+        }
     }
     writer.finish().await
 }

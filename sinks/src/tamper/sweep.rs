@@ -47,7 +47,8 @@ impl TamperStats {
 /// How the sweep runs.
 #[derive(Clone, Debug)]
 pub struct SweepConfig {
-    /// Chains this process sweeps.
+    /// Chains this process sweeps (every chain of the ledger when empty, including those of
+    /// zones first written after the sweeps started).
     pub chains: Vec<i32>,
     /// The rolling sweep covers batches committed this recently.
     pub rolling: Duration,

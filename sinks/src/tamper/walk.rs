@@ -16,8 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Which part of the ledger to verify.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
-    /// Report only findings on rows of this zone (chains mix zones, so every row of the
-    /// walked positions is still read and linked).
+    /// Only this zone: its chain alone, so no other zone's rows are read. In a ledger
+    /// written before chains were per zone, the closed shard chains mix zones: those are
+    /// walked whole and only findings on this zone's rows are reported.
     pub zone: Option<String>,
     /// Only batches committed at or after this time (and the rows they hold).
     pub since: Option<DateTime<Utc>>,
@@ -58,10 +59,30 @@ pub async fn verify_ledger(
     scope: &Scope,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<LedgerReport, SinkError> {
+    let mut notes = Vec::new();
+    let mut zone_scope;
+    let mut scope = scope;
+    let mut mixed_chains = false;
+    if let Some(zone) = &scope.zone {
+        let (chain, closed) = zone_chains(pool, zone).await?;
+        zone_scope = scope.clone();
+        zone_scope.chains = chain.into_iter().chain(closed.iter().copied()).collect();
+        mixed_chains = !closed.is_empty();
+        match chain {
+            Some(chain) => notes.push(format!("zone {zone:?} is chain {chain}")),
+            None => notes.push(format!(
+                "zone {zone:?} has no chain of its own: nothing was written to it since chains are per zone"
+            )),
+        }
+        if zone_scope.chains.is_empty() {
+            return Ok(LedgerReport { notes, ..LedgerReport::default() });
+        }
+        scope = &zone_scope;
+    }
     let ranges = plan(pool, scope).await?;
     let total: u64 = ranges.values().map(|r| (r.to - r.from + 1).max(0) as u64).sum();
     let done = AtomicU64::new(0);
-    let mut report = LedgerReport { chains: ranges.len(), ..LedgerReport::default() };
+    let mut report = LedgerReport { chains: ranges.len(), notes, ..LedgerReport::default() };
     let results: Vec<(Vec<Finding>, u64, u64, u64)> = futures_util::stream::iter(ranges)
         .map(|(chain, range)| {
             let done = &done;
@@ -88,7 +109,7 @@ pub async fn verify_ledger(
             report.retired
         ));
     }
-    if let Some(zone) = &scope.zone {
+    if let (Some(zone), true) = (&scope.zone, mixed_chains) {
         keep_zone(pool, zone, &mut report).await?;
     }
     report.findings.sort_by_key(|f| (f.chain_id, f.chain_seq, f.kind));
@@ -111,16 +132,19 @@ async fn plan(pool: &Pool, scope: &Scope) -> Result<BTreeMap<i32, Range>, SinkEr
     let until = scope.until.map(|t| t.timestamp_micros());
     let rows = c
         .query(
-            "WITH chains AS (SELECT chain_id, chain_seq AS head FROM audit_ingest_watermarks WHERE sink = 'ledger' \
-                             UNION ALL SELECT chain_id, max(to_seq) FROM audit_ledger_batches GROUP BY chain_id \
-                             UNION ALL SELECT chain_id, max(chain_seq) FROM audit_event_ids GROUP BY chain_id) \
+            "WITH chains AS (SELECT chain_id, chain_seq AS head FROM audit_ingest_watermarks \
+                                WHERE sink = 'ledger' AND (cardinality($3::integer[]) = 0 OR chain_id = ANY($3)) \
+                             UNION ALL SELECT chain_id, max(to_seq) FROM audit_ledger_batches \
+                                WHERE cardinality($3::integer[]) = 0 OR chain_id = ANY($3) GROUP BY chain_id \
+                             UNION ALL SELECT chain_id, max(chain_seq) FROM audit_event_ids \
+                                WHERE cardinality($3::integer[]) = 0 OR chain_id = ANY($3) GROUP BY chain_id) \
              SELECT chain_id, max(head), \
                     (SELECT min(from_seq) FROM audit_ledger_batches b WHERE b.chain_id = chains.chain_id \
                         AND ($1::bigint IS NULL OR b.committed_at_us >= $1) AND ($2::bigint IS NULL OR b.committed_at_us <= $2)), \
                     (SELECT max(to_seq) FROM audit_ledger_batches b WHERE b.chain_id = chains.chain_id \
                         AND ($1::bigint IS NULL OR b.committed_at_us >= $1) AND ($2::bigint IS NULL OR b.committed_at_us <= $2)) \
              FROM chains GROUP BY chain_id ORDER BY chain_id",
-            &[&since, &until],
+            &[&since, &until, &scope.chains],
         )
         .await
         .map_err(SinkError::pg("plan the ledger walk"))?;
@@ -165,8 +189,33 @@ async fn keep_zone(pool: &Pool, zone: &str, report: &mut LedgerReport) -> Result
         Some(id) => zones.get(id).is_none_or(|z| z.iter().any(|z| z == zone)),
         None => true,
     });
-    report.notes.push(format!("findings limited to zone {zone:?} (chains mix zones, so every row was checked)"));
+    report.notes.push(format!(
+        "the chains closed when chains became per zone mix zones: every row of them was checked, findings are limited to zone {zone:?}"
+    ));
     Ok(())
+}
+
+/// The chain of `zone` (none before its first row), and the closed shard chains of a ledger
+/// written before chains were per zone (they may hold rows of any zone).
+async fn zone_chains(pool: &Pool, zone: &str) -> Result<(Option<i32>, Vec<i32>), SinkError> {
+    let c = client(pool).await?;
+    let chain = c
+        .query_opt("SELECT chain_id FROM audit_zone_chains WHERE zone_id = $1", &[&zone])
+        .await
+        .map_err(SinkError::pg("find the zone's chain"))?
+        .map(|r| r.get(0));
+    let closed = c
+        .query(
+            "SELECT chain_id FROM audit_ingest_watermarks w WHERE sink = 'ledger' \
+             AND NOT EXISTS (SELECT 1 FROM audit_zone_chains z WHERE z.chain_id = w.chain_id) ORDER BY chain_id",
+            &[],
+        )
+        .await
+        .map_err(SinkError::pg("find the closed shard chains"))?
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok((chain, closed))
 }
 
 async fn walk_chain(
