@@ -67,7 +67,23 @@ where
 /// Connects to Postgres (creating the database) and migrates, retrying while the server is
 /// unreachable for up to `timeout`.
 pub async fn prepare_postgres(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
-    prepare(settings, timeout).await
+    prepare(settings, timeout, true).await
+}
+
+/// Connects to Postgres (creating the database) without migrating: `migrate` looks at what
+/// the database holds first.
+pub async fn connect_postgres(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
+    prepare(settings, timeout, false).await
+}
+
+/// Adopts Caracal's audit ledger (see `auditflow_sinks::adopt`); returns the zones adopted.
+pub async fn adopt_caracal_ledger(settings: &Resolved, pool: &deadpool_postgres::Pool) -> anyhow::Result<i64> {
+    auditflow_sinks::postgres::migrate_adopting_caracal(pool).await.map_err(|e| match classify(settings, e) {
+        Attempt::Fatal(e) => e,
+        Attempt::Unanswered(detail) => {
+            Unreachable { service: "postgres", target: redact(&settings.database_url), waited_secs: 0, detail }.into()
+        }
+    })
 }
 
 /// The pool `run` writes through: every connection acts as the writer role, which may
@@ -94,48 +110,54 @@ pub async fn prepare_postgres_for_reading(
     settings: &Resolved,
     timeout: Duration,
 ) -> anyhow::Result<deadpool_postgres::Pool> {
-    prepare(settings, timeout).await
+    prepare(settings, timeout, true).await
 }
 
-async fn prepare(settings: &Resolved, timeout: Duration) -> anyhow::Result<deadpool_postgres::Pool> {
+async fn prepare(settings: &Resolved, timeout: Duration, migrate: bool) -> anyhow::Result<deadpool_postgres::Pool> {
     retry_until_reachable("postgres", &settings.database_url, timeout, || async {
         let attempt = async {
             auditflow_sinks::postgres::ensure_database(&settings.pg).await?;
             let pool = auditflow_sinks::postgres::pool(&settings.pg, settings.pool_size)?;
-            auditflow_sinks::postgres::migrate(&pool).await?;
+            if migrate {
+                auditflow_sinks::postgres::migrate(&pool).await?;
+            }
             Ok::<_, SinkError>(pool)
         };
-        attempt.await.map_err(|e| match e {
-            SinkError::Incompatible(message) => {
-                Attempt::Fatal(ConfigError::new("AUDITFLOW_DATABASE_URL (--database-url)", message).into())
-            }
-            SinkError::Postgres { source, .. }
-                if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) =>
-            {
-                Attempt::Fatal(
-                    ConfigError::new(
-                        "AUDITFLOW_DATABASE_URL (--database-url)",
-                        format!("Postgres refused the login: {source}"),
-                    )
-                    .into(),
-                )
-            }
-            SinkError::Postgres { source, .. } if source.code().is_some_and(|c| c.code().starts_with("42")) => {
-                Attempt::Fatal(schema_conflict(&source).into())
-            }
-            e if e.is_retryable() => Attempt::Unanswered(e.to_string()),
-            e => Attempt::Fatal(
-                Unreachable {
-                    service: "postgres",
-                    target: redact(&settings.database_url),
-                    waited_secs: 0,
-                    detail: e.to_string(),
-                }
-                .into(),
-            ),
-        })
+        attempt.await.map_err(|e| classify(settings, e))
     })
     .await
+}
+
+/// What a failure of the ledger's database means: a configuration problem (exit 2), or a
+/// server that does not answer (retried, then exit 3).
+fn classify(settings: &Resolved, e: SinkError) -> Attempt {
+    match e {
+        SinkError::Incompatible(message) => {
+            Attempt::Fatal(ConfigError::new("AUDITFLOW_DATABASE_URL (--database-url)", message).into())
+        }
+        SinkError::Postgres { source, .. } if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) => {
+            Attempt::Fatal(
+                ConfigError::new(
+                    "AUDITFLOW_DATABASE_URL (--database-url)",
+                    format!("Postgres refused the login: {source}"),
+                )
+                .into(),
+            )
+        }
+        SinkError::Postgres { source, .. } if source.code().is_some_and(|c| c.code().starts_with("42")) => {
+            Attempt::Fatal(schema_conflict(&source).into())
+        }
+        e if e.is_retryable() => Attempt::Unanswered(e.to_string()),
+        e => Attempt::Fatal(
+            Unreachable {
+                service: "postgres",
+                target: redact(&settings.database_url),
+                waited_secs: 0,
+                detail: e.to_string(),
+            }
+            .into(),
+        ),
+    }
 }
 
 /// The database answered, but holds a schema auditflow's migrations cannot build on: a
@@ -147,9 +169,9 @@ fn schema_conflict(source: &tokio_postgres::Error) -> ConfigError {
         ConfigError::new(
             setting,
             format!(
-                "the database already holds tables auditflow did not create ({found}): if it is an existing \
-                 Caracal ledger, adopting one is not supported yet (docs/caracal.md); point auditflow at a \
-                 database of its own"
+                "the database already holds tables auditflow did not create and cannot adopt ({found}): \
+                 of other ledgers only Caracal's audit ledger (its baseline layout) is adopted (docs/caracal.md); \
+                 point auditflow at a database of its own"
             ),
         )
     } else if source.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {

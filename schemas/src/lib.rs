@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod canonical;
+pub mod caracal;
 pub mod chain;
 pub mod dead_letter;
 pub mod event;

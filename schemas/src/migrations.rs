@@ -121,6 +121,64 @@ GRANT SELECT ON audit_zone_chains TO auditflow_writer;
 
 -- A tamper alert names the zone it is about (Caracal's alerts do).
 ALTER TABLE audit_ingest_alerts ADD COLUMN IF NOT EXISTS zone_id text;
+
+-- Ids of rows Caracal wrote ('caracal'; NULL for auditflow's): their content_sha256 is
+-- Caracal's hash, so a re-delivery is compared with Caracal's algorithm.
+ALTER TABLE audit_event_ids ADD COLUMN written_by text;
+
+-- Retention: rows without a chain_id are Caracal's, archived by Caracal's own hourly export
+-- (auditflow's archive starts at the adoption), so only auditflow's chains are checked
+-- against auditflow's archive.
+CREATE OR REPLACE FUNCTION auditflow_drop_month_partition(month_start date, retention_days integer, requested_by text)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
+    m     date := date_trunc('month', month_start)::date;
+    part  text := format('audit_events_y%sm%s', to_char(m, 'YYYY'), to_char(m, 'MM'));
+    lo    timestamptz := (m::text || ' 00:00:00+00')::timestamptz;
+    hi    timestamptz := ((m + interval '1 month')::date::text || ' 00:00:00+00')::timestamptz;
+    held  bigint;
+    chain record;
+    n     bigint;
+BEGIN
+    IF retention_days IS NULL OR retention_days < 1 THEN
+        RAISE EXCEPTION 'auditflow: retention_days must be at least 1, got %', retention_days
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF coalesce(requested_by, '') = '' THEN
+        RAISE EXCEPTION 'auditflow: say who drops the partition' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(7022364613051705463);
+    IF to_regclass(part) IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF hi > now() - make_interval(days => retention_days) THEN
+        RAISE EXCEPTION 'auditflow: % holds events newer than % days', part, retention_days
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    SELECT h.id INTO held FROM audit_legal_holds h
+    WHERE h.from_at < hi AND h.until_at > lo
+      AND NOT EXISTS (SELECT 1 FROM audit_legal_hold_releases r WHERE r.hold_id = h.id)
+    ORDER BY h.id LIMIT 1;
+    IF held IS NOT NULL THEN
+        RAISE EXCEPTION 'auditflow: % overlaps active legal hold %', part, held
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    FOR chain IN EXECUTE format('SELECT chain_id, max(chain_seq) AS top FROM %I WHERE chain_id IS NOT NULL GROUP BY chain_id', part) LOOP
+        IF NOT EXISTS (SELECT 1 FROM audit_export_watermarks w
+                       WHERE w.chain_id = chain.chain_id AND w.to_seq >= chain.top) THEN
+            RAISE EXCEPTION 'auditflow: % holds rows of chain % up to position % that the archive does not have yet',
+                part, chain.chain_id, chain.top
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+    END LOOP;
+    EXECUTE format('SELECT count(*) FROM %I', part) INTO n;
+    INSERT INTO audit_retention_drops (partition_name, from_at, until_at, rows_dropped, retention_days, requested_by)
+    VALUES (part, lo, hi, n, retention_days, requested_by);
+    EXECUTE format('DROP TABLE %I', part);
+    RETURN n;
+END
+$fn$;
 "#;
 
 /// Retention (SPEC §3): monthly partitions past their retention are dropped by the owner
@@ -424,7 +482,18 @@ $do$;
 REVOKE ALL ON audit_events, audit_event_ids, audit_ledger_batches, audit_ingest_alerts,
     audit_ingest_watermarks, audit_export_watermarks, audit_export_segments, auditflow_meta FROM PUBLIC;
 GRANT SELECT, INSERT ON audit_events, audit_event_ids, audit_ledger_batches, audit_ingest_alerts TO auditflow_writer;
-GRANT USAGE ON SEQUENCE audit_ingest_alerts_alert_id_seq TO auditflow_writer;
+-- The alerts' id sequence (named after Caracal's column in a ledger adopted from Caracal).
+DO $do$
+DECLARE seq text;
+BEGIN
+    SELECT pg_get_serial_sequence('audit_ingest_alerts', a.attname) INTO seq FROM pg_attribute a
+    WHERE a.attrelid = 'audit_ingest_alerts'::regclass AND a.attname IN ('alert_id', 'id') AND NOT a.attisdropped
+    ORDER BY a.attname LIMIT 1;
+    IF seq IS NOT NULL THEN
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO auditflow_writer', seq);
+    END IF;
+END
+$do$;
 GRANT SELECT, UPDATE ON audit_ingest_watermarks, audit_export_watermarks TO auditflow_writer;
 GRANT SELECT, INSERT, UPDATE ON audit_export_segments TO auditflow_writer;
 GRANT SELECT ON auditflow_meta, auditflow_schema_migrations TO auditflow_writer;
@@ -458,8 +527,10 @@ CREATE TABLE audit_export_segments (
 );
 "#;
 
+// `IF NOT EXISTS` on the tables and indexes Caracal's baseline also creates: a ledger adopted
+// from Caracal keeps its own (prepared by `auditflow_sinks::adopt`); a new ledger gets these.
 const V1_LEDGER: &str = r#"
-CREATE TABLE audit_events (
+CREATE TABLE IF NOT EXISTS audit_events (
     id                        text        NOT NULL,
     zone_id                   text        NOT NULL,
     event_type                text        NOT NULL,
@@ -486,10 +557,10 @@ CREATE TABLE audit_events (
     PRIMARY KEY (id, occurred_at)
 ) PARTITION BY RANGE (occurred_at);
 
-CREATE TABLE audit_events_default PARTITION OF audit_events DEFAULT;
-CREATE INDEX audit_events_chain_idx ON audit_events (chain_id, chain_seq);
-CREATE INDEX audit_events_zone_time_idx ON audit_events (zone_id, occurred_at);
-CREATE INDEX audit_events_request_idx ON audit_events (request_id) WHERE request_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS audit_events_default PARTITION OF audit_events DEFAULT;
+CREATE INDEX IF NOT EXISTS audit_events_chain_idx ON audit_events (chain_id, chain_seq);
+CREATE INDEX IF NOT EXISTS audit_events_zone_time_idx ON audit_events (zone_id, occurred_at);
+CREATE INDEX IF NOT EXISTS audit_events_request_idx ON audit_events (request_id) WHERE request_id IS NOT NULL;
 
 -- Global id index of the ledger: one row per stored event id. The dedup check probes this
 -- single index instead of every monthly partition of audit_events (whose primary key
@@ -517,7 +588,7 @@ CREATE TABLE audit_ingest_watermarks (
     PRIMARY KEY (sink, chain_id)
 );
 
-CREATE TABLE audit_ingest_alerts (
+CREATE TABLE IF NOT EXISTS audit_ingest_alerts (
     alert_id      bigserial   PRIMARY KEY,
     kind          text        NOT NULL,
     event_id      text,

@@ -7,6 +7,7 @@
 //! sink tells the sources which entries may be acknowledged.
 #![deny(missing_docs)]
 
+pub mod adopt;
 pub mod dlq;
 pub mod epoch_sink;
 pub mod export;

@@ -62,7 +62,9 @@ pub fn pool_as(config: &tokio_postgres::Config, size: usize, role: &str) -> Resu
     use deadpool_postgres::{Hook, HookError};
     let manager =
         Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    let set_role = format!("SET ROLE \"{}\"", role.replace('"', "\"\""));
+    // `caracal.zone_id = '*'`: a ledger adopted from Caracal keeps Caracal's row-level
+    // security on audit_events, which lets a session through only with this setting.
+    let set_role = format!("SET ROLE \"{}\"; SET caracal.zone_id = '*'", role.replace('"', "\"\""));
     Pool::builder(manager)
         .max_size(size.max(1))
         .post_create(Hook::async_fn(move |client, _| {
@@ -88,7 +90,7 @@ pub fn read_pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, S
                 client
                     .batch_execute(
                         "SET default_transaction_read_only = on; SET plan_cache_mode = force_generic_plan; \
-                         SET application_name = 'auditflow-api'",
+                         SET application_name = 'auditflow-api'; SET caracal.zone_id = '*'",
                     )
                     .await
                     .map_err(HookError::Backend)
@@ -117,6 +119,46 @@ pub async fn client(pool: &Pool) -> Result<deadpool_postgres::Object, SinkError>
 
 /// Applies pending migrations; returns the versions applied now.
 pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, SinkError> {
+    if crate::adopt::holds_unadopted_caracal_ledger(pool).await? {
+        return Err(SinkError::Incompatible(
+            "the database holds Caracal's audit ledger (audit_events with chains per zone), not adopted yet: \
+             run `auditflow migrate` once, which checks Caracal's chains with Caracal's algorithm (give it \
+             AUDIT_HMAC_KEY) and adopts them without changing a row (docs/caracal.md)"
+                .into(),
+        ));
+    }
+    let c = client(pool).await?;
+    let foreign: bool = c
+        .query_one(
+            "SELECT to_regclass('public.audit_events') IS NOT NULL \
+               AND (to_regclass('public.auditflow_schema_migrations') IS NULL \
+                    OR NOT EXISTS (SELECT 1 FROM auditflow_schema_migrations WHERE version = 1))",
+            &[],
+        )
+        .await
+        .map_err(SinkError::pg("look at the database's tables"))?
+        .get(0);
+    if foreign {
+        return Err(SinkError::Incompatible(
+            "the database already holds an audit_events table that auditflow did not create and cannot adopt: \
+             of other ledgers only Caracal's audit ledger (its baseline layout) is adopted (docs/caracal.md); \
+             point auditflow at a database of its own"
+                .into(),
+        ));
+    }
+    drop(c);
+    apply_migrations(pool).await
+}
+
+/// Adopts Caracal's audit ledger ([`crate::adopt`]): prepares Caracal's tables, applies the
+/// migrations, continues every zone's chain from Caracal's head. Returns the zones adopted.
+pub async fn migrate_adopting_caracal(pool: &Pool) -> Result<i64, SinkError> {
+    crate::adopt::prepare(pool).await?;
+    apply_migrations(pool).await?;
+    crate::adopt::finish(pool).await
+}
+
+async fn apply_migrations(pool: &Pool) -> Result<Vec<i32>, SinkError> {
     let mut client = client(pool).await?;
     client.batch_execute(BOOTSTRAP).await.map_err(SinkError::pg("create migrations table"))?;
     let mut applied = Vec::new();

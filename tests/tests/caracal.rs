@@ -411,34 +411,30 @@ fn caracals_four_alert_rules_fire_on_real_scrapes_when_they_should_and_only_then
     );
 }
 
-/// Until adoption is built, a database holding Caracal's ledger is a configuration problem
-/// that names what was found (exit 2), never "unreachable" (exit 3), and no row is touched.
+/// A database holding an `audit_events` that is neither auditflow's nor Caracal's is a
+/// configuration problem that names what was found (exit 2), never "unreachable" (exit 3),
+/// and no row is touched. (Caracal's own ledger is adopted: tests/adopt.rs.)
 #[test]
-fn migrate_on_a_database_with_caracals_ledger_is_exit_2_saying_what_was_found() {
-    let env = TestEnv::new("caracal_existing");
+fn migrate_on_a_database_with_a_foreign_audit_events_is_exit_2_saying_what_was_found() {
+    let env = TestEnv::new("caracal_foreign");
     let admin = env.admin_pg();
     env.runtime.block_on(admin.batch_execute(&format!("CREATE DATABASE \"{}\"", env.database))).expect("create");
-    let caracal = env.pg();
+    let other = env.pg();
     env.runtime
-        .block_on(caracal.batch_execute(
+        .block_on(other.batch_execute(
             "CREATE TABLE audit_events (id text NOT NULL, zone_id text NOT NULL, event_type text NOT NULL, \
-               occurred_at timestamptz NOT NULL, ingested_at timestamptz NOT NULL DEFAULT now(), \
-               content_sha256 text, prev_content_sha256 text, chain_hmac text, chain_seq bigint, \
-               PRIMARY KEY (id, occurred_at)); \
-             INSERT INTO audit_events (id, zone_id, event_type, occurred_at, content_sha256, chain_seq) \
-               VALUES ('evt-1', 'zone-1', 'token_exchange', '2026-11-01T00:00:00Z', 'ab', 1)",
+               occurred_at timestamptz NOT NULL, payload text, PRIMARY KEY (id, occurred_at)); \
+             INSERT INTO audit_events (id, zone_id, event_type, occurred_at, payload) \
+               VALUES ('evt-1', 'zone-1', 'token_exchange', '2026-11-01T00:00:00Z', 'ab')",
         ))
-        .expect("a Caracal-like ledger");
+        .expect("a foreign ledger");
     let out = env.output(&["migrate"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    for needle in ["AUDITFLOW_DATABASE_URL", "audit_events", "Caracal"] {
+    for needle in ["AUDITFLOW_DATABASE_URL", "audit_events", "cannot adopt", "Caracal"] {
         assert!(stderr.contains(needle), "{needle} in: {stderr}");
     }
-    let rows = env.query("SELECT id, chain_seq, content_sha256 FROM audit_events");
+    let rows = env.query("SELECT id, payload FROM audit_events");
     assert_eq!(rows.len(), 1, "the existing row stays");
-    assert_eq!(
-        (rows[0].get::<_, String>(0), rows[0].get::<_, i64>(1), rows[0].get::<_, String>(2)),
-        ("evt-1".to_owned(), 1, "ab".to_owned())
-    );
+    assert_eq!((rows[0].get::<_, String>(0), rows[0].get::<_, String>(1)), ("evt-1".to_owned(), "ab".to_owned()));
 }

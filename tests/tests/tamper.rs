@@ -190,9 +190,13 @@ fn verify_names_every_kind_of_tampering_on_a_200k_row_ledger() {
     let (code, report) = verify(&env, &[]);
     assert_eq!(code, 1);
     assert_eq!(findings(&report), vec![("content_mismatch".into(), 1, 500, Some(id.clone()))]);
-    // --zone limits the findings to rows of that zone: the edited row now has another zone.
+    // --zone walks that zone's chain alone: the edited row is in it, whatever its zone
+    // column now says; another zone's chain is clean.
     let (code, report) = verify(&env, &["--zone", &zone]);
-    assert_eq!((code, findings(&report)), (0, vec![]), "a finding on another zone's row is not reported");
+    assert_eq!((code, findings(&report)), (1, vec![("content_mismatch".into(), 1, 500, Some(id.clone()))]));
+    let other = one_value(&env, "SELECT zone_id FROM audit_zone_chains WHERE chain_id <> 1 ORDER BY chain_id LIMIT 1");
+    let (code, report) = verify(&env, &["--zone", &other]);
+    assert_eq!((code, findings(&report)), (0, vec![]), "another zone's chain holds no finding");
     env.tamper(&format!("UPDATE audit_events SET zone_id = '{zone}' WHERE chain_id = 1 AND chain_seq = 500"));
     assert_clean(&env, rows);
 

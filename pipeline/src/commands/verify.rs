@@ -1,7 +1,7 @@
 //! `auditflow verify`: is the ledger what the pipeline wrote?
 
 use crate::connect::{archive_to_verify, prepare_postgres_for_reading};
-use crate::settings::flags::{EvidenceFlags, GlobalFlags, SettingsFlags};
+use crate::settings::flags::{EvidenceFlags, GlobalFlags, ProducerKeyFlags, SettingsFlags};
 use crate::settings::{self, redact, ConfigError};
 use anyhow::Context;
 use auditflow_schemas::tamper::{Finding, FindingKind};
@@ -47,13 +47,29 @@ pub struct VerifyArgs {
     pub trusted_export_key: Vec<String>,
     #[command(flatten)]
     pub evidence: EvidenceFlags,
+    /// In a ledger adopted from Caracal, Caracal's `chain_hmac` is keyed with the producers'
+    /// key (`AUDIT_HMAC_KEY`): give it to check them.
+    #[command(flatten)]
+    pub producer_keys: ProducerKeyFlags,
 }
 
 impl VerifyArgs {
-    /// The settings flags this command was given: the ledger, its keys and the archive.
+    /// The settings flags this command was given: the ledger, its keys, the archive and the
+    /// producers' keys.
     pub fn flags(&self) -> SettingsFlags {
-        SettingsFlags::with_evidence(&self.evidence)
+        SettingsFlags { producer_keys: self.producer_keys.clone(), ..SettingsFlags::with_evidence(&self.evidence) }
     }
+}
+
+/// The producers' keys, when any is configured: Caracal keyed its `chain_hmac` with them.
+pub(crate) fn caracal_keys(
+    settings: &settings::resolved::Resolved,
+) -> Result<Option<auditflow_schemas::keyring::Keyring>, ConfigError> {
+    let k = &settings.keys;
+    if k.hmac_key.is_none() && k.hmac_key_file.is_none() && k.keyring_file.is_none() {
+        return Ok(None);
+    }
+    settings.keyring(false).map(Some)
 }
 
 /// Findings were printed: exit 1.
@@ -132,7 +148,13 @@ pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
     } else {
         (None, Vec::new())
     };
-    let scope = auditflow_sinks::tamper::Scope { zone: args.zone.clone(), since, until, chains: Vec::new() };
+    let scope = auditflow_sinks::tamper::Scope {
+        zone: args.zone.clone(),
+        since,
+        until,
+        chains: Vec::new(),
+        caracal_keys: caracal_keys(&settings)?,
+    };
 
     // One thread: the work is CPU-bound and Postgres needs the other core to produce the
     // rows; a second runtime thread only added cross-thread wake-ups (measured).
@@ -247,7 +269,7 @@ fn print_report(report: &Report, secs: f64) {
     }
 }
 
-fn privileges(settings: &settings::Resolved, json: bool) -> anyhow::Result<()> {
+fn privileges(settings: &settings::resolved::Resolved, json: bool) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let findings = runtime.block_on(async {
         let pool = prepare_postgres_for_reading(settings, std::time::Duration::from_secs(10)).await?;

@@ -1,7 +1,7 @@
 //! The async side of the ledger sink: one transaction per shard and completed batch, covering
 //! every zone (= chain) of the shard that the batch touches.
 
-use super::copy::{copy_ids, copy_rows};
+use super::copy::{copy_ids, copy_rows, insert_rows};
 use crate::epoch_sink::Completion;
 use crate::export::ChainAdvance;
 use crate::postgres::{client, PARTITION_MONTHS_AHEAD, PARTITION_MONTHS_BACK};
@@ -69,6 +69,9 @@ struct Inner {
     months: Mutex<HashSet<NaiveDate>>,
     /// The chain of each zone seen so far (a zone's chain never changes).
     zone_chains: Mutex<HashMap<String, i32>>,
+    /// Whether `audit_events` has row-level security (a ledger adopted from Caracal keeps
+    /// Caracal's), which rules out `COPY FROM`: 0 not known yet, 1 no, 2 yes.
+    row_security: std::sync::atomic::AtomicU8,
 }
 
 /// What one shard transaction did.
@@ -111,6 +114,7 @@ impl LedgerCommitter {
             stats: Arc::default(),
             months: Mutex::new(HashSet::new()),
             zone_chains: Mutex::new(HashMap::new()),
+            row_security: std::sync::atomic::AtomicU8::new(0),
         };
         LedgerCommitter { inner: Arc::new(inner), runtime }
     }
@@ -160,6 +164,38 @@ fn batch_head(chain_id: i32, events: &[VerifiedEvent], plan: &BatchPlan, key: &L
         hmac_key_id: key.id.clone(),
         committed_at_us: chrono::Utc::now().timestamp_micros(),
     }
+}
+
+/// Caracal's content hash of `event` as Caracal would have stored it (its JSON columns as
+/// Postgres prints them, hence the round trip).
+async fn caracal_content_sha256(
+    tx: &deadpool_postgres::Transaction<'_>,
+    event: &auditflow_schemas::AuditEvent,
+) -> Result<String, SinkError> {
+    let row = tx
+        .query_one(
+            "SELECT $1::text::jsonb::text, $2::text::jsonb::text, $3::text::jsonb::text",
+            &[&event.determining_policies_json, &event.diagnostics_json, &event.metadata_json],
+        )
+        .await
+        .map_err(SinkError::pg("print JSON as Caracal stored it"))?;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let fields = auditflow_schemas::caracal::CaracalFields {
+        id: event.id.clone(),
+        zone_id: event.zone_id.clone(),
+        event_type: event.event_type.clone(),
+        request_id: text(&event.request_id),
+        decision: text(&event.decision),
+        policy_set_id: text(&event.policy_set_id),
+        policy_set_version_id: text(&event.policy_set_version_id),
+        manifest_sha: text(&event.manifest_sha),
+        evaluation_status: text(&event.evaluation_status),
+        determining_policies_json: row.get(0),
+        diagnostics_json: row.get(1),
+        metadata_json: row.get(2),
+        occurred_at_nanos: i128::from(event.occurred_at.timestamp_micros()) * 1000,
+    };
+    Ok(auditflow_schemas::caracal::content_sha256(&fields))
 }
 
 async fn backoff_sleep(backoff: &mut Duration) {
@@ -381,17 +417,33 @@ impl Inner {
 
         let ids: Vec<String> = zones.iter().flat_map(|z| z.events.iter().map(|e| e.event.id.clone())).collect();
         let stored_stmt = tx
-            .prepare_cached("SELECT id, content_sha256 FROM audit_event_ids WHERE id = ANY($1)")
+            .prepare_cached("SELECT id, content_sha256, written_by IS NOT NULL FROM audit_event_ids WHERE id = ANY($1)")
             .await
             .map_err(SinkError::pg("prepare lookup"))?;
         // Ids stored, then also those accepted for an earlier zone of this batch.
-        let mut known: HashMap<String, String> = tx
-            .query(&stored_stmt, &[&ids])
-            .await
-            .map_err(SinkError::pg("look up stored ids"))?
-            .into_iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+        let mut known: HashMap<String, String> = HashMap::new();
+        let mut caracal_rows: Vec<(String, String)> = Vec::new();
+        for r in tx.query(&stored_stmt, &[&ids]).await.map_err(SinkError::pg("look up stored ids"))? {
+            if r.get::<_, bool>(2) {
+                caracal_rows.push((r.get(0), r.get(1)));
+            } else {
+                known.insert(r.get(0), r.get(1));
+            }
+        }
+        // Rows Caracal stored carry Caracal's hash: a re-delivery is compared with Caracal's
+        // algorithm, and an equal one stands for this event's own hash (a duplicate).
+        for (id, caracal_sha) in caracal_rows {
+            let event = zones.iter().flat_map(|z| &z.events).find(|e| e.event.id == id);
+            let same = match event {
+                Some(e) => caracal_content_sha256(&tx, &e.event).await? == caracal_sha,
+                None => false,
+            };
+            let as_known = match (same, event) {
+                (true, Some(e)) => e.content_sha256.clone(),
+                _ => caracal_sha,
+            };
+            known.insert(id, as_known);
+        }
 
         let key = self.config.tamper_evidence.then_some(&self.config.key);
         let mut plans = Vec::with_capacity(zones.len());
@@ -411,7 +463,11 @@ impl Inner {
         }
         let planned: Vec<&ZonePlan> = plans.iter().filter(|p| !p.plan.new_rows.is_empty()).collect();
         if !planned.is_empty() {
-            copy_rows(&tx, &planned).await.map_err(SinkError::pg("copy rows"))?;
+            if self.row_security(&tx).await? {
+                insert_rows(&tx, &planned).await.map_err(SinkError::pg("insert rows"))?;
+            } else {
+                copy_rows(&tx, &planned).await.map_err(SinkError::pg("copy rows"))?;
+            }
             copy_ids(&tx, &planned).await.map_err(SinkError::pg("copy ids"))?;
             if self.config.tamper_evidence {
                 self.record_batch_heads(&tx, epoch, &planned).await?;
@@ -428,7 +484,7 @@ impl Inner {
                 });
                 tx.execute(
                     "INSERT INTO audit_ingest_alerts (kind, event_id, zone_id, src_stream, src_stream_id, detail) \
-                     VALUES ('tamper_on_replay', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                     VALUES ('tamper_on_replay', $1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING",
                     &[&e.event.id, &e.event.zone_id, &e.src_stream, &e.src_stream_id, &detail],
                 )
                 .await
@@ -485,6 +541,22 @@ impl Inner {
             }
         }
         Ok((outcome, letters, views))
+    }
+
+    async fn row_security(&self, tx: &deadpool_postgres::Transaction<'_>) -> Result<bool, SinkError> {
+        match self.row_security.load(Ordering::Relaxed) {
+            1 => Ok(false),
+            2 => Ok(true),
+            _ => {
+                let on: bool = tx
+                    .query_one("SELECT relrowsecurity FROM pg_class WHERE oid = 'audit_events'::regclass", &[])
+                    .await
+                    .map_err(SinkError::pg("read whether audit_events has row-level security"))?
+                    .get(0);
+                self.row_security.store(if on { 2 } else { 1 }, Ordering::Relaxed);
+                Ok(on)
+            }
+        }
     }
 
     /// One signed head per zone whose chain grew, in one statement.

@@ -6,11 +6,13 @@
 //!   ledger append-only;
 //! * [`anchor`]: `auditflow verify --against-archive`, the ledger against the archive's
 //!   signed manifests;
+//! * [`caracal_walk`]: the rows of a ledger adopted from Caracal, with Caracal's algorithm;
 //! * [`sweep`]: the background sweep inside `auditflow run`.
 //!
 //! The checks themselves are pure and live in [`auditflow_schemas::tamper`].
 
 pub mod anchor;
+pub mod caracal_walk;
 pub mod privileges;
 pub mod sweep;
 pub mod walk;

@@ -116,7 +116,7 @@ async fn raise_alert(pool: &Pool, f: &Finding) -> Result<bool, SinkError> {
     let n = c
         .execute(
             "INSERT INTO audit_ingest_alerts (kind, event_id, src_stream, src_stream_id, detail) \
-             VALUES ($1, $2, 'ledger', $3, $4) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, 'ledger', $3, $4::jsonb) ON CONFLICT DO NOTHING",
             &[&f.kind.as_str(), &f.row_id, &at, &detail],
         )
         .await

@@ -26,6 +26,9 @@ pub struct Scope {
     pub until: Option<DateTime<Utc>>,
     /// Only these chains (all when empty).
     pub chains: Vec<i32>,
+    /// The producer keys (`AUDIT_HMAC_KEY`) Caracal keyed its `chain_hmac` with, for a
+    /// ledger adopted from Caracal; without them Caracal's HMACs are not checked.
+    pub caracal_keys: Option<auditflow_schemas::keyring::Keyring>,
 }
 
 /// What a walk checked and found.
@@ -79,7 +82,8 @@ pub async fn verify_ledger(
         }
         scope = &zone_scope;
     }
-    let ranges = plan(pool, scope).await?;
+    let mut ranges = plan(pool, scope).await?;
+    let caracal = adopted_part(pool, scope, &mut ranges, &mut notes).await?;
     let total: u64 = ranges.values().map(|r| (r.to - r.from + 1).max(0) as u64).sum();
     let done = AtomicU64::new(0);
     let mut report = LedgerReport { chains: ranges.len(), notes, ..LedgerReport::default() };
@@ -97,6 +101,10 @@ pub async fn verify_ledger(
         .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
+    if let Some(caracal) = caracal {
+        report.rows += caracal.rows;
+        report.findings.extend(caracal.findings);
+    }
     for (findings, rows, batches, retired) in results {
         report.findings.extend(findings);
         report.rows += rows;
@@ -114,6 +122,73 @@ pub async fn verify_ledger(
     }
     report.findings.sort_by_key(|f| (f.chain_id, f.chain_seq, f.kind));
     Ok(report)
+}
+
+/// In a ledger adopted from Caracal, the first positions of each zone's chain are Caracal's
+/// rows: they are walked with Caracal's algorithm here, and the walk of auditflow's part
+/// starts after them. Notes say which algorithm holds for which range.
+async fn adopted_part(
+    pool: &Pool,
+    scope: &Scope,
+    ranges: &mut BTreeMap<i32, Range>,
+    notes: &mut Vec<String>,
+) -> Result<Option<super::caracal_walk::CaracalReport>, SinkError> {
+    let c = client(pool).await?;
+    if !crate::adopt::is_adopted(&c).await? {
+        return Ok(None);
+    }
+    let adopted = c
+        .query(
+            "SELECT chain_id, zone_id, adopted_seq FROM audit_zone_chains WHERE adopted_seq > 0 \
+             AND (cardinality($1::integer[]) = 0 OR chain_id = ANY($1)) ORDER BY chain_id",
+            &[&scope.chains],
+        )
+        .await
+        .map_err(SinkError::pg("read the adopted chains"))?;
+    const NAMED: usize = 10;
+    for (i, row) in adopted.iter().enumerate() {
+        let (chain, zone, seq): (i32, String, i64) = (row.get(0), row.get(1), row.get(2));
+        let head = ranges.get(&chain).map_or(seq, |r| r.to.max(seq));
+        if let Some(range) = ranges.get_mut(&chain) {
+            range.from = range.from.max(seq + 1);
+        }
+        if i < NAMED {
+            let after = if head > seq {
+                format!(
+                    ", positions {}..={head} auditflow's (auditflow-chain-v1 under the ledger key, signed heads)",
+                    seq + 1
+                )
+            } else {
+                String::new()
+            };
+            notes.push(format!(
+                "chain {chain} (zone {zone:?}): positions 1..={seq} Caracal's (content hash over 0x1f-joined columns, chain_hmac under AUDIT_HMAC_KEY){after}"
+            ));
+        }
+    }
+    if adopted.len() > NAMED {
+        notes.push(format!("… and {} more chains adopted from Caracal, checked the same way", adopted.len() - NAMED));
+    }
+    ranges.retain(|_, r| r.from <= r.to || r.from == 1);
+    if scope.since.is_some() || scope.until.is_some() {
+        notes.push(
+            "Caracal's rows have no signed batch heads to place them in time: a walk limited in time skips them".into(),
+        );
+        return Ok(None);
+    }
+    if scope.caracal_keys.is_none() {
+        notes.push("no AUDIT_HMAC_KEY given: Caracal's chain_hmac values were not checked".into());
+    }
+    let report =
+        super::caracal_walk::verify_caracal_rows(pool, scope.caracal_keys.as_ref(), scope.zone.as_deref(), true)
+            .await?;
+    if report.without_hmac > 0 {
+        notes.push(format!(
+            "{} of Caracal's rows carry no chain_hmac (Caracal ran without AUDIT_HMAC_KEY): only their hashes and links were checked",
+            report.without_hmac
+        ));
+    }
+    Ok(Some(report))
 }
 
 /// Positions of one chain to walk.
@@ -233,6 +308,7 @@ async fn walk_chain(
         let prev: Option<String> = if range.from > 1 {
             c.query_opt(
                 "SELECT coalesce((SELECT content_sha256 FROM audit_events WHERE chain_id = $1 AND chain_seq = $2 LIMIT 1), \
+                                 (SELECT adopted_head FROM audit_zone_chains WHERE chain_id = $1 AND adopted_seq = $2), \
                                  (SELECT content_sha256 FROM audit_event_ids WHERE chain_id = $1 AND chain_seq = $2 LIMIT 1))",
                 &[&chain, &(range.from - 1)],
             )
