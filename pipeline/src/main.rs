@@ -25,7 +25,7 @@ fn exit_code(error: &anyhow::Error) -> u8 {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(commands::as_invoked(std::env::args_os()));
     if cli.command.only_reads() {
         // Before any other thread exists.
         sigpipe::reset();

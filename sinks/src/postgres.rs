@@ -128,16 +128,21 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, SinkError> {
         ));
     }
     let c = client(pool).await?;
-    let foreign: bool = c
+    let tables = c
         .query_one(
-            "SELECT to_regclass('public.audit_events') IS NOT NULL \
-               AND (to_regclass('public.auditflow_schema_migrations') IS NULL \
-                    OR NOT EXISTS (SELECT 1 FROM auditflow_schema_migrations WHERE version = 1))",
+            "SELECT to_regclass('public.audit_events') IS NOT NULL, \
+                    to_regclass('public.auditflow_schema_migrations') IS NOT NULL",
             &[],
         )
         .await
-        .map_err(SinkError::pg("look at the database's tables"))?
-        .get(0);
+        .map_err(SinkError::pg("look at the database's tables"))?;
+    let (events, bookkeeping): (bool, bool) = (tables.get(0), tables.get(1));
+    let built_by_auditflow = bookkeeping
+        && c.query_one("SELECT EXISTS (SELECT 1 FROM auditflow_schema_migrations WHERE version = 1)", &[])
+            .await
+            .map_err(SinkError::pg("read migrations"))?
+            .get::<_, bool>(0);
+    let foreign = events && !built_by_auditflow;
     if foreign {
         return Err(SinkError::Incompatible(
             "the database already holds an audit_events table that auditflow did not create and cannot adopt: \

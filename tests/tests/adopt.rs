@@ -23,9 +23,9 @@ fn caracal_row(zone: &str, n: usize, metadata: &str, at: chrono::DateTime<chrono
     CaracalFields {
         id: format!("car-{zone}-{n:05}"),
         zone_id: zone.to_owned(),
-        event_type: if n % 3 == 0 { "gateway_resource_request" } else { "token_exchange" }.to_owned(),
+        event_type: if n.is_multiple_of(3) { "gateway_resource_request" } else { "token_exchange" }.to_owned(),
         request_id: format!("req-{zone}-{}", n / 2),
-        decision: if n % 5 == 0 { "deny" } else { "allow" }.to_owned(),
+        decision: if n.is_multiple_of(5) { "deny" } else { "allow" }.to_owned(),
         policy_set_id: "ps-1".into(),
         policy_set_version_id: "psv-1".into(),
         manifest_sha: "m1".into(),

@@ -282,7 +282,11 @@ fn cases(tokens_file: &'static str) -> Vec<Case> {
                 switch("--summary-json", "summary_json"),
             ],
         ),
-        case(&["migrate"], vec![postgres()], vec![]),
+        case(
+            &["migrate"],
+            vec![postgres(), producer_keys()],
+            vec![switch("--adopt-broken-caracal-ledger", "adopt_broken_caracal_ledger")],
+        ),
         case(
             &["emit"],
             vec![redis(), audit_stream(), producer_keys()],
@@ -306,7 +310,7 @@ fn cases(tokens_file: &'static str) -> Vec<Case> {
         ),
         case(
             &["verify"],
-            vec![postgres(), ledger_keys(), archive()],
+            vec![postgres(), ledger_keys(), archive(), producer_keys()],
             vec![
                 ("--zone", "", "zone-1", "zone", json!("zone-1"), Value::Null),
                 ("--since", "", "2026-01-01T00:00:00Z", "since", json!("2026-01-01T00:00:00Z"), Value::Null),
@@ -814,4 +818,29 @@ fn caracal_variables_fill_in_where_auditflows_own_are_not_set() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Caracal's Helm chart runs `/usr/local/bin/audit` with no arguments: invoked under that
+/// name, the binary is `auditflow run`, settings from Caracal's variables included.
+#[test]
+fn invoked_as_caracals_audit_binary_it_runs_the_pipeline() {
+    let dir = std::env::temp_dir().join(format!("auditflow-as-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let audit = dir.join("audit");
+    let _ = std::fs::remove_file(&audit);
+    std::os::unix::fs::symlink(common::binary(), &audit).expect("symlink");
+    let out = Command::new(&audit)
+        .arg("--print-settings")
+        .current_dir(&dir)
+        .env_clear()
+        .env("PORT", "9090")
+        .env("DATABASE_URL", "postgres://caracalaudit@127.0.0.6:5432/caracal")
+        .output()
+        .expect("run as audit");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("settings JSON");
+    assert!(printed["args"]["Run"].is_object(), "the run command's arguments: {printed}");
+    assert_eq!(printed["settings"]["listen"], json!("0.0.0.0:9090"), "{printed}");
+    assert_eq!(printed["settings"]["database_url"], json!("postgres://caracalaudit@127.0.0.6:5432/caracal"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

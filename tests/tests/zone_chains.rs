@@ -15,7 +15,7 @@ use common::{kill9, TestEnv};
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const ZONES: usize = 16;
@@ -93,9 +93,9 @@ impl Dispatcher {
 /// Runs `dispatcher` in a thread of its own every 20 ms until `stop`, then once more.
 fn dispatch_in_background(
     url: String,
-    dispatcher: Arc<Mutex<Dispatcher>>,
+    mut dispatcher: Dispatcher,
     stop: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<()> {
+) -> std::thread::JoinHandle<Dispatcher> {
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         runtime.block_on(async {
@@ -106,13 +106,14 @@ fn dispatch_in_background(
             });
             loop {
                 let last = stop.load(Ordering::SeqCst);
-                dispatcher.lock().expect("dispatcher").tick(&client).await.expect("dispatcher query");
+                dispatcher.tick(&client).await.expect("dispatcher query");
                 if last {
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
-        })
+        });
+        dispatcher
     })
 }
 
@@ -214,17 +215,14 @@ fn caracal_dispatcher_delivers_every_event_of_a_zone_once_across_staged_drains()
 fn caracal_dispatcher_under_live_ingestion_and_sigkills_misses_only_its_own_race() {
     let env = TestEnv::new("zlive");
     assert!(env.output(&["migrate"]).status.success());
-    emit(&env, 40_000, 7);
-    let caracal = Arc::new(Mutex::new(Dispatcher::new(true)));
-    let follower = Arc::new(Mutex::new(Dispatcher::new(false)));
     let stop = Arc::new(AtomicBool::new(false));
-    let threads = [
-        dispatch_in_background(env.database_url(), caracal.clone(), stop.clone()),
-        dispatch_in_background(env.database_url(), follower.clone(), stop.clone()),
-    ];
+    let caracal = dispatch_in_background(env.database_url(), Dispatcher::new(true), stop.clone());
+    let follower = dispatch_in_background(env.database_url(), Dispatcher::new(false), stop.clone());
     // Live ingestion with 2 workers, killed at random moments while committing, then restarted.
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x5EED);
-    for _ in 0..3 {
+    for round in 0..3 {
+        // A fresh backlog each round, so that every kill lands while rows are being committed.
+        emit(&env, 20_000, 7 + round);
         let mut child = env.spawn_run(&["--workers", "2", "--claim-idle-ms", "2000"], &[]);
         let started = Instant::now();
         let before = env.ledger_rows();
@@ -241,7 +239,7 @@ fn caracal_dispatcher_under_live_ingestion_and_sigkills_misses_only_its_own_race
     }
     // More events while the last run drains everything.
     let mut child = env.spawn_run(&["--workers", "2", "--claim-idle-ms", "2000"], &[]);
-    emit(&env, 10_000, 8);
+    emit(&env, 10_000, 20);
     let started = Instant::now();
     while env.pending() > 0 || env.ledger_rows() == 0 || !drained(&env) {
         assert!(started.elapsed() < Duration::from_secs(300), "did not drain\n{}", env.log_tail());
@@ -249,13 +247,10 @@ fn caracal_dispatcher_under_live_ingestion_and_sigkills_misses_only_its_own_race
     }
     common::terminate(&mut child, Duration::from_secs(60));
     stop.store(true, Ordering::SeqCst);
-    for t in threads {
-        t.join().expect("dispatcher thread");
-    }
+    let caracal = caracal.join().expect("Caracal's dispatcher");
+    let follower = follower.join().expect("the following dispatcher");
     assert_gapless(&env);
-    let follower = follower.lock().expect("follower");
     assert_eq!(check_deliveries(&env, &follower, false), 0, "a cursor that follows the rows misses nothing");
-    let caracal = caracal.lock().expect("caracal");
     let missed = check_deliveries(&env, &caracal, true);
     let jumps: usize = caracal.sinks.values().map(|s| s.jumps.len()).sum();
     eprintln!("Caracal's dispatcher: {missed} events skipped by its own read-then-MAX race ({jumps} head jumps)");

@@ -131,6 +131,26 @@ impl Command {
     }
 }
 
+/// The command line as given, except when the binary is invoked as `audit` (the path
+/// Caracal's Helm chart runs, `/usr/local/bin/audit`, with no arguments): then it is
+/// `auditflow run` with whatever global flags were given.
+///
+/// ```
+/// use auditflow_pipeline::commands::as_invoked;
+/// let args = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+/// assert_eq!(as_invoked(args(&["/usr/local/bin/audit"])), args(&["/usr/local/bin/audit", "run"]));
+/// assert_eq!(as_invoked(args(&["audit", "--print-settings"])), args(&["audit", "run", "--print-settings"]));
+/// assert_eq!(as_invoked(args(&["auditflow", "verify"])), args(&["auditflow", "verify"]));
+/// ```
+pub fn as_invoked(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let as_audit = args.first().and_then(|a| std::path::Path::new(a).file_name()).is_some_and(|n| n == "audit");
+    if as_audit {
+        args.insert(1, "run".into());
+    }
+    args
+}
+
 /// Runs the command (or, with `--print-settings`, only shows what it would run with).
 pub fn execute(cli: &Cli) -> anyhow::Result<()> {
     let global = &cli.global;

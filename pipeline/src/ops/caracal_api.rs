@@ -1,14 +1,16 @@
-//! Caracal's admin API over the dead-letter stream, behind `AUDIT_ADMIN_TOKEN`:
-//! `GET /api/audit/dlq`, `GET /api/audit/dlq/{id}` and `POST /api/audit/dlq/replay`, with
-//! Caracal's parameters, limits, status codes, plain-text errors and response keys.
+//! Caracal's admin API, behind `AUDIT_ADMIN_TOKEN`: `GET /api/audit/search` over the ledger
+//! (a zone in `chain_seq` order, see [`crate::queries::zone_page`]) and, over the
+//! dead-letter stream, `GET /api/audit/dlq`, `GET /api/audit/dlq/{id}` and
+//! `POST /api/audit/dlq/replay`, with Caracal's parameters, limits, status codes, plain-text
+//! errors and response keys.
 //!
 //! Without a token the routes do not exist (404), as in Caracal. A replay re-publishes what
 //! now passes verification, as `auditflow dlq replay` does, rather than Caracal's fixed list
 //! of replayable reasons; `replayable` in a listing says the same of each entry.
-//! (`/api/audit/search` pages a zone by `chain_seq`, so it comes with chains per zone.)
 
 use super::api::ApiState;
 use crate::queries::dead_letters::{self, DeadEntry, ReplayRequest};
+use crate::queries::zone_page;
 use crate::settings::Secret;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -33,6 +35,7 @@ pub struct CaracalApi {
 pub fn routes(api: Arc<ApiState>, token: Option<Secret>) -> Router {
     let Some(token) = token else { return Router::new() };
     Router::new()
+        .route("/api/audit/search", get(search))
         .route("/api/audit/dlq", get(list))
         .route("/api/audit/dlq/replay", post(replay))
         .route("/api/audit/dlq/{id}", get(show))
@@ -130,6 +133,30 @@ fn listed(state: &CaracalApi, entry: &DeadEntry) -> Map<String, Value> {
         && entry.verifies_now(&api.keyring, &api.limits, api.revocation_stream.as_deref()).is_ok();
     out.insert("replayable".into(), json!(replayable));
     out
+}
+
+async fn search(
+    State(state): State<Arc<CaracalApi>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(refused) = authorized(&state, &headers) {
+        return refused.into_response();
+    }
+    let Some(page) = zone_page::ZonePage::parse(&query, chrono::Utc::now()) else {
+        return text(StatusCode::BAD_REQUEST, "zone_id is required");
+    };
+    let result = async {
+        let client = state.api.pool.get().await?;
+        zone_page::read(&client, &page).await
+    };
+    match result.await {
+        Ok(body) => Json(body).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "Caracal's search failed");
+            text(StatusCode::INTERNAL_SERVER_ERROR, "search failed")
+        }
+    }
 }
 
 async fn list(

@@ -4,3 +4,4 @@
 pub mod dead_letters;
 pub mod search;
 pub mod views;
+pub mod zone_page;
