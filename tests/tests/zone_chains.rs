@@ -272,3 +272,78 @@ fn drained(env: &TestEnv) -> bool {
         });
     lag == Some(0) && env.pending() == 0
 }
+
+/// A ledger written before chains were per zone (by the build before them, commit 2544720:
+/// 160 events over 3 zones in 16 chains per shard; `tests/data/ledger-per-shard/`, with its
+/// ledger keys) is upgraded by `migrate`: its chains are closed and keep verifying, and new
+/// rows go to one chain per zone, numbered after them.
+#[test]
+fn a_ledger_with_chains_per_shard_keeps_verifying_after_the_upgrade() {
+    let mut env = TestEnv::new("zlegacy");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/ledger-per-shard");
+    for key in ["ledger.key", "ledger-head.key"] {
+        std::fs::copy(fixture.join(key), env.dir.join(key)).expect("copy the fixture's key");
+    }
+    let head_key = env.dir.join("ledger-head.key").display().to_string();
+    env.extra_env.push(("AUDITFLOW_LEDGER_HEAD_KEY_FILE".into(), head_key));
+    let admin = env.admin_pg();
+    env.runtime.block_on(admin.batch_execute(&format!("CREATE DATABASE \"{}\"", env.database))).expect("create");
+    env.runtime
+        .block_on(admin.batch_execute(
+            "DO $$ BEGIN CREATE ROLE auditflow_writer NOLOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+        ))
+        .expect("the writer role");
+    let dump = std::fs::read_to_string(fixture.join("ledger.sql")).expect("the fixture's dump");
+    env.runtime.block_on(env.pg().batch_execute(&dump)).expect("restore the ledger written per shard");
+    let closed: Vec<(i32, i64)> = env
+        .query("SELECT chain_id, count(*) FROM audit_events GROUP BY chain_id ORDER BY chain_id")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(closed.len(), 16, "the fixture has 16 chains per shard");
+
+    let out = env.output(&["migrate"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let verify = |args: &[&str]| {
+        let mut all = vec!["verify", "--json"];
+        all.extend_from_slice(args);
+        let out = env.output(&all);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("verify --json: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), report)
+    };
+    let (code, report) = verify(&[]);
+    assert_eq!((code, report["findings"].clone()), (Some(0), serde_json::json!([])), "{report}");
+    assert_eq!((report["chains"].as_i64(), report["rows"].as_i64()), (Some(16), Some(160)));
+
+    // New rows in the same zones go to one chain per zone, after the closed ones.
+    env.emit(&["--count", "300", "--zones", "3", "--invalid-ratio", "0", "--seed", "78"]);
+    env.run_until_drained(&["--workers", "2"], Duration::from_secs(120));
+    let after: Vec<(i32, i64)> = env
+        .query("SELECT chain_id, count(*) FROM audit_events WHERE chain_id < 16 GROUP BY chain_id ORDER BY chain_id")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(after, closed, "nothing is appended to a closed chain");
+    let zones = env.query("SELECT zone_id, chain_id FROM audit_zone_chains ORDER BY chain_id");
+    assert_eq!(zones.len(), 3);
+    assert!(zones.iter().all(|r| r.get::<_, i32>(1) >= 16), "zone chains are numbered after the closed ones");
+    let new_rows = env.query(
+        "SELECT zone_id, count(*), max(chain_seq), count(DISTINCT chain_seq) FROM audit_events \
+         WHERE chain_id >= 16 GROUP BY zone_id",
+    );
+    for r in &new_rows {
+        let (zone, n, max, distinct): (String, i64, i64, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
+        assert!(n == max && n == distinct, "zone {zone}: its chain runs 1..={n} without a gap");
+    }
+    let (code, report) = verify(&[]);
+    assert_eq!((code, report["findings"].clone()), (Some(0), serde_json::json!([])), "{report}");
+    assert_eq!(report["chains"].as_i64(), Some(19));
+    let total: i64 = env.query("SELECT count(*) FROM audit_events")[0].get(0);
+    assert_eq!(report["rows"].as_i64(), Some(total));
+    // A zone's evidence: its own chain, and the closed chains it shares with other zones.
+    let (code, report) = verify(&["--zone", "zone-1"]);
+    assert_eq!(code, Some(0), "{report}");
+    assert!(report["notes"].to_string().contains("mix zones"), "{report}");
+}
