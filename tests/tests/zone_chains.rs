@@ -347,3 +347,48 @@ fn a_ledger_with_chains_per_shard_keeps_verifying_after_the_upgrade() {
     assert_eq!(code, Some(0), "{report}");
     assert!(report["notes"].to_string().contains("mix zones"), "{report}");
 }
+
+/// One event id published twice in one batch under two zones that different workers write
+/// (zone-0 and zone-5: shards 10 and 1): the two shard transactions race for the id in the
+/// id index. The first stored wins; the other is retried, finds it stored with other content,
+/// and is a tampered replay: one row, one dead letter, both chains gapless.
+#[test]
+fn one_id_under_two_zones_in_one_batch_is_stored_once_and_the_other_is_a_tamper() {
+    let env = TestEnv::new("zrace");
+    let key = auditflow_schemas::keyring::Keyring::single_hex("default", common::HMAC_KEY).expect("key");
+    let mut redis = env.redis();
+    for round in 0..20 {
+        for zone in ["zone-0", "zone-5"] {
+            let data = serde_json::json!({
+                "id": format!("twin-{round}"), "zone_id": zone, "event_type": "token_exchange",
+                "decision": "allow", "occurred_at": "2026-12-01T10:00:00.000000Z",
+            })
+            .to_string();
+            let sig = key.sign("default", data.as_bytes()).expect("sig");
+            let _: String = redis::cmd("XADD")
+                .arg(&env.stream)
+                .arg("*")
+                .arg("data")
+                .arg(&data)
+                .arg("sig")
+                .arg(&sig)
+                .query(&mut redis)
+                .expect("XADD");
+        }
+    }
+    env.run_until_drained(&["--workers", "2"], Duration::from_secs(120));
+    let rows: Vec<(String, i64)> =
+        env.query("SELECT id, count(*) FROM audit_events GROUP BY id").iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(rows.len(), 20, "each id stored: {rows:?}");
+    assert!(rows.iter().all(|(_, n)| *n == 1), "each id once: {rows:?}");
+    let dlq = env.dlq_entries();
+    assert_eq!(dlq.len(), 20, "one twin of each id dead-lettered: {dlq:?}");
+    assert!(dlq.iter().all(|(_, reason, _)| reason.starts_with("tamper_on_replay")), "{dlq:?}");
+    for r in env
+        .query("SELECT zone_id, count(*), max(chain_seq), count(DISTINCT chain_seq) FROM audit_events GROUP BY zone_id")
+    {
+        let (zone, n, max, distinct): (String, i64, i64, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
+        assert!(n == max && n == distinct, "zone {zone}: {n} rows at positions up to {max}");
+    }
+    assert_eq!(env.pending(), 0);
+}
