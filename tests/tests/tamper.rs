@@ -174,7 +174,8 @@ fn rewrite_chain(env: &TestEnv, chain: i32, seq: i64, head_key: Option<&HeadKey>
 #[test]
 fn verify_names_every_kind_of_tampering_on_a_200k_row_ledger() {
     let env = TestEnv::new("tamper_verify");
-    env.emit(&["--count", "200000", "--seed", "11", "--invalid-ratio", "0", "--duplicate-ratio", "0"]);
+    // 8 zones: 8 chains of about 25 000 rows, each tampered with in its own way below.
+    env.emit(&["--count", "200000", "--zones", "8", "--seed", "11", "--invalid-ratio", "0", "--duplicate-ratio", "0"]);
     env.run_until_drained(&[], LIMIT);
     let rows: i64 = env.query("SELECT count(*) FROM audit_events")[0].get(0);
     assert_eq!(rows, 200_000);
