@@ -213,7 +213,8 @@ pub struct SourceFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerFile {
-    /// Number of chains; fixed for the life of a ledger.
+    /// Number of shards zones map to (each shard one worker and one transaction per batch);
+    /// may change between runs.
     pub shards: Option<u32>,
     /// Postgres connections.
     pub pool_size: Option<usize>,

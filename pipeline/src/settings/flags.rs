@@ -163,7 +163,9 @@ pub struct PipelineFlags {
     /// Unacknowledged entries per worker before reading pauses [default: 20000].
     #[arg(long, env = "AUDITFLOW_MAX_IN_FLIGHT")]
     pub max_in_flight: Option<usize>,
-    /// Ledger shards (chains); fixed for the life of a ledger [default: 16].
+    /// Ledger shards: zones map to shards by a stable hash, each shard to one worker, and
+    /// one transaction per shard and batch covers its zones; may change between runs
+    /// [default: 16].
     #[arg(long, env = "AUDITFLOW_LEDGER_SHARDS")]
     pub ledger_shards: Option<u32>,
     /// Epoch length in milliseconds [default: 100].

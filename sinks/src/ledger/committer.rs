@@ -1,14 +1,17 @@
 //! The async side of the ledger sink: one transaction per shard and completed batch, covering
 //! every zone (= chain) of the shard that the batch touches.
 
+use super::caracal::caracal_content_sha256;
 use super::copy::{copy_ids, copy_rows, insert_rows};
+use super::heads::record_batch_heads;
+use super::zone_plan::{by_zone, ZoneBatch, ZonePlan};
 use crate::epoch_sink::Completion;
 use crate::export::ChainAdvance;
 use crate::postgres::{client, PARTITION_MONTHS_AHEAD, PARTITION_MONTHS_BACK};
 use crate::SinkError;
-use auditflow_schemas::chain::{plan_batch, BatchPlan, ChainHead, LedgerKey};
+use auditflow_schemas::chain::{plan_batch, ChainHead, LedgerKey};
 use auditflow_schemas::shard::shard_of;
-use auditflow_schemas::tamper::{merkle_root, sha256_bytes, BatchHead, HeadKey};
+use auditflow_schemas::tamper::HeadKey;
 use auditflow_schemas::view::{SharedEvent, ViewEvent};
 use auditflow_schemas::{DeadLetter, Reason, VerifiedEvent};
 use chrono::{Datelike, Months, NaiveDate};
@@ -148,80 +151,9 @@ fn ledger_letter(event: &VerifiedEvent, shard: u32, reason: Reason) -> DeadLette
     }
 }
 
-/// The head of the rows `plan` appends (which must be non-empty), to be signed.
-fn batch_head(chain_id: i32, events: &[VerifiedEvent], plan: &BatchPlan, key: &LedgerKey) -> BatchHead {
-    let leaves: Vec<[u8; 32]> =
-        plan.new_rows.iter().filter_map(|r| sha256_bytes(&events[r.index].content_sha256)).collect();
-    let first = plan.new_rows.first().map(|r| r.chain_seq).unwrap_or(plan.head.seq);
-    let last = plan.new_rows.last();
-    BatchHead {
-        chain_id,
-        from_seq: first,
-        to_seq: plan.head.seq,
-        merkle_root: hex::encode(merkle_root(&leaves)),
-        head_content_sha256: plan.head.content_sha256.clone().unwrap_or_default(),
-        head_chain_hmac: last.map(|r| r.chain_hmac.clone()).unwrap_or_default(),
-        hmac_key_id: key.id.clone(),
-        committed_at_us: chrono::Utc::now().timestamp_micros(),
-    }
-}
-
-/// Caracal's content hash of `event` as Caracal would have stored it (its JSON columns as
-/// Postgres prints them, hence the round trip).
-async fn caracal_content_sha256(
-    tx: &deadpool_postgres::Transaction<'_>,
-    event: &auditflow_schemas::AuditEvent,
-) -> Result<String, SinkError> {
-    let row = tx
-        .query_one(
-            "SELECT $1::text::jsonb::text, $2::text::jsonb::text, $3::text::jsonb::text",
-            &[&event.determining_policies_json, &event.diagnostics_json, &event.metadata_json],
-        )
-        .await
-        .map_err(SinkError::pg("print JSON as Caracal stored it"))?;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let fields = auditflow_schemas::caracal::CaracalFields {
-        id: event.id.clone(),
-        zone_id: event.zone_id.clone(),
-        event_type: event.event_type.clone(),
-        request_id: text(&event.request_id),
-        decision: text(&event.decision),
-        policy_set_id: text(&event.policy_set_id),
-        policy_set_version_id: text(&event.policy_set_version_id),
-        manifest_sha: text(&event.manifest_sha),
-        evaluation_status: text(&event.evaluation_status),
-        determining_policies_json: row.get(0),
-        diagnostics_json: row.get(1),
-        metadata_json: row.get(2),
-        occurred_at_nanos: i128::from(event.occurred_at.timestamp_micros()) * 1000,
-    };
-    Ok(auditflow_schemas::caracal::content_sha256(&fields))
-}
-
 async fn backoff_sleep(backoff: &mut Duration) {
     tokio::time::sleep(*backoff).await;
     *backoff = (*backoff * 2).min(Duration::from_secs(5));
-}
-
-/// The events of one zone in a shard's batch, in arrival order.
-struct ZoneBatch {
-    zone: String,
-    events: Vec<VerifiedEvent>,
-}
-
-/// What a transaction plans for one zone's chain.
-pub(super) struct ZonePlan<'a> {
-    pub(super) chain_id: i32,
-    pub(super) events: &'a [VerifiedEvent],
-    pub(super) plan: BatchPlan,
-}
-
-fn by_zone(events: Vec<VerifiedEvent>) -> Vec<ZoneBatch> {
-    let mut zones: BTreeMap<String, Vec<VerifiedEvent>> = BTreeMap::new();
-    for event in events {
-        zones.entry(event.event.zone_id.clone()).or_default().push(event);
-    }
-    zones.into_iter().map(|(zone, events)| ZoneBatch { zone, events }).collect()
 }
 
 /// Another shard's transaction stored the same id first (an id re-delivered under another
@@ -470,7 +402,7 @@ impl Inner {
             }
             copy_ids(&tx, &planned).await.map_err(SinkError::pg("copy ids"))?;
             if self.config.tamper_evidence {
-                self.record_batch_heads(&tx, epoch, &planned).await?;
+                record_batch_heads(&self.config.key, &self.config.head_key, &tx, epoch, &planned).await?;
             }
         }
         let mut letters = Vec::new();
@@ -557,70 +489,5 @@ impl Inner {
                 Ok(on)
             }
         }
-    }
-
-    /// One signed head per zone whose chain grew, in one statement.
-    async fn record_batch_heads(
-        &self,
-        tx: &deadpool_postgres::Transaction<'_>,
-        epoch: u64,
-        planned: &[&ZonePlan<'_>],
-    ) -> Result<(), SinkError> {
-        let heads: Vec<(BatchHead, String)> = planned
-            .iter()
-            .map(|p| {
-                let head = batch_head(p.chain_id, p.events, &p.plan, &self.config.key);
-                let signature = self.config.head_key.sign(&head);
-                (head, signature)
-            })
-            .collect();
-        let mut roots = Vec::with_capacity(heads.len());
-        let mut head_hashes = Vec::with_capacity(heads.len());
-        let mut head_hmacs = Vec::with_capacity(heads.len());
-        let mut key_ids = Vec::with_capacity(heads.len());
-        for (h, _) in &heads {
-            roots.push(h.merkle_root.clone());
-            head_hashes.push(h.head_content_sha256.clone());
-            head_hmacs.push(h.head_chain_hmac.clone());
-            key_ids.push(h.hmac_key_id.clone());
-        }
-        let head_key_id = self.config.head_key.id().to_owned();
-        let chains: Vec<i32> = heads.iter().map(|(h, _)| h.chain_id).collect();
-        let from: Vec<i64> = heads.iter().map(|(h, _)| h.from_seq).collect();
-        let to: Vec<i64> = heads.iter().map(|(h, _)| h.to_seq).collect();
-        let committed: Vec<i64> = heads.iter().map(|(h, _)| h.committed_at_us).collect();
-        let signatures: Vec<String> = heads.iter().map(|(_, s)| s.clone()).collect();
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO audit_ledger_batches (chain_id, from_seq, to_seq, epoch, merkle_root, \
-                 head_content_sha256, head_chain_hmac, hmac_key_id, committed_at_us, head_key_id, signature) \
-                 SELECT chain_id, from_seq, to_seq, $4, merkle_root, head_content_sha256, head_chain_hmac, \
-                        hmac_key_id, committed_at_us, $10, signature \
-                 FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $5::text[], $6::text[], $7::text[], \
-                             $8::text[], $9::bigint[], $11::text[]) \
-                      AS u(chain_id, from_seq, to_seq, merkle_root, head_content_sha256, head_chain_hmac, \
-                           hmac_key_id, committed_at_us, signature)",
-            )
-            .await
-            .map_err(SinkError::pg("prepare batch heads"))?;
-        tx.execute(
-            &stmt,
-            &[
-                &chains,
-                &from,
-                &to,
-                &(epoch as i64),
-                &roots,
-                &head_hashes,
-                &head_hmacs,
-                &key_ids,
-                &committed,
-                &head_key_id,
-                &signatures,
-            ],
-        )
-        .await
-        .map_err(SinkError::pg("record batch heads"))?;
-        Ok(())
     }
 }

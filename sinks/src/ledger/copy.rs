@@ -1,6 +1,6 @@
 //! Binary COPY of chained rows into `audit_events`.
 
-use super::committer::ZonePlan;
+use super::zone_plan::ZonePlan;
 use auditflow_schemas::chain::ChainedRow;
 use bytes::{BufMut, BytesMut};
 use futures_util::pin_mut;

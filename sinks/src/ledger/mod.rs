@@ -15,8 +15,11 @@
 //! unknown commit outcome re-plans against what is really stored: at worst the batch turns
 //! out to be duplicates.
 
+mod caracal;
 mod committer;
 mod copy;
+mod heads;
+mod zone_plan;
 
 pub use committer::{LedgerCommitter, LedgerConfig, LedgerOutput, LedgerStats};
 
