@@ -49,30 +49,36 @@ pub async fn ensure_database(config: &tokio_postgres::Config) -> Result<(), Sink
     }
 }
 
-/// A connection pool of `size` connections.
-pub fn pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
+/// Run on every new connection of every pool: a ledger adopted from Caracal keeps Caracal's
+/// row-level security on `audit_events`, which lets a session that is not the table's owner
+/// see and write rows only with this setting (Caracal's service sets the same).
+const SESSION_SETUP: &str = "SET caracal.zone_id = '*'";
+
+/// A pool of `size` connections, each set up with [`SESSION_SETUP`] and then `extra`.
+fn pool_with(config: &tokio_postgres::Config, size: usize, extra: String) -> Result<Pool, SinkError> {
+    use deadpool_postgres::{Hook, HookError};
     let manager =
         Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    Pool::builder(manager).max_size(size.max(1)).build().map_err(|e| SinkError::Pool(e.to_string()))
+    let setup = if extra.is_empty() { SESSION_SETUP.to_owned() } else { format!("{SESSION_SETUP}; {extra}") };
+    Pool::builder(manager)
+        .max_size(size.max(1))
+        .post_create(Hook::async_fn(move |client, _| {
+            let setup = setup.clone();
+            Box::pin(async move { client.batch_execute(&setup).await.map_err(HookError::Backend) })
+        }))
+        .build()
+        .map_err(|e| SinkError::Pool(e.to_string()))
+}
+
+/// A connection pool of `size` connections.
+pub fn pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
+    pool_with(config, size, String::new())
 }
 
 /// A pool whose connections act as `role` (`SET ROLE` once per connection), so that the
 /// database enforces what that role may do, whatever the login role may do besides.
 pub fn pool_as(config: &tokio_postgres::Config, size: usize, role: &str) -> Result<Pool, SinkError> {
-    use deadpool_postgres::{Hook, HookError};
-    let manager =
-        Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    // `caracal.zone_id = '*'`: a ledger adopted from Caracal keeps Caracal's row-level
-    // security on audit_events, which lets a session through only with this setting.
-    let set_role = format!("SET ROLE \"{}\"; SET caracal.zone_id = '*'", role.replace('"', "\"\""));
-    Pool::builder(manager)
-        .max_size(size.max(1))
-        .post_create(Hook::async_fn(move |client, _| {
-            let set_role = set_role.clone();
-            Box::pin(async move { client.batch_execute(&set_role).await.map_err(HookError::Backend) })
-        }))
-        .build()
-        .map_err(|e| SinkError::Pool(e.to_string()))
+    pool_with(config, size, format!("SET ROLE \"{}\"", role.replace('"', "\"\"")))
 }
 
 /// A pool for readers that answer many small queries (the `/v1` API): read-only sessions
@@ -80,24 +86,13 @@ pub fn pool_as(config: &tokio_postgres::Config, size: usize, role: &str) -> Resu
 /// monthly partition costs more than running it. They show as `auditflow-api` in
 /// `pg_stat_activity`.
 pub fn read_pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
-    use deadpool_postgres::{Hook, HookError};
-    let manager =
-        Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    Pool::builder(manager)
-        .max_size(size.max(1))
-        .post_create(Hook::async_fn(|client, _| {
-            Box::pin(async move {
-                client
-                    .batch_execute(
-                        "SET default_transaction_read_only = on; SET plan_cache_mode = force_generic_plan; \
-                         SET application_name = 'auditflow-api'; SET caracal.zone_id = '*'",
-                    )
-                    .await
-                    .map_err(HookError::Backend)
-            })
-        }))
-        .build()
-        .map_err(|e| SinkError::Pool(e.to_string()))
+    pool_with(
+        config,
+        size,
+        "SET default_transaction_read_only = on; SET plan_cache_mode = force_generic_plan; \
+         SET application_name = 'auditflow-api'"
+            .to_owned(),
+    )
 }
 
 /// Runs a query whose single column is a JSON object per row (`json_build_object(...)::text`)
