@@ -108,8 +108,7 @@ pub fn run(global: &Globals, args: &ExportBenchArgs) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let one_core = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (secs, chains) = one_core.block_on(async {
-        let pool =
-            auditflow_pipeline::connect::prepare_postgres_for_reading(&settings, Duration::from_secs(10)).await?;
+        let pool = auditflow_pipeline::connect::prepare_postgres(&settings, Duration::from_secs(10)).await?;
         let c = auditflow_sinks::postgres::client(&pool).await?;
         c.batch_execute(
             "TRUNCATE audit_export_segments; UPDATE audit_export_watermarks SET manifest_seq = 0, to_seq = 0, \

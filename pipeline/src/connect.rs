@@ -105,14 +105,6 @@ pub async fn writer_pool(settings: &Resolved) -> anyhow::Result<deadpool_postgre
     Ok(pool)
 }
 
-/// [`prepare_postgres`] for the commands that only read the ledger.
-pub async fn prepare_postgres_for_reading(
-    settings: &Resolved,
-    timeout: Duration,
-) -> anyhow::Result<deadpool_postgres::Pool> {
-    prepare(settings, timeout, true).await
-}
-
 async fn prepare(settings: &Resolved, timeout: Duration, migrate: bool) -> anyhow::Result<deadpool_postgres::Pool> {
     retry_until_reachable("postgres", &settings.database_url, timeout, || async {
         let attempt = async {

@@ -47,7 +47,7 @@ pub fn run(global: &GlobalFlags, args: &MigrateArgs) -> anyhow::Result<()> {
             println!(
                 "found Caracal's audit ledger: {} rows in {} zones, checked with Caracal's algorithm",
                 report.rows,
-                report.zones.len()
+                report.zones
             );
             if keys.is_none() {
                 println!("  note: no AUDIT_HMAC_KEY given: Caracal's chain_hmac values were not checked");

@@ -1,6 +1,6 @@
 //! `auditflow revocations`: revocation propagation, or the violations, from the live view.
 
-use crate::connect::prepare_postgres_for_reading;
+use crate::connect::prepare_postgres;
 use crate::queries::views::revocation_rows;
 use crate::settings::flags::{GlobalFlags, PostgresFlags, SettingsFlags};
 use crate::settings::{self, ConfigError};
@@ -41,7 +41,7 @@ pub fn run(global: &GlobalFlags, args: &RevocationsArgs) -> anyhow::Result<()> {
     let settings = settings::resolve(global, &args.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let rows = runtime.block_on(async {
-        let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
         let c = auditflow_sinks::postgres::client(&pool).await?;
         let zones = args.zone.clone().map(|z| vec![z]);
         revocation_rows(&c, zones.as_deref(), args.violations, args.limit).await

@@ -1,7 +1,7 @@
 //! `auditflow search`: the ledger searched from the command line, with the filters and
 //! cursor pages of the API ([`crate::queries::search`]).
 
-use crate::connect::prepare_postgres_for_reading;
+use crate::connect::prepare_postgres;
 use crate::queries::search::{search, Filters, RawQuery};
 use crate::settings::flags::{GlobalFlags, PostgresFlags, SettingsFlags};
 use crate::settings::{self, ConfigError};
@@ -38,7 +38,7 @@ pub fn run(global: &GlobalFlags, args: &SearchArgs) -> anyhow::Result<()> {
     let settings = settings::resolve(global, &args.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
         let c = auditflow_sinks::postgres::client(&pool).await?;
         let mut shown = 0usize;
         if !args.json {

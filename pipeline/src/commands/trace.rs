@@ -1,7 +1,7 @@
 //! `auditflow trace`: one request explained from the live view (or the ledger, outside the
 //! view's window).
 
-use crate::connect::prepare_postgres_for_reading;
+use crate::connect::prepare_postgres;
 use crate::queries::views::{load_trace, UnknownRequest};
 use crate::settings::flags::{GlobalFlags, PostgresFlags, SettingsFlags};
 use crate::settings::{self, ConfigError};
@@ -41,7 +41,7 @@ pub fn run(global: &GlobalFlags, args: &TraceArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (trace, source) = runtime
         .block_on(async {
-            let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
+            let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
             load_trace(&pool, &args.request_id, None).await
         })?
         .unzip();

@@ -1,6 +1,6 @@
 //! `auditflow verify`: is the ledger what the pipeline wrote?
 
-use crate::connect::{archive_to_verify, prepare_postgres_for_reading};
+use crate::connect::{archive_to_verify, prepare_postgres};
 use crate::settings::flags::{EvidenceFlags, GlobalFlags, ProducerKeyFlags, SettingsFlags};
 use crate::settings::{self, redact, ConfigError};
 use anyhow::Context;
@@ -161,7 +161,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let started = Instant::now();
     let (ledger, anchored) = runtime.block_on(async {
-        let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
         let bar = progress_bar("verify {bar:40} {pos}/{len} rows {per_sec} {eta}", args.json);
         let progress = |done: u64, total: u64| {
             bar.set_length(total.max(done));
@@ -272,7 +272,7 @@ fn print_report(report: &Report, secs: f64) {
 fn privileges(settings: &settings::resolved::Resolved, json: bool) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let findings = runtime.block_on(async {
-        let pool = prepare_postgres_for_reading(settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres(settings, std::time::Duration::from_secs(10)).await?;
         auditflow_sinks::tamper::check_privileges(&pool).await.context("cannot read the catalogs")
     })?;
     if json {

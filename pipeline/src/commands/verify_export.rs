@@ -1,7 +1,7 @@
 //! `auditflow verify-export`: the archive checked against the ledger (manifests,
 //! signatures, file hashes and counts, every ledger row in exactly one file).
 
-use crate::connect::{archive_to_verify, prepare_postgres_for_reading};
+use crate::connect::{archive_to_verify, prepare_postgres};
 use crate::settings;
 use crate::settings::flags::{ArchiveFlags, GlobalFlags, PostgresFlags, SettingsFlags};
 use anyhow::Context;
@@ -43,7 +43,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyExportArgs) -> anyhow::Result<()> 
     let (archive, trusted) = archive_to_verify(&settings, &args.trusted_public_key, "--trusted-public-key")?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let report = runtime.block_on(async {
-        let pool = prepare_postgres_for_reading(&settings, std::time::Duration::from_secs(10)).await?;
+        let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
         let bar = indicatif::ProgressBar::new(0).with_style(
             indicatif::ProgressStyle::with_template("verify-export {bar:40} {pos}/{len} files {elapsed}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
