@@ -143,7 +143,7 @@ pub(super) async fn insert_rows(
     plans: &[&ZonePlan<'_>],
 ) -> Result<u64, tokio_postgres::Error> {
     let n: usize = plans.iter().map(|p| p.plan.new_rows.len()).sum();
-    let mut text: [Vec<Option<&str>>; 14] = Default::default();
+    let mut text: [Vec<Option<&str>>; 15] = Default::default();
     let mut json_columns: [Vec<Option<RawJsonb<'_>>>; 4] = Default::default();
     let (mut times, mut seqs, mut chains) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for p in plans {
@@ -165,6 +165,7 @@ pub(super) async fn insert_rows(
                 Some(chain_hmac.as_str()),
                 Some(v.producer_sig.as_str()),
                 Some(v.key_id.as_str()),
+                Some(v.src_stream_id.as_str()),
             ];
             for (column, value) in text.iter_mut().zip(columns) {
                 column.push(value);
@@ -182,9 +183,8 @@ pub(super) async fn insert_rows(
             chains.push(p.chain_id);
         }
     }
-    let src_stream_ids: Vec<&str> =
-        plans.iter().flat_map(|p| p.plan.new_rows.iter().map(|r| p.events[r.index].src_stream_id.as_str())).collect();
-    let [id, zone, event_type, request, decision, ps, psv, manifest, status, content, prev, hmac, sig, key] = &text;
+    let [id, zone, event_type, request, decision, ps, psv, manifest, status, content, prev, hmac, sig, key, src] =
+        &text;
     let [dp, dg, md, ex] = &json_columns;
     tx.execute(
         "INSERT INTO audit_events (id, zone_id, event_type, request_id, decision, policy_set_id, \
@@ -215,7 +215,7 @@ pub(super) async fn insert_rows(
             sig,
             &chains,
             key,
-            &src_stream_ids,
+            src,
             ex,
         ],
     )
