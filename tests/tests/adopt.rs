@@ -157,17 +157,7 @@ fn republish(env: &TestEnv, row: &CaracalFields, at: chrono::DateTime<chrono::Ut
         "occurred_at": at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
     })
     .to_string();
-    let sig = Keyring::single_hex("default", HMAC_KEY).expect("key").sign("default", data.as_bytes()).expect("sig");
-    let mut redis = env.redis();
-    let _: String = redis::cmd("XADD")
-        .arg(&env.stream)
-        .arg("*")
-        .arg("data")
-        .arg(&data)
-        .arg("sig")
-        .arg(&sig)
-        .query(&mut redis)
-        .expect("XADD");
+    env.publish_signed(&data);
 }
 
 #[test]

@@ -355,8 +355,6 @@ fn a_ledger_with_chains_per_shard_keeps_verifying_after_the_upgrade() {
 #[test]
 fn one_id_under_two_zones_in_one_batch_is_stored_once_and_the_other_is_a_tamper() {
     let env = TestEnv::new("zrace");
-    let key = auditflow_schemas::keyring::Keyring::single_hex("default", common::HMAC_KEY).expect("key");
-    let mut redis = env.redis();
     for round in 0..20 {
         for zone in ["zone-0", "zone-5"] {
             let data = serde_json::json!({
@@ -364,16 +362,7 @@ fn one_id_under_two_zones_in_one_batch_is_stored_once_and_the_other_is_a_tamper(
                 "decision": "allow", "occurred_at": "2026-12-01T10:00:00.000000Z",
             })
             .to_string();
-            let sig = key.sign("default", data.as_bytes()).expect("sig");
-            let _: String = redis::cmd("XADD")
-                .arg(&env.stream)
-                .arg("*")
-                .arg("data")
-                .arg(&data)
-                .arg("sig")
-                .arg(&sig)
-                .query(&mut redis)
-                .expect("XADD");
+            env.publish_signed(&data);
         }
     }
     env.run_until_drained(&["--workers", "2"], Duration::from_secs(120));

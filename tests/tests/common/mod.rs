@@ -211,6 +211,22 @@ impl TestEnv {
         self.runtime.block_on(client.query(sql, &[])).expect("query")
     }
 
+    /// Publishes one entry to the audit stream as a producer would: `data` signed with the
+    /// test's producer key.
+    pub fn publish_signed(&self, data: &str) {
+        let key = auditflow_schemas::keyring::Keyring::single_hex("default", HMAC_KEY).expect("producer key");
+        let sig = key.sign("default", data.as_bytes()).expect("sign");
+        let _: String = redis::cmd("XADD")
+            .arg(&self.stream)
+            .arg("*")
+            .arg("data")
+            .arg(data)
+            .arg("sig")
+            .arg(&sig)
+            .query(&mut self.redis())
+            .expect("XADD");
+    }
+
     pub fn redis(&self) -> redis::Connection {
         redis::Client::open(REDIS_URL).expect("redis url").get_connection().expect("redis connection")
     }
