@@ -236,6 +236,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         frontier_advanced_ms: Arc::default(),
         verification_skipped: false,
         running: Arc::default(),
+        cluster: Arc::default(),
     };
     let streams = auditflow_pipeline::ops::Streams {
         redis_url: base.redis_url.clone(),

@@ -7,6 +7,7 @@
 //! | module | what it is |
 //! |---|---|
 //! | [`commands`] | one module per subcommand: its arguments, its work, its output |
+//! | [`cluster`] | several processes as one timely computation: hostfile, handshake, fail-stop |
 //! | [`dataflow`] | the timely dataflow `run` drives, and the summary of a run |
 //! | [`ops`] | the operations surface: `/healthz`, `/readyz`, `/metrics`, the `/v1` API |
 //! | [`queries`] | reads shared by the commands and the API: search, traces, the DLQ |
@@ -17,6 +18,7 @@
 // `Resolved::describe` lists every setting in one `json!`, deeper than the default limit.
 #![recursion_limit = "256"]
 
+pub mod cluster;
 pub mod commands;
 pub mod connect;
 pub mod dataflow;

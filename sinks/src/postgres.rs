@@ -45,6 +45,9 @@ pub async fn ensure_database(config: &tokio_postgres::Config) -> Result<(), Sink
             Ok(())
         }
         Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) => Ok(()),
+        // Two processes of a cluster creating it at the same moment: the loser trips over
+        // the catalog's unique index before the duplicate check can see the winner's row.
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => Ok(()),
         Err(e) => Err(SinkError::pg("create database")(e)),
     }
 }
@@ -160,7 +163,14 @@ pub async fn migrate_adopting_caracal(pool: &Pool) -> Result<i64, SinkError> {
 
 async fn apply_migrations(pool: &Pool) -> Result<Vec<i32>, SinkError> {
     let mut client = client(pool).await?;
-    client.batch_execute(BOOTSTRAP).await.map_err(SinkError::pg("create migrations table"))?;
+    // Under the migrations' lock too: processes of a cluster start together, and two
+    // concurrent `CREATE TABLE IF NOT EXISTS` can both try to create the table's type.
+    let tx = client.transaction().await.map_err(SinkError::pg("begin migration"))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
+        .await
+        .map_err(SinkError::pg("lock migrations"))?;
+    tx.batch_execute(BOOTSTRAP).await.map_err(SinkError::pg("create migrations table"))?;
+    tx.commit().await.map_err(SinkError::pg("create migrations table"))?;
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let tx = client.transaction().await.map_err(SinkError::pg("begin migration"))?;

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::archive::{CuttableProxy, S3Server, S3_KEY_ID, S3_SECRET};
+use common::archive::{S3Server, S3_KEY_ID, S3_SECRET};
+use common::proxy::CuttableProxy;
 use common::{kill9, terminate, TestEnv};
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,7 @@
 //! ([`crate::dataflow`]), serves the operations surface ([`crate::ops`]) beside it, runs it
 //! until drained or signalled, and prints what it did.
 
+use crate::cluster::{self, ClusterFlags};
 use crate::dataflow::{Pipeline, RunOptions, RunSummary};
 use crate::ops;
 use crate::settings::flags::{
@@ -49,6 +50,8 @@ pub struct RunArgs {
     pub producer_keys: ProducerKeyFlags,
     #[command(flatten)]
     pub retention: RetentionFlags,
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
 }
 
 impl RunArgs {
@@ -73,6 +76,7 @@ impl RunArgs {
             insecure_skip_verify: self.insecure_skip_verify,
             connect_timeout: Duration::from_secs(self.connect_timeout_secs),
             without_chaining: self.bench_without_chaining,
+            cluster: cluster::ClusterSpec::default(),
         }
     }
 }
@@ -92,7 +96,8 @@ pub fn run(global: &GlobalFlags, args: &RunArgs) -> anyhow::Result<()> {
 /// `--exit-when-drained`) or SIGINT / SIGTERM.
 pub fn execute(global: &GlobalFlags, args: &RunArgs) -> anyhow::Result<RunSummary> {
     let settings = settings::resolve(global, &args.flags())?;
-    let pipeline = Pipeline::prepare(settings, args.options())?;
+    let options = RunOptions { cluster: cluster::resolve(&args.cluster, settings.workers)?, ..args.options() };
+    let pipeline = Pipeline::prepare(settings, options)?;
     serve_operations(&pipeline)?;
     pipeline.run()
 }
@@ -120,6 +125,7 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
             frontier_advanced_ms: telemetry.frontier_advanced_ms.clone(),
             verification_skipped: telemetry.keyring.skips_verification(),
             running: telemetry.running.clone(),
+            cluster: telemetry.cluster.clone(),
         },
         Arc::new(ops::api::ApiState {
             tokens: settings.api_tokens.clone(),

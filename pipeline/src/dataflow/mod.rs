@@ -19,6 +19,7 @@ mod worker;
 pub use summary::RunSummary;
 pub use telemetry::Telemetry;
 
+use crate::cluster::{ClusterProgress, ClusterSpec};
 use crate::connect::{prepare_postgres, prepare_redis, writer_pool};
 use crate::settings::{self, redact, Resolved};
 use anyhow::Context;
@@ -41,6 +42,8 @@ pub struct RunOptions {
     pub connect_timeout: Duration,
     /// Benchmarks only: rows without hash chains, HMACs or signed heads.
     pub without_chaining: bool,
+    /// The cluster this process is part of (a single process by default).
+    pub cluster: ClusterSpec,
 }
 
 /// A pipeline ready to run: keys loaded, stores reached, background duties started.
@@ -89,7 +92,7 @@ impl Pipeline {
         );
 
         let stop = Arc::new(AtomicBool::new(false));
-        runtime.spawn(watch_signals(stop.clone()));
+        runtime.spawn(watch_signals(stop.clone(), options.cluster.is_cluster()));
         let committer = LedgerCommitter::new(
             pool.clone(),
             LedgerConfig {
@@ -104,10 +107,10 @@ impl Pipeline {
         tracing::info!(archive = %redact(archive.url()), export_key = signer.key_id(), max_delay_secs = settings.export.max_delay.as_secs(), "archive");
         let exporter = Exporter::new(pool.clone(), archive, signer, settings.export.clone());
         let tamper = Arc::new(TamperStats::default());
-        if !options.without_chaining {
-            // This process sweeps every chain, those of zones first written later included
-            // (one process per ledger today; a cluster would give each process the chains its
-            // workers own).
+        let single_owner = options.cluster.runs_single_owner_duties();
+        if !options.without_chaining && single_owner {
+            // One process of the cluster sweeps every chain, those of zones first written
+            // later included.
             let config = auditflow_sinks::tamper::SweepConfig {
                 chains: Vec::new(),
                 rolling: settings.tamper_rolling,
@@ -120,8 +123,9 @@ impl Pipeline {
                 tamper.clone(),
             ));
         }
-        if let Some(interval) = settings.retention_interval {
-            // One task per process; the owner function's lock keeps concurrent passes apart.
+        if let (Some(interval), true) = (settings.retention_interval, single_owner) {
+            // One task per cluster (process 0); the owner function's lock would keep
+            // concurrent passes apart anyway.
             tracing::info!(retention_days = settings.retention_days, interval_secs = interval.as_secs(), "retention");
             runtime.spawn(auditflow_sinks::retention::run_retention(pool.clone(), settings.retention_days, interval));
         }
@@ -135,6 +139,7 @@ impl Pipeline {
             dead_lettered: Arc::new(AtomicU64::new(0)),
             running: Arc::new(AtomicBool::new(false)),
             frontier_advanced_ms: Arc::new(AtomicI64::new(0)),
+            cluster: ClusterProgress::of(&options.cluster),
         };
         Ok(Pipeline { settings, options, runtime, pool, committer, exporter, stop, telemetry })
     }
@@ -168,11 +173,16 @@ impl Pipeline {
             dead_lettered: telemetry.dead_lettered.clone(),
             running: telemetry.running.clone(),
             frontier_advanced_ms: telemetry.frontier_advanced_ms.clone(),
+            cluster: options.cluster.clone(),
         };
-        let guards = timely::execute(timely::Config::process(settings.workers), move |worker| {
-            worker::worker_main(worker, &context)
-        })
-        .map_err(|e| anyhow::anyhow!("cannot start timely workers: {e}"))?;
+        let guards = if options.cluster.is_cluster() {
+            start_cluster(&options, &telemetry.cluster, context)?
+        } else {
+            timely::execute(timely::Config::process(settings.workers), move |worker| {
+                worker::worker_main(worker, &context)
+            })
+            .map_err(|e| anyhow::anyhow!("cannot start timely workers: {e}"))?
+        };
         for result in guards.join() {
             result
                 .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?
@@ -193,7 +203,43 @@ impl Pipeline {
     }
 }
 
-async fn watch_signals(stop: Arc<AtomicBool>) {
+/// Forms the cluster (exit 3 when peers stay away, exit 2 when one belongs to another
+/// cluster), makes any panic end the process, and starts this process's workers on it.
+fn start_cluster(
+    options: &RunOptions,
+    progress: &ClusterProgress,
+    context: worker::WorkerContext,
+) -> anyhow::Result<timely::communication::WorkerGuards<Result<(), String>>> {
+    use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
+    use timely::communication::allocator::ProcessBuilder;
+    use timely::communication::{AllocatorBuilder, Hooks};
+    let spec = &options.cluster;
+    let sockets = crate::cluster::form(spec, options.connect_timeout, progress)?;
+    crate::cluster::failstop::install(spec.hosts.clone());
+    let hooks = Hooks::default();
+    let local = ProcessBuilder::new_typed_vector(spec.workers, hooks.refill.clone(), hooks.spill.clone());
+    let (builders, network) = initialize_networking_from_sockets(local, sockets, spec.process, spec.workers, hooks)
+        .context("cannot start the cluster's network threads")?;
+    let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
+    timely::execute::execute_from(builders, Box::new(network), timely::WorkerConfig::default(), move |worker| {
+        let result = worker::worker_main(worker, &context);
+        if let Err(e) = &result {
+            // A worker that gives up leaves its peers waiting on its progress: stop the
+            // process, so that they stop too and the supervisor restarts the cluster.
+            tracing::error!(worker = worker.index(), "{e}; stopping this process");
+            std::process::exit(crate::cluster::failstop::FAILED_EXIT);
+        }
+        result
+    })
+    .map_err(|e| anyhow::anyhow!("cannot start timely workers: {e}"))
+}
+
+/// How long a process of a cluster waits, after SIGINT / SIGTERM, for its peers to stop as
+/// well (a stop finishes only when every process has finished its in-flight work). Below
+/// Kubernetes' default grace period of 30 s.
+const CLUSTER_STOP_GRACE: Duration = Duration::from_secs(20);
+
+async fn watch_signals(stop: Arc<AtomicBool>, cluster: bool) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
         tracing::warn!("cannot install signal handlers; stop with SIGKILL only");
@@ -204,4 +250,14 @@ async fn watch_signals(stop: Arc<AtomicBool>) {
         _ = int.recv() => tracing::info!("SIGINT: finishing in-flight work, then exiting"),
     }
     stop.store(true, Ordering::SeqCst);
+    if cluster {
+        tokio::time::sleep(CLUSTER_STOP_GRACE).await;
+        // The peers did not stop with it: leave as a crash would. Nothing uncommitted was
+        // acknowledged; its entries are re-delivered to the restarted cluster.
+        tracing::warn!(
+            grace_secs = CLUSTER_STOP_GRACE.as_secs(),
+            "the cluster's other processes did not stop within the grace period; stopping this process alone"
+        );
+        std::process::exit(0);
+    }
 }

@@ -1,6 +1,7 @@
 //! What the pipeline's parts count while it runs: shared with the operations surface
 //! (metrics, readiness) and read once more for the run's summary.
 
+use crate::cluster::ClusterProgress;
 use auditflow_schemas::keyring::Keyring;
 use auditflow_sinks::export::ExportStats;
 use auditflow_sinks::ledger::LedgerStats;
@@ -30,4 +31,6 @@ pub struct Telemetry {
     pub running: Arc<AtomicBool>,
     /// Unix ms when the committed frontier last moved.
     pub frontier_advanced_ms: Arc<AtomicI64>,
+    /// How far the cluster has formed (a single process: formed from the start).
+    pub cluster: Arc<ClusterProgress>,
 }

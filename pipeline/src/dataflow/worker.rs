@@ -2,6 +2,7 @@
 //! read), the verify split, the ledger, DLQ and export sinks and the live views, then the
 //! loop that steps the dataflow and acknowledges what the durable frontier has passed.
 
+use crate::cluster::ClusterSpec;
 use crate::settings::Resolved;
 use auditflow_operators::{RequestTraces, RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
 use auditflow_schemas::keyring::Keyring;
@@ -39,6 +40,8 @@ pub(super) struct WorkerContext {
     pub(super) running: Arc<AtomicBool>,
     /// Unix ms when the committed frontier last moved (`auditflow_epoch_frontier_age_seconds`).
     pub(super) frontier_advanced_ms: Arc<std::sync::atomic::AtomicI64>,
+    /// The cluster this process belongs to.
+    pub(super) cluster: ClusterSpec,
 }
 
 pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerContext) -> Result<(), String> {
@@ -56,14 +59,33 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         dead_lettered,
         running,
         frontier_advanced_ms,
+        cluster,
     } = context;
     let (keyring, exit_when_drained) = (keyring.clone(), *exit_when_drained);
+    // timely numbers workers across the cluster: process p's local worker w is p * W + w.
     let index = worker.index();
-    let consumer = format!("{}-{index}", settings.consumer_prefix);
+    let consumer = cluster.consumer_name(&settings.consumer_prefix, index % cluster.workers);
     // One reader, control and acker per stream: the audit stream, and the revocation
     // stream when configured. Both feed the same verify step and ledger.
     let streams: Vec<&str> =
         std::iter::once(settings.stream.as_str()).chain(settings.revocation_stream.as_deref()).collect();
+    if index == 0 {
+        // Before any reader of this worker starts: consumers of an earlier cluster size
+        // hand their pending entries to this worker, which re-reads them first.
+        let current = cluster.consumer_names(&settings.consumer_prefix);
+        for stream in &streams {
+            runtime
+                .block_on(auditflow_sources::redis_stream::retire_consumers(
+                    &settings.redis_url,
+                    stream,
+                    &settings.group,
+                    &settings.consumer_prefix,
+                    &current,
+                    &consumer,
+                ))
+                .map_err(|e| format!("cannot hand over the entries of retired consumers: {e}"))?;
+        }
+    }
     let sources: Vec<(RedisStreamConfig, SourceControl, Acker)> = streams
         .iter()
         .map(|stream| {

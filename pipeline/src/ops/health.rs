@@ -1,6 +1,7 @@
 //! What `/readyz` and the stream gauges are computed from: one poll of Redis, and the gates
 //! it is judged by.
 
+use crate::cluster::ClusterProgress;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -42,6 +43,7 @@ fn gate(name: &'static str, value: f64, limit: u64, unit: &str) -> Check {
 /// and each gate holds.
 pub fn checks(
     running: bool,
+    cluster: &ClusterProgress,
     verification_skipped: bool,
     health: Result<&StreamHealth, &str>,
     gates: &ReadyGates,
@@ -50,7 +52,18 @@ pub fn checks(
         Check {
             name: "pipeline",
             ok: running,
-            detail: if running { "running".into() } else { "starting (hydrating the views, connecting)".into() },
+            detail: match (running, cluster.processes) {
+                (true, 1) => "running".into(),
+                (true, n) => format!("running as process {} of a cluster of {n}", cluster.process),
+                (false, 1) => "starting (hydrating the views, connecting)".into(),
+                (false, n) => format!(
+                    "starting: process {} waits for the cluster to form ({} of {} peers connected) and the views to \
+                     hydrate",
+                    cluster.process,
+                    cluster.connected.load(std::sync::atomic::Ordering::Relaxed),
+                    n - 1
+                ),
+            },
         },
         Check {
             name: "verification",
@@ -239,11 +252,20 @@ mod tests {
         let gates = ReadyGates { max_dlq_size: 10, max_consumer_lag: 0, max_pending_age_secs: 300 };
         let health = StreamHealth { consumer_lag: Some(5_000), pending: 3, oldest_pending_age_secs: 1.5, dlq_size: 11 };
         let failing = |c: Vec<Check>| c.into_iter().filter(|c| !c.ok).map(|c| c.name).collect::<Vec<_>>();
-        assert_eq!(failing(checks(true, false, Ok(&health), &gates)), vec!["dlq_size"]);
-        assert_eq!(failing(checks(true, true, Ok(&health), &gates)), vec!["verification", "dlq_size"]);
-        assert_eq!(failing(checks(false, false, Err("connection refused"), &gates)), vec!["pipeline", "redis"]);
+        assert_eq!(failing(checks(true, &ClusterProgress::default(), false, Ok(&health), &gates)), vec!["dlq_size"]);
+        assert_eq!(
+            failing(checks(true, &ClusterProgress::default(), true, Ok(&health), &gates)),
+            vec!["verification", "dlq_size"]
+        );
+        assert_eq!(
+            failing(checks(false, &ClusterProgress::default(), false, Err("connection refused"), &gates)),
+            vec!["pipeline", "redis"]
+        );
         let drained = StreamHealth { dlq_size: 10, ..health };
-        assert!(failing(checks(true, false, Ok(&drained), &gates)).is_empty(), "at the limit is still ready");
+        assert!(
+            failing(checks(true, &ClusterProgress::default(), false, Ok(&drained), &gates)).is_empty(),
+            "at the limit is still ready"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! copied in at each scrape, as are the stream gauges from the last Redis poll.
 
 use super::health::StreamHealth;
+use crate::cluster::ClusterProgress;
 use auditflow_sinks::export::ExportStats;
 use auditflow_sinks::ledger::LedgerStats;
 use auditflow_sinks::tamper::TamperStats;
@@ -33,11 +34,19 @@ pub struct Sources {
     pub verification_skipped: bool,
     /// Set once the workers run (readiness).
     pub running: Arc<AtomicBool>,
+    /// The cluster's formation.
+    pub cluster: Arc<ClusterProgress>,
 }
 
 /// Installs the process-wide recorder; `run` calls it once.
-pub fn install() -> anyhow::Result<PrometheusHandle> {
-    let handle = PrometheusBuilder::new()
+pub fn install(cluster: &ClusterProgress) -> anyhow::Result<PrometheusHandle> {
+    let mut builder = PrometheusBuilder::new();
+    if cluster.processes > 1 {
+        // Every series of a cluster's process says which process it is; a single process
+        // keeps the label-free series Caracal's dashboards know.
+        builder = builder.add_global_label("process", cluster.process.to_string());
+    }
+    let handle = builder
         .set_buckets_for_metric(
             Matcher::Suffix("_seconds".into()),
             &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
@@ -105,6 +114,8 @@ fn describe() {
     );
     describe_gauge!("auditflow_verification_skipped", "1 while --insecure-skip-verify is set.");
     describe_gauge!("auditflow_up", "1 while the pipeline runs.");
+    describe_gauge!("auditflow_cluster_processes", "Processes in this process's cluster (1: no cluster).");
+    describe_gauge!("auditflow_cluster_peers_connected", "Cluster peers this process is connected to.");
 }
 
 /// Copies the pipeline's counters and the last stream poll into the recorder.
@@ -133,6 +144,8 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
     }
     gauge!("auditflow_verification_skipped").set(if sources.verification_skipped { 1.0 } else { 0.0 });
     gauge!("auditflow_up").set(if sources.running.load(Ordering::Relaxed) { 1.0 } else { 0.0 });
+    gauge!("auditflow_cluster_processes").set(sources.cluster.processes as f64);
+    gauge!("auditflow_cluster_peers_connected").set(sources.cluster.connected.load(Ordering::Relaxed) as f64);
     if let Some(h) = health {
         if let Some(lag) = h.consumer_lag {
             gauge!("caracal_audit_consumer_lag").set(lag as f64);

@@ -66,7 +66,7 @@ pub fn serve(
     api: Arc<api::ApiState>,
     caracal_access: CaracalAccess,
 ) -> anyhow::Result<SocketAddr> {
-    let prometheus = metrics::install()?;
+    let prometheus = metrics::install(&sources.cluster)?;
     let cannot_listen =
         |e: std::io::Error| ConfigError::new("AUDITFLOW_LISTEN (--listen)", format!("cannot listen on {listen}: {e}"));
     let listener = std::net::TcpListener::bind(listen).map_err(cannot_listen)?;
@@ -143,7 +143,8 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
     let last = state.stream_health();
     let health = last.as_ref().map_err(String::as_str);
     let running = state.sources.running.load(Ordering::Relaxed);
-    let checks = health::checks(running, state.sources.verification_skipped, health, &state.gates);
+    let checks =
+        health::checks(running, &state.sources.cluster, state.sources.verification_skipped, health, &state.gates);
     let ready = checks.iter().all(|c| c.ok);
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(serde_json::json!({ "ready": ready, "checks": checks, "gates": state.gates }))).into_response()

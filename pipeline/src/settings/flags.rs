@@ -171,7 +171,8 @@ pub struct PipelineFlags {
     /// Epoch length in milliseconds [default: 100].
     #[arg(long, env = "AUDITFLOW_EPOCH_MS")]
     pub epoch_ms: Option<u64>,
-    /// Consumer name prefix; worker i reads as `<prefix>-<i>` [default: auditflow].
+    /// Consumer name prefix; local worker w of process p reads as `<prefix>-<p>-<w>`
+    /// [default: auditflow].
     #[arg(long, env = "AUDITFLOW_CONSUMER_PREFIX")]
     pub consumer_prefix: Option<String>,
     /// Archive a committed row within this many seconds [default: 60].

@@ -5,16 +5,19 @@
 //! * [`reader`]: the async reader task (group creation, recovery, claiming, backpressure).
 //! * [`operator`]: the timely source operator fed by the reader.
 //! * [`ack`]: which entries may be acknowledged, and the XACK task.
+//! * [`retire`]: handing over the entries of consumers an earlier cluster size left.
 
 pub mod ack;
 pub mod config;
 pub mod operator;
 pub mod reader;
 pub mod reply;
+pub mod retire;
 
 pub use ack::{AckTracker, Acker};
 pub use config::RedisStreamConfig;
 pub use operator::{redis_stream_source, SourceControl};
+pub use retire::retire_consumers;
 
 /// Errors talking to Redis. All are retried by the reader; they are surfaced for logs.
 #[derive(Debug, thiserror::Error)]

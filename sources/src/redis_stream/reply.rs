@@ -137,3 +137,23 @@ pub fn parse_xpending_count(reply: &Value) -> Result<u64, SourceError> {
         other => Err(proto("XPENDING", format!("reply is {other:?}"))),
     }
 }
+
+/// Parses `XINFO CONSUMERS` into the consumers' names (RESP2 field lists or RESP3 maps).
+pub fn parse_consumer_names(reply: &Value) -> Result<Vec<String>, SourceError> {
+    let Value::Array(consumers) = reply else { return Err(proto("XINFO CONSUMERS", format!("reply is {reply:?}"))) };
+    consumers
+        .iter()
+        .map(|consumer| {
+            let pairs: Vec<(&Value, &Value)> = match consumer {
+                Value::Array(fields) => fields.chunks(2).filter_map(|p| Some((p.first()?, p.get(1)?))).collect(),
+                Value::Map(map) => map.iter().map(|(k, v)| (k, v)).collect(),
+                other => return Err(proto("XINFO CONSUMERS", format!("consumer is {other:?}"))),
+            };
+            pairs
+                .into_iter()
+                .find(|(k, _)| string(k).as_deref() == Some("name"))
+                .and_then(|(_, v)| string(v))
+                .ok_or_else(|| proto("XINFO CONSUMERS", "consumer without a name"))
+        })
+        .collect()
+}

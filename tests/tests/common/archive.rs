@@ -3,12 +3,9 @@
 
 use super::TestEnv;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Fails (never skips) when a Python module the archive tests need is missing.
@@ -266,75 +263,4 @@ impl Drop for S3Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A TCP proxy in front of a server that can go "down": while cut, it drops every open
-/// connection and refuses new ones (connections are accepted and closed at once).
-pub struct CuttableProxy {
-    pub port: u16,
-    cut: Arc<AtomicBool>,
-    open: Arc<Mutex<Vec<TcpStream>>>,
-}
-
-impl CuttableProxy {
-    pub fn start(target_port: u16) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        let port = listener.local_addr().expect("addr").port();
-        let cut = Arc::new(AtomicBool::new(false));
-        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
-        let (cut2, open2) = (cut.clone(), open.clone());
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                if cut2.load(Ordering::SeqCst) {
-                    let _ = client.shutdown(Shutdown::Both);
-                    continue;
-                }
-                let Ok(server) = TcpStream::connect(("127.0.0.1", target_port)) else {
-                    let _ = client.shutdown(Shutdown::Both);
-                    continue;
-                };
-                if let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) {
-                    open2.lock().expect("lock").extend([c, s]);
-                }
-                pipe(&client, &server);
-                pipe(&server, &client);
-            }
-        });
-        CuttableProxy { port, cut, open }
-    }
-
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// The server becomes unreachable.
-    pub fn cut(&self) {
-        self.cut.store(true, Ordering::SeqCst);
-        for s in self.open.lock().expect("lock").drain(..) {
-            let _ = s.shutdown(Shutdown::Both);
-        }
-    }
-
-    /// The server is reachable again.
-    pub fn restore(&self) {
-        self.cut.store(false, Ordering::SeqCst);
-    }
-}
-
-fn pipe(from: &TcpStream, to: &TcpStream) {
-    let (Ok(mut from), Ok(mut to)) = (from.try_clone(), to.try_clone()) else { return };
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            match from.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    if to.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = to.shutdown(Shutdown::Write);
-    });
 }

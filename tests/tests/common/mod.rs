@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod archive;
+pub mod fleet;
+pub mod proxy;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -85,8 +87,14 @@ impl TestEnv {
     /// A command for the binary with this environment's settings.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(binary());
-        cmd.args(args)
-            .env_clear()
+        cmd.args(args);
+        self.configure(&mut cmd);
+        cmd
+    }
+
+    /// Gives `cmd` this environment's settings.
+    pub fn configure(&self, cmd: &mut Command) {
+        cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("AUDIT_HMAC_KEY", HMAC_KEY)
             .env("AUDITFLOW_REDIS_URL", REDIS_URL)
@@ -102,7 +110,6 @@ impl TestEnv {
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }
-        cmd
     }
 
     pub fn output(&self, args: &[&str]) -> Output {
