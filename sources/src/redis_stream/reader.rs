@@ -1,6 +1,7 @@
 //! The async reader task behind one worker's source operator.
 //!
-//! Order of reads: own pending entries (left by a crashed run of this consumer), then, every
+//! Order of reads: own pending entries (left by a crashed run of this consumer, one batch
+//! at a time, each after the previous one is acknowledged), then, every
 //! `claim_idle / 2`, entries idle longer than `claim_idle` on other consumers (XAUTOCLAIM),
 //! then new entries (`>`). Re-read and claimed entries carry their delivery count, so the
 //! verify operator can dead-letter entries that keep failing. Every read first takes
@@ -122,8 +123,16 @@ impl Reader {
             if self.stop.load(Ordering::SeqCst) {
                 return Ok(());
             }
-            // Backpressure: wait for room before reading anything.
-            let Some(permit) = self.acquire(batch).await else { return Ok(()) };
+            // Backpressure: wait for room before reading anything. Own pending entries (left
+            // by a crash) are re-read one batch at a time, each once the one before is
+            // acknowledged: every re-read counts as a delivery, and only the entries being
+            // worked on when the next crash comes should count towards `max_deliveries`, not
+            // a whole in-flight window re-read by each of several quick restarts.
+            let room = match self.phase {
+                Phase::Recover(_) => self.config.max_in_flight.max(1),
+                Phase::New => batch,
+            };
+            let Some(permit) = self.acquire(room).await else { return Ok(()) };
             let entries = self.read_once(con, batch).await;
             let entries = match entries {
                 Ok(e) => e,
@@ -134,7 +143,7 @@ impl Reader {
             };
             *backoff = Duration::from_millis(100);
             permit.forget();
-            self.permits.add_permits(batch - entries.len());
+            self.permits.add_permits(room - entries.len());
             match entries.is_empty() {
                 false => {
                     if self.tx.send(SourceMessage::Batch(entries)).is_err() {
