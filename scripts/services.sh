@@ -78,3 +78,16 @@ else
   rm -rf "$scratch"
   target/tools/promtool --version >/dev/null || { log "promtool did not unpack"; exit 1; }
 fi
+
+# The fleet's tests: kubernetes-validate (PyPI) checks the Kubernetes manifests offline,
+# systemd-analyze the systemd units, and iproute2 makes the test hosts (network namespaces).
+if command -v kubernetes-validate >/dev/null 2>&1; then
+  log "kubernetes-validate is installed"
+else
+  log "installing kubernetes-validate"
+  python3 -m pip install --quiet --disable-pip-version-check 'kubernetes-validate>=1.30' \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'kubernetes-validate>=1.30'
+  command -v kubernetes-validate >/dev/null || { log "kubernetes-validate did not install"; exit 1; }
+fi
+command -v ip >/dev/null || { log "installing iproute2"; apt_install iproute2; }
+command -v systemd-analyze >/dev/null || { log "installing systemd (for systemd-analyze)"; apt_install systemd; }

@@ -79,13 +79,16 @@ fn exactly_once_when_the_worker_count_changes() {
     let args = emit_args("200000", "11");
     let manifest = env.emit(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let mut rng = rand::rngs::StdRng::seed_from_u64(42);
-    // 3 workers, then 1: consumers auditflow-1 and -2 die with entries pending, which the
-    // remaining worker must claim; then 2 workers finish.
+    // 3 workers, then 1: consumers auditflow-0-1 and -0-2 die with entries pending, which the
+    // remaining worker must take over (retiring them at start-up); then 2 workers finish.
     crash_runs(&env, &mut rng, &["3", "1"], &[]);
     env.run_until_drained(&["--workers", "2", "--claim-idle-ms", "1000"], Duration::from_secs(600));
     env.assert_exactly_once(&manifest);
     let log = std::fs::read_to_string(env.dir.join("run.log")).expect("log");
-    assert!(log.contains("claimed entries idle on other consumers"), "entries of vanished consumers must be claimed");
+    assert!(
+        log.contains("retired a consumer this cluster no longer has"),
+        "entries of vanished consumers must be handed over"
+    );
 }
 
 fn sign(data: &str) -> String {

@@ -103,6 +103,9 @@ fn metrics_after_a_known_run_equal_its_counts_and_promtool_accepts_them() {
     }
     let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/prometheus/auditflow-rules.yml");
     promtool_accepts(&["check", "rules", rules], None);
+    // For a fleet: stream-wide alerts fire once, not once per process; only process 0 sweeps.
+    let rule_tests = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/prometheus/auditflow-rules.test.yml");
+    promtool_accepts(&["test", "rules", rule_tests], None);
 
     assert_eq!(http_get(&addr, "/healthz", &[]).0, 200);
     let (status, body) = http_get(&addr, "/readyz", &[]);
