@@ -4,10 +4,14 @@ BIN := target/release/auditflow
 BENCH := target/release/auditflow-bench
 SHELL := /bin/bash
 
-.PHONY: demo test services build check bench fmt
+.PHONY: demo demo-cluster test services build check bench fmt
 
 demo: services build
 	bash scripts/demo.sh
+
+# Three processes as one cluster on this machine; one is killed mid-drain and restarted.
+demo-cluster: services build
+	bash scripts/demo-cluster.sh
 
 test: services build
 	@mkdir -p target

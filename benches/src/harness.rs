@@ -47,7 +47,7 @@ impl Globals {
 
 /// The `auditflow` binary the benchmarks drive: `AUDITFLOW_BIN`, else `auditflow` beside
 /// this binary (both are built into the same target folder).
-fn auditflow_binary() -> anyhow::Result<PathBuf> {
+pub(crate) fn auditflow_binary() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("AUDITFLOW_BIN") {
         return Ok(PathBuf::from(path));
     }
@@ -99,7 +99,7 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn vm_hwm_kib(pid: u32) -> Option<u64> {
+pub(crate) fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
 }
@@ -231,13 +231,25 @@ pub(crate) fn preload(
     count: u64,
     rate: &str,
 ) -> anyhow::Result<EmitSummary> {
+    preload_zones(global, db_url, stream, count, rate, 8)
+}
+
+/// [`preload`] over `zones` zones (a cluster needs enough of them to spread its shards).
+pub(crate) fn preload_zones(
+    global: &Globals,
+    db_url: &str,
+    stream: &str,
+    count: u64,
+    rate: &str,
+    zones: u32,
+) -> anyhow::Result<EmitSummary> {
     let g = bench_globals(global, db_url, stream);
     emit::emit(
         &GlobalFlags { config: g.config.clone(), ..GlobalFlags::default() },
         &EmitArgs {
             count,
             rate: rate.to_owned(),
-            zones: 8,
+            zones,
             zone_names: Vec::new(),
             seed: preload_seed(stream),
             invalid_ratio: 0.0,

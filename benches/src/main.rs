@@ -3,6 +3,7 @@
 //! `target/bench/` and prints them; `auditflow bench …` runs this binary.
 
 mod export;
+mod fleet;
 mod harness;
 mod ingest;
 mod search;
@@ -40,6 +41,10 @@ pub enum BenchCommand {
     /// Latency of the search API (request-id lookup, zone + time-range page) on a ledger of
     /// N rows (default 10M).
     Search(search::SearchBenchArgs),
+    /// What a cluster costs: the same backlog drained by 1 process x 2 workers, 2 x 1 and
+    /// 3 x 1 on separate test hosts (network namespaces; needs root), recovery time from a
+    /// SIGKILL, and the views' memory per process.
+    Fleet(fleet::FleetBenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +56,7 @@ fn main() -> ExitCode {
         BenchCommand::Tamper(args) => tamper::run(global, args),
         BenchCommand::Views(args) => views::run(global, args),
         BenchCommand::Search(args) => search::run(global, args),
+        BenchCommand::Fleet(args) => fleet::run(global, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::fleet::{process_log, Cluster, Hosts};
+use common::fleet::{process_log, Cluster};
+use common::hosts::Hosts;
 use common::TestEnv;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;

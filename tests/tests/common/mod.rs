@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod fleet;
+pub mod hosts;
 pub mod proxy;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
