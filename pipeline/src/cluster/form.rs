@@ -6,7 +6,7 @@
 //! after the connect timeout (exit 3) and refuses peers of another cluster (exit 2).
 
 use super::hello::{exchange, Hello};
-use super::{ClusterProgress, ClusterSpec};
+use super::spec::{ClusterProgress, ClusterSpec};
 use crate::connect::Unreachable;
 use crate::settings::ConfigError;
 use std::io::ErrorKind;

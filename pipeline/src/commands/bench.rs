@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
 pub struct BenchArgs {
-    /// The benchmark and its flags (`ingest`, `export`, `tamper`, `views`, `search`; `--help`
+    /// The benchmark and its flags (`ingest`, `export`, `tamper`, `views`, `search`, `fleet`; `--help`
     /// lists them).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "BENCHMARK")]
     pub args: Vec<String>,
