@@ -306,6 +306,15 @@ fn pair(env: &TestEnv, hostfiles: [&str; 2], extra: [&[&str]; 2]) -> [std::proce
     [outputs.next().expect("0"), outputs.next().expect("1")]
 }
 
+/// Both processes exited 2, each saying `fix`.
+fn assert_both_refused(outputs: &[std::process::Output; 2], fix: &str) {
+    let stderr: Vec<String> = outputs.iter().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).collect();
+    for (i, out) in outputs.iter().enumerate() {
+        assert_eq!(out.status.code(), Some(2), "process {i} should be refused with exit 2:\n{}", stderr.join("\n"));
+        assert!(stderr[i].contains(fix), "process {i} should say {fix:?}: {}", stderr[i]);
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
@@ -317,34 +326,10 @@ fn a_process_of_another_generation_or_hostfile_is_refused_with_exit_2() {
     let (a, b) = (free_port(), free_port());
     let hostfile = format!("127.0.0.1:{a}\n127.0.0.1:{b}\n");
 
-    let [p0, p1] = pair(&env, [&hostfile, &hostfile], [&["--generation", "blue"], &["--generation", "green"]]);
-    for (i, out) in [&p0, &p1].iter().enumerate() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let both = format!(
-            "{:?} {:?}\n{}\n{}",
-            p0.status,
-            p1.status,
-            String::from_utf8_lossy(&p0.stderr),
-            String::from_utf8_lossy(&p1.stderr)
-        );
-        assert_eq!(out.status.code(), Some(2), "process {i} should be refused with exit 2:\n{both}");
-        assert!(stderr.contains("generation") && stderr.contains("--generation"), "process {i}: {stderr}");
-    }
-
+    let refused = pair(&env, [&hostfile, &hostfile], [&["--generation", "blue"], &["--generation", "green"]]);
+    assert_both_refused(&refused, "restart every process with the same --generation");
     let other = format!("127.0.0.1:{a}\n127.0.0.2:{b}\n");
-    let [p0, p1] = pair(&env, [&hostfile, &other], [&[], &[]]);
-    for (i, out) in [&p0, &p1].iter().enumerate() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let both = format!(
-            "{:?} {:?}\n{}\n{}",
-            p0.status,
-            p1.status,
-            String::from_utf8_lossy(&p0.stderr),
-            String::from_utf8_lossy(&p1.stderr)
-        );
-        assert_eq!(out.status.code(), Some(2), "process {i} should be refused with exit 2:\n{both}");
-        assert!(stderr.contains("same --hostfile"), "process {i}: {stderr}");
-    }
+    assert_both_refused(&pair(&env, [&hostfile, &other], [&[], &[]]), "same --hostfile");
     assert_eq!(env.ledger_rows(), 0, "a refused cluster must not have ingested anything");
 
     // Settings a process can check alone.
@@ -365,26 +350,30 @@ fn a_process_of_another_generation_or_hostfile_is_refused_with_exit_2() {
 }
 
 #[test]
-fn start_up_counts_down_for_missing_peers_then_exits_3() {
+fn start_up_is_not_ready_and_counts_down_for_missing_peers_then_exits_3() {
     let env = TestEnv::new("fleet_countdown");
     let path = env.dir.join("hostfile");
     std::fs::write(&path, format!("127.0.0.1:{}\n127.0.0.1:{}\n", free_port(), free_port())).expect("hostfile");
     let started = Instant::now();
-    let out = env.output(&[
-        "run",
-        "--processes",
-        "2",
-        "--process",
-        "1",
-        "--hostfile",
-        path.to_str().expect("utf8"),
-        "--connect-timeout-secs",
-        "6",
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let path = path.to_str().expect("utf8");
+    let mut run =
+        env.spawn_run(&["--processes", "2", "--process", "1", "--hostfile", path, "--connect-timeout-secs", "8"], &[]);
+    // While it waits for its peer: alive, not ready, and its metrics carry its index.
+    let addr = env.server_addr(1);
+    assert_eq!(common::http_get(&addr, "/healthz", &[]).0, 200);
+    let (status, body) = common::http_get(&addr, "/readyz", &[]);
+    assert_eq!(status, 503, "not ready before the cluster formed: {body}");
+    assert!(body.contains("waits for the cluster to form (0 of 1 peers connected)"), "{body}");
+    let (_, metrics) = common::http_get(&addr, "/metrics", &[]);
+    let metrics = common::parse_metrics(&metrics);
+    assert_eq!(metrics.get("auditflow_cluster_processes{process=\"1\"}"), Some(&2.0), "{metrics:?}");
+    assert_eq!(metrics.get("auditflow_cluster_peers_connected{process=\"1\"}"), Some(&0.0), "{metrics:?}");
+
+    let status = run.wait().expect("wait");
+    let log = std::fs::read_to_string(env.dir.join("run.log")).expect("log");
+    assert_eq!(status.code(), Some(3), "{log}");
     assert!(started.elapsed() < Duration::from_secs(30), "gave up only after {:?}", started.elapsed());
-    assert!(stderr.contains("waiting for cluster peers: 0 of 1 connected"), "{stderr}");
-    assert!(stderr.contains("giving up in"), "{stderr}");
-    assert!(stderr.contains("cluster peer unreachable"), "{stderr}");
+    assert!(log.matches("waiting for cluster peers: 0 of 1 connected").count() >= 2, "a countdown every 5 s: {log}");
+    assert!(log.contains("giving up in"), "{log}");
+    assert!(log.contains("cluster peer unreachable"), "{log}");
 }
