@@ -46,6 +46,8 @@ fn kill_one(
     victim: Option<usize>,
     rng: &mut rand::rngs::StdRng,
 ) -> usize {
+    // The logs are appended to across runs: only what this run writes counts.
+    let log_offsets: Vec<usize> = (0..processes).map(|i| process_log(env, i).len()).collect();
     let mut cluster = Cluster::start(env, hosts, processes, &[]);
     let before = rows(env);
     let started = Instant::now();
@@ -81,7 +83,11 @@ fn kill_one(
                 "process {i} took {took:?} to stop after peer {victim} was killed (bound {PEER_LOSS_BOUND:?})"
             );
             let log = process_log(env, i);
-            assert!(log.contains("is gone"), "process {i} did not log which peer it lost\n{}", cluster.logs());
+            assert!(
+                log[log_offsets[i]..].contains("is gone"),
+                "process {i} did not log which peer it lost\n{}",
+                cluster.logs()
+            );
         }
     }
     victim
@@ -293,7 +299,7 @@ fn pair(env: &TestEnv, hostfiles: [&str; 2], extra: [&[&str]; 2]) -> [std::proce
             std::fs::write(&path, hostfiles[i]).expect("hostfile");
             let process = i.to_string();
             let mut args = vec!["run", "--processes", "2", "--process", &process, "--workers", "1"];
-            args.extend(["--hostfile", path.to_str().expect("utf8"), "--connect-timeout-secs", "20"]);
+            args.extend(["--hostfile", path.to_str().expect("utf8"), "--connect-timeout-secs", "5"]);
             args.extend_from_slice(extra[i]);
             env.command(&args)
                 .stdout(std::process::Stdio::piped())
@@ -306,7 +312,8 @@ fn pair(env: &TestEnv, hostfiles: [&str; 2], extra: [&[&str]; 2]) -> [std::proce
     [outputs.next().expect("0"), outputs.next().expect("1")]
 }
 
-/// Both processes exited 2, each saying `fix`.
+/// Both processes exited 2, each saying `fix`: each refused the other, kept waiting for a
+/// peer it could accept, and gave up at its connect timeout naming the refusal.
 fn assert_both_refused(outputs: &[std::process::Output; 2], fix: &str) {
     let stderr: Vec<String> = outputs.iter().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).collect();
     for (i, out) in outputs.iter().enumerate() {
@@ -328,6 +335,7 @@ fn a_process_of_another_generation_or_hostfile_is_refused_with_exit_2() {
 
     let refused = pair(&env, [&hostfile, &hostfile], [&["--generation", "blue"], &["--generation", "green"]]);
     assert_both_refused(&refused, "restart every process with the same --generation");
+    assert!(String::from_utf8_lossy(&refused[0].stderr).contains("belongs to generation \"green\""));
     let other = format!("127.0.0.1:{a}\n127.0.0.2:{b}\n");
     assert_both_refused(&pair(&env, [&hostfile, &other], [&[], &[]]), "same --hostfile");
     assert_eq!(env.ledger_rows(), 0, "a refused cluster must not have ingested anything");

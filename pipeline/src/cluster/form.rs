@@ -3,15 +3,17 @@
 //! that vanishes is noticed within [`PEER_LOSS_BOUND`].
 //!
 //! timely's own set-up retries for ever and sets only `TCP_NODELAY`; this one gives up
-//! after the connect timeout (exit 3) and refuses peers of another cluster (exit 2).
+//! after the connect timeout (exit 3), or exit 2 when it refused peers of another cluster.
 
-use super::hello::{exchange, Hello};
+use super::hello::{handshake, Handshake, Hello};
 use super::spec::{ClusterProgress, ClusterSpec};
 use crate::connect::Unreachable;
 use crate::settings::ConfigError;
+use std::collections::BTreeMap;
 use std::io::ErrorKind;
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 /// Keepalive probes start after this much silence on a cluster connection ...
@@ -32,8 +34,19 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The countdown's cadence.
 const LOG_EVERY: Duration = Duration::from_secs(5);
 
+/// What the accepting thread hands the forming loop.
+enum Incoming {
+    Joined(usize, TcpStream),
+    Refused(SocketAddr, String),
+}
+
 /// Connects the cluster: returns one socket per peer, in process order, `None` at this
 /// process's own index, ready for timely.
+///
+/// A peer of another cluster (generation, size, workers, hostfile, version, index) is
+/// refused on both ends and logged, and forming goes on waiting: a stale process must not
+/// stop a correct one. Past the timeout, the process exits 2 naming the refusals if there
+/// were any (what to fix), else 3 naming the peers that never answered.
 pub fn form(
     spec: &ClusterSpec,
     timeout: Duration,
@@ -45,78 +58,69 @@ pub fn form(
     let listener = bind_own_line(spec, deadline)?;
     let mut sockets: Vec<Option<TcpStream>> = (0..spec.processes).map(|_| None).collect();
     let mut last_error: Vec<String> = vec!["not tried yet".into(); spec.processes];
+    let mut refusals: BTreeMap<String, String> = BTreeMap::new();
     let mut next_log = started;
     tracing::info!(
         process = spec.process, processes = spec.processes, generation = %spec.generation,
         listen = %spec.hosts[spec.process], "forming the cluster"
     );
-    loop {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (incoming, accepted) = mpsc::channel();
+    let acceptor = {
+        let (stop, mine, spec) = (stop.clone(), mine.clone(), spec.clone());
+        std::thread::Builder::new()
+            .name("auditflow:cluster-accept".into())
+            .spawn(move || accept_peers(listener, &mine, &spec, &stop, &incoming))?
+    };
+    let result = loop {
         for peer in 0..spec.process {
             if sockets[peer].is_some() {
                 continue;
             }
-            match connect_to(&spec.hosts[peer]) {
-                Ok(stream) => match exchange(&stream, &mine, HANDSHAKE_TIMEOUT) {
-                    Ok(theirs) => {
-                        check(&mine, &theirs, spec, Some(peer))?;
-                        sockets[peer] = Some(stream);
-                        tracing::info!(peer, address = %spec.hosts[peer], "connected to cluster peer");
+            let joined = connect_to(&spec.hosts[peer]).and_then(|stream| {
+                let judge = |theirs: &Hello| judge(&mine, theirs, spec, Some(peer));
+                match handshake(&stream, &mine, HANDSHAKE_TIMEOUT, judge) {
+                    Ok(Handshake::Joined(_)) => Ok(Some(stream)),
+                    Ok(Handshake::Refused(reason)) => {
+                        note_refusal(&mut refusals, format!("process {peer} at {}", spec.hosts[peer]), reason);
+                        Ok(None)
                     }
-                    Err(e) => last_error[peer] = format!("handshake failed: {e}"),
-                },
+                    Err(e) => Err(format!("handshake failed: {e}")),
+                }
+            });
+            match joined {
+                Ok(Some(stream)) => {
+                    tracing::info!(peer, address = %spec.hosts[peer], "connected to cluster peer");
+                    sockets[peer] = Some(stream);
+                }
+                Ok(None) => last_error[peer] = "refused (see above)".into(),
                 Err(e) => last_error[peer] = e,
             }
         }
-        loop {
-            match listener.accept() {
-                Ok((stream, from)) => {
-                    if let Err(e) = stream.set_nonblocking(false) {
-                        tracing::debug!(%from, error = %e, "dropping a cluster connection");
-                        continue;
+        while let Ok(message) = accepted.try_recv() {
+            match message {
+                Incoming::Joined(peer, stream) => {
+                    if sockets[peer].is_some() {
+                        // The earlier connection's process restarted while forming (or two
+                        // processes claim the index): the newest is the live one.
+                        tracing::warn!(peer, "process {peer} connected again; keeping the newest connection");
+                    } else {
+                        tracing::info!(peer, "cluster peer connected");
                     }
-                    match exchange(&stream, &mine, HANDSHAKE_TIMEOUT) {
-                        Ok(theirs) => {
-                            check(&mine, &theirs, spec, None)?;
-                            if sockets[theirs.process].is_some() {
-                                return Err(ConfigError::new(
-                                    "AUDITFLOW_PROCESS (--process)",
-                                    format!(
-                                        "two processes connected as process {} (the second from {from}): every \
-                                         process needs its own index",
-                                        theirs.process
-                                    ),
-                                )
-                                .into());
-                            }
-                            tracing::info!(peer = theirs.process, %from, "cluster peer connected");
-                            sockets[theirs.process] = Some(stream);
-                        }
-                        Err(e) => tracing::debug!(%from, error = %e, "a cluster connection failed its handshake"),
-                    }
+                    sockets[peer] = Some(stream);
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                Err(e) => {
-                    tracing::debug!(error = %e, "accept failed");
-                    break;
-                }
+                Incoming::Refused(from, reason) => note_refusal(&mut refusals, format!("from {from}"), reason),
             }
         }
         let connected = sockets.iter().filter(|s| s.is_some()).count();
         progress.connected.store(connected, Ordering::Relaxed);
         let missing: Vec<usize> = (0..spec.processes).filter(|&p| p != spec.process && sockets[p].is_none()).collect();
         if missing.is_empty() {
-            break;
+            break Ok(());
         }
         let now = Instant::now();
-        let describe = |p: &usize| format!("process {p} at {} ({})", spec.hosts[*p], last_error[*p]);
         if now >= deadline {
-            return Err(Unreachable {
-                service: "cluster peer",
-                target: missing.iter().map(|p| spec.hosts[*p].clone()).collect::<Vec<_>>().join(", "),
-                waited_secs: timeout.as_secs(),
-                detail: missing.iter().map(describe).collect::<Vec<_>>().join("; "),
-            }
-            .into());
+            break Err(give_up(spec, timeout, &missing, &last_error, &refusals));
         }
         if now >= next_log {
             next_log = now + LOG_EVERY;
@@ -127,8 +131,11 @@ pub fn form(
                 deadline.saturating_duration_since(now).as_secs()
             );
         }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    stop.store(true, Ordering::SeqCst);
+    let _ = acceptor.join();
+    result?;
     for socket in sockets.iter().flatten() {
         tune(socket)?;
     }
@@ -140,29 +147,99 @@ pub fn form(
     Ok(sockets)
 }
 
-/// A hello of another cluster is a deployment error: exit 2 with what to fix.
-fn check(mine: &Hello, theirs: &Hello, spec: &ClusterSpec, expected: Option<usize>) -> anyhow::Result<()> {
-    let setting = "AUDITFLOW_GENERATION / AUDITFLOW_HOSTFILE / AUDITFLOW_PROCESSES";
+/// Logs a refusal the first time it is seen.
+fn note_refusal(refusals: &mut BTreeMap<String, String>, who: String, reason: String) {
+    if refusals.get(&who) != Some(&reason) {
+        tracing::warn!("refused cluster peer {who}: {reason}");
+        refusals.insert(who, reason);
+    }
+}
+
+/// The error when the timeout passes: exit 2 when peers were refused (a deployment error
+/// to fix), exit 3 when they never answered.
+fn give_up(
+    spec: &ClusterSpec,
+    timeout: Duration,
+    missing: &[usize],
+    last_error: &[String],
+    refusals: &BTreeMap<String, String>,
+) -> anyhow::Error {
+    if !refusals.is_empty() {
+        let reasons: Vec<String> = refusals.iter().map(|(who, why)| format!("{who}: {why}")).collect();
+        return ConfigError::new(
+            "AUDITFLOW_GENERATION / AUDITFLOW_HOSTFILE / AUDITFLOW_PROCESSES",
+            format!("refused cluster peers, so the cluster never formed: {}", reasons.join("; ")),
+        )
+        .into();
+    }
+    Unreachable {
+        service: "cluster peer",
+        target: missing.iter().map(|p| spec.hosts[*p].clone()).collect::<Vec<_>>().join(", "),
+        waited_secs: timeout.as_secs(),
+        detail: missing
+            .iter()
+            .map(|p| format!("process {p} at {} ({})", spec.hosts[*p], last_error[*p]))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+    .into()
+}
+
+/// Accepts the higher processes' connections until `stop`, each handshaken on a thread of
+/// its own so that a slow or stale one holds up nobody.
+fn accept_peers(
+    listener: TcpListener,
+    mine: &Hello,
+    spec: &ClusterSpec,
+    stop: &AtomicBool,
+    out: &mpsc::Sender<Incoming>,
+) {
+    while !stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((stream, from)) => {
+                let (mine, spec, out) = (mine.clone(), spec.clone(), out.clone());
+                std::thread::spawn(move || {
+                    if stream.set_nonblocking(false).is_err() {
+                        return;
+                    }
+                    let judge = |theirs: &Hello| judge(&mine, theirs, &spec, None);
+                    let message = match handshake(&stream, &mine, HANDSHAKE_TIMEOUT, judge) {
+                        Ok(Handshake::Joined(theirs)) => Incoming::Joined(theirs.process, stream),
+                        Ok(Handshake::Refused(reason)) => Incoming::Refused(from, reason),
+                        Err(e) => {
+                            tracing::debug!(%from, error = %e, "a cluster connection failed its handshake");
+                            return;
+                        }
+                    };
+                    let _ = out.send(message);
+                });
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => {
+                tracing::debug!(error = %e, "accept failed");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// Why `theirs` may not join this process's cluster, if it may not.
+fn judge(mine: &Hello, theirs: &Hello, spec: &ClusterSpec, expected: Option<usize>) -> Option<String> {
     if let Some(problem) = mine.mismatch(theirs) {
-        return Err(ConfigError::new(setting, format!("refused a cluster peer: {problem}")).into());
+        return Some(problem);
     }
     let wrong_index = match expected {
         Some(p) => theirs.process != p,
         None => theirs.process <= spec.process || theirs.process >= spec.processes,
     };
-    if wrong_index {
+    wrong_index.then(|| {
         let at = expected.map(|p| format!(" (hostfile line {} names process {p})", p + 1)).unwrap_or_default();
-        return Err(ConfigError::new(
-            "AUDITFLOW_PROCESS (--process)",
-            format!(
-                "refused a cluster peer: it says it is process {}{at}; this process is {} of {}: check each \
-                 process's --process against its hostfile line",
-                theirs.process, spec.process, spec.processes
-            ),
+        format!(
+            "it says it is process {}{at}; this process is {} of {}: check each process's --process against its \
+             hostfile line",
+            theirs.process, spec.process, spec.processes
         )
-        .into());
-    }
-    Ok(())
+    })
 }
 
 /// Binds this process's own hostfile line (retrying while its name does not resolve yet, as

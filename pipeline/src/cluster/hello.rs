@@ -1,9 +1,9 @@
 //! The handshake every cluster connection starts with.
 //!
 //! Both ends write one JSON line describing the cluster they were started for, then read
-//! the other's. Any difference (generation, size, workers, hostfile, version) refuses the
-//! connection with a message that says what to fix: a process of an old generation, or one
-//! started with another hostfile, never joins silently. timely's own handshake only sends a
+//! the other's, then exchange a verdict byte. Any difference (generation, size, workers,
+//! hostfile, version) refuses the connection with a message that says what to fix: a
+//! process of an old generation, or one started with another hostfile, never joins. timely's own handshake only sends a
 //! process index, which would let any of these through.
 
 use serde::{Deserialize, Serialize};
@@ -101,8 +101,50 @@ impl Hello {
     }
 }
 
+/// The outcome of a handshake.
+#[derive(Debug)]
+pub enum Handshake {
+    /// Both ends accepted: the peer's hello.
+    Joined(Hello),
+    /// This end or the peer refused: why, and what to fix.
+    Refused(String),
+}
+
+/// Accepted, or refused.
+const ACCEPT: u8 = 0x06;
+const REFUSE: u8 = 0x15;
+
+/// The whole handshake, the same on both ends: each writes its hello, reads the other's,
+/// judges it with `judge` (a refusal reason, or `None`), writes its verdict byte and reads
+/// the other's. The connection joins only when both accepted, so both ends always agree on
+/// whether it did: neither keeps a connection the other dropped.
+pub fn handshake(
+    stream: &TcpStream,
+    mine: &Hello,
+    timeout: Duration,
+    judge: impl FnOnce(&Hello) -> Option<String>,
+) -> std::io::Result<Handshake> {
+    let theirs = exchange(stream, mine, timeout)?;
+    let refusal = judge(&theirs);
+    stream.set_write_timeout(Some(timeout))?;
+    stream.set_read_timeout(Some(timeout))?;
+    (&*stream).write_all(&[if refusal.is_some() { REFUSE } else { ACCEPT }])?;
+    let mut verdict = [0u8; 1];
+    (&*stream).read_exact(&mut verdict)?;
+    stream.set_read_timeout(None)?;
+    stream.set_write_timeout(None)?;
+    Ok(match (refusal, verdict[0]) {
+        (Some(reason), _) => Handshake::Refused(reason),
+        (None, ACCEPT) => Handshake::Joined(theirs),
+        (None, _) => Handshake::Refused(format!(
+            "process {} refused this process (its log says why; usually another generation, size or hostfile)",
+            theirs.process
+        )),
+    })
+}
+
 /// Writes `mine`, then reads the peer's hello, within `timeout`.
-pub fn exchange(stream: &TcpStream, mine: &Hello, timeout: Duration) -> std::io::Result<Hello> {
+fn exchange(stream: &TcpStream, mine: &Hello, timeout: Duration) -> std::io::Result<Hello> {
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     let mut line = serde_json::to_vec(mine).map_err(std::io::Error::other)?;

@@ -23,13 +23,10 @@ fn key_lines(path: &Path, setting: &str, generate: bool) -> anyhow::Result<(Vec<
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("{setting}: cannot create {}", dir.display()))?;
         }
-        match write_private(path, &hex::encode(secret)) {
-            Ok(()) => generated = true,
-            // Another process sharing the file (a cluster's peer on the same host) wrote it
-            // first: use that one, so that both sign with the same key.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e).with_context(|| format!("{setting}: cannot write {}", path.display())),
-        }
+        // `false`: another process sharing the file (a cluster's peer on the same host)
+        // wrote it first; both then sign with that key.
+        generated = write_private(path, &hex::encode(secret))
+            .with_context(|| format!("{setting}: cannot write {}", path.display()))?;
     }
     let text = read_hex_file(path, setting)?;
     let mut keys = Vec::new();
@@ -237,20 +234,28 @@ pub fn keyring(
 }
 
 /// Writes a new 0600 file at `path` whole or not at all: the key goes to a private
-/// temporary file first, which is then linked into place (failing with `AlreadyExists` when
-/// another process got there first), so that nobody ever reads a half-written key.
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// temporary file of a random name first, which is then linked into place. Returns `false`
+/// when another process got there first (the link found `path` taken), so that nobody ever
+/// reads a half-written key and two processes never end up with different ones.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<bool> {
+    use rand::TryRngCore;
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
+    let mut nonce = [0u8; 8];
+    rand::rngs::OsRng.try_fill_bytes(&mut nonce).map_err(std::io::Error::other)?;
     let mut staged = path.as_os_str().to_owned();
-    staged.push(format!(".{}.new", std::process::id()));
+    staged.push(format!(".{}.new", hex::encode(nonce)));
     let staged = std::path::PathBuf::from(staged);
     let written = (|| {
         let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&staged)?;
         f.write_all(contents.as_bytes())?;
         f.write_all(b"\n")?;
         f.sync_all()?;
-        std::fs::hard_link(&staged, path)
+        match std::fs::hard_link(&staged, path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
     })();
     let _ = std::fs::remove_file(&staged);
     written

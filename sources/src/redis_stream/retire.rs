@@ -11,6 +11,13 @@ use super::reply::{parse_consumer_names, parse_xpending_extended};
 use super::{connect, SourceError};
 use std::time::Duration;
 
+/// Deletes consumer ARGV[2] of group ARGV[1] only if it has no pending entry; -1 otherwise.
+const DELETE_IF_IDLE: &str = r"
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
+if #pending > 0 then return -1 end
+return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+";
+
 /// Whether `name` is one this deployment reads as: `<prefix>-<n>` (single-process runs
 /// before clusters existed) or `<prefix>-<n>-<n>`.
 ///
@@ -71,14 +78,19 @@ pub async fn retire_consumers(
             let _: redis::Value = claim.query_async(&mut con).await.map_err(err("XCLAIM"))?;
             handed += ids.len() as u64;
         }
-        let _: redis::Value = redis::cmd("XGROUP")
-            .arg("DELCONSUMER")
-            .arg(stream)
+        // Removed only while it holds nothing, checked in the same atomic step: a consumer
+        // that read entries since the claim above keeps them, and is retired next start.
+        let deleted: i64 = redis::Script::new(DELETE_IF_IDLE)
+            .key(stream)
             .arg(group)
             .arg(&name)
-            .query_async(&mut con)
+            .invoke_async(&mut con)
             .await
             .map_err(err("XGROUP DELCONSUMER"))?;
+        if deleted < 0 {
+            tracing::warn!(stream, consumer = %name, "a consumer this cluster no longer has read entries during its retirement; it stays until the next start-up");
+            continue;
+        }
         tracing::info!(
             stream, consumer = %name, pending = handed, claimer,
             "retired a consumer this cluster no longer has: handed its pending entries over and removed it from the group"
