@@ -163,7 +163,19 @@ fn views(env: &TestEnv) -> BTreeMap<String, String> {
     out
 }
 
-fn assert_views_equal(cluster: &TestEnv, single: &TestEnv) {
+/// A test's environment with `count` events emitted, and a twin environment whose stream is
+/// a copy of it, for a single-process run to compare the cluster's views with.
+fn backlog_with_twin(name: &str, count: &str, seed: &str) -> (TestEnv, TestEnv, Vec<(String, String, String)>) {
+    let env = TestEnv::new(name);
+    let single = TestEnv::new(&format!("{name}_single"));
+    let manifest = emit(&env, count, seed);
+    copy_stream(&env, &single);
+    (env, single, manifest)
+}
+
+/// Drains the twin with one process and compares its views with the cluster's.
+fn assert_views_equal_to_a_single_process(cluster: &TestEnv, single: &TestEnv) {
+    single.run_until_drained(&["--workers", "1"], DRAIN_LIMIT);
     let (a, b) = (views(cluster), views(single));
     assert!(a.keys().any(|k| k.starts_with("trace")), "the views hold no request traces");
     assert!(a.keys().any(|k| k.starts_with("violation")), "the events held no revocation violations to compare");
@@ -205,10 +217,7 @@ fn consumers(env: &TestEnv) -> BTreeMap<String, i64> {
 
 #[test]
 fn three_hosts_survive_ten_random_sigkills_exactly_once() {
-    let env = TestEnv::new("fleet_kills");
-    let single = TestEnv::new("fleet_kills_single");
-    let manifest = emit(&env, "200000", "18");
-    copy_stream(&env, &single);
+    let (env, single, manifest) = backlog_with_twin("fleet_kills", "200000", "18");
     let hosts = Hosts::new(3);
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x18);
     let mut victims = Vec::new();
@@ -224,17 +233,13 @@ fn three_hosts_survive_ten_random_sigkills_exactly_once() {
     let recovered: usize = (0..3).map(|i| process_log(&env, i).matches("re-reading own pending entries").count()).sum();
     assert!(recovered > 0, "restarted processes should have re-read their own pending entries");
 
-    single.run_until_drained(&["--workers", "1"], DRAIN_LIMIT);
-    assert_views_equal(&env, &single);
+    assert_views_equal_to_a_single_process(&env, &single);
     eprintln!("victims: {victims:?}; rows before the final drain: {partial}");
 }
 
 #[test]
 fn rescaling_one_three_two_processes_mid_drain_is_exactly_once() {
-    let env = TestEnv::new("fleet_rescale");
-    let single = TestEnv::new("fleet_rescale_single");
-    let manifest = emit(&env, "100000", "19");
-    copy_stream(&env, &single);
+    let (env, single, manifest) = backlog_with_twin("fleet_rescale", "100000", "19");
     let hosts = Hosts::new(3);
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x19);
     kill_one(&env, &hosts, 1, Some(0), &mut rng);
@@ -257,8 +262,7 @@ fn rescaling_one_three_two_processes_mid_drain_is_exactly_once() {
     let log = process_log(&env, 0);
     assert!(log.contains("retired a consumer"), "process 0 should have retired the old consumers");
 
-    single.run_until_drained(&["--workers", "1"], DRAIN_LIMIT);
-    assert_views_equal(&env, &single);
+    assert_views_equal_to_a_single_process(&env, &single);
 }
 
 #[test]

@@ -124,10 +124,10 @@ pub fn handshake(
     timeout: Duration,
     judge: impl FnOnce(&Hello) -> Option<String>,
 ) -> std::io::Result<Handshake> {
-    let theirs = exchange(stream, mine, timeout)?;
-    let refusal = judge(&theirs);
-    stream.set_write_timeout(Some(timeout))?;
     stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    let theirs = exchange(stream, mine)?;
+    let refusal = judge(&theirs);
     (&*stream).write_all(&[if refusal.is_some() { REFUSE } else { ACCEPT }])?;
     let mut verdict = [0u8; 1];
     (&*stream).read_exact(&mut verdict)?;
@@ -143,15 +143,13 @@ pub fn handshake(
     })
 }
 
-/// Writes `mine`, then reads the peer's hello, within `timeout`.
-fn exchange(stream: &TcpStream, mine: &Hello, timeout: Duration) -> std::io::Result<Hello> {
-    stream.set_read_timeout(Some(timeout))?;
-    stream.set_write_timeout(Some(timeout))?;
+/// Writes `mine`, then reads the peer's hello.
+fn exchange(stream: &TcpStream, mine: &Hello) -> std::io::Result<Hello> {
     let mut line = serde_json::to_vec(mine).map_err(std::io::Error::other)?;
     line.push(b'\n');
     (&*stream).write_all(&line)?;
-    // Byte by byte: a peer that finished its side may already send timely's first messages
-    // right behind its hello, and those bytes belong to timely.
+    // Byte by byte: the peer's verdict byte, then timely's first messages, may follow right
+    // behind its hello, and must not be read into a buffer here.
     let mut theirs = Vec::new();
     let mut byte = [0u8; 1];
     loop {
@@ -164,10 +162,7 @@ fn exchange(stream: &TcpStream, mine: &Hello, timeout: Duration) -> std::io::Res
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "a hello longer than 4 KiB"));
         }
     }
-    let hello = serde_json::from_slice(&theirs).map_err(|e| {
+    serde_json::from_slice(&theirs).map_err(|e| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not an auditflow cluster hello: {e}"))
-    })?;
-    stream.set_read_timeout(None)?;
-    stream.set_write_timeout(None)?;
-    Ok(hello)
+    })
 }

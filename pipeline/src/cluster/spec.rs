@@ -104,14 +104,18 @@ pub struct ClusterProgress {
 impl Default for ClusterProgress {
     /// A single process: nothing to form.
     fn default() -> Self {
-        ClusterProgress { processes: 1, process: 0, connected: AtomicUsize::new(0) }
+        ClusterProgress::new(&ClusterSpec::default())
     }
 }
 
 impl ClusterProgress {
     /// Progress of forming `spec`.
     pub fn of(spec: &ClusterSpec) -> Arc<ClusterProgress> {
-        Arc::new(ClusterProgress { processes: spec.processes, process: spec.process, connected: AtomicUsize::new(0) })
+        Arc::new(ClusterProgress::new(spec))
+    }
+
+    fn new(spec: &ClusterSpec) -> ClusterProgress {
+        ClusterProgress { processes: spec.processes, process: spec.process, connected: AtomicUsize::new(0) }
     }
 }
 

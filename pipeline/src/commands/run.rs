@@ -9,7 +9,7 @@ use crate::settings::flags::{
     DeadLetterFlags, EvidenceFlags, GlobalFlags, GroupFlags, PipelineFlags, ProducerKeyFlags, RedisFlags,
     RetentionFlags, RevocationFlags, SettingsFlags,
 };
-use crate::settings::{self, Resolved};
+use crate::settings::{self, ConfigError, Resolved};
 use clap::Args;
 use serde::Serialize;
 use std::sync::Arc;
@@ -69,15 +69,15 @@ impl RunArgs {
         }
     }
 
-    /// How the pipeline is to behave beyond its settings.
-    pub fn options(&self) -> RunOptions {
-        RunOptions {
+    /// How the pipeline is to behave beyond its settings, for processes of `workers` workers.
+    pub fn options(&self, workers: usize) -> Result<RunOptions, ConfigError> {
+        Ok(RunOptions {
             exit_when_drained: self.exit_when_drained,
             insecure_skip_verify: self.insecure_skip_verify,
             connect_timeout: Duration::from_secs(self.connect_timeout_secs),
             without_chaining: self.bench_without_chaining,
-            cluster: cluster::ClusterSpec::default(),
-        }
+            cluster: cluster::resolve(&self.cluster, workers)?,
+        })
     }
 }
 
@@ -96,7 +96,7 @@ pub fn run(global: &GlobalFlags, args: &RunArgs) -> anyhow::Result<()> {
 /// `--exit-when-drained`) or SIGINT / SIGTERM.
 pub fn execute(global: &GlobalFlags, args: &RunArgs) -> anyhow::Result<RunSummary> {
     let settings = settings::resolve(global, &args.flags())?;
-    let options = RunOptions { cluster: cluster::resolve(&args.cluster, settings.workers)?, ..args.options() };
+    let options = args.options(settings.workers)?;
     let pipeline = Pipeline::prepare(settings, options)?;
     serve_operations(&pipeline)?;
     pipeline.run()
