@@ -261,6 +261,8 @@ fn rescaling_one_three_two_processes_mid_drain_is_exactly_once() {
     assert!(after.values().all(|&p| p == 0), "entries are still pending: {after:?}");
     let log = process_log(&env, 0);
     assert!(log.contains("retired a consumer"), "process 0 should have retired the old consumers");
+    // Single-owner duties run once in the cluster: process 0 sweeps, process 1 does not.
+    assert!(sweeps(&env, 0) > 0 && sweeps(&env, 1) == 0, "sweeps: {} and {}", sweeps(&env, 0), sweeps(&env, 1));
 
     assert_views_equal_to_a_single_process(&env, &single);
 }
@@ -359,6 +361,23 @@ fn a_process_of_another_generation_or_hostfile_is_refused_with_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{all:?}: {stderr}");
         assert!(stderr.contains(says), "{all:?} should say {says:?}: {stderr}");
     }
+    // The same from the variables a StatefulSet sets: the index is the host name's ordinal.
+    let out = env
+        .command(&["run"])
+        .env("AUDITFLOW_HOSTFILE", path)
+        .env("HOSTNAME", "auditflow-5")
+        .output()
+        .expect("run auditflow");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("process 5 does not exist in a cluster of 2"), "{stderr}");
+}
+
+/// The tamper sweeps process `i` ran, from the summary its drain printed last.
+fn sweeps(env: &TestEnv, i: usize) -> u64 {
+    let log = process_log(env, i);
+    let line = log.lines().rev().find(|l| l.starts_with("  tamper sweeps")).expect("a run summary in the log");
+    line.split_whitespace().nth(2).and_then(|n| n.parse().ok()).expect("a sweep count")
 }
 
 #[test]
