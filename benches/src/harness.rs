@@ -257,6 +257,7 @@ pub(crate) fn preload_zones(
             lifecycle_ratio: 0.15,
             revoked_access_ratio: 0.02,
             start_time: None,
+            event_spacing_ms: 7,
             key_id: None,
             with_kid: false,
             manifest: None,

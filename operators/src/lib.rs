@@ -3,8 +3,8 @@
 //! * [`verify`]: verifies each entry's HMAC and splits valid events from dead letters.
 //! * [`shard`]: routes verified events to the worker owning their ledger shard.
 //! * [`request_trace`]: request traces, reduced by `request_id` (differential).
-//! * [`window`]: committed rows as a collection, access events retracted once older than
-//!   the views' window.
+//! * [`window`]: committed rows as a collection in event time; rows leave as the
+//!   watermark passes them (a session window per request), late rows are seen and leave.
 //! * [`revocation`]: revocation propagation over the delegation graph (differential
 //!   `iterate`) and its violations.
 #![deny(missing_docs)]

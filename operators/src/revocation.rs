@@ -12,7 +12,7 @@
 //! epochs or batching: the collections are multisets, so any order of the same events gives
 //! the same result.
 
-use auditflow_schemas::view::{Propagation, SharedEvent, Verdict, Violation};
+use auditflow_schemas::view::{Propagation, RevocationHit, SharedEvent, Verdict, Violation};
 use differential_dataflow::hashable::Hashable;
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::operators::iterate::Iterate;
@@ -149,15 +149,16 @@ impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<
         });
         let affected = affected.map(|(node, rev)| ((node.0.as_str(), node.1.as_str()).hashed(), (node, rev)));
         let hits = affected
-            .join_map(access, |_, ((zone, agent), (rev, at)), e| {
-                (e.zone_id == *zone && e.agent_session_id.as_deref() == Some(agent.as_str())).then(|| {
-                    let allow = e.verdict() == Verdict::Allow;
-                    (rev.clone(), (zone.clone(), agent.clone()), *at, e.id.clone(), e.occurred_at_us, allow)
-                })
+            .join_map(access, move |_, ((zone, agent), (rev, at)), e| {
+                if e.zone_id != *zone || e.agent_session_id.as_deref() != Some(agent.as_str()) {
+                    return None;
+                }
+                let hit = e.verdict().against(*at, e.occurred_at_us, grace_us)?;
+                Some((rev.clone(), (zone.clone(), agent.clone()), *at, e.id.clone(), e.occurred_at_us, hit))
             })
             .flat_map(|hit| hit);
-        let violations = hits.clone().flat_map(move |(rev, (zone, agent), at, event, t, allow)| {
-            (allow && t > at + grace_us).then(|| Violation {
+        let violations = hits.clone().flat_map(|(rev, (zone, agent), at, event, t, hit)| {
+            (hit == RevocationHit::Violation).then(|| Violation {
                 event_id: event,
                 zone_id: zone,
                 agent_session_id: agent,
@@ -170,7 +171,9 @@ impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<
         let facts = revocations
             .map(|(id, zone, root, at)| (id, Fact::Revoked(zone, root, at)))
             .concat(reach.map(|((_, agent), id)| (id, Fact::Affected(agent))))
-            .concat(hits.flat_map(|(rev, _, at, _, t, allow)| (!allow && t >= at).then_some((rev, Fact::Deny(t)))));
+            .concat(
+                hits.flat_map(|(rev, _, _, _, t, hit)| (hit == RevocationHit::Deny).then_some((rev, Fact::Deny(t)))),
+            );
         let propagation = facts
             .reduce(|id, facts, out| {
                 let mut revoked = None;

@@ -130,7 +130,42 @@ impl ViewEvent {
 
     /// The decision, case-insensitively.
     pub fn verdict(&self) -> Verdict {
-        match self.decision.as_deref() {
+        Verdict::of(self.decision.as_deref())
+    }
+}
+
+/// What an access decision on a revoked session says about the revocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RevocationHit {
+    /// An allow later than the revocation plus the grace period.
+    Violation,
+    /// A deny at or after the revocation: the revocation reached the deciding component.
+    Deny,
+}
+
+impl Verdict {
+    /// What this decision at `at_us` on a session revoked at `revoked_at_us` means, with
+    /// `grace_us` of grace: one rule for the live views and for the ledger look-up of a
+    /// revocation that arrived after its accesses.
+    ///
+    /// ```
+    /// use auditflow_schemas::view::{RevocationHit, Verdict};
+    /// assert_eq!(Verdict::Allow.against(10, 16, 5), Some(RevocationHit::Violation));
+    /// assert_eq!(Verdict::Allow.against(10, 15, 5), None);
+    /// assert_eq!(Verdict::Deny.against(10, 10, 5), Some(RevocationHit::Deny));
+    /// assert_eq!(Verdict::Deny.against(10, 9, 5), None);
+    /// ```
+    pub fn against(self, revoked_at_us: i64, at_us: i64, grace_us: i64) -> Option<RevocationHit> {
+        match self {
+            Verdict::Allow if at_us > revoked_at_us.saturating_add(grace_us) => Some(RevocationHit::Violation),
+            Verdict::Deny if at_us >= revoked_at_us => Some(RevocationHit::Deny),
+            _ => None,
+        }
+    }
+
+    /// The verdict of a decision text, case-insensitively.
+    pub fn of(decision: Option<&str>) -> Verdict {
+        match decision {
             Some(d) if d.eq_ignore_ascii_case("allow") => Verdict::Allow,
             Some(d) if d.eq_ignore_ascii_case("deny") => Verdict::Deny,
             _ => Verdict::Other,

@@ -1,10 +1,17 @@
 //! The live views' sink (SPEC §5): request traces, revocation propagation and violations,
 //! written to Postgres once per completed epoch.
 //!
-//! The tables are derived state, rebuilt from the ledger at start-up, so writes are
-//! idempotent upserts. Retractions are not applied as deletions: they come from the window
-//! evicting old events (memory), not from evidence going away, so a stored trace never
-//! shrinks and a recorded violation stays recorded.
+//! The tables are derived state, so writes are idempotent upserts. Retractions are not
+//! applied: they come from the window letting rows go (memory), not from evidence going
+//! away. Every fact the dataflow produced at some time counts, even one it retracted in a
+//! later epoch of the same batch (a late row is in the views for one epoch only):
+//! * a trace replaces the stored one only when it holds every event the stored one does;
+//!   otherwise (a late event of a request that left memory) the trace is rebuilt from the
+//!   ledger, so it never shrinks and always ends equal to the ledger's;
+//! * a revocation's affected sessions are merged with the stored ones and its first deny is
+//!   the earliest seen; the accesses on newly affected sessions are looked up in the ledger
+//!   (they may have left memory before the revocation arrived) and judged by the same rule;
+//! * a recorded violation stays recorded.
 
 use crate::epoch_sink::{epoch_sink, Completion};
 use crate::postgres::client;
@@ -44,6 +51,16 @@ pub struct ViewStats {
     pub violations_logged_at_ms: std::sync::atomic::AtomicI64,
     /// Violations recorded since that warning.
     pub violations_unlogged: AtomicU64,
+    /// Affected sessions whose past accesses were looked up in the ledger.
+    pub ledger_lookups: AtomicU64,
+    /// Traces rebuilt from the ledger (a late event of a request that had left memory).
+    pub traces_rebuilt: AtomicU64,
+    /// How long the oldest ledger commit the views have not written has waited, ms.
+    pub lag_ms: std::sync::atomic::AtomicI64,
+    /// Rows read from the ledger at start-up, over all workers.
+    pub hydrated_rows: AtomicU64,
+    /// The slowest worker's start-up read, ms.
+    pub hydration_ms: AtomicU64,
 }
 
 /// Extension trait: write view updates to Postgres.
@@ -53,6 +70,7 @@ pub trait ViewSink<'scope> {
         self,
         pool: Pool,
         stats: Arc<ViewStats>,
+        grace_us: i64,
         runtime: tokio::runtime::Handle,
     ) -> Stream<'scope, u64, Vec<()>>;
 }
@@ -62,6 +80,7 @@ impl<'scope> ViewSink<'scope> for Stream<'scope, u64, Vec<ViewUpdate>> {
         self,
         pool: Pool,
         stats: Arc<ViewStats>,
+        grace_us: i64,
         runtime: tokio::runtime::Handle,
     ) -> Stream<'scope, u64, Vec<()>> {
         epoch_sink(self, "ViewSink", move |_epoch, batch, completion: Completion<()>| {
@@ -69,7 +88,7 @@ impl<'scope> ViewSink<'scope> for Stream<'scope, u64, Vec<ViewUpdate>> {
             runtime.spawn(async move {
                 let mut backoff = Duration::from_millis(100);
                 loop {
-                    match write(&pool, &batch, &stats).await {
+                    match write(&pool, &batch, &stats, grace_us).await {
                         Ok(()) => break,
                         Err(e) if e.is_retryable() => {
                             tracing::warn!(error = %e, "writing the views failed, retrying");
@@ -77,8 +96,9 @@ impl<'scope> ViewSink<'scope> for Stream<'scope, u64, Vec<ViewUpdate>> {
                             backoff = (backoff * 2).min(Duration::from_secs(5));
                         }
                         Err(e) => {
-                            // Derived state: the next start-up rebuilds it from the ledger.
-                            tracing::error!(error = %e, "the views could not be written; they are rebuilt at the next start");
+                            // Not an outage: retrying would not help. The evidence is in the
+                            // ledger, which `auditflow trace` and the API explain from.
+                            tracing::error!(error = %e, "the views could not be written; this batch is missing from them");
                             break;
                         }
                     }
@@ -90,14 +110,10 @@ impl<'scope> ViewSink<'scope> for Stream<'scope, u64, Vec<ViewUpdate>> {
     }
 }
 
-/// The net state of a batch: per key, the values whose count went up.
-fn net<K: Ord, V: Ord + Clone>(items: impl Iterator<Item = (K, V, isize)>) -> BTreeMap<K, Vec<V>> {
-    let mut counts: BTreeMap<(K, V), isize> = BTreeMap::new();
-    for (k, v, d) in items {
-        *counts.entry((k, v)).or_default() += d;
-    }
+/// Per key, every value the batch added at some time (retractions are not applied).
+fn added<K: Ord, V: Ord>(items: impl Iterator<Item = (K, V, isize)>) -> BTreeMap<K, Vec<V>> {
     let mut out: BTreeMap<K, Vec<V>> = BTreeMap::new();
-    for ((k, v), d) in counts {
+    for (k, v, d) in items {
         if d > 0 {
             out.entry(k).or_default().push(v);
         }
@@ -118,8 +134,8 @@ enum TraceWrite {
     UpsertAll,
 }
 
-async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(), SinkError> {
-    match write_with(pool, batch, stats, TraceWrite::CopyNew).await {
+async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, grace_us: i64) -> Result<(), SinkError> {
+    match write_with(pool, batch, stats, grace_us, TraceWrite::CopyNew).await {
         // A trace new to this run was stored by an earlier one: hydration after a restart
         // re-derives the window's traces, and a request can outlive the window. The
         // transaction rolled back before anything else was written; the upsert does it all.
@@ -127,15 +143,21 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats) -> Result<(
             if source.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) =>
         {
             tracing::debug!(
-                "a new trace was stored already (restart or a request older than the window); upserting the batch"
+                "a new trace was stored already (restart, or a late event of a request that left memory); upserting the batch"
             );
-            write_with(pool, batch, stats, TraceWrite::UpsertAll).await
+            write_with(pool, batch, stats, grace_us, TraceWrite::UpsertAll).await
         }
         other => other,
     }
 }
 
-async fn write_with(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, how: TraceWrite) -> Result<(), SinkError> {
+async fn write_with(
+    pool: &Pool,
+    batch: &[ViewUpdate],
+    stats: &ViewStats,
+    grace_us: i64,
+    how: TraceWrite,
+) -> Result<(), SinkError> {
     // The newest trace per request: within one epoch a changed trace comes as the old one
     // retracted and the new one added, and retractions are not applied (see above).
     let mut traces: std::collections::HashMap<&str, &TraceSummary> = std::collections::HashMap::new();
@@ -154,11 +176,11 @@ async fn write_with(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, how: T
             }
         }
     }
-    let revocations = net(batch.iter().filter_map(|u| match u {
+    let revocations = added(batch.iter().filter_map(|u| match u {
         ViewUpdate::Propagation(p, d) => Some((p.revocation_event_id.clone(), p.as_ref().clone(), *d)),
         _ => None,
     }));
-    let violations = net(batch.iter().filter_map(|u| match u {
+    let mut violations = added(batch.iter().filter_map(|u| match u {
         ViewUpdate::Violation(v, d) => {
             Some(((v.event_id.clone(), v.revocation_event_id.clone()), v.as_ref().clone(), *d))
         }
@@ -186,31 +208,20 @@ async fn write_with(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, how: T
         stats.traces.fetch_add(n, Ordering::Relaxed);
     }
     if !changed.is_empty() {
-        let rows = &changed;
-        let ids: Vec<&str> = rows.iter().map(|t| t.request_id.as_str()).collect();
-        let zones: Vec<&str> = rows.iter().map(|t| t.zone_id.as_str()).collect();
-        let decisions: Vec<Option<&str>> = rows.iter().map(|t| t.final_decision.as_deref()).collect();
-        let first: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.first_at_us)).collect();
-        let last: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.last_at_us)).collect();
-        let counts: Vec<i32> = rows.iter().map(|t| t.stored.events.len() as i32).collect();
-        let json: Vec<String> = rows.iter().map(|t| serde_json::to_string(&t.stored).unwrap_or_default()).collect();
-        let n = tx
-            .execute(
-                "INSERT INTO request_traces (request_id, zone_id, final_decision, first_at, last_at, event_count, trace) \
-                 SELECT r, z, d, f, l, n, t::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], \
-                        $5::timestamptz[], $6::int[], $7::text[]) AS u(r, z, d, f, l, n, t) \
-                 ON CONFLICT (request_id) DO UPDATE SET zone_id = excluded.zone_id, final_decision = excluded.final_decision, \
-                    first_at = excluded.first_at, last_at = excluded.last_at, event_count = excluded.event_count, \
-                    trace = excluded.trace, updated_at = now() \
-                 WHERE excluded.event_count >= request_traces.event_count",
-                &[&ids, &zones, &decisions, &first, &last, &counts, &json],
-            )
-            .await
-            .map_err(SinkError::pg("write request traces"))?;
-        stats.traces.fetch_add(n, Ordering::Relaxed);
+        let stale = upsert_traces(&tx, &changed, true).await?;
+        stats.traces.fetch_add((changed.len() - stale.len()) as u64, Ordering::Relaxed);
+        if !stale.is_empty() {
+            // The stored trace holds events this one lacks: the request left memory and a late
+            // event brought it back partly. The ledger has all of them.
+            let rebuilt = traces_from_ledger(&tx, &stale).await?;
+            let rows: Vec<&TraceSummary> = rebuilt.iter().collect();
+            upsert_traces(&tx, &rows, false).await?;
+            stats.traces.fetch_add(rows.len() as u64, Ordering::Relaxed);
+            stats.traces_rebuilt.fetch_add(rows.len() as u64, Ordering::Relaxed);
+        }
     }
     if !revocations.is_empty() {
-        let rows: Vec<&Propagation> = revocations.values().filter_map(|v| v.last()).collect();
+        let rows: Vec<Propagation> = revocations.into_values().filter_map(merged).collect();
         let ids: Vec<&str> = rows.iter().map(|p| p.revocation_event_id.as_str()).collect();
         let zones: Vec<&str> = rows.iter().map(|p| p.zone_id.as_str()).collect();
         let roots: Vec<&str> = rows.iter().map(|p| p.root.as_str()).collect();
@@ -226,7 +237,8 @@ async fn write_with(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, how: T
                  SELECT i, z, r, t, ARRAY(SELECT jsonb_array_elements_text(a::jsonb)), d \
                  FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[]) \
                       AS u(i, z, r, t, a, d) \
-                 ON CONFLICT (revocation_event_id) DO UPDATE SET affected = excluded.affected, \
+                 ON CONFLICT (revocation_event_id) DO UPDATE SET \
+                    affected = ARRAY(SELECT DISTINCT x FROM unnest(revocation_propagation.affected || excluded.affected) AS x ORDER BY x), \
                     first_deny_after = LEAST(revocation_propagation.first_deny_after, excluded.first_deny_after), \
                     updated_at = now()",
                 &[&ids, &zones, &roots, &revoked, &affected, &deny],
@@ -234,6 +246,8 @@ async fn write_with(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, how: T
             .await
             .map_err(SinkError::pg("write revocation status"))?;
         stats.revocations.fetch_add(n, Ordering::Relaxed);
+        let looked_up = accesses_from_ledger(&tx, &ids, grace_us, &mut violations).await?;
+        stats.ledger_lookups.fetch_add(looked_up, Ordering::Relaxed);
     }
     if !violations.is_empty() {
         let rows: Vec<&Violation> = violations.values().filter_map(|v| v.last()).collect();
@@ -278,6 +292,162 @@ async fn write_with(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, how: T
     Ok(())
 }
 
+/// One revocation's statuses seen in a batch as one: every affected session, the earliest
+/// deny (its time and root do not change).
+fn merged(mut seen: Vec<Propagation>) -> Option<Propagation> {
+    let mut out = seen.pop()?;
+    for p in seen {
+        out.affected.extend(p.affected);
+        out.first_deny_after_us = match (out.first_deny_after_us, p.first_deny_after_us) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    out.affected.sort();
+    out.affected.dedup();
+    Some(out)
+}
+
+/// Upserts traces; with `only_growing`, a stored trace is replaced only by one holding all
+/// its events. Returns the requests whose stored trace was not replaced.
+async fn upsert_traces(
+    tx: &tokio_postgres::Transaction<'_>,
+    rows: &[&TraceSummary],
+    only_growing: bool,
+) -> Result<Vec<String>, SinkError> {
+    let ids: Vec<&str> = rows.iter().map(|t| t.request_id.as_str()).collect();
+    let zones: Vec<&str> = rows.iter().map(|t| t.zone_id.as_str()).collect();
+    let decisions: Vec<Option<&str>> = rows.iter().map(|t| t.final_decision.as_deref()).collect();
+    let first: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.first_at_us)).collect();
+    let last: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|t| at(t.last_at_us)).collect();
+    let counts: Vec<i32> = rows.iter().map(|t| t.stored.events.len() as i32).collect();
+    let json: Vec<String> = rows.iter().map(|t| serde_json::to_string(&t.stored).unwrap_or_default()).collect();
+    let condition =
+        if only_growing { "WHERE (excluded.trace->'events') @> (request_traces.trace->'events')" } else { "" };
+    let written = tx
+        .query(
+            &format!(
+                "INSERT INTO request_traces (request_id, zone_id, final_decision, first_at, last_at, event_count, trace) \
+                 SELECT r, z, d, f, l, n, t::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], \
+                        $5::timestamptz[], $6::int[], $7::text[]) AS u(r, z, d, f, l, n, t) \
+                 ON CONFLICT (request_id) DO UPDATE SET zone_id = excluded.zone_id, final_decision = excluded.final_decision, \
+                    first_at = excluded.first_at, last_at = excluded.last_at, event_count = excluded.event_count, \
+                    trace = excluded.trace, updated_at = now() {condition} \
+                 RETURNING request_id"
+            ),
+            &[&ids, &zones, &decisions, &first, &last, &counts, &json],
+        )
+        .await
+        .map_err(SinkError::pg("write request traces"))?;
+    let written: std::collections::HashSet<String> = written.iter().map(|r| r.get(0)).collect();
+    Ok(ids.into_iter().filter(|id| !written.contains(*id)).map(str::to_owned).collect())
+}
+
+/// The traces of `requests` computed over every ledger row they have.
+async fn traces_from_ledger(
+    tx: &tokio_postgres::Transaction<'_>,
+    requests: &[String],
+) -> Result<Vec<TraceSummary>, SinkError> {
+    let rows = query_events(tx, "request_id = ANY($1)", &[&requests]).await?;
+    let mut by_request: BTreeMap<&str, Vec<&auditflow_schemas::view::ViewEvent>> = BTreeMap::new();
+    for row in &rows {
+        if let Some(request) = row.request_id.as_deref() {
+            by_request.entry(request).or_default().push(row);
+        }
+    }
+    Ok(by_request.into_iter().map(|(request, events)| TraceSummary::of(request, events.into_iter())).collect())
+}
+
+/// For each revocation in `ids`, the accesses on its affected sessions not looked up yet,
+/// from the ledger: violations join `violations`, the earliest deny goes into the stored
+/// status. The accesses may have left the views' memory before the revocation arrived (it
+/// was late); those still in memory are found twice, which the writes absorb. Returns how
+/// many sessions were looked up.
+async fn accesses_from_ledger(
+    tx: &tokio_postgres::Transaction<'_>,
+    ids: &[&str],
+    grace_us: i64,
+    violations: &mut BTreeMap<(String, String), Vec<Violation>>,
+) -> Result<u64, SinkError> {
+    use auditflow_schemas::view::{RevocationHit, Verdict};
+    let todo = tx
+        .query(
+            "SELECT p.revocation_event_id, p.zone_id, p.revoked_at, a.node \
+             FROM revocation_propagation p CROSS JOIN LATERAL unnest(p.affected) AS a(node) \
+             WHERE p.revocation_event_id = ANY($1) AND NOT (a.node = ANY(p.checked_affected))",
+            &[&ids],
+        )
+        .await
+        .map_err(SinkError::pg("list the sessions to look up"))?;
+    if todo.is_empty() {
+        return Ok(0);
+    }
+    let revs: Vec<String> = todo.iter().map(|r| r.get(0)).collect();
+    let zones: Vec<String> = todo.iter().map(|r| r.get(1)).collect();
+    let times: Vec<chrono::DateTime<chrono::Utc>> = todo.iter().map(|r| r.get(2)).collect();
+    let nodes: Vec<String> = todo.iter().map(|r| r.get(3)).collect();
+    // Access decisions only, as the live views take them: not lifecycle, an allow or a deny,
+    // the agent session a JSON string. The index on (zone, agent session, time) serves it.
+    let hits = tx
+        .query(
+            "SELECT t.rev, t.zone, t.node, t.at, e.id, e.occurred_at, e.decision \
+             FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS t(rev, zone, at, node) \
+             JOIN audit_events e ON e.zone_id = t.zone AND e.metadata_json ? 'agent_session_id' \
+                  AND (e.metadata_json->>'agent_session_id') = t.node AND e.occurred_at >= t.at \
+             WHERE jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
+               AND e.event_type NOT LIKE 'session\\_%' AND e.event_type NOT LIKE 'delegation\\_%' \
+               AND lower(e.decision) IN ('allow', 'deny')",
+            &[&revs, &zones, &times, &nodes],
+        )
+        .await
+        .map_err(SinkError::pg("look up accesses of revoked sessions in the ledger"))?;
+    let mut first_deny: BTreeMap<String, i64> = BTreeMap::new();
+    for row in hits {
+        let (rev, zone, node): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        let revoked_at: chrono::DateTime<chrono::Utc> = row.get(3);
+        let occurred_at: chrono::DateTime<chrono::Utc> = row.get(5);
+        let decision: Option<String> = row.get(6);
+        let (revoked_at, occurred_at) = (revoked_at.timestamp_micros(), occurred_at.timestamp_micros());
+        let grace = grace_us;
+        match Verdict::of(decision.as_deref()).against(revoked_at, occurred_at, grace) {
+            Some(RevocationHit::Violation) => {
+                let event_id: String = row.get(4);
+                violations.entry((event_id.clone(), rev.clone())).or_default().push(Violation {
+                    event_id,
+                    zone_id: zone,
+                    agent_session_id: node,
+                    revocation_event_id: rev,
+                    occurred_at_us: occurred_at,
+                    lag_us: occurred_at - revoked_at,
+                });
+            }
+            Some(RevocationHit::Deny) => {
+                let first = first_deny.entry(rev).or_insert(occurred_at);
+                *first = (*first).min(occurred_at);
+            }
+            None => {}
+        }
+    }
+    if !first_deny.is_empty() {
+        let (revs, denies): (Vec<String>, Vec<chrono::DateTime<chrono::Utc>>) =
+            first_deny.into_iter().map(|(rev, t)| (rev, at(t))).unzip();
+        tx.execute(
+            "UPDATE revocation_propagation p SET first_deny_after = LEAST(p.first_deny_after, u.d) \
+             FROM unnest($1::text[], $2::timestamptz[]) AS u(i, d) WHERE p.revocation_event_id = u.i",
+            &[&revs, &denies],
+        )
+        .await
+        .map_err(SinkError::pg("record the first deny found in the ledger"))?;
+    }
+    tx.execute(
+        "UPDATE revocation_propagation SET checked_affected = affected WHERE revocation_event_id = ANY($1)",
+        &[&ids],
+    )
+    .await
+    .map_err(SinkError::pg("record the sessions looked up"))?;
+    Ok(nodes.len() as u64)
+}
+
 /// Streams traces not stored yet into `request_traces` (binary COPY; a row that is stored
 /// after all fails it with a unique violation).
 async fn copy_traces(
@@ -314,27 +484,101 @@ async fn copy_traces(
     writer.finish().await
 }
 
-/// The rows the views start from (SPEC §5 "hydration"): of the given chains, every
-/// lifecycle event (the delegation graph and its revocations) and every other event whose
-/// event time is within `window` of now — what an uninterrupted run would hold.
-pub async fn hydrate(
-    pool: &Pool,
-    chains: &[i32],
-    window: Duration,
-) -> Result<Vec<auditflow_schemas::view::ViewEvent>, SinkError> {
-    let since = chrono::Utc::now() - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(1));
-    read_events(
-        pool,
-        "chain_id = ANY($1) AND (occurred_at >= $2 OR event_type LIKE 'session\\_%' OR event_type LIKE 'delegation\\_%')",
-        &[&chains, &since],
+/// What hydration read, for the start-up log and the metrics.
+#[derive(Debug, Default)]
+pub struct Hydrated {
+    /// The rows, each once.
+    pub rows: Vec<auditflow_schemas::view::ViewEvent>,
+    /// Of those, lifecycle rows (the delegation graph).
+    pub graph: usize,
+    /// Rows committed after the views' recorded progress.
+    pub unprocessed: usize,
+}
+
+/// The rows the views start from (SPEC §5 "hydration"), of the given chains: what an
+/// uninterrupted run would hold, not a fixed span of history.
+/// * every lifecycle row (the delegation graph and its revocations);
+/// * every row whose event time is within `held_us` (allowed lateness plus the request gap)
+///   of the newest event time the views had written (`audit_views_progress.newest_at`);
+/// * every row committed after the views' recorded progress, whatever its event time: the
+///   views may not have seen it before the process stopped.
+pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrated, SinkError> {
+    let c = client(pool).await?;
+    let progress = c
+        .query(
+            "SELECT c.id, coalesce(p.chain_seq, 0), p.newest_at FROM unnest($1::int[]) AS c(id) \
+             LEFT JOIN audit_views_progress p ON p.chain_id = c.id",
+            &[&chains],
+        )
+        .await
+        .map_err(SinkError::pg("read the views' progress"))?;
+    let newest: Option<chrono::DateTime<chrono::Utc>> =
+        progress.iter().filter_map(|r| r.get::<_, Option<chrono::DateTime<chrono::Utc>>>(2)).max();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Hydrated::default();
+    let mut keep = |rows: Vec<auditflow_schemas::view::ViewEvent>, out: &mut Hydrated| {
+        let mut n = 0;
+        for row in rows {
+            if seen.insert((row.chain_id, row.chain_seq)) {
+                out.rows.push(row);
+                n += 1;
+            }
+        }
+        n
+    };
+    let graph = query_events(
+        &**c,
+        "chain_id = ANY($1) AND (event_type LIKE 'session\\_%' OR event_type LIKE 'delegation\\_%')",
+        &[&chains],
+    )
+    .await?;
+    out.graph = keep(graph, &mut out);
+    for row in &progress {
+        let (chain, after): (i32, i64) = (row.get(0), row.get(1));
+        let rows = query_events(&**c, "chain_id = $1 AND chain_seq > $2", &[&chain, &after]).await?;
+        out.unprocessed += keep(rows, &mut out);
+    }
+    if let Some(newest) = newest {
+        let since = newest - chrono::Duration::microseconds(held_us);
+        let rows = query_events(&**c, "chain_id = ANY($1) AND occurred_at >= $2", &[&chains, &since]).await?;
+        keep(rows, &mut out);
+    }
+    Ok(out)
+}
+
+/// Records that the views wrote everything committed up to these positions: (chain, chain
+/// position, newest event time µs). Positions only move forward.
+pub async fn record_progress(pool: &Pool, progress: &[(i32, i64, i64)]) -> Result<(), SinkError> {
+    let chains: Vec<i32> = progress.iter().map(|p| p.0).collect();
+    let seqs: Vec<i64> = progress.iter().map(|p| p.1).collect();
+    let newest: Vec<chrono::DateTime<chrono::Utc>> = progress.iter().map(|p| at(p.2)).collect();
+    let c = client(pool).await?;
+    c.execute(
+        "INSERT INTO audit_views_progress (chain_id, chain_seq, newest_at) \
+         SELECT * FROM unnest($1::int[], $2::bigint[], $3::timestamptz[]) \
+         ON CONFLICT (chain_id) DO UPDATE SET chain_seq = GREATEST(audit_views_progress.chain_seq, excluded.chain_seq), \
+            newest_at = GREATEST(audit_views_progress.newest_at, excluded.newest_at), updated_at = now()",
+        &[&chains, &seqs, &newest],
     )
     .await
+    .map_err(SinkError::pg("record the views' progress"))?;
+    Ok(())
 }
 
 /// Ledger rows matching `condition` (SQL over `audit_events`, parameters `$1…`) as the
 /// views see them.
 pub async fn read_events(
     pool: &Pool,
+    condition: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<auditflow_schemas::view::ViewEvent>, SinkError> {
+    let c = client(pool).await?;
+    query_events(&**c, condition, params).await
+}
+
+/// [`read_events`] on a client or within a transaction.
+async fn query_events<C: tokio_postgres::GenericClient>(
+    c: &C,
     condition: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<auditflow_schemas::view::ViewEvent>, SinkError> {
@@ -352,7 +596,6 @@ pub async fn read_events(
         meta("delegation_edge_id"),
         meta("parent_agent_session_id")
     );
-    let c = client(pool).await?;
     let rows = c.query(&sql, params).await.map_err(SinkError::pg("read the ledger for the views"))?;
     // The JSON columns as the live path carries them: canonical text.
     let canonical = |text: Option<String>| {
@@ -376,7 +619,9 @@ pub async fn read_events(
                 delegation_edge_id: r.get(10),
                 parent_agent_session_id: r.get(11),
                 occurred_at_us: occurred_at.timestamp_micros(),
-                chain_id: r.get(13),
+                // A row adopted from Caracal is on its zone's chain without an auditflow
+                // chain id.
+                chain_id: r.get::<_, Option<i32>>(13).unwrap_or(-1),
                 chain_seq: r.get(14),
             }
         })

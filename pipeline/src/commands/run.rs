@@ -121,6 +121,8 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
             export: telemetry.export.clone(),
             tamper: telemetry.tamper.clone(),
             views: telemetry.views.clone(),
+            views_enabled: settings.views_enabled,
+            window: telemetry.window.clone(),
             read: telemetry.read.clone(),
             frontier_advanced_ms: telemetry.frontier_advanced_ms.clone(),
             verification_skipped: telemetry.keyring.skips_verification(),

@@ -23,6 +23,8 @@ pub struct Telemetry {
     pub tamper: Arc<TamperStats>,
     /// View writes.
     pub views: Arc<ViewStats>,
+    /// What the views' window holds.
+    pub window: Arc<auditflow_operators::window::WindowGauges>,
     /// Entries read.
     pub read: Arc<AtomicU64>,
     /// DLQ entries written.

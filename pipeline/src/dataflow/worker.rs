@@ -4,6 +4,7 @@
 
 use crate::cluster::ClusterSpec;
 use crate::settings::Resolved;
+use auditflow_operators::window::{role, WindowGauges};
 use auditflow_operators::{RequestTraces, RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
@@ -12,6 +13,9 @@ use auditflow_sinks::export::{ExportSink, Exporter};
 use auditflow_sinks::ledger::{LedgerCommitter, LedgerSink};
 use auditflow_sinks::views::{ViewSink, ViewStats, ViewUpdate};
 use auditflow_sources::redis_stream::{redis_stream_source, Acker, RedisStreamConfig, SourceControl};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +34,8 @@ pub(super) struct WorkerContext {
     pub(super) pool: deadpool_postgres::Pool,
     /// What the views wrote.
     pub(super) view_stats: Arc<ViewStats>,
+    /// What the views' window holds.
+    pub(super) window: Arc<WindowGauges>,
     /// Set by SIGINT / SIGTERM.
     pub(super) stop: Arc<AtomicBool>,
     /// Entries read, for the summary.
@@ -54,6 +60,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         exporter,
         pool,
         view_stats,
+        window,
         stop,
         read,
         dead_lettered,
@@ -128,22 +135,33 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     let chains = runtime
         .block_on(auditflow_sinks::postgres::owned_chains(pool, shards, peers, index))
         .map_err(|e| format!("cannot list the ledger's chains: {e}"))?;
-    // The views start from what the ledger holds (this worker's chains), then go on live.
+    // The views start from what they held when the process stopped (this worker's chains):
+    // the delegation graph, the rows still within the lateness and gap, and whatever the
+    // ledger committed that the views had not written. Then they go on live.
     let hydrated = if settings.views_enabled {
         let started = Instant::now();
-        let rows = runtime
-            .block_on(auditflow_sinks::views::hydrate(pool, &chains, settings.views_trace_window))
+        let held_us = settings.views_window.allowed_lateness_us + settings.views_window.request_gap_us;
+        let hydrated = runtime
+            .block_on(auditflow_sinks::views::hydrate(pool, &chains, held_us))
             .map_err(|e| format!("cannot hydrate the views from the ledger: {e}"))?;
+        let ms = started.elapsed().as_millis() as u64;
         tracing::info!(
             worker = index,
-            rows = rows.len(),
-            ms = started.elapsed().as_millis() as u64,
+            rows = hydrated.rows.len(),
+            graph = hydrated.graph,
+            unwritten = hydrated.unprocessed,
+            ms,
             "views hydrated from the ledger"
         );
-        rows
+        view_stats.hydrated_rows.fetch_add(hydrated.rows.len() as u64, Ordering::Relaxed);
+        view_stats.hydration_ms.fetch_max(ms, Ordering::Relaxed);
+        hydrated.rows
     } else {
         Vec::new()
     };
+    // Per epoch, the newest chain position and event time the views were given, per chain:
+    // recorded as the views' progress once the views have written that epoch.
+    let fed: Rc<RefCell<BTreeMap<u64, HashMap<i32, (i64, i64)>>>> = Default::default();
     let export = exporter.spawn(chains, runtime);
     let views_probe = ProbeHandle::new();
     worker.dataflow::<u64, _, _>(|scope| {
@@ -159,31 +177,57 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         if settings.views_enabled {
             use timely::dataflow::operators::vec::map::Map;
             use timely::dataflow::operators::vec::ToStream;
-            let window_us = settings.views_trace_window.as_micros() as i64;
+            use timely::dataflow::operators::Inspect;
             let grace_us = settings.views_revocation_grace.as_micros() as i64;
             let hydrated: Vec<auditflow_schemas::view::SharedEvent> =
                 hydrated.into_iter().map(std::sync::Arc::new).collect();
-            let rows = ledger.committed.concat(hydrated.to_stream(scope)).windowed(window_us, now_us);
-            let traces = rows.clone().request_traces();
-            let (propagation, violations) = rows.revocation_views(grace_us);
+            let fed = fed.clone();
+            let rows = ledger
+                .committed
+                .concat(hydrated.to_stream(scope))
+                .inspect_core(move |event| {
+                    if let Ok((stamp, rows)) = event {
+                        let Some(epoch) = stamp.iter().max() else { return };
+                        let mut fed = fed.borrow_mut();
+                        let chains = fed.entry(*epoch).or_default();
+                        for row in rows {
+                            let seen = chains.entry(row.chain_id).or_insert((i64::MIN, i64::MIN));
+                            seen.0 = seen.0.max(row.chain_seq);
+                            seen.1 = seen.1.max(row.occurred_at_us);
+                        }
+                    }
+                })
+                .windowed(settings.views_window, now_us, window.clone());
+            let traces = rows.clone().filter(|(roles, _)| roles & role::TRACE != 0).map(|(_, e)| e).request_traces();
+            let (propagation, violations) =
+                rows.filter(|(roles, _)| roles & role::GRAPH != 0).map(|(_, e)| e).revocation_views(grace_us);
             traces
                 .inner
                 .map(|(t, _, d)| ViewUpdate::Trace(t, d))
                 .concat(propagation.inner.map(|(p, _, d)| ViewUpdate::Propagation(Box::new(p), d)))
                 .concat(violations.inner.map(|(v, _, d)| ViewUpdate::Violation(Box::new(v), d)))
-                .view_sink(pool.clone(), view_stats.clone(), runtime.clone())
+                .view_sink(pool.clone(), view_stats.clone(), grace_us, runtime.clone())
                 .probe_with(&views_probe);
         }
     });
     let tick = Duration::from_millis(epoch_ms);
     running.store(true, Ordering::Relaxed);
     let mut last_frontier = None;
+    let mut progress = ViewProgress::default();
     while !probe.done() || !export_probe.done() || !views_probe.done() {
         worker.step_or_park(Some(tick));
         let frontier = probe.with_frontier(|f| f.first().copied());
         if frontier != last_frontier {
             last_frontier = frontier;
             frontier_advanced_ms.store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+        }
+        if settings.views_enabled {
+            let written = views_probe.with_frontier(|f| f.first().copied());
+            progress.advance(&fed, frontier, written);
+            if index % cluster.workers == 0 {
+                view_stats.lag_ms.store(progress.lag_ms(), Ordering::Relaxed);
+            }
+            progress.record(pool, runtime, false);
         }
         for (_, control, acker) in &sources {
             acker.ack(control.acks.borrow_mut().take_passed(frontier));
@@ -199,8 +243,87 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             );
         }
     }
+    if settings.views_enabled {
+        progress.advance(&fed, None, None);
+        progress.record(pool, runtime, true);
+    }
     tracing::debug!(consumer, "worker finished");
     Ok(())
+}
+
+/// How far this worker's views got: what to record in `audit_views_progress`, and the
+/// views' lag behind the ledger.
+#[derive(Default)]
+struct ViewProgress {
+    /// Per chain, the newest position and event time written and not yet recorded.
+    written: HashMap<i32, (i64, i64)>,
+    /// When the ledger's frontier passed each epoch the views have not written yet.
+    committed_at: BTreeMap<u64, Instant>,
+    views_frontier: Option<u64>,
+    recording: Option<tokio::task::JoinHandle<()>>,
+    recorded_at: Option<Instant>,
+}
+
+impl ViewProgress {
+    /// Takes in the ledger's and the views' frontiers (`None`: passed everything).
+    fn advance(
+        &mut self,
+        fed: &RefCell<BTreeMap<u64, HashMap<i32, (i64, i64)>>>,
+        ledger: Option<u64>,
+        views: Option<u64>,
+    ) {
+        let mut fed = fed.borrow_mut();
+        let done: Vec<u64> = fed.keys().copied().filter(|e| views.is_none_or(|v| *e < v)).collect();
+        for epoch in done {
+            for (chain, (seq, at)) in fed.remove(&epoch).unwrap_or_default() {
+                let entry = self.written.entry(chain).or_insert((seq, at));
+                *entry = (entry.0.max(seq), entry.1.max(at));
+            }
+        }
+        let now = Instant::now();
+        let ledger_epoch = ledger.unwrap_or(u64::MAX);
+        if self.committed_at.last_key_value().is_none_or(|(e, _)| *e < ledger_epoch) {
+            self.committed_at.insert(ledger_epoch, now);
+        }
+        self.views_frontier = views;
+        let views_epoch = views.unwrap_or(u64::MAX);
+        self.committed_at.retain(|epoch, _| *epoch > views_epoch);
+    }
+
+    /// How long the oldest commit the views have not written has waited, ms.
+    fn lag_ms(&self) -> i64 {
+        self.committed_at.first_key_value().map_or(0, |(_, at)| at.elapsed().as_millis() as i64)
+    }
+
+    /// Records the written positions, at most every 2 s (or now, waiting, with `last`).
+    fn record(&mut self, pool: &deadpool_postgres::Pool, runtime: &tokio::runtime::Handle, last: bool) {
+        let busy = self.recording.as_ref().is_some_and(|r| !r.is_finished());
+        let due = self.recorded_at.is_none_or(|at| at.elapsed() >= Duration::from_secs(2));
+        if last {
+            if let Some(previous) = self.recording.take() {
+                let _ = runtime.block_on(previous);
+            }
+        } else if busy || !due {
+            return;
+        }
+        if self.written.is_empty() {
+            return;
+        }
+        let rows: Vec<(i32, i64, i64)> = self.written.drain().map(|(chain, (seq, at))| (chain, seq, at)).collect();
+        let pool = pool.clone();
+        let write = async move {
+            // A missed record only makes the next start-up re-read a little more.
+            if let Err(e) = auditflow_sinks::views::record_progress(&pool, &rows).await {
+                tracing::warn!(error = %e, "could not record the views' progress; the next start re-reads more");
+            }
+        };
+        self.recorded_at = Some(Instant::now());
+        if last {
+            runtime.block_on(write);
+        } else {
+            self.recording = Some(runtime.spawn(write));
+        }
+    }
 }
 
 fn now_us() -> i64 {

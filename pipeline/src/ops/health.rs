@@ -46,6 +46,7 @@ pub fn checks(
     cluster: &ClusterProgress,
     verification_skipped: bool,
     health: Result<&StreamHealth, &str>,
+    views_lag_secs: Option<f64>,
     gates: &ReadyGates,
 ) -> Vec<Check> {
     let mut out = vec![
@@ -75,6 +76,10 @@ pub fn checks(
             },
         },
     ];
+    if let Some(lag) = views_lag_secs {
+        // The views lag: what the ledger committed and the views have not written yet.
+        out.push(gate("views_lag", (lag * 10.0).round() / 10.0, gates.max_views_lag_secs, "s"));
+    }
     match health {
         Err(e) => out.push(Check { name: "redis", ok: false, detail: e.to_owned() }),
         Ok(h) => {
@@ -249,21 +254,29 @@ mod tests {
 
     #[test]
     fn each_gate_fails_on_its_own_and_zero_disables_it() {
-        let gates = ReadyGates { max_dlq_size: 10, max_consumer_lag: 0, max_pending_age_secs: 300 };
+        let gates =
+            ReadyGates { max_dlq_size: 10, max_consumer_lag: 0, max_pending_age_secs: 300, max_views_lag_secs: 60 };
         let health = StreamHealth { consumer_lag: Some(5_000), pending: 3, oldest_pending_age_secs: 1.5, dlq_size: 11 };
         let failing = |c: Vec<Check>| c.into_iter().filter(|c| !c.ok).map(|c| c.name).collect::<Vec<_>>();
-        assert_eq!(failing(checks(true, &ClusterProgress::default(), false, Ok(&health), &gates)), vec!["dlq_size"]);
         assert_eq!(
-            failing(checks(true, &ClusterProgress::default(), true, Ok(&health), &gates)),
+            failing(checks(true, &ClusterProgress::default(), false, Ok(&health), Some(3.0), &gates)),
+            vec!["dlq_size"]
+        );
+        assert_eq!(
+            failing(checks(true, &ClusterProgress::default(), false, Ok(&health), Some(61.0), &gates)),
+            vec!["views_lag", "dlq_size"]
+        );
+        assert_eq!(
+            failing(checks(true, &ClusterProgress::default(), true, Ok(&health), None, &gates)),
             vec!["verification", "dlq_size"]
         );
         assert_eq!(
-            failing(checks(false, &ClusterProgress::default(), false, Err("connection refused"), &gates)),
+            failing(checks(false, &ClusterProgress::default(), false, Err("connection refused"), None, &gates)),
             vec!["pipeline", "redis"]
         );
         let drained = StreamHealth { dlq_size: 10, ..health };
         assert!(
-            failing(checks(true, &ClusterProgress::default(), false, Ok(&drained), &gates)).is_empty(),
+            failing(checks(true, &ClusterProgress::default(), false, Ok(&drained), Some(60.0), &gates)).is_empty(),
             "at the limit is still ready"
         );
     }

@@ -7,6 +7,7 @@
 
 use super::health::StreamHealth;
 use crate::cluster::ClusterProgress;
+use auditflow_operators::window::WindowGauges;
 use auditflow_sinks::export::ExportStats;
 use auditflow_sinks::ledger::LedgerStats;
 use auditflow_sinks::tamper::TamperStats;
@@ -26,6 +27,10 @@ pub struct Sources {
     pub tamper: Arc<TamperStats>,
     /// What the live views wrote.
     pub views: Arc<ViewStats>,
+    /// Whether the live views run.
+    pub views_enabled: bool,
+    /// What the views' window holds.
+    pub window: Arc<WindowGauges>,
     /// Entries read from the stream.
     pub read: Arc<AtomicU64>,
     /// Unix ms when the committed epoch frontier last advanced.
@@ -116,6 +121,26 @@ fn describe() {
     describe_gauge!("auditflow_up", "1 while the pipeline runs.");
     describe_gauge!("auditflow_cluster_processes", "Processes in this process's cluster (1: no cluster).");
     describe_gauge!("auditflow_cluster_peers_connected", "Cluster peers this process is connected to.");
+    describe_gauge!(
+        "auditflow_views_lag_seconds",
+        Unit::Seconds,
+        "How long the oldest ledger commit the live views have not written yet has waited (0: caught up)."
+    );
+    describe_gauge!("auditflow_views_open_requests", "Requests whose trace the live views hold in memory.");
+    describe_gauge!("auditflow_views_held_access_events", "Access decisions the live views hold in memory.");
+    describe_counter!("auditflow_views_late_events_total", "Rows that reached the views behind their watermark.");
+    describe_counter!("auditflow_views_evicted_total", "Rows that left the views' memory.");
+    describe_gauge!("auditflow_views_watermark_unix", Unit::Seconds, "The views' event-time watermark.");
+    describe_counter!(
+        "auditflow_views_ledger_lookups_total",
+        "Revoked sessions whose earlier accesses were looked up in the ledger."
+    );
+    describe_counter!(
+        "auditflow_views_traces_rebuilt_total",
+        "Request traces rebuilt from the ledger (a late event of a request that had left memory)."
+    );
+    describe_gauge!("auditflow_views_hydrated_rows", "Rows the views read from the ledger at start-up.");
+    describe_gauge!("auditflow_views_hydration_seconds", Unit::Seconds, "How long the views' start-up read took.");
 }
 
 /// Copies the pipeline's counters and the last stream poll into the recorder.
@@ -133,6 +158,21 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
     gauge!("caracal_audit_tamper_last_sweep_unix").set(sources.tamper.last_sweep_unix.load(Ordering::Relaxed) as f64);
     counter!("auditflow_revocation_violations_total").absolute(load(&sources.views.violations));
     counter!("auditflow_request_traces_written_total").absolute(load(&sources.views.traces));
+    if sources.views_enabled {
+        let views = &sources.views;
+        gauge!("auditflow_views_lag_seconds").set(views.lag_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+        gauge!("auditflow_views_open_requests").set(sources.window.open_requests.load(Ordering::Relaxed) as f64);
+        gauge!("auditflow_views_held_access_events")
+            .set(sources.window.held_access_events.load(Ordering::Relaxed) as f64);
+        counter!("auditflow_views_late_events_total").absolute(load(&sources.window.late_total));
+        counter!("auditflow_views_evicted_total").absolute(load(&sources.window.evicted_total));
+        gauge!("auditflow_views_watermark_unix")
+            .set(sources.window.watermark_us.load(Ordering::Relaxed).max(0) as f64 / 1e6);
+        counter!("auditflow_views_ledger_lookups_total").absolute(load(&views.ledger_lookups));
+        counter!("auditflow_views_traces_rebuilt_total").absolute(load(&views.traces_rebuilt));
+        gauge!("auditflow_views_hydrated_rows").set(load(&views.hydrated_rows) as f64);
+        gauge!("auditflow_views_hydration_seconds").set(load(&views.hydration_ms) as f64 / 1000.0);
+    }
     // Counted only when they happen; present from the start so that rate() and the alert
     // rules see a zero rather than nothing.
     counter!("caracal_audit_hmac_failures_total").increment(0);

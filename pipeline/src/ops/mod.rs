@@ -143,8 +143,16 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
     let last = state.stream_health();
     let health = last.as_ref().map_err(String::as_str);
     let running = state.sources.running.load(Ordering::Relaxed);
-    let checks =
-        health::checks(running, &state.sources.cluster, state.sources.verification_skipped, health, &state.gates);
+    let views_lag =
+        state.sources.views_enabled.then(|| state.sources.views.lag_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+    let checks = health::checks(
+        running,
+        &state.sources.cluster,
+        state.sources.verification_skipped,
+        health,
+        views_lag,
+        &state.gates,
+    );
     let ready = checks.iter().all(|c| c.ok);
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(serde_json::json!({ "ready": ready, "checks": checks, "gates": state.gates }))).into_response()

@@ -43,7 +43,9 @@ use std::path::{Path, PathBuf};
 ///
 /// [views]
 /// enabled = true
-/// trace_window_secs = 86400
+/// allowed_lateness_secs = 300
+/// request_gap_secs = 60
+/// max_clock_skew_secs = 3600
 /// revocation_grace_secs = 5
 ///
 /// [tamper]
@@ -151,6 +153,8 @@ pub struct ReadyzFile {
     pub max_consumer_lag: Option<u64>,
     /// Oldest unacknowledged entry age that is still ready, seconds.
     pub max_pending_age_secs: Option<u64>,
+    /// How far the live views may lag behind the ledger and still be ready, seconds.
+    pub max_views_lag_secs: Option<u64>,
 }
 
 /// `[views]` table.
@@ -159,8 +163,15 @@ pub struct ReadyzFile {
 pub struct ViewsFile {
     /// Run the live views.
     pub enabled: Option<bool>,
-    /// Seconds access events and traces stay in the views.
+    /// No longer used (the views run in event time); accepted so that an older file still
+    /// loads, with a warning.
     pub trace_window_secs: Option<u64>,
+    /// Event-time seconds a row may arrive behind the newest one and still be on time.
+    pub allowed_lateness_secs: Option<u64>,
+    /// Event-time seconds a request must be quiet before its trace leaves memory.
+    pub request_gap_secs: Option<u64>,
+    /// Event times further ahead of the wall clock than this do not move the views' clock.
+    pub max_clock_skew_secs: Option<u64>,
     /// Grace period of the revocation view, seconds.
     pub revocation_grace_secs: Option<f64>,
 }

@@ -188,10 +188,19 @@ pub struct PipelineFlags {
     /// Do not run the live views (request traces, revocation propagation).
     #[arg(long)]
     pub no_views: bool,
-    /// Request traces and access events stay in the live views this long (by event time);
-    /// older requests are explained from the ledger [default: 86400].
-    #[arg(long, env = "AUDITFLOW_VIEWS_TRACE_WINDOW_SECS", value_name = "SECS")]
-    pub views_trace_window_secs: Option<u64>,
+    /// The live views run in event time: a row may arrive this far (event time) behind the
+    /// newest one and still be on time; later rows are still checked, then leave memory
+    /// at once [default: 300].
+    #[arg(long, env = "AUDITFLOW_VIEWS_ALLOWED_LATENESS_SECS", value_name = "SECS")]
+    pub views_allowed_lateness_secs: Option<u64>,
+    /// A request's trace leaves memory once the request has been quiet this long (event
+    /// time) past the allowed lateness; its stored row is the durable copy [default: 60].
+    #[arg(long, env = "AUDITFLOW_VIEWS_REQUEST_GAP_SECS", value_name = "SECS")]
+    pub views_request_gap_secs: Option<u64>,
+    /// Event times further than this ahead of the wall clock do not move the views' clock
+    /// (a producer with a wrong clock) [default: 3600].
+    #[arg(long, env = "AUDITFLOW_VIEWS_MAX_CLOCK_SKEW_SECS", value_name = "SECS")]
+    pub views_max_clock_skew_secs: Option<u64>,
     /// An allow on a revoked session later than the revocation plus this is a violation
     /// [default: 5].
     #[arg(long, env = "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS", value_name = "SECS")]
@@ -215,6 +224,10 @@ pub struct PipelineFlags {
     /// [default: 300].
     #[arg(long, env = "AUDITFLOW_READYZ_MAX_PENDING_AGE_SECS", value_name = "SECS")]
     pub readyz_max_pending_age_secs: Option<u64>,
+    /// /readyz fails while the live views lag this far behind the ledger; 0 disables
+    /// [default: 300].
+    #[arg(long, env = "AUDITFLOW_READYZ_MAX_VIEWS_LAG_SECS", value_name = "SECS")]
+    pub readyz_max_views_lag_secs: Option<u64>,
     /// Seconds between retention passes (drop partitions past --retention-days, create the
     /// coming months); 0 disables them [default: 21600].
     #[arg(long, env = "AUDITFLOW_RETENTION_INTERVAL_SECS", value_name = "SECS")]

@@ -170,11 +170,22 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         "AUDITFLOW_TAMPER_SWEEP_INTERVAL_SECS (--tamper-sweep-interval-secs, tamper.sweep_interval_secs)",
     )?;
     let views_enabled = !p.no_views && file.views.enabled.unwrap_or(true);
-    let window_secs = p.views_trace_window_secs.or(file.views.trace_window_secs).unwrap_or(86_400);
-    let window_secs = positive(
-        window_secs,
-        "AUDITFLOW_VIEWS_TRACE_WINDOW_SECS (--views-trace-window-secs, views.trace_window_secs)",
-    )?;
+    if file.views.trace_window_secs.is_some() {
+        tracing::warn!(
+            "views.trace_window_secs is no longer used: the views run in event time (views.allowed_lateness_secs, \
+             views.request_gap_secs); remove it from the settings file"
+        );
+    }
+    let views_window = auditflow_operators::window::WindowSettings {
+        allowed_lateness_us: p.views_allowed_lateness_secs.or(file.views.allowed_lateness_secs).unwrap_or(300) as i64
+            * 1_000_000,
+        request_gap_us: p.views_request_gap_secs.or(file.views.request_gap_secs).unwrap_or(60) as i64 * 1_000_000,
+        max_clock_skew_us: positive(
+            p.views_max_clock_skew_secs.or(file.views.max_clock_skew_secs).unwrap_or(3600),
+            "AUDITFLOW_VIEWS_MAX_CLOCK_SKEW_SECS (--views-max-clock-skew-secs, views.max_clock_skew_secs)",
+        )? as i64
+            * 1_000_000,
+    };
     let grace_secs = p.views_revocation_grace_secs.or(file.views.revocation_grace_secs).unwrap_or(5.0);
     if !(0.0..=86_400.0).contains(&grace_secs) {
         return Err(ConfigError::new(
@@ -205,6 +216,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             .or(file.readyz.max_pending_age_secs)
             .or(caracal.ready_max_pending_age_secs)
             .unwrap_or(300),
+        max_views_lag_secs: p.readyz_max_views_lag_secs.or(file.readyz.max_views_lag_secs).unwrap_or(300),
     };
     let (retention_days, retention_interval) =
         retention(flags.retention.retention_days, caracal.retention_days, p.retention_interval_secs, &file.retention)?;
@@ -227,7 +239,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         tamper_rolling: std::time::Duration::from_secs_f64(rolling_hours * 3600.0),
         tamper_sweep_interval: std::time::Duration::from_secs(sweep_secs),
         views_enabled,
-        views_trace_window: std::time::Duration::from_secs(window_secs),
+        views_window,
         views_revocation_grace: std::time::Duration::from_secs_f64(grace_secs),
         workers,
         epoch_ms,

@@ -34,8 +34,8 @@ pub struct Resolved {
     pub tamper_sweep_interval: std::time::Duration,
     /// Run the live views.
     pub views_enabled: bool,
-    /// The views' window.
-    pub views_trace_window: std::time::Duration,
+    /// How long rows stay in the views (event time).
+    pub views_window: auditflow_operators::window::WindowSettings,
     /// The revocation view's grace period.
     pub views_revocation_grace: std::time::Duration,
     /// Workers in this process.
@@ -135,7 +135,9 @@ impl Resolved {
             "tamper_rolling_secs": self.tamper_rolling.as_secs_f64(),
             "tamper_sweep_interval_secs": self.tamper_sweep_interval.as_secs_f64(),
             "views_enabled": self.views_enabled,
-            "views_trace_window_secs": self.views_trace_window.as_secs_f64(),
+            "views_allowed_lateness_secs": self.views_window.allowed_lateness_us / 1_000_000,
+            "views_request_gap_secs": self.views_window.request_gap_us / 1_000_000,
+            "views_max_clock_skew_secs": self.views_window.max_clock_skew_us / 1_000_000,
             "views_revocation_grace_secs": self.views_revocation_grace.as_secs_f64(),
             "workers": self.workers,
             "epoch_ms": self.epoch_ms,
@@ -153,6 +155,7 @@ impl Resolved {
             "readyz_max_dlq_size": self.ready_gates.max_dlq_size,
             "readyz_max_consumer_lag": self.ready_gates.max_consumer_lag,
             "readyz_max_pending_age_secs": self.ready_gates.max_pending_age_secs,
+            "readyz_max_views_lag_secs": self.ready_gates.max_views_lag_secs,
             "api_tokens": self.api_tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
             "retention_days": self.retention_days,
             "retention_interval_secs": self.retention_interval.map(|d| d.as_secs_f64()),
@@ -180,4 +183,6 @@ pub struct ReadyGates {
     pub max_consumer_lag: u64,
     /// Not ready when the oldest unacknowledged entry is older than this, seconds.
     pub max_pending_age_secs: u64,
+    /// Not ready when the live views lag further than this behind the ledger, seconds.
+    pub max_views_lag_secs: u64,
 }

@@ -62,6 +62,8 @@ pub struct Generator {
     revoked: std::collections::HashSet<(String, String)>,
     lifecycle_ratio: f64,
     revoked_access_ratio: f64,
+    /// Event time between consecutive events, ms (a little jitter is added).
+    spacing_ms: u64,
 }
 
 const RESOURCES: [&str; 5] = ["files", "mail", "calendar", "crm", "payments"];
@@ -84,7 +86,15 @@ impl Generator {
             revoked: Default::default(),
             lifecycle_ratio: 0.15,
             revoked_access_ratio: 0.02,
+            spacing_ms: 7,
         }
+    }
+
+    /// Spaces consecutive events `ms` apart in event time (a soak compresses days into
+    /// minutes of wall time this way).
+    pub fn with_spacing_ms(mut self, ms: u64) -> Self {
+        self.spacing_ms = ms.max(1);
+        self
     }
 
     /// Names the zones (instead of `zone-1` … `zone-N`).
@@ -136,7 +146,7 @@ impl Generator {
         self.events += 1;
         let n = self.events;
         let jitter = self.rng.random_range(0..5);
-        let at = self.start + ChronoDuration::milliseconds((n * 7 + jitter) as i64);
+        let at = self.start + ChronoDuration::milliseconds((n * self.spacing_ms + jitter) as i64);
         json!({
             "id": format!("evt-{:x}-{n:010}", self.seed),
             "zone_id": zone,

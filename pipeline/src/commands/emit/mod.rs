@@ -60,6 +60,10 @@ pub struct EmitArgs {
     /// Event time of the first event (RFC 3339) [default: today 00:00:00Z].
     #[arg(long)]
     pub start_time: Option<String>,
+    /// Event time between consecutive events, ms (to spread a run over hours or days of
+    /// event time).
+    #[arg(long, default_value_t = 7, value_name = "MS")]
+    pub event_spacing_ms: u64,
     /// Sign with this keyring key [default: the first active key].
     #[arg(long)]
     pub key_id: Option<String>,
@@ -199,7 +203,8 @@ pub fn emit(global: &GlobalFlags, args: &EmitArgs) -> anyhow::Result<EmitSummary
     );
     let mut generator = Generator::new(args.seed, args.zones, start)
         .with_ratios(args.lifecycle_ratio, args.revoked_access_ratio)
-        .with_zone_names(args.zone_names.clone());
+        .with_zone_names(args.zone_names.clone())
+        .with_spacing_ms(args.event_spacing_ms);
     let mut recent = VecDeque::new();
     let mut invalid_counter = 0;
     let mut summary = EmitSummary { stream: settings.stream.clone(), ..EmitSummary::default() };
