@@ -160,20 +160,31 @@ async fn write_with(
 ) -> Result<(), SinkError> {
     // The newest trace per request: within one epoch a changed trace comes as the old one
     // retracted and the new one added, and retractions are not applied (see above).
-    let mut traces: std::collections::HashMap<&str, &TraceSummary> = std::collections::HashMap::new();
+    let mut versions: std::collections::HashMap<&str, Vec<&TraceSummary>> = std::collections::HashMap::new();
     // Requests whose earlier trace this batch retracts: the dataflow had them before, so
     // their row may be stored already and they take the upsert.
     let mut retracted: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for update in batch {
         if let ViewUpdate::Trace(t, d) = update {
             if *d > 0 {
-                let newest = traces.entry(t.request_id.as_str()).or_insert(t.as_ref());
-                if t.stored.events.len() > newest.stored.events.len() {
-                    *newest = t.as_ref();
-                }
+                versions.entry(t.request_id.as_str()).or_default().push(t.as_ref());
             } else {
                 retracted.insert(t.request_id.as_str());
             }
+        }
+    }
+    // Per request the largest version, when it holds every other one (a request growing
+    // within the batch); otherwise (a late event seen apart from the rest) the ledger's.
+    let mut traces: std::collections::HashMap<&str, &TraceSummary> = std::collections::HashMap::new();
+    let mut disjoint: Vec<String> = Vec::new();
+    for (request, mut seen) in versions {
+        seen.sort_by_key(|t| std::cmp::Reverse(t.stored.events.len()));
+        let largest = seen[0];
+        let holds = |t: &TraceSummary| t.stored.events.iter().all(|e| largest.stored.events.contains(e));
+        if seen[1..].iter().all(|t| holds(t)) {
+            traces.insert(request, largest);
+        } else {
+            disjoint.push(request.to_owned());
         }
     }
     let revocations = added(batch.iter().filter_map(|u| match u {
@@ -186,7 +197,7 @@ async fn write_with(
         }
         _ => None,
     }));
-    if traces.is_empty() && revocations.is_empty() && violations.is_empty() {
+    if traces.is_empty() && disjoint.is_empty() && revocations.is_empty() && violations.is_empty() {
         return Ok(());
     }
     let started = std::time::Instant::now();
@@ -207,9 +218,10 @@ async fn write_with(
         let n = copy_traces(&tx, &new).await.map_err(SinkError::pg("copy request traces"))?;
         stats.traces.fetch_add(n, Ordering::Relaxed);
     }
-    if !changed.is_empty() {
-        let stale = upsert_traces(&tx, &changed, true).await?;
+    if !changed.is_empty() || !disjoint.is_empty() {
+        let mut stale = upsert_traces(&tx, &changed, true).await?;
         stats.traces.fetch_add((changed.len() - stale.len()) as u64, Ordering::Relaxed);
+        stale.append(&mut disjoint);
         if !stale.is_empty() {
             // The stored trace holds events this one lacks: the request left memory and a late
             // event brought it back partly. The ledger has all of them.
