@@ -99,6 +99,11 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+pub(crate) fn vm_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
 pub(crate) fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
@@ -189,6 +194,18 @@ pub(crate) fn run_pipeline(
     drain: bool,
     extra_run_args: &[&str],
 ) -> anyhow::Result<std::process::Child> {
+    Ok(pipeline_command(global, db_url, stream, workers, drain, extra_run_args)?.spawn()?)
+}
+
+/// The command [`run_pipeline`] spawns, to adjust before spawning.
+pub(crate) fn pipeline_command(
+    global: &Globals,
+    db_url: &str,
+    stream: &str,
+    workers: Option<usize>,
+    drain: bool,
+    extra_run_args: &[&str],
+) -> anyhow::Result<Command> {
     let mut cmd = Command::new(auditflow_binary()?);
     cmd.arg("run");
     cmd.arg("--database-url").arg(db_url).arg("--stream").arg(stream).arg("--dlq-stream").arg(format!("{stream}.dlq"));
@@ -211,7 +228,7 @@ pub(crate) fn run_pipeline(
     cmd.env("AUDITFLOW_EXPORT_URL", format!("file://{}", archive.display()));
     cmd.env("AUDITFLOW_EXPORT_SIGNING_KEY_FILE", "target/bench/export.key");
     cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
-    Ok(cmd.spawn()?)
+    Ok(cmd)
 }
 
 /// The generator seed a bench preload of `stream` uses (so a load tool can ask for the
@@ -243,6 +260,30 @@ pub(crate) fn preload_zones(
     rate: &str,
     zones: u32,
 ) -> anyhow::Result<EmitSummary> {
+    preload_with(global, db_url, stream, count, rate, zones, 7)
+}
+
+/// [`preload`] with events `spacing_ms` apart in event time.
+pub(crate) fn preload_spaced(
+    global: &Globals,
+    db_url: &str,
+    stream: &str,
+    count: u64,
+    rate: &str,
+    spacing_ms: u64,
+) -> anyhow::Result<EmitSummary> {
+    preload_with(global, db_url, stream, count, rate, 8, spacing_ms)
+}
+
+fn preload_with(
+    global: &Globals,
+    db_url: &str,
+    stream: &str,
+    count: u64,
+    rate: &str,
+    zones: u32,
+    spacing_ms: u64,
+) -> anyhow::Result<EmitSummary> {
     let g = bench_globals(global, db_url, stream);
     emit::emit(
         &GlobalFlags { config: g.config.clone(), ..GlobalFlags::default() },
@@ -257,7 +298,7 @@ pub(crate) fn preload_zones(
             lifecycle_ratio: 0.15,
             revoked_access_ratio: 0.02,
             start_time: None,
-            event_spacing_ms: 7,
+            event_spacing_ms: spacing_ms,
             key_id: None,
             with_kid: false,
             manifest: None,

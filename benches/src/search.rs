@@ -232,6 +232,8 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         export: Arc::default(),
         tamper,
         views: Arc::default(),
+        views_enabled: false,
+        window: Arc::default(),
         read: Arc::default(),
         frontier_advanced_ms: Arc::default(),
         verification_skipped: false,
@@ -245,8 +247,12 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         group: "audit-ingestor".into(),
         dlq: "auditflow.bench.search.dlq".into(),
     };
-    let gates =
-        auditflow_pipeline::ops::health::ReadyGates { max_dlq_size: 0, max_consumer_lag: 0, max_pending_age_secs: 0 };
+    let gates = auditflow_pipeline::ops::health::ReadyGates {
+        max_dlq_size: 0,
+        max_consumer_lag: 0,
+        max_pending_age_secs: 0,
+        max_views_lag_secs: 0,
+    };
     let access = auditflow_pipeline::ops::CaracalAccess::default();
     let addr = auditflow_pipeline::ops::serve("127.0.0.1:0", streams, gates, sources, api, access)?;
 

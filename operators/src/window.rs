@@ -18,6 +18,7 @@
 //!   violation) and nothing of it stays.
 
 use auditflow_schemas::view::SharedEvent;
+use differential_dataflow::hashable::Hashable;
 use differential_dataflow::{AsCollection, VecCollection};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -86,7 +87,7 @@ pub mod role {
 ///     vec![ev("old", "token_exchange", Some("r1"), 10), ev("edge", "delegation_edge_created", None, 10),
 ///          ev("new", "token_exchange", None, 90), ev("newest", "token_exchange", None, 100)]
 ///         .to_stream(scope)
-///         .windowed(settings, || 0, Arc::new(WindowGauges::default()))
+///         .windowed(settings, None, || 0, Arc::new(WindowGauges::default()))
 ///         .inspect(move |((r, e), t, diff)| sink.lock().unwrap().push((e.id.clone(), *r, *t, *diff)));
 /// });
 /// let mut seen = seen.lock().unwrap().clone();
@@ -99,10 +100,13 @@ pub mod role {
 /// ```
 pub trait ViewWindow<'s> {
     /// The committed rows as a collection of (roles, row); rows leave as the watermark
-    /// passes them. `wall_now` (µs) only bounds how far ahead of it an event time counts.
+    /// passes them. The clock starts at `clock_from_us` (after a restart: the newest event
+    /// time the views had written, so that what hydration left out is behind the watermark
+    /// from the start). `wall_now` (µs) only bounds how far ahead of it an event time counts.
     fn windowed(
         self,
         settings: WindowSettings,
+        clock_from_us: Option<i64>,
         wall_now: fn() -> i64,
         gauges: Arc<WindowGauges>,
     ) -> VecCollection<'s, u64, (u8, SharedEvent)>;
@@ -120,9 +124,10 @@ struct Window {
     settings: WindowSettings,
     /// The highest event time seen (within the skew bound).
     clock: i64,
-    requests: HashMap<String, OpenRequest>,
+    /// Open requests by a hash of their id (two requests that collide only leave together).
+    requests: HashMap<u64, OpenRequest>,
     /// Requests by deadline; an entry whose deadline has moved since is skipped.
-    deadlines: BTreeMap<i64, Vec<String>>,
+    deadlines: BTreeMap<i64, Vec<u64>>,
     /// Access events without a request, by event time.
     loose: BTreeMap<i64, Vec<(u64, SharedEvent)>>,
     held_access: i64,
@@ -143,26 +148,25 @@ impl Window {
         let lifecycle = event.is_lifecycle();
         let (roles, late) = match event.request_id.as_deref() {
             Some(request) => {
+                let request = request.hashed();
                 let roles = if lifecycle { role::TRACE } else { role::TRACE | role::GRAPH };
                 let reach = event.occurred_at_us.saturating_add(self.settings.request_gap_us);
-                match self.requests.get_mut(request) {
+                match self.requests.get_mut(&request) {
                     Some(open) => {
                         // Joins its open request (even if this row alone is old): the trace
                         // leaves as one.
                         if reach > open.deadline {
                             open.deadline = reach;
-                            self.deadlines.entry(reach).or_default().push(request.to_owned());
+                            self.deadlines.entry(reach).or_default().push(request);
                         }
                         open.rows.push((time, roles, event.clone()));
                         (roles, false)
                     }
                     None if reach < watermark => (roles, true),
                     None => {
-                        self.requests.insert(
-                            request.to_owned(),
-                            OpenRequest { deadline: reach, rows: vec![(time, roles, event.clone())] },
-                        );
-                        self.deadlines.entry(reach).or_default().push(request.to_owned());
+                        self.requests
+                            .insert(request, OpenRequest { deadline: reach, rows: vec![(time, roles, event.clone())] });
+                        self.deadlines.entry(reach).or_default().push(request);
                         (roles, false)
                     }
                 }
@@ -207,6 +211,7 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
     fn windowed(
         self,
         settings: WindowSettings,
+        clock_from_us: Option<i64>,
         wall_now: fn() -> i64,
         gauges: Arc<WindowGauges>,
     ) -> VecCollection<'s, u64, (u8, SharedEvent)> {
@@ -217,7 +222,7 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                 let mut held: Option<Capability<u64>> = Some(initial);
                 let mut window = Window {
                     settings,
-                    clock: i64::MIN,
+                    clock: clock_from_us.unwrap_or(i64::MIN),
                     requests: HashMap::new(),
                     deadlines: BTreeMap::new(),
                     loose: BTreeMap::new(),

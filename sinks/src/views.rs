@@ -63,6 +63,19 @@ pub struct ViewStats {
     pub hydration_ms: AtomicU64,
 }
 
+/// How the sink judges what the ledger look-ups find.
+#[derive(Clone, Default)]
+pub struct ViewRules {
+    /// An allow later than revocation + grace is a violation, µs.
+    pub grace_us: i64,
+    /// In a single process, the highest event-time watermark of its workers (µs): a
+    /// revocation at or after it cannot have accesses that already left memory (an access
+    /// leaves only once behind its worker's watermark, and a restart hydrates everything
+    /// after it), so its accesses need no ledger look-up. `None` (a cluster, where other
+    /// processes' watermarks are not known here): always look up.
+    pub watermark: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
+}
+
 /// Extension trait: write view updates to Postgres.
 pub trait ViewSink<'scope> {
     /// Writes each completed epoch's updates; the output frontier is the written frontier.
@@ -70,7 +83,7 @@ pub trait ViewSink<'scope> {
         self,
         pool: Pool,
         stats: Arc<ViewStats>,
-        grace_us: i64,
+        rules: ViewRules,
         runtime: tokio::runtime::Handle,
     ) -> Stream<'scope, u64, Vec<()>>;
 }
@@ -80,15 +93,15 @@ impl<'scope> ViewSink<'scope> for Stream<'scope, u64, Vec<ViewUpdate>> {
         self,
         pool: Pool,
         stats: Arc<ViewStats>,
-        grace_us: i64,
+        rules: ViewRules,
         runtime: tokio::runtime::Handle,
     ) -> Stream<'scope, u64, Vec<()>> {
         epoch_sink(self, "ViewSink", move |_epoch, batch, completion: Completion<()>| {
-            let (pool, stats) = (pool.clone(), stats.clone());
+            let (pool, stats, rules) = (pool.clone(), stats.clone(), rules.clone());
             runtime.spawn(async move {
                 let mut backoff = Duration::from_millis(100);
                 loop {
-                    match write(&pool, &batch, &stats, grace_us).await {
+                    match write(&pool, &batch, &stats, &rules).await {
                         Ok(()) => break,
                         Err(e) if e.is_retryable() => {
                             tracing::warn!(error = %e, "writing the views failed, retrying");
@@ -134,8 +147,8 @@ enum TraceWrite {
     UpsertAll,
 }
 
-async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, grace_us: i64) -> Result<(), SinkError> {
-    match write_with(pool, batch, stats, grace_us, TraceWrite::CopyNew).await {
+async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, rules: &ViewRules) -> Result<(), SinkError> {
+    match write_with(pool, batch, stats, rules, TraceWrite::CopyNew).await {
         // A trace new to this run was stored by an earlier one: hydration after a restart
         // re-derives the window's traces, and a request can outlive the window. The
         // transaction rolled back before anything else was written; the upsert does it all.
@@ -145,7 +158,7 @@ async fn write(pool: &Pool, batch: &[ViewUpdate], stats: &ViewStats, grace_us: i
             tracing::debug!(
                 "a new trace was stored already (restart, or a late event of a request that left memory); upserting the batch"
             );
-            write_with(pool, batch, stats, grace_us, TraceWrite::UpsertAll).await
+            write_with(pool, batch, stats, rules, TraceWrite::UpsertAll).await
         }
         other => other,
     }
@@ -155,7 +168,7 @@ async fn write_with(
     pool: &Pool,
     batch: &[ViewUpdate],
     stats: &ViewStats,
-    grace_us: i64,
+    rules: &ViewRules,
     how: TraceWrite,
 ) -> Result<(), SinkError> {
     // The newest trace per request: within one epoch a changed trace comes as the old one
@@ -243,23 +256,34 @@ async fn write_with(
             rows.iter().map(|p| serde_json::to_string(&p.affected).unwrap_or_default()).collect();
         let deny: Vec<Option<chrono::DateTime<chrono::Utc>>> =
             rows.iter().map(|p| p.first_deny_after_us.map(at)).collect();
+        // Revocations whose accesses are all in memory or still to come: their sessions count
+        // as looked up without a look-up.
+        let watermark = rules.watermark.as_ref().map(|w| w());
+        let covered: Vec<bool> = rows.iter().map(|p| watermark.is_some_and(|w| p.revoked_at_us >= w)).collect();
         let n = tx
             .execute(
-                "INSERT INTO revocation_propagation (revocation_event_id, zone_id, root, revoked_at, affected, first_deny_after) \
-                 SELECT i, z, r, t, ARRAY(SELECT jsonb_array_elements_text(a::jsonb)), d \
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[]) \
-                      AS u(i, z, r, t, a, d) \
+                "INSERT INTO revocation_propagation \
+                        (revocation_event_id, zone_id, root, revoked_at, affected, first_deny_after, checked_affected) \
+                 SELECT i, z, r, t, ARRAY(SELECT jsonb_array_elements_text(a::jsonb)), d, \
+                        CASE WHEN c THEN ARRAY(SELECT jsonb_array_elements_text(a::jsonb)) ELSE '{}' END \
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::bool[]) \
+                      AS u(i, z, r, t, a, d, c) \
                  ON CONFLICT (revocation_event_id) DO UPDATE SET \
                     affected = ARRAY(SELECT DISTINCT x FROM unnest(revocation_propagation.affected || excluded.affected) AS x ORDER BY x), \
                     first_deny_after = LEAST(revocation_propagation.first_deny_after, excluded.first_deny_after), \
+                    checked_affected = ARRAY(SELECT DISTINCT x FROM \
+                        unnest(revocation_propagation.checked_affected || excluded.checked_affected) AS x ORDER BY x), \
                     updated_at = now()",
-                &[&ids, &zones, &roots, &revoked, &affected, &deny],
+                &[&ids, &zones, &roots, &revoked, &affected, &deny, &covered],
             )
             .await
             .map_err(SinkError::pg("write revocation status"))?;
         stats.revocations.fetch_add(n, Ordering::Relaxed);
-        let looked_up = accesses_from_ledger(&tx, &ids, grace_us, &mut violations).await?;
-        stats.ledger_lookups.fetch_add(looked_up, Ordering::Relaxed);
+        let uncovered: Vec<&str> = ids.iter().zip(&covered).filter(|(_, c)| !**c).map(|(id, _)| *id).collect();
+        if !uncovered.is_empty() {
+            let looked_up = accesses_from_ledger(&tx, &uncovered, rules.grace_us, &mut violations).await?;
+            stats.ledger_lookups.fetch_add(looked_up, Ordering::Relaxed);
+        }
     }
     if !violations.is_empty() {
         let rows: Vec<&Violation> = violations.values().filter_map(|v| v.last()).collect();
@@ -505,6 +529,8 @@ pub struct Hydrated {
     pub graph: usize,
     /// Rows committed after the views' recorded progress.
     pub unprocessed: usize,
+    /// The newest event time the views had written (µs): the window's clock starts there.
+    pub newest_us: Option<i64>,
 }
 
 /// The rows the views start from (SPEC §5 "hydration"), of the given chains: what an
@@ -550,6 +576,7 @@ pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrat
         let rows = query_events(&**c, "chain_id = $1 AND chain_seq > $2", &[&chain, &after]).await?;
         out.unprocessed += keep(rows, &mut out);
     }
+    out.newest_us = newest.map(|n| n.timestamp_micros());
     if let Some(newest) = newest {
         let since = newest - chrono::Duration::microseconds(held_us);
         let rows = query_events(&**c, "chain_id = ANY($1) AND occurred_at >= $2", &[&chains, &since]).await?;

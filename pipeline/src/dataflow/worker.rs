@@ -11,7 +11,7 @@ use auditflow_schemas::wire::Limits;
 use auditflow_sinks::dlq::{DlqConfig, DlqSink};
 use auditflow_sinks::export::{ExportSink, Exporter};
 use auditflow_sinks::ledger::{LedgerCommitter, LedgerSink};
-use auditflow_sinks::views::{ViewSink, ViewStats, ViewUpdate};
+use auditflow_sinks::views::{ViewRules, ViewSink, ViewStats, ViewUpdate};
 use auditflow_sources::redis_stream::{redis_stream_source, Acker, RedisStreamConfig, SourceControl};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -155,10 +155,11 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         );
         view_stats.hydrated_rows.fetch_add(hydrated.rows.len() as u64, Ordering::Relaxed);
         view_stats.hydration_ms.fetch_max(ms, Ordering::Relaxed);
-        hydrated.rows
+        (hydrated.rows, hydrated.newest_us)
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
+    let (hydrated, newest_written_us) = hydrated;
     // Per epoch, the newest chain position and event time the views were given, per chain:
     // recorded as the views' progress once the views have written that epoch.
     let fed: Rc<RefCell<BTreeMap<u64, HashMap<i32, (i64, i64)>>>> = Default::default();
@@ -197,7 +198,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
                         }
                     }
                 })
-                .windowed(settings.views_window, now_us, window.clone());
+                .windowed(settings.views_window, newest_written_us, now_us, window.clone());
             let traces = rows.clone().filter(|(roles, _)| roles & role::TRACE != 0).map(|(_, e)| e).request_traces();
             let (propagation, violations) =
                 rows.filter(|(roles, _)| roles & role::GRAPH != 0).map(|(_, e)| e).revocation_views(grace_us);
@@ -206,7 +207,20 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
                 .map(|(t, _, d)| ViewUpdate::Trace(t, d))
                 .concat(propagation.inner.map(|(p, _, d)| ViewUpdate::Propagation(Box::new(p), d)))
                 .concat(violations.inner.map(|(v, _, d)| ViewUpdate::Violation(Box::new(v), d)))
-                .view_sink(pool.clone(), view_stats.clone(), grace_us, runtime.clone())
+                .view_sink(
+                    pool.clone(),
+                    view_stats.clone(),
+                    ViewRules {
+                        grace_us,
+                        // Other processes' watermarks are not known here.
+                        watermark: (!cluster.is_cluster()).then(|| {
+                            let gauges = window.clone();
+                            Arc::new(move || gauges.watermark_us.load(Ordering::Relaxed))
+                                as Arc<dyn Fn() -> i64 + Send + Sync>
+                        }),
+                    },
+                    runtime.clone(),
+                )
                 .probe_with(&views_probe);
         }
     });
