@@ -17,7 +17,7 @@
 //!   later, so every view sees it (a late access on a revoked session still becomes a
 //!   violation) and nothing of it stays.
 
-use auditflow_schemas::view::SharedEvent;
+use auditflow_schemas::view::{SharedEvent, TraceSummary, ViewEvent};
 use differential_dataflow::hashable::Hashable;
 use differential_dataflow::{AsCollection, VecCollection};
 use std::collections::{BTreeMap, HashMap};
@@ -56,20 +56,24 @@ pub struct WindowGauges {
     pub watermark_us: AtomicI64,
 }
 
-/// Which views a row takes part in while it is in the window.
-pub mod role {
-    /// The request traces.
-    pub const TRACE: u8 = 1;
-    /// The revocation views (delegation graph and access decisions).
-    pub const GRAPH: u8 = 2;
+/// What the window emits, as differential updates `(Held, time, diff)`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Held {
+    /// A row of the delegation graph or an access decision, for the revocation views: a
+    /// collection (each row inserted, and retracted when it leaves).
+    Graph(SharedEvent),
+    /// A request's trace summary: each change is the old summary retracted and the new one
+    /// added. Nothing downstream holds them, so a request leaving memory retracts nothing.
+    Trace(Arc<TraceSummary>),
 }
 
 /// Extension trait: the windowed view input.
 ///
 /// ```
-/// use auditflow_operators::window::{role, ViewWindow, WindowGauges, WindowSettings};
+/// use auditflow_operators::window::{Held, ViewWindow, WindowGauges, WindowSettings};
 /// use auditflow_schemas::view::{SharedEvent, ViewEvent};
 /// use timely::dataflow::operators::vec::ToStream;
+/// use timely::dataflow::operators::Inspect;
 /// use std::sync::{Arc, Mutex};
 ///
 /// let ev = |id: &str, ty: &str, request: Option<&str>, at: i64| SharedEvent::new(ViewEvent {
@@ -82,41 +86,60 @@ pub mod role {
 /// let sink = seen.clone();
 /// let settings = WindowSettings { allowed_lateness_us: 50, request_gap_us: 10, max_clock_skew_us: i64::MAX / 4 };
 /// timely::example(move |scope| {
-///     // The newest event is at 100, so the watermark is 50: the access at 10 arrived late and
-///     // leaves again, the edge stays in the graph for ever, the access at 90 stays.
+///     // The newest event is at 100, so the watermark is 50: request r1 (at 10) is quiet past
+///     // the gap and leaves again, the edge stays in the graph for ever, the access at 90
+///     // stays.
 ///     vec![ev("old", "token_exchange", Some("r1"), 10), ev("edge", "delegation_edge_created", None, 10),
 ///          ev("new", "token_exchange", None, 90), ev("newest", "token_exchange", None, 100)]
 ///         .to_stream(scope)
 ///         .windowed(settings, None, || 0, Arc::new(WindowGauges::default()))
-///         .inspect(move |((r, e), t, diff)| sink.lock().unwrap().push((e.id.clone(), *r, *t, *diff)));
+///         .inspect(move |(held, t, diff)| {
+///             let what = match held {
+///                 Held::Graph(e) => format!("graph {}", e.id),
+///                 Held::Trace(tr) => format!("trace {} of {}", tr.request_id, tr.stored.events.len()),
+///             };
+///             sink.lock().unwrap().push((what, *t, *diff))
+///         });
 /// });
 /// let mut seen = seen.lock().unwrap().clone();
 /// seen.sort();
-/// let (trace, graph) = (role::TRACE | role::GRAPH, role::GRAPH);
 /// assert_eq!(seen, vec![
-///     ("edge".into(), graph, 0, 1), ("new".into(), graph, 0, 1), ("newest".into(), graph, 0, 1),
-///     ("old".into(), trace, 0, 1), ("old".into(), trace, 1, -1),
+///     ("graph edge".into(), 0, 1), ("graph new".into(), 0, 1), ("graph newest".into(), 0, 1),
+///     ("graph old".into(), 0, 1), ("graph old".into(), 1, -1), ("trace r1 of 1".into(), 0, 1),
 /// ]);
 /// ```
 pub trait ViewWindow<'s> {
-    /// The committed rows as a collection of (roles, row); rows leave as the watermark
-    /// passes them. The clock starts at `clock_from_us` (after a restart: the newest event
-    /// time the views had written, so that what hydration left out is behind the watermark
-    /// from the start). `wall_now` (µs) only bounds how far ahead of it an event time counts.
+    /// The committed rows as graph rows (leaving as the watermark passes them) and the
+    /// trace summaries of the requests in memory. The clock starts at `clock_from_us` (after
+    /// a restart: the newest event time the views had written, so that what hydration left
+    /// out is behind the watermark from the start). `wall_now` (µs) only bounds how far ahead
+    /// of it an event time counts.
     fn windowed(
         self,
         settings: WindowSettings,
         clock_from_us: Option<i64>,
         wall_now: fn() -> i64,
         gauges: Arc<WindowGauges>,
-    ) -> VecCollection<'s, u64, (u8, SharedEvent)>;
+    ) -> Stream<'s, u64, Vec<(Held, u64, isize)>>;
 }
 
-/// A request's rows in memory.
+/// The graph rows of the window's output, as a differential collection.
+pub fn graph_rows<'s>(held: Stream<'s, u64, Vec<(Held, u64, isize)>>) -> VecCollection<'s, u64, SharedEvent> {
+    use timely::dataflow::operators::vec::map::Map;
+    held.flat_map(|(row, time, diff)| match row {
+        Held::Graph(event) => Some((event, time, diff)),
+        Held::Trace(_) => None,
+    })
+    .as_collection()
+}
+
+/// A request's rows in memory, and the summaries last emitted for it.
 struct OpenRequest {
     /// Its last event time plus the gap: it leaves once the watermark passes this.
     deadline: i64,
-    rows: Vec<(u64, u8, SharedEvent)>,
+    /// (inserted at, in the graph collection, row).
+    rows: Vec<(u64, bool, SharedEvent)>,
+    summaries: Vec<Arc<TraceSummary>>,
 }
 
 /// The window's state on one worker.
@@ -124,7 +147,7 @@ struct Window {
     settings: WindowSettings,
     /// The highest event time seen (within the skew bound).
     clock: i64,
-    /// Open requests by a hash of their id (two requests that collide only leave together).
+    /// Open requests by a hash of their id (requests that collide only leave together).
     requests: HashMap<u64, OpenRequest>,
     /// Requests by deadline; an entry whose deadline has moved since is skipped.
     deadlines: BTreeMap<i64, Vec<u64>>,
@@ -133,77 +156,102 @@ struct Window {
     held_access: i64,
 }
 
+/// Where an admitted row went.
+enum Admitted {
+    /// Into the open request with this key (the caller re-summarises it).
+    Request(u64),
+    /// Behind the watermark, with its request: summarised alone, then gone.
+    LateRequest,
+    /// An access without a request, held.
+    Loose,
+    /// An access without a request, behind the watermark: seen for one epoch.
+    LateLoose,
+    /// A lifecycle row without a request: the graph only.
+    Graph,
+}
+
+/// The summaries of a group of rows, one per request id among them.
+fn summaries<'a>(rows: impl Iterator<Item = &'a SharedEvent>) -> Vec<Arc<TraceSummary>> {
+    let mut by_request: BTreeMap<&str, Vec<&ViewEvent>> = BTreeMap::new();
+    for row in rows {
+        if let Some(request) = row.request_id.as_deref() {
+            by_request.entry(request).or_default().push(row.as_ref());
+        }
+    }
+    by_request.into_iter().map(|(request, events)| Arc::new(TraceSummary::of(request, events.into_iter()))).collect()
+}
+
 impl Window {
     fn watermark(&self) -> i64 {
         self.clock.saturating_sub(self.settings.allowed_lateness_us)
     }
 
-    /// Takes in one row arriving at `time`; returns the roles it joins now and whether it is
-    /// late (then it leaves again at `time + 1`).
-    fn admit(&mut self, time: u64, event: &SharedEvent, wall_now: i64) -> (u8, bool) {
+    /// Takes in one row arriving at `time`.
+    fn admit(&mut self, time: u64, event: &SharedEvent, wall_now: i64) -> Admitted {
         if event.occurred_at_us <= wall_now.saturating_add(self.settings.max_clock_skew_us) {
             self.clock = self.clock.max(event.occurred_at_us);
         }
         let watermark = self.watermark();
-        let lifecycle = event.is_lifecycle();
-        let (roles, late) = match event.request_id.as_deref() {
+        let access = !event.is_lifecycle();
+        match event.request_id.as_deref() {
             Some(request) => {
-                let request = request.hashed();
-                let roles = if lifecycle { role::TRACE } else { role::TRACE | role::GRAPH };
+                let key = request.hashed();
                 let reach = event.occurred_at_us.saturating_add(self.settings.request_gap_us);
-                match self.requests.get_mut(&request) {
+                match self.requests.get_mut(&key) {
                     Some(open) => {
                         // Joins its open request (even if this row alone is old): the trace
                         // leaves as one.
                         if reach > open.deadline {
                             open.deadline = reach;
-                            self.deadlines.entry(reach).or_default().push(request);
+                            self.deadlines.entry(reach).or_default().push(key);
                         }
-                        open.rows.push((time, roles, event.clone()));
-                        (roles, false)
+                        open.rows.push((time, access, event.clone()));
                     }
-                    None if reach < watermark => (roles, true),
+                    None if reach < watermark => return Admitted::LateRequest,
                     None => {
-                        self.requests
-                            .insert(request, OpenRequest { deadline: reach, rows: vec![(time, roles, event.clone())] });
-                        self.deadlines.entry(reach).or_default().push(request);
-                        (roles, false)
+                        let rows = vec![(time, access, event.clone())];
+                        self.requests.insert(key, OpenRequest { deadline: reach, rows, summaries: Vec::new() });
+                        self.deadlines.entry(reach).or_default().push(key);
                     }
                 }
+                if access {
+                    self.held_access += 1;
+                }
+                Admitted::Request(key)
             }
-            None if lifecycle => (0, false),
-            None if event.occurred_at_us < watermark => (role::GRAPH, true),
+            None if !access => Admitted::Graph,
+            None if event.occurred_at_us < watermark => Admitted::LateLoose,
             None => {
                 self.loose.entry(event.occurred_at_us).or_default().push((time, event.clone()));
-                (role::GRAPH, false)
+                self.held_access += 1;
+                Admitted::Loose
             }
-        };
-        if roles & role::GRAPH != 0 && !late {
-            self.held_access += 1;
         }
-        (roles, late)
     }
 
-    /// The rows the watermark has passed, each with the time it was inserted at.
-    fn evict(&mut self) -> Vec<(u64, u8, SharedEvent)> {
+    /// The graph rows the watermark has passed, each with the time it was inserted at.
+    fn evict(&mut self) -> (Vec<(u64, SharedEvent)>, usize) {
         let watermark = self.watermark();
-        let mut out = Vec::new();
+        let mut graph = Vec::new();
+        let mut rows = 0;
         let keep = self.loose.split_off(&watermark);
         for (time, event) in std::mem::replace(&mut self.loose, keep).into_values().flatten() {
-            out.push((time, role::GRAPH, event));
+            graph.push((time, event));
+            rows += 1;
         }
         let keep = self.deadlines.split_off(&watermark);
         for (deadline, requests) in std::mem::replace(&mut self.deadlines, keep) {
             for request in requests {
                 if self.requests.get(&request).is_some_and(|open| open.deadline == deadline) {
                     if let Some(open) = self.requests.remove(&request) {
-                        out.extend(open.rows);
+                        rows += open.rows.len();
+                        graph.extend(open.rows.into_iter().filter(|(_, g, _)| *g).map(|(t, _, e)| (t, e)));
                     }
                 }
             }
         }
-        self.held_access -= out.iter().filter(|(_, roles, _)| roles & role::GRAPH != 0).count() as i64;
-        out
+        self.held_access -= graph.len() as i64;
+        (graph, rows)
     }
 }
 
@@ -214,8 +262,8 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
         clock_from_us: Option<i64>,
         wall_now: fn() -> i64,
         gauges: Arc<WindowGauges>,
-    ) -> VecCollection<'s, u64, (u8, SharedEvent)> {
-        self.unary_frontier::<CapacityContainerBuilder<Vec<((u8, SharedEvent), u64, isize)>>, _, _, _>(
+    ) -> Stream<'s, u64, Vec<(Held, u64, isize)>> {
+        self.unary_frontier::<CapacityContainerBuilder<Vec<(Held, u64, isize)>>, _, _, _>(
             Pipeline,
             "ViewWindow",
             move |initial, _info| {
@@ -234,34 +282,63 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                     input.for_each_stamp(|cap, data| {
                         let Some(cap) = cap.retain_least(output.output_index()) else { return };
                         let time = *cap.time();
-                        let mut late = Vec::new();
-                        {
-                            let mut session = output.session(&cap);
-                            for batch in data {
-                                for event in batch.drain(..) {
-                                    if event.is_lifecycle() {
-                                        // The graph keeps it for ever.
-                                        session.give(((role::GRAPH, event.clone()), time, 1));
-                                    }
-                                    let (roles, is_late) = window.admit(time, &event, now);
-                                    if roles != 0 {
-                                        if is_late {
-                                            late.push((roles, event.clone()));
+                        let mut late_graph = Vec::new();
+                        let mut late_requests: Vec<SharedEvent> = Vec::new();
+                        let mut touched: Vec<u64> = Vec::new();
+                        let mut session = output.session(&cap);
+                        let mut late = 0u64;
+                        for batch in data {
+                            for event in batch.drain(..) {
+                                let admitted = window.admit(time, &event, now);
+                                let access = !event.is_lifecycle();
+                                match admitted {
+                                    Admitted::Request(key) => touched.push(key),
+                                    Admitted::LateRequest => {
+                                        late += 1;
+                                        late_requests.push(event.clone());
+                                        if access {
+                                            late_graph.push(event.clone());
                                         }
-                                        session.give(((roles, event), time, 1));
                                     }
+                                    Admitted::LateLoose => {
+                                        late += 1;
+                                        late_graph.push(event.clone());
+                                    }
+                                    Admitted::Loose | Admitted::Graph => {}
+                                }
+                                // Every row joins the graph collection once; lifecycle rows
+                                // stay there for ever, access rows leave with the window.
+                                session.give((Held::Graph(event), time, 1));
+                            }
+                        }
+                        touched.sort_unstable();
+                        touched.dedup();
+                        for key in touched {
+                            if let Some(open) = window.requests.get_mut(&key) {
+                                let fresh = summaries(open.rows.iter().map(|(_, _, e)| e));
+                                for old in std::mem::replace(&mut open.summaries, fresh.clone()) {
+                                    session.give((Held::Trace(old), time, -1));
+                                }
+                                for new in fresh {
+                                    session.give((Held::Trace(new), time, 1));
                                 }
                             }
                         }
-                        if !late.is_empty() {
-                            gauges.late_total.fetch_add(late.len() as u64, Ordering::Relaxed);
-                            gauges.evicted_total.fetch_add(late.len() as u64, Ordering::Relaxed);
+                        // Late rows of requests that left memory: their summary alone (the sink
+                        // merges it with the stored trace), then nothing of them stays.
+                        for summary in summaries(late_requests.iter()) {
+                            session.give((Held::Trace(summary), time, 1));
+                        }
+                        drop(session);
+                        if !late_graph.is_empty() {
                             let next = cap.delayed(&(time + 1));
                             let mut session = output.session(&next);
-                            for row in late {
-                                session.give((row, time + 1, -1));
+                            for row in late_graph {
+                                session.give((Held::Graph(row), time + 1, -1));
                             }
                         }
+                        gauges.late_total.fetch_add(late, Ordering::Relaxed);
+                        gauges.evicted_total.fetch_add(late, Ordering::Relaxed);
                     });
                     let Some(cap) = held.as_mut() else { return };
                     let next = frontier.frontier().iter().min().copied();
@@ -270,19 +347,19 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                             cap.downgrade(&f);
                         }
                     }
-                    let expired = window.evict();
-                    gauges.evicted_total.fetch_add(expired.len() as u64, Ordering::Relaxed);
+                    let (expired, rows) = window.evict();
+                    gauges.evicted_total.fetch_add(rows as u64, Ordering::Relaxed);
                     // Retracted at least one time after it was inserted: every view sees each
                     // row at some time, even one that leaves in the activation it arrived.
-                    let mut by_time: BTreeMap<u64, Vec<(u8, SharedEvent)>> = BTreeMap::new();
-                    for (inserted, roles, event) in expired {
-                        by_time.entry((inserted + 1).max(*cap.time())).or_default().push((roles, event));
+                    let mut by_time: BTreeMap<u64, Vec<SharedEvent>> = BTreeMap::new();
+                    for (inserted, event) in expired {
+                        by_time.entry((inserted + 1).max(*cap.time())).or_default().push(event);
                     }
                     for (time, rows) in by_time {
                         let at = cap.delayed(&time);
                         let mut session = output.session(&at);
                         for row in rows {
-                            session.give((row, time, -1));
+                            session.give((Held::Graph(row), time, -1));
                         }
                     }
                     // Deltas: every worker's window adds to the same gauges.
@@ -298,6 +375,5 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                 }
             },
         )
-        .as_collection()
     }
 }

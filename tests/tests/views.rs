@@ -134,10 +134,6 @@ fn stored(env: &TestEnv) -> (Vec<Status>, Vec<Breach>) {
     (statuses, breaches)
 }
 
-fn assert_expected(env: &TestEnv, label: &str) {
-    assert_expected_shifted(env, label, &BTreeMap::new(), 0);
-}
-
 /// [`assert_expected`] with the fixture's revocation ids replaced as `renamed` says.
 fn assert_expected_renamed(env: &TestEnv, label: &str, renamed: &BTreeMap<String, String>) {
     assert_expected_shifted(env, label, renamed, 0);

@@ -4,8 +4,8 @@
 
 use crate::cluster::ClusterSpec;
 use crate::settings::Resolved;
-use auditflow_operators::window::{role, WindowGauges};
-use auditflow_operators::{RequestTraces, RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
+use auditflow_operators::window::{graph_rows, Held, WindowGauges};
+use auditflow_operators::{RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
 use auditflow_sinks::dlq::{DlqConfig, DlqSink};
@@ -162,7 +162,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     let (hydrated, newest_written_us) = hydrated;
     // Per epoch, the newest chain position and event time the views were given, per chain:
     // recorded as the views' progress once the views have written that epoch.
-    let fed: Rc<RefCell<BTreeMap<u64, HashMap<i32, (i64, i64)>>>> = Default::default();
+    let fed: Rc<RefCell<FedByEpoch>> = Default::default();
     let export = exporter.spawn(chains, runtime);
     let views_probe = ProbeHandle::new();
     worker.dataflow::<u64, _, _>(|scope| {
@@ -183,7 +183,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             let hydrated: Vec<auditflow_schemas::view::SharedEvent> =
                 hydrated.into_iter().map(std::sync::Arc::new).collect();
             let fed = fed.clone();
-            let rows = ledger
+            let held = ledger
                 .committed
                 .concat(hydrated.to_stream(scope))
                 .inspect_core(move |event| {
@@ -199,29 +199,28 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
                     }
                 })
                 .windowed(settings.views_window, newest_written_us, now_us, window.clone());
-            let traces = rows.clone().filter(|(roles, _)| roles & role::TRACE != 0).map(|(_, e)| e).request_traces();
-            let (propagation, violations) =
-                rows.filter(|(roles, _)| roles & role::GRAPH != 0).map(|(_, e)| e).revocation_views(grace_us);
-            traces
-                .inner
-                .map(|(t, _, d)| ViewUpdate::Trace(t, d))
-                .concat(propagation.inner.map(|(p, _, d)| ViewUpdate::Propagation(Box::new(p), d)))
-                .concat(violations.inner.map(|(v, _, d)| ViewUpdate::Violation(Box::new(v), d)))
-                .view_sink(
-                    pool.clone(),
-                    view_stats.clone(),
-                    ViewRules {
-                        grace_us,
-                        // Other processes' watermarks are not known here.
-                        watermark: (!cluster.is_cluster()).then(|| {
-                            let gauges = window.clone();
-                            Arc::new(move || gauges.watermark_us.load(Ordering::Relaxed))
-                                as Arc<dyn Fn() -> i64 + Send + Sync>
-                        }),
-                    },
-                    runtime.clone(),
-                )
-                .probe_with(&views_probe);
+            let (propagation, violations) = graph_rows(held.clone()).revocation_views(grace_us);
+            held.flat_map(|(row, _, diff)| match row {
+                Held::Trace(trace) => Some(ViewUpdate::Trace(trace, diff)),
+                Held::Graph(_) => None,
+            })
+            .concat(propagation.inner.map(|(p, _, d)| ViewUpdate::Propagation(Box::new(p), d)))
+            .concat(violations.inner.map(|(v, _, d)| ViewUpdate::Violation(Box::new(v), d)))
+            .view_sink(
+                pool.clone(),
+                view_stats.clone(),
+                ViewRules {
+                    grace_us,
+                    // Other processes' watermarks are not known here.
+                    watermark: (!cluster.is_cluster()).then(|| {
+                        let gauges = window.clone();
+                        Arc::new(move || gauges.watermark_us.load(Ordering::Relaxed))
+                            as Arc<dyn Fn() -> i64 + Send + Sync>
+                    }),
+                },
+                runtime.clone(),
+            )
+            .probe_with(&views_probe);
         }
     });
     let tick = Duration::from_millis(epoch_ms);
@@ -238,7 +237,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         if settings.views_enabled {
             let written = views_probe.with_frontier(|f| f.first().copied());
             progress.advance(&fed, frontier, written);
-            if index % cluster.workers == 0 {
+            if index.is_multiple_of(cluster.workers) {
                 view_stats.lag_ms.store(progress.lag_ms(), Ordering::Relaxed);
             }
             progress.record(pool, runtime, false);
@@ -265,6 +264,9 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     Ok(())
 }
 
+/// Per epoch, per chain: the newest position and event time the views were given.
+type FedByEpoch = BTreeMap<u64, HashMap<i32, (i64, i64)>>;
+
 /// How far this worker's views got: what to record in `audit_views_progress`, and the
 /// views' lag behind the ledger.
 #[derive(Default)]
@@ -280,12 +282,7 @@ struct ViewProgress {
 
 impl ViewProgress {
     /// Takes in the ledger's and the views' frontiers (`None`: passed everything).
-    fn advance(
-        &mut self,
-        fed: &RefCell<BTreeMap<u64, HashMap<i32, (i64, i64)>>>,
-        ledger: Option<u64>,
-        views: Option<u64>,
-    ) {
+    fn advance(&mut self, fed: &RefCell<FedByEpoch>, ledger: Option<u64>, views: Option<u64>) {
         let mut fed = fed.borrow_mut();
         let done: Vec<u64> = fed.keys().copied().filter(|e| views.is_none_or(|v| *e < v)).collect();
         for epoch in done {
