@@ -75,6 +75,7 @@ fn two_million_events_over_48_hours_keep_the_views_window_to_open_work_and_end_e
     let started = Instant::now();
     // (rows committed, RSS MiB, open requests, access events held)
     let mut samples: Vec<(f64, f64, f64, f64)> = Vec::new();
+    let (mut lag_reported, mut readyz_gates_lag) = (false, false);
     let status = loop {
         if let Some(status) = run.try_wait().expect("wait") {
             break status;
@@ -83,6 +84,10 @@ fn two_million_events_over_48_hours_keep_the_views_window_to_open_work_and_end_e
         let (code, body) = http_get(&addr, "/metrics", &[]);
         if let (200, Some(rss)) = (code, rss_mib(run.id())) {
             let m = parse_metrics(&body);
+            lag_reported |= m.contains_key("auditflow_views_lag_seconds");
+            if !readyz_gates_lag {
+                readyz_gates_lag = http_get(&addr, "/readyz", &[]).1.contains("\"views_lag\"");
+            }
             let get = |k: &str| m.get(k).copied().unwrap_or(0.0);
             samples.push((
                 get("caracal_audit_inserts_total"),
@@ -94,6 +99,8 @@ fn two_million_events_over_48_hours_keep_the_views_window_to_open_work_and_end_e
         std::thread::sleep(Duration::from_millis(500));
     };
     assert!(status.success(), "run failed: {status}; log:\n{}", env.log_tail());
+    assert!(lag_reported, "/metrics has auditflow_views_lag_seconds");
+    assert!(readyz_gates_lag, "/readyz has a views_lag check");
     let rows = env.ledger_rows() as f64;
 
     // After the first hour of event time (1/48 of the rows).
