@@ -20,6 +20,11 @@
 use crate::harness::Globals;
 use crate::harness::{drain_fresh, fresh_database, machine, percentile, pipeline_command, run_pipeline};
 use clap::Args;
+
+// The soak test's statistics, shared rather than copied.
+#[path = "../../tests/tests/common/stats.rs"]
+mod stats;
+use stats::slope;
 use std::time::{Duration, Instant};
 
 /// `auditflow bench views` options.
@@ -224,20 +229,4 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
     std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)?;
     println!("{}", serde_json::to_string_pretty(&result)?);
     Ok(())
-}
-
-/// Least-squares slope of `y` over `x`.
-fn slope(points: &[(f64, f64)]) -> f64 {
-    let n = points.len() as f64;
-    if n < 2.0 {
-        return 0.0;
-    }
-    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
-    let cov: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let var: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    if var == 0.0 {
-        0.0
-    } else {
-        cov / var
-    }
 }

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::stats::slope;
+use common::views::{stored_violations, violations_from_ledger};
 use common::{http_get, parse_metrics, TestEnv};
 use std::time::{Duration, Instant};
 
@@ -17,19 +19,6 @@ fn rss_mib(pid: u32) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
-}
-
-/// Least-squares slope of `y` over `x`.
-fn slope(points: &[(f64, f64)]) -> f64 {
-    let n = points.len() as f64;
-    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
-    let cov: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let var: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    if var == 0.0 {
-        0.0
-    } else {
-        cov / var
-    }
 }
 
 #[test]
@@ -141,31 +130,7 @@ fn two_million_events_over_48_hours_keep_the_views_window_to_open_work_and_end_e
     )[0]
     .get(0);
     assert_eq!(differing, 0, "request traces that differ from the ledger's");
-    let missing: Vec<(String, String)> = env
-        .query(
-            "WITH RECURSIVE edges AS ( \
-                SELECT zone_id, metadata_json->>'parent_agent_session_id' AS parent, metadata_json->>'agent_session_id' AS child \
-                FROM audit_events WHERE event_type = 'delegation_edge_created'), \
-             revs AS ( \
-                SELECT id, zone_id, metadata_json->>'agent_session_id' AS root, occurred_at FROM audit_events \
-                WHERE event_type IN ('session_revoked', 'delegation_edge_revoked') AND metadata_json ? 'agent_session_id'), \
-             reach(rev, zone_id, node) AS ( \
-                SELECT id, zone_id, root FROM revs \
-                UNION SELECT r.rev, r.zone_id, e.child FROM reach r JOIN edges e ON e.zone_id = r.zone_id AND e.parent = r.node), \
-             scratch AS ( \
-                SELECT DISTINCT a.id AS event_id, v.id AS rev FROM reach r JOIN revs v ON v.id = r.rev \
-                JOIN audit_events a ON a.zone_id = r.zone_id AND a.metadata_json ? 'agent_session_id' \
-                     AND a.metadata_json->>'agent_session_id' = r.node \
-                WHERE lower(a.decision) = 'allow' AND a.event_type NOT LIKE 'session\\_%' \
-                  AND a.event_type NOT LIKE 'delegation\\_%' AND a.occurred_at > v.occurred_at + interval '5 seconds') \
-             SELECT coalesce(s.event_id, w.event_id), coalesce(s.rev, w.revocation_event_id) \
-             FROM scratch s FULL JOIN revocation_violations w ON w.event_id = s.event_id AND w.revocation_event_id = s.rev \
-             WHERE s.event_id IS NULL OR w.event_id IS NULL LIMIT 10",
-        )
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    assert!(missing.is_empty(), "violations differ from the recursive SQL over the ledger: {missing:?}");
-    let violations: i64 = env.query("SELECT count(*) FROM revocation_violations")[0].get(0);
-    assert!(violations > 0, "the generator produces allows on revoked sessions");
+    let violations = stored_violations(&env);
+    assert_eq!(violations, violations_from_ledger(&env), "violations equal the recursive SQL over the ledger");
+    assert!(!violations.is_empty(), "the generator produces allows on revoked sessions");
 }

@@ -6,6 +6,8 @@ pub mod archive;
 pub mod fleet;
 pub mod hosts;
 pub mod proxy;
+pub mod stats;
+pub mod views;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
