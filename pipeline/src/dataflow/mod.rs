@@ -14,6 +14,7 @@
 
 mod summary;
 mod telemetry;
+mod view_progress;
 mod worker;
 
 pub use summary::RunSummary;

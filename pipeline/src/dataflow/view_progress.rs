@@ -1,0 +1,78 @@
+//! How far a worker's live views got: the positions to record in `audit_views_progress`
+//! (hydration after a restart re-reads what follows them), and the views' lag behind the
+//! ledger (`auditflow_views_lag_seconds`).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+/// Per epoch, per chain: the newest position and event time the views were given.
+pub(super) type FedByEpoch = BTreeMap<u64, HashMap<i32, (i64, i64)>>;
+
+/// How far this worker's views got: what to record in `audit_views_progress`, and the
+/// views' lag behind the ledger.
+#[derive(Default)]
+pub(super) struct ViewProgress {
+    /// Per chain, the newest position and event time written and not yet recorded.
+    written: HashMap<i32, (i64, i64)>,
+    /// When the ledger's frontier passed each epoch the views have not written yet.
+    committed_at: BTreeMap<u64, Instant>,
+    recording: Option<tokio::task::JoinHandle<()>>,
+    recorded_at: Option<Instant>,
+}
+
+impl ViewProgress {
+    /// Takes in the ledger's and the views' frontiers (`None`: passed everything).
+    pub(super) fn advance(&mut self, fed: &RefCell<FedByEpoch>, ledger: Option<u64>, views: Option<u64>) {
+        let mut fed = fed.borrow_mut();
+        let done: Vec<u64> = fed.keys().copied().filter(|e| views.is_none_or(|v| *e < v)).collect();
+        for epoch in done {
+            for (chain, (seq, at)) in fed.remove(&epoch).unwrap_or_default() {
+                let entry = self.written.entry(chain).or_insert((seq, at));
+                *entry = (entry.0.max(seq), entry.1.max(at));
+            }
+        }
+        let now = Instant::now();
+        let ledger_epoch = ledger.unwrap_or(u64::MAX);
+        if self.committed_at.last_key_value().is_none_or(|(e, _)| *e < ledger_epoch) {
+            self.committed_at.insert(ledger_epoch, now);
+        }
+        let views_epoch = views.unwrap_or(u64::MAX);
+        self.committed_at.retain(|epoch, _| *epoch > views_epoch);
+    }
+
+    /// How long the oldest commit the views have not written has waited, ms.
+    pub(super) fn lag_ms(&self) -> i64 {
+        self.committed_at.first_key_value().map_or(0, |(_, at)| at.elapsed().as_millis() as i64)
+    }
+
+    /// Records the written positions, at most every 2 s (or now, waiting, with `last`).
+    pub(super) fn record(&mut self, pool: &deadpool_postgres::Pool, runtime: &tokio::runtime::Handle, last: bool) {
+        let busy = self.recording.as_ref().is_some_and(|r| !r.is_finished());
+        let due = self.recorded_at.is_none_or(|at| at.elapsed() >= Duration::from_secs(2));
+        if last {
+            if let Some(previous) = self.recording.take() {
+                let _ = runtime.block_on(previous);
+            }
+        } else if busy || !due {
+            return;
+        }
+        if self.written.is_empty() {
+            return;
+        }
+        let rows: Vec<(i32, i64, i64)> = self.written.drain().map(|(chain, (seq, at))| (chain, seq, at)).collect();
+        let pool = pool.clone();
+        let write = async move {
+            // A missed record only makes the next start-up re-read a little more.
+            if let Err(e) = auditflow_sinks::views::record_progress(&pool, &rows).await {
+                tracing::warn!(error = %e, "could not record the views' progress; the next start re-reads more");
+            }
+        };
+        self.recorded_at = Some(Instant::now());
+        if last {
+            runtime.block_on(write);
+        } else {
+            self.recording = Some(runtime.spawn(write));
+        }
+    }
+}
