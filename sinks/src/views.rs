@@ -444,8 +444,7 @@ async fn accesses_from_ledger(
         let occurred_at: chrono::DateTime<chrono::Utc> = row.get(5);
         let decision: Option<String> = row.get(6);
         let (revoked_at, occurred_at) = (revoked_at.timestamp_micros(), occurred_at.timestamp_micros());
-        let grace = grace_us;
-        match Verdict::of(decision.as_deref()).against(revoked_at, occurred_at, grace) {
+        match Verdict::of(decision.as_deref()).against(revoked_at, occurred_at, grace_us) {
             Some(RevocationHit::Violation) => {
                 let event_id: String = row.get(4);
                 violations.entry((event_id.clone(), rev.clone())).or_default().push(Violation {
@@ -571,11 +570,18 @@ pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrat
     )
     .await?;
     out.graph = keep(graph, &mut out);
-    for row in &progress {
-        let (chain, after): (i32, i64) = (row.get(0), row.get(1));
-        let rows = query_events(&**c, "chain_id = $1 AND chain_seq > $2", &[&chain, &after]).await?;
-        out.unprocessed += keep(rows, &mut out);
-    }
+    // Every chain's rows after its position, in one statement (an index range per chain).
+    let (positions, after): (Vec<i32>, Vec<i64>) =
+        progress.iter().map(|r| (r.get::<_, i32>(0), r.get::<_, i64>(1))).unzip();
+    let rows = query_events_from(
+        &**c,
+        "unnest($1::int[], $2::bigint[]) AS p(c, s) \
+         CROSS JOIN LATERAL (SELECT * FROM audit_events WHERE chain_id = p.c AND chain_seq > p.s) AS audit_events",
+        "true",
+        &[&positions, &after],
+    )
+    .await?;
+    out.unprocessed += keep(rows, &mut out);
     out.newest_us = newest.map(|n| n.timestamp_micros());
     if let Some(newest) = newest {
         let since = newest - chrono::Duration::microseconds(held_us);
@@ -621,6 +627,16 @@ async fn query_events<C: tokio_postgres::GenericClient>(
     condition: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<auditflow_schemas::view::ViewEvent>, SinkError> {
+    query_events_from(c, "audit_events", condition, params).await
+}
+
+/// [`query_events`] over `from`, which must name its ledger rows `audit_events`.
+async fn query_events_from<C: tokio_postgres::GenericClient>(
+    c: &C,
+    from: &str,
+    condition: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<auditflow_schemas::view::ViewEvent>, SinkError> {
     use auditflow_schemas::canonical::canonical_json;
     use auditflow_schemas::view::ViewEvent;
     // Metadata fields count only as strings, as in `ViewEvent::of`.
@@ -629,7 +645,7 @@ async fn query_events<C: tokio_postgres::GenericClient>(
     let sql = format!(
         "SELECT id, zone_id, event_type, request_id, decision, evaluation_status, determining_policies_json::text, \
                 diagnostics_json::text, {}, {}, {}, {}, occurred_at, chain_id, chain_seq \
-         FROM audit_events WHERE {condition}",
+         FROM {from} WHERE {condition}",
         meta("session_id"),
         meta("agent_session_id"),
         meta("delegation_edge_id"),
