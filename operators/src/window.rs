@@ -11,8 +11,16 @@
 //!   stored row in `request_traces` is the durable copy.
 //! * An access event without a request stays while its own time is not behind `W`: as long
 //!   as a revocation could still arrive on time for it.
-//! * Lifecycle events (sessions, delegation edges, revocations) stay in the graph for ever;
-//!   in the traces they leave with their request.
+//! * Lifecycle events (sessions, delegation edges, revocations) form trees (`trees`): a
+//!   tree stays in the graph until nothing has touched it for `session_idle_us` of event time
+//!   and the views have written it. Then its rows leave and its keys go into a fixed-size
+//!   filter of retired keys (`retired`). In the traces they leave with their request.
+//! * A row touching a retired key (an access on a retired session, a late revocation or edge
+//!   of a retired tree) still joins the graph, and is also emitted as [`Held::Check`]: the
+//!   views' sink checks it against the stored views and the ledger, which hold what left
+//!   memory. A live tree such a row links to counts as retired from then on (its keys join
+//!   the filter, its revocations are checked again), so nothing that reaches a retired part
+//!   is judged by memory alone.
 //! * A row that arrives already behind `W` is late: it is inserted and retracted one epoch
 //!   later, so every view sees it (a late access on a revoked session still becomes a
 //!   violation) and nothing of it stays.
@@ -20,7 +28,9 @@
 use auditflow_schemas::view::{SharedEvent, TraceSummary, ViewEvent};
 use differential_dataflow::hashable::Hashable;
 use differential_dataflow::{AsCollection, VecCollection};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use timely::container::CapacityContainerBuilder;
@@ -28,6 +38,12 @@ use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::Stream;
+
+mod retired;
+mod trees;
+
+pub use retired::{graph_key, RetiredKeys, RETIRED_FILTER_BYTES};
+pub use trees::{access_key, is_pinned, lifecycle_keys, Trees};
 
 /// How long rows stay in the views (event time, µs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +55,53 @@ pub struct WindowSettings {
     /// Event times further than this ahead of the wall clock do not move the watermark (a
     /// producer with a wrong clock must not push everything else out as late).
     pub max_clock_skew_us: i64,
+    /// How long (event time) nothing may touch a delegation tree before it leaves memory.
+    pub session_idle_us: i64,
+}
+
+/// Where a worker's window starts: what hydration read, and the retired trees' keys.
+pub struct WindowStart {
+    /// The clock's start (after a restart: the newest event time the views had written, so
+    /// that what hydration left out is behind the watermark from the start).
+    pub clock_from_us: Option<i64>,
+    /// The delegation graph as the views held it, already written: it joins the graph
+    /// without being checked again. A tree of it that touches a retired key stays out (its
+    /// keys join the filter): it was linked to a retired tree before the restart.
+    pub seed: Vec<SharedEvent>,
+    /// The graph's memory (with the retired keys read back), shared with the worker.
+    pub graph: Rc<RefCell<GraphState>>,
+}
+
+/// The delegation graph's memory on one worker: the trees in memory and the keys of those
+/// that retired. Shared between the window (which changes it) and the worker (which stores
+/// what a restart needs of it with the views' progress: the filter, and where the live
+/// trees' rows are in the ledger).
+#[derive(Debug, Default)]
+pub struct GraphState {
+    /// The trees in memory.
+    pub trees: Trees,
+    /// The keys of every retired tree.
+    pub keys: RetiredKeys,
+    /// The keys added to `keys` since the worker last stored them, in order.
+    pub added: Vec<u64>,
+    /// Every epoch below this one is written by the views (set by the worker): a tree
+    /// leaves memory only once its last epoch is.
+    pub written: u64,
+}
+
+impl GraphState {
+    /// Remembers a retired key.
+    fn retire_key(&mut self, key: u64) {
+        if self.keys.insert(key) {
+            self.added.push(key);
+        }
+    }
+
+    /// Where the live trees' rows are in the ledger: (chain, position). A restart reads
+    /// them back.
+    pub fn live_positions(&self) -> Vec<(i32, i64)> {
+        self.trees.positions()
+    }
 }
 
 /// What the window holds and did, shared with the metrics (counts, not I/O).
@@ -54,6 +117,16 @@ pub struct WindowGauges {
     pub evicted_total: AtomicU64,
     /// The highest watermark of any worker, µs.
     pub watermark_us: AtomicI64,
+    /// Delegation trees in memory.
+    pub graph_trees: AtomicI64,
+    /// Lifecycle rows in memory.
+    pub graph_rows: AtomicI64,
+    /// Trees that left memory.
+    pub retired_trees_total: AtomicU64,
+    /// Rows emitted to be checked against the stored views and the ledger.
+    pub checks_total: AtomicU64,
+    /// The fullest worker's filter of retired keys, parts per million of its bits.
+    pub retired_fill_ppm: AtomicU64,
 }
 
 /// What the window emits, as differential updates `(Held, time, diff)`.
@@ -65,38 +138,47 @@ pub enum Held {
     /// A request's trace summary: each change is the old summary retracted and the new one
     /// added. Nothing downstream holds them, so a request leaving memory retracts nothing.
     Trace(Arc<TraceSummary>),
+    /// A row touching a retired tree, or a revocation naming no agent session: the sink
+    /// checks it against the stored views and the ledger.
+    Check(SharedEvent),
 }
 
 /// Extension trait: the windowed view input.
 ///
 /// ```
-/// use auditflow_operators::window::{Held, ViewWindow, WindowGauges, WindowSettings};
+/// use auditflow_operators::window::{GraphState, Held, ViewWindow, WindowGauges, WindowSettings, WindowStart};
 /// use auditflow_schemas::view::{SharedEvent, ViewEvent};
 /// use timely::dataflow::operators::vec::ToStream;
 /// use timely::dataflow::operators::Inspect;
 /// use std::sync::{Arc, Mutex};
 ///
-/// let ev = |id: &str, ty: &str, request: Option<&str>, at: i64| SharedEvent::new(ViewEvent {
+/// let ev = |id: &str, ty: &str, request: Option<&str>, agent: Option<&str>, at: i64| SharedEvent::new(ViewEvent {
 ///     id: id.into(), zone_id: "z".into(), event_type: ty.into(), request_id: request.map(Into::into),
 ///     decision: None, evaluation_status: None, determining_policies_json: None, diagnostics_json: None,
-///     session_id: None, agent_session_id: None, delegation_edge_id: None,
+///     session_id: None, agent_session_id: agent.map(Into::into), delegation_edge_id: None,
 ///     parent_agent_session_id: None, occurred_at_us: at, chain_id: 0, chain_seq: 0,
 /// });
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
-/// let settings = WindowSettings { allowed_lateness_us: 50, request_gap_us: 10, max_clock_skew_us: i64::MAX / 4 };
+/// let settings = WindowSettings {
+///     allowed_lateness_us: 50, request_gap_us: 10, max_clock_skew_us: i64::MAX / 4, session_idle_us: 30,
+/// };
 /// timely::example(move |scope| {
 ///     // The newest event is at 100, so the watermark is 50: request r1 (at 10) is quiet past
-///     // the gap and leaves again, the edge stays in the graph for ever, the access at 90
-///     // stays.
-///     vec![ev("old", "token_exchange", Some("r1"), 10), ev("edge", "delegation_edge_created", None, 10),
-///          ev("new", "token_exchange", None, 90), ev("newest", "token_exchange", None, 100)]
+///     // the gap and leaves again; the session spawned at 10 has been idle for longer than 30
+///     // behind the watermark, and (the views having written everything) its tree retires;
+///     // the access at 90 stays.
+///     let graph = GraphState { written: u64::MAX, ..GraphState::default() };
+///     let start = WindowStart { clock_from_us: None, seed: Vec::new(), graph: std::rc::Rc::new(graph.into()) };
+///     vec![ev("old", "token_exchange", Some("r1"), None, 10), ev("spawn", "session_spawned", None, Some("a"), 10),
+///          ev("new", "token_exchange", None, None, 90), ev("newest", "token_exchange", None, None, 100)]
 ///         .to_stream(scope)
-///         .windowed(settings, None, || 0, Arc::new(WindowGauges::default()))
+///         .windowed(settings, start, || 0, Arc::new(WindowGauges::default()))
 ///         .inspect(move |(held, t, diff)| {
 ///             let what = match held {
 ///                 Held::Graph(e) => format!("graph {}", e.id),
 ///                 Held::Trace(tr) => format!("trace {} of {}", tr.request_id, tr.stored.events.len()),
+///                 Held::Check(e) => format!("check {}", e.id),
 ///             };
 ///             sink.lock().unwrap().push((what, *t, *diff))
 ///         });
@@ -104,20 +186,20 @@ pub enum Held {
 /// let mut seen = seen.lock().unwrap().clone();
 /// seen.sort();
 /// assert_eq!(seen, vec![
-///     ("graph edge".into(), 0, 1), ("graph new".into(), 0, 1), ("graph newest".into(), 0, 1),
-///     ("graph old".into(), 0, 1), ("graph old".into(), 1, -1), ("trace r1 of 1".into(), 0, 1),
+///     ("graph new".into(), 0, 1), ("graph newest".into(), 0, 1), ("graph old".into(), 0, 1),
+///     ("graph old".into(), 1, -1), ("graph spawn".into(), 0, 1), ("graph spawn".into(), 1, -1),
+///     ("trace r1 of 1".into(), 0, 1),
 /// ]);
 /// ```
 pub trait ViewWindow<'s> {
-    /// The committed rows as graph rows (leaving as the watermark passes them) and the
-    /// trace summaries of the requests in memory. The clock starts at `clock_from_us` (after
-    /// a restart: the newest event time the views had written, so that what hydration left
-    /// out is behind the watermark from the start). `wall_now` (µs) only bounds how far ahead
-    /// of it an event time counts.
+    /// The committed rows as graph rows (leaving as the watermark passes them, and
+    /// lifecycle rows as their tree retires), the trace summaries of the requests in memory,
+    /// and the rows to check against what left memory. `wall_now` (µs) only bounds how far
+    /// ahead of it an event time counts.
     fn windowed(
         self,
         settings: WindowSettings,
-        clock_from_us: Option<i64>,
+        start: WindowStart,
         wall_now: fn() -> i64,
         gauges: Arc<WindowGauges>,
     ) -> Stream<'s, u64, Vec<(Held, u64, isize)>>;
@@ -128,7 +210,7 @@ pub fn graph_rows<'s>(held: Stream<'s, u64, Vec<(Held, u64, isize)>>) -> VecColl
     use timely::dataflow::operators::vec::map::Map;
     held.flat_map(|(row, time, diff)| match row {
         Held::Graph(event) => Some((event, time, diff)),
-        Held::Trace(_) => None,
+        Held::Trace(_) | Held::Check(_) => None,
     })
     .as_collection()
 }
@@ -154,6 +236,10 @@ struct Window {
     /// Access events without a request, by event time.
     loose: BTreeMap<i64, Vec<(u64, SharedEvent)>>,
     held_access: i64,
+    /// The delegation graph's trees in memory and the retired keys.
+    graph: Rc<RefCell<GraphState>>,
+    /// Wall time (µs) of the last scan for idle trees.
+    retired_scan_at: i64,
 }
 
 /// Where an admitted row went.
@@ -184,6 +270,93 @@ fn summaries<'a>(rows: impl Iterator<Item = &'a SharedEvent>) -> Vec<Arc<TraceSu
 impl Window {
     fn watermark(&self) -> i64 {
         self.clock.saturating_sub(self.settings.allowed_lateness_us)
+    }
+
+    /// The hydrated graph: the rows that join memory (each tree that touches no retired key,
+    /// and the pinned revocations). A tree that touches one was linked to a retired tree
+    /// before the restart: its keys join the filter, and rows on it are checked from now on.
+    fn seed(&mut self, rows: Vec<SharedEvent>) -> Vec<SharedEvent> {
+        let mut grouped = Trees::default();
+        let mut kept = Vec::new();
+        for row in rows {
+            if is_pinned(&row) {
+                kept.push(row);
+            } else {
+                let keys = lifecycle_keys(&row);
+                grouped.add(0, row, &keys);
+            }
+        }
+        let mut graph = self.graph.borrow_mut();
+        for tree in grouped.retire(i64::MAX, u64::MAX) {
+            if tree.keys.iter().any(|k| graph.keys.contains(*k)) {
+                for key in tree.keys {
+                    graph.retire_key(key);
+                }
+            } else {
+                for (_, row) in tree.rows {
+                    graph.trees.add(0, row.clone(), &lifecycle_keys(&row));
+                    kept.push(row);
+                }
+            }
+        }
+        kept
+    }
+
+    /// Takes a row into the graph's memory; the rows to check against what left memory go
+    /// into `checks`.
+    fn remember(&mut self, time: u64, event: &SharedEvent, checks: &mut Vec<SharedEvent>) {
+        let mut graph = self.graph.borrow_mut();
+        if !event.is_lifecycle() {
+            if let Some(key) = access_key(event) {
+                if graph.keys.contains(key) {
+                    checks.push(event.clone());
+                }
+                graph.trees.touch(key, event.occurred_at_us, time);
+            }
+            return;
+        }
+        let pinned = is_pinned(event);
+        let keys = lifecycle_keys(event);
+        let touches = keys.iter().any(|k| graph.keys.contains(*k));
+        if touches || pinned {
+            checks.push(event.clone());
+        }
+        if touches {
+            // Linked to a retired tree: the live trees it links count as retired from now on.
+            // Their revocations were judged by memory alone, which lacks the retired part: they
+            // are checked again (once, when the tree first joins the filter).
+            let (linked, revocations) = graph.trees.linked(&keys);
+            if linked.iter().any(|k| !graph.keys.contains(*k)) {
+                checks.extend(revocations);
+            }
+            for key in keys.iter().copied().chain(linked) {
+                graph.retire_key(key);
+            }
+        }
+        if !pinned {
+            graph.trees.add(time, event.clone(), &keys);
+        }
+    }
+
+    /// Takes out the trees idle for `session_idle_us` whose epochs the views have written:
+    /// their keys join the filter. Returns how many, and their rows with the times they were
+    /// inserted at. Once the input has ended (`last`), no row will be checked in this run
+    /// any more, so the views' writes need not be waited for: the worker stores the filter
+    /// only after they are done.
+    fn retire(&mut self, last: bool) -> (usize, Vec<(u64, SharedEvent)>) {
+        let mut graph = self.graph.borrow_mut();
+        let idle_before = self.watermark().saturating_sub(self.settings.session_idle_us);
+        let written = if last { u64::MAX } else { graph.written };
+        let gone = graph.trees.retire(idle_before, written);
+        let trees = gone.len();
+        let mut rows = Vec::new();
+        for tree in gone {
+            for key in &tree.keys {
+                graph.retire_key(*key);
+            }
+            rows.extend(tree.rows);
+        }
+        (trees, rows)
     }
 
     /// Takes in one row arriving at `time`.
@@ -259,7 +432,7 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
     fn windowed(
         self,
         settings: WindowSettings,
-        clock_from_us: Option<i64>,
+        start: WindowStart,
         wall_now: fn() -> i64,
         gauges: Arc<WindowGauges>,
     ) -> Stream<'s, u64, Vec<(Held, u64, isize)>> {
@@ -270,25 +443,38 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                 let mut held: Option<Capability<u64>> = Some(initial);
                 let mut window = Window {
                     settings,
-                    clock: clock_from_us.unwrap_or(i64::MIN),
+                    clock: start.clock_from_us.unwrap_or(i64::MIN),
                     requests: HashMap::new(),
                     deadlines: BTreeMap::new(),
                     loose: BTreeMap::new(),
                     held_access: 0,
+                    graph: start.graph,
+                    retired_scan_at: i64::MIN,
                 };
-                let mut reported = (0i64, 0i64);
+                let mut seed = Some(start.seed);
+                let mut reported = [0i64; 4];
                 move |(input, frontier), output| {
                     let now = wall_now();
+                    if let (Some(rows), Some(cap)) = (seed.take(), held.as_ref()) {
+                        // The graph as the views held it, at the first time.
+                        let time = *cap.time();
+                        let mut session = output.session(cap);
+                        for row in window.seed(rows) {
+                            session.give((Held::Graph(row), time, 1));
+                        }
+                    }
                     input.for_each_stamp(|cap, data| {
                         let Some(cap) = cap.retain_least(output.output_index()) else { return };
                         let time = *cap.time();
                         let mut late_graph = Vec::new();
                         let mut late_requests: Vec<SharedEvent> = Vec::new();
                         let mut touched: Vec<u64> = Vec::new();
+                        let mut checks: Vec<SharedEvent> = Vec::new();
                         let mut session = output.session(&cap);
                         let mut late = 0u64;
                         for batch in data {
                             for event in batch.drain(..) {
+                                window.remember(time, &event, &mut checks);
                                 let admitted = window.admit(time, &event, now);
                                 let access = !event.is_lifecycle();
                                 match admitted {
@@ -306,10 +492,14 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                                     }
                                     Admitted::Loose | Admitted::Graph => {}
                                 }
-                                // Every row joins the graph collection once; lifecycle rows
-                                // stay there for ever, access rows leave with the window.
+                                // Every row joins the graph collection once; access rows leave
+                                // with the window, lifecycle rows with their tree.
                                 session.give((Held::Graph(event), time, 1));
                             }
+                        }
+                        gauges.checks_total.fetch_add(checks.len() as u64, Ordering::Relaxed);
+                        for row in checks {
+                            session.give((Held::Check(row), time, 1));
                         }
                         touched.sort_unstable();
                         touched.dedup();
@@ -347,8 +537,18 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                             cap.downgrade(&f);
                         }
                     }
-                    let (expired, rows) = window.evict();
+                    let (mut expired, rows) = window.evict();
                     gauges.evicted_total.fetch_add(rows as u64, Ordering::Relaxed);
+                    // At most every 200 ms: a scan visits every tree.
+                    if now.saturating_sub(window.retired_scan_at) >= 200_000 || next.is_none() {
+                        window.retired_scan_at = now;
+                        let (trees, graph) = window.retire(next.is_none());
+                        gauges.retired_trees_total.fetch_add(trees as u64, Ordering::Relaxed);
+                        gauges.evicted_total.fetch_add(graph.len() as u64, Ordering::Relaxed);
+                        expired.extend(graph);
+                        let fill = (window.graph.borrow().keys.fill() * 1e6) as u64;
+                        gauges.retired_fill_ppm.fetch_max(fill, Ordering::Relaxed);
+                    }
                     // Retracted at least one time after it was inserted: every view sees each
                     // row at some time, even one that leaves in the activation it arrived.
                     let mut by_time: BTreeMap<u64, Vec<SharedEvent>> = BTreeMap::new();
@@ -363,9 +563,13 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                         }
                     }
                     // Deltas: every worker's window adds to the same gauges.
-                    let holding = (window.requests.len() as i64, window.held_access);
-                    gauges.open_requests.fetch_add(holding.0 - reported.0, Ordering::Relaxed);
-                    gauges.held_access_events.fetch_add(holding.1 - reported.1, Ordering::Relaxed);
+                    let (trees, graph_rows) = window.graph.borrow().trees.size();
+                    let holding = [window.requests.len() as i64, window.held_access, trees as i64, graph_rows as i64];
+                    let targets =
+                        [&gauges.open_requests, &gauges.held_access_events, &gauges.graph_trees, &gauges.graph_rows];
+                    for ((gauge, now), before) in targets.iter().zip(holding).zip(reported) {
+                        gauge.fetch_add(now - before, Ordering::Relaxed);
+                    }
                     reported = holding;
                     gauges.watermark_us.fetch_max(window.watermark(), Ordering::Relaxed);
                     if next.is_none() {

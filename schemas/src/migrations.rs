@@ -41,7 +41,39 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "retention", sql: V7_RETENTION },
     Migration { version: 8, name: "chains per zone", sql: V8_ZONE_CHAINS },
     Migration { version: 9, name: "views in event time", sql: V9_VIEWS_EVENT_TIME },
+    Migration { version: 10, name: "views graph compaction", sql: V10_VIEWS_GRAPH_COMPACTION },
 ];
+
+/// The delegation graph leaves the views' memory tree by tree (issue 19), so what a row on a
+/// retired tree needs is found in Postgres:
+/// * `audit_events_delegation_parent_idx`: a revocation of a retired tree reaches its
+///   descendants over the ledger's delegation edges (a recursive query, one index probe per
+///   edge followed).
+/// * `revocation_propagation_affected_idx` (GIN): an access on a retired agent session finds
+///   the stored revocations affecting it.
+/// * `audit_events_pinned_revocations_idx`: revocations naming no agent session (only a
+///   session or an edge) stay in memory for ever, so hydration reads them all.
+/// * `audit_views_retired`: per worker, the filter of retired trees' keys (a fixed-size Bloom
+///   filter, stored whole at most every 30 s), the keys retired since, and where the rows of
+///   the trees in memory are in the ledger (hydration reads those back, not the whole graph).
+const V10_VIEWS_GRAPH_COMPACTION: &str = r#"
+CREATE INDEX IF NOT EXISTS audit_events_delegation_parent_idx
+    ON audit_events (zone_id, (metadata_json->>'parent_agent_session_id'))
+    WHERE event_type = 'delegation_edge_created';
+CREATE INDEX IF NOT EXISTS revocation_propagation_affected_idx ON revocation_propagation USING gin (affected);
+CREATE INDEX IF NOT EXISTS audit_events_pinned_revocations_idx ON audit_events (chain_id)
+    WHERE event_type IN ('session_revoked', 'delegation_edge_revoked')
+      AND jsonb_typeof(metadata_json->'agent_session_id') IS DISTINCT FROM 'string';
+CREATE TABLE audit_views_retired (
+    worker      integer     PRIMARY KEY,
+    keys        bytea,
+    added       bigint[]    NOT NULL DEFAULT '{}',
+    live_chain  integer[]   NOT NULL DEFAULT '{}',
+    live_seq    bigint[]    NOT NULL DEFAULT '{}',
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+GRANT SELECT, INSERT, UPDATE ON audit_views_retired TO auditflow_writer;
+"#;
 
 /// The live views in event time (issue 19): their state is bounded by open work, so what
 /// left it must be found again in the ledger, and a restart must know where they got to.

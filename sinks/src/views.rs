@@ -11,7 +11,11 @@
 //! * a revocation's affected sessions are merged with the stored ones and its first deny is
 //!   the earliest seen; the accesses on newly affected sessions are looked up in the ledger
 //!   (they may have left memory before the revocation arrived) and judged by the same rule;
-//! * a recorded violation stays recorded.
+//! * a recorded violation stays recorded;
+//! * a row touching a delegation tree that left memory is checked against the stored
+//!   statuses and the ledger (`checks`).
+
+mod checks;
 
 use crate::epoch_sink::{epoch_sink, Completion};
 use crate::postgres::client;
@@ -34,6 +38,8 @@ pub enum ViewUpdate {
     Propagation(Box<Propagation>, isize),
     /// A violation.
     Violation(Box<Violation>, isize),
+    /// A row to check against what left the views' memory.
+    Check(auditflow_schemas::view::SharedEvent),
 }
 
 /// What the views sink wrote (for the run summary and metrics).
@@ -61,6 +67,8 @@ pub struct ViewStats {
     pub hydrated_rows: AtomicU64,
     /// The slowest worker's start-up read, ms.
     pub hydration_ms: AtomicU64,
+    /// Rows checked against the stored views and the ledger (they touched retired trees).
+    pub checked: AtomicU64,
 }
 
 /// How the sink judges what the ledger look-ups find.
@@ -200,7 +208,7 @@ async fn write_with(
             disjoint.push(request.to_owned());
         }
     }
-    let revocations = added(batch.iter().filter_map(|u| match u {
+    let mut revocations = added(batch.iter().filter_map(|u| match u {
         ViewUpdate::Propagation(p, d) => Some((p.revocation_event_id.clone(), p.as_ref().clone(), *d)),
         _ => None,
     }));
@@ -210,7 +218,12 @@ async fn write_with(
         }
         _ => None,
     }));
-    if traces.is_empty() && disjoint.is_empty() && revocations.is_empty() && violations.is_empty() {
+    let checks = checks::Checks::of(batch.iter().filter_map(|u| match u {
+        ViewUpdate::Check(row) => Some(row.as_ref()),
+        _ => None,
+    }));
+    if traces.is_empty() && disjoint.is_empty() && revocations.is_empty() && violations.is_empty() && checks.is_empty()
+    {
         return Ok(());
     }
     let started = std::time::Instant::now();
@@ -245,46 +258,32 @@ async fn write_with(
             stats.traces_rebuilt.fetch_add(rows.len() as u64, Ordering::Relaxed);
         }
     }
-    if !revocations.is_empty() {
-        let rows: Vec<Propagation> = revocations.into_values().filter_map(merged).collect();
-        let ids: Vec<&str> = rows.iter().map(|p| p.revocation_event_id.as_str()).collect();
-        let zones: Vec<&str> = rows.iter().map(|p| p.zone_id.as_str()).collect();
-        let roots: Vec<&str> = rows.iter().map(|p| p.root.as_str()).collect();
-        let revoked: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|p| at(p.revoked_at_us)).collect();
-        // text[] per row does not nest in unnest; pass JSON arrays instead.
-        let affected: Vec<String> =
-            rows.iter().map(|p| serde_json::to_string(&p.affected).unwrap_or_default()).collect();
-        let deny: Vec<Option<chrono::DateTime<chrono::Utc>>> =
-            rows.iter().map(|p| p.first_deny_after_us.map(at)).collect();
-        // Revocations whose accesses are all in memory or still to come: their sessions count
-        // as looked up without a look-up.
-        let watermark = rules.watermark.as_ref().map(|w| w());
-        let covered: Vec<bool> = rows.iter().map(|p| watermark.is_some_and(|w| p.revoked_at_us >= w)).collect();
-        let n = tx
-            .execute(
-                "INSERT INTO revocation_propagation \
-                        (revocation_event_id, zone_id, root, revoked_at, affected, first_deny_after, checked_affected) \
-                 SELECT i, z, r, t, ARRAY(SELECT jsonb_array_elements_text(a::jsonb)), d, \
-                        CASE WHEN c THEN ARRAY(SELECT jsonb_array_elements_text(a::jsonb)) ELSE '{}' END \
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::bool[]) \
-                      AS u(i, z, r, t, a, d, c) \
-                 ON CONFLICT (revocation_event_id) DO UPDATE SET \
-                    affected = ARRAY(SELECT DISTINCT x FROM unnest(revocation_propagation.affected || excluded.affected) AS x ORDER BY x), \
-                    first_deny_after = LEAST(revocation_propagation.first_deny_after, excluded.first_deny_after), \
-                    checked_affected = ARRAY(SELECT DISTINCT x FROM \
-                        unnest(revocation_propagation.checked_affected || excluded.checked_affected) AS x ORDER BY x), \
-                    updated_at = now()",
-                &[&ids, &zones, &roots, &revoked, &affected, &deny, &covered],
-            )
-            .await
-            .map_err(SinkError::pg("write revocation status"))?;
-        stats.revocations.fetch_add(n, Ordering::Relaxed);
-        let uncovered: Vec<&str> = ids.iter().zip(&covered).filter(|(_, c)| !**c).map(|(id, _)| *id).collect();
-        if !uncovered.is_empty() {
-            let looked_up = accesses_from_ledger(&tx, &uncovered, rules.grace_us, &mut violations).await?;
-            stats.ledger_lookups.fetch_add(looked_up, Ordering::Relaxed);
+    // Statuses in dependency order: the batch's own and the checked revocations' (from the
+    // ledger), then what linking rows add to stored ones, then accesses on retired sessions
+    // against all of them.
+    let mut from_ledger: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if !checks.revocations.is_empty() {
+        for status in checks::revocations_in_ledger(&tx, &checks.revocations).await? {
+            from_ledger.insert(status.revocation_event_id.clone());
+            revocations.entry(status.revocation_event_id.clone()).or_default().push(status);
         }
     }
+    if !revocations.is_empty() {
+        let rows: Vec<Propagation> = revocations.into_values().filter_map(merged).collect();
+        write_statuses(&tx, &rows, &from_ledger, stats, rules, &mut violations).await?;
+    }
+    if !checks.links.is_empty() {
+        let rows = checks::links_in_ledger(&tx, &checks.links).await?;
+        let all: std::collections::HashSet<String> = rows.iter().map(|p| p.revocation_event_id.clone()).collect();
+        write_statuses(&tx, &rows, &all, stats, rules, &mut violations).await?;
+    }
+    if !checks.accesses.is_empty() {
+        let first_deny =
+            checks::accesses_against_stored(&tx, &checks.accesses, rules.grace_us, &mut violations).await?;
+        record_first_denies(&tx, first_deny).await?;
+    }
+    let checked = checks.revocations.len() + checks.links.len() + checks.accesses.len();
+    stats.checked.fetch_add(checked as u64, Ordering::Relaxed);
     if !violations.is_empty() {
         let rows: Vec<&Violation> = violations.values().filter_map(|v| v.last()).collect();
         let events: Vec<&str> = rows.iter().map(|v| v.event_id.as_str()).collect();
@@ -325,6 +324,58 @@ async fn write_with(
     }
     tx.commit().await.map_err(SinkError::pg("commit views"))?;
     metrics::histogram!("auditflow_sink_commit_seconds", "sink" => "views").record(started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Writes revocation statuses, merged with the stored ones, then looks up in the ledger the
+/// accesses on sessions newly affected. Statuses in `from_ledger` were found there (a
+/// revocation of a retired tree): their sessions are always looked up.
+async fn write_statuses(
+    tx: &tokio_postgres::Transaction<'_>,
+    rows: &[Propagation],
+    from_ledger: &std::collections::HashSet<String>,
+    stats: &ViewStats,
+    rules: &ViewRules,
+    violations: &mut BTreeMap<(String, String), Vec<Violation>>,
+) -> Result<(), SinkError> {
+    let ids: Vec<&str> = rows.iter().map(|p| p.revocation_event_id.as_str()).collect();
+    let zones: Vec<&str> = rows.iter().map(|p| p.zone_id.as_str()).collect();
+    let roots: Vec<&str> = rows.iter().map(|p| p.root.as_str()).collect();
+    let revoked: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|p| at(p.revoked_at_us)).collect();
+    // text[] per row does not nest in unnest; pass JSON arrays instead.
+    let affected: Vec<String> = rows.iter().map(|p| serde_json::to_string(&p.affected).unwrap_or_default()).collect();
+    let deny: Vec<Option<chrono::DateTime<chrono::Utc>>> = rows.iter().map(|p| p.first_deny_after_us.map(at)).collect();
+    // Revocations whose accesses are all in memory or still to come: their sessions count
+    // as looked up without a look-up.
+    let watermark = rules.watermark.as_ref().map(|w| w());
+    let covered: Vec<bool> = rows
+        .iter()
+        .map(|p| !from_ledger.contains(&p.revocation_event_id) && watermark.is_some_and(|w| p.revoked_at_us >= w))
+        .collect();
+    let n = tx
+        .execute(
+            "INSERT INTO revocation_propagation \
+                    (revocation_event_id, zone_id, root, revoked_at, affected, first_deny_after, checked_affected) \
+             SELECT i, z, r, t, ARRAY(SELECT jsonb_array_elements_text(a::jsonb)), d, \
+                    CASE WHEN c THEN ARRAY(SELECT jsonb_array_elements_text(a::jsonb)) ELSE '{}' END \
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::bool[]) \
+                  AS u(i, z, r, t, a, d, c) \
+             ON CONFLICT (revocation_event_id) DO UPDATE SET \
+                affected = ARRAY(SELECT DISTINCT x FROM unnest(revocation_propagation.affected || excluded.affected) AS x ORDER BY x), \
+                first_deny_after = LEAST(revocation_propagation.first_deny_after, excluded.first_deny_after), \
+                checked_affected = ARRAY(SELECT DISTINCT x FROM \
+                    unnest(revocation_propagation.checked_affected || excluded.checked_affected) AS x ORDER BY x), \
+                updated_at = now()",
+            &[&ids, &zones, &roots, &revoked, &affected, &deny, &covered],
+        )
+        .await
+        .map_err(SinkError::pg("write revocation status"))?;
+    stats.revocations.fetch_add(n, Ordering::Relaxed);
+    let uncovered: Vec<&str> = ids.iter().zip(&covered).filter(|(_, c)| !**c).map(|(id, _)| *id).collect();
+    if !uncovered.is_empty() {
+        let looked_up = accesses_from_ledger(tx, &uncovered, rules.grace_us, violations).await?;
+        stats.ledger_lookups.fetch_add(looked_up, Ordering::Relaxed);
+    }
     Ok(())
 }
 
@@ -463,17 +514,7 @@ async fn accesses_from_ledger(
             None => {}
         }
     }
-    if !first_deny.is_empty() {
-        let (revs, denies): (Vec<String>, Vec<chrono::DateTime<chrono::Utc>>) =
-            first_deny.into_iter().map(|(rev, t)| (rev, at(t))).unzip();
-        tx.execute(
-            "UPDATE revocation_propagation p SET first_deny_after = LEAST(p.first_deny_after, u.d) \
-             FROM unnest($1::text[], $2::timestamptz[]) AS u(i, d) WHERE p.revocation_event_id = u.i",
-            &[&revs, &denies],
-        )
-        .await
-        .map_err(SinkError::pg("record the first deny found in the ledger"))?;
-    }
+    record_first_denies(tx, first_deny).await?;
     tx.execute(
         "UPDATE revocation_propagation SET checked_affected = affected WHERE revocation_event_id = ANY($1)",
         &[&ids],
@@ -481,6 +522,26 @@ async fn accesses_from_ledger(
     .await
     .map_err(SinkError::pg("record the sessions looked up"))?;
     Ok(nodes.len() as u64)
+}
+
+/// Lowers stored first denies to those found (per revocation id, µs).
+async fn record_first_denies(
+    tx: &tokio_postgres::Transaction<'_>,
+    first_deny: BTreeMap<String, i64>,
+) -> Result<(), SinkError> {
+    if first_deny.is_empty() {
+        return Ok(());
+    }
+    let (revs, denies): (Vec<String>, Vec<chrono::DateTime<chrono::Utc>>) =
+        first_deny.into_iter().map(|(rev, t)| (rev, at(t))).unzip();
+    tx.execute(
+        "UPDATE revocation_propagation p SET first_deny_after = LEAST(p.first_deny_after, u.d) \
+         FROM unnest($1::text[], $2::timestamptz[]) AS u(i, d) WHERE p.revocation_event_id = u.i",
+        &[&revs, &denies],
+    )
+    .await
+    .map_err(SinkError::pg("record the first deny found"))?;
+    Ok(())
 }
 
 /// Streams traces not stored yet into `request_traces` (binary COPY; a row that is stored
@@ -522,19 +583,29 @@ async fn copy_traces(
 /// What hydration read, for the start-up log and the metrics.
 #[derive(Debug, Default)]
 pub struct Hydrated {
-    /// The rows, each once.
+    /// The delegation graph as the views held it (written already): it joins memory
+    /// without being checked again.
+    pub graph: Vec<auditflow_schemas::view::ViewEvent>,
+    /// The rows the window takes in as if they arrived now: every row committed after the
+    /// views' recorded progress, and the rows recent enough to be in memory. No row is both
+    /// here and in `graph`.
     pub rows: Vec<auditflow_schemas::view::ViewEvent>,
-    /// Of those, lifecycle rows (the delegation graph).
-    pub graph: usize,
-    /// Rows committed after the views' recorded progress.
+    /// Of `rows`, those committed after the views' recorded progress.
     pub unprocessed: usize,
     /// The newest event time the views had written (µs): the window's clock starts there.
     pub newest_us: Option<i64>,
+    /// The stored filters of retired trees' keys, one per worker that wrote one, and the
+    /// keys retired since each was stored: their union is what retired.
+    pub retired: Vec<Vec<u8>>,
+    /// See `retired`.
+    pub retired_keys: Vec<i64>,
 }
 
 /// The rows the views start from (SPEC §5 "hydration"), of the given chains: what an
 /// uninterrupted run would hold, not a fixed span of history.
-/// * every lifecycle row (the delegation graph and its revocations);
+/// * the delegation trees that were in memory, by their rows' positions as each worker last
+///   recorded them (`audit_views_retired`; a ledger without any: every lifecycle row), and
+///   every revocation naming no agent session (they stay in memory);
 /// * every row whose event time is within `held_us` (allowed lateness plus the request gap)
 ///   of the newest event time the views had written (`audit_views_progress.newest_at`);
 /// * every row committed after the views' recorded progress, whatever its event time: the
@@ -551,25 +622,34 @@ pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrat
         .map_err(SinkError::pg("read the views' progress"))?;
     let newest: Option<chrono::DateTime<chrono::Utc>> =
         progress.iter().filter_map(|r| r.get::<_, Option<chrono::DateTime<chrono::Utc>>>(2)).max();
+    let retired = c
+        .query("SELECT keys, added, live_chain, live_seq FROM audit_views_retired", &[])
+        .await
+        .map_err(SinkError::pg("read the retired trees' filters"))?;
+    let mut out = Hydrated {
+        newest_us: newest.map(|n| n.timestamp_micros()),
+        retired: retired.iter().filter_map(|r| r.get::<_, Option<Vec<u8>>>(0)).collect(),
+        retired_keys: retired.iter().flat_map(|r| r.get::<_, Vec<i64>>(1)).collect(),
+        ..Hydrated::default()
+    };
+    // The live trees' rows on these chains (a chain may have moved from another worker).
+    let owned: std::collections::HashSet<i32> = chains.iter().copied().collect();
+    let (live_chains, live_seqs): (Vec<i32>, Vec<i64>) = retired
+        .iter()
+        .flat_map(|r| r.get::<_, Vec<i32>>(2).into_iter().zip(r.get::<_, Vec<i64>>(3)))
+        .filter(|(chain, _)| owned.contains(chain))
+        .unzip();
     let mut seen = std::collections::HashSet::new();
-    let mut out = Hydrated::default();
-    let mut keep = |rows: Vec<auditflow_schemas::view::ViewEvent>, out: &mut Hydrated| {
+    let mut keep = |rows: Vec<auditflow_schemas::view::ViewEvent>, into: &mut Vec<_>| {
         let mut n = 0;
         for row in rows {
             if seen.insert((row.chain_id, row.chain_seq)) {
-                out.rows.push(row);
+                into.push(row);
                 n += 1;
             }
         }
         n
     };
-    let graph = query_events(
-        &**c,
-        "chain_id = ANY($1) AND (event_type LIKE 'session\\_%' OR event_type LIKE 'delegation\\_%')",
-        &[&chains],
-    )
-    .await?;
-    out.graph = keep(graph, &mut out);
     // Every chain's rows after its position, in one statement (an index range per chain).
     let (positions, after): (Vec<i32>, Vec<i64>) =
         progress.iter().map(|r| (r.get::<_, i32>(0), r.get::<_, i64>(1))).unzip();
@@ -581,24 +661,83 @@ pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrat
         &[&positions, &after],
     )
     .await?;
-    out.unprocessed += keep(rows, &mut out);
-    out.newest_us = newest.map(|n| n.timestamp_micros());
+    out.unprocessed = keep(rows, &mut out.rows);
     if let Some(newest) = newest {
         let since = newest - chrono::Duration::microseconds(held_us);
         let rows = query_events(&**c, "chain_id = ANY($1) AND occurred_at >= $2", &[&chains, &since]).await?;
-        keep(rows, &mut out);
+        keep(rows, &mut out.rows);
     }
+    let graph = if retired.is_empty() {
+        query_events(
+            &**c,
+            "chain_id = ANY($1) AND (event_type LIKE 'session\\_%' OR event_type LIKE 'delegation\\_%')",
+            &[&chains],
+        )
+        .await?
+    } else {
+        query_events_from(
+            &**c,
+            "unnest($1::int[], $2::bigint[]) AS p(c, s) \
+             CROSS JOIN LATERAL (SELECT * FROM audit_events WHERE chain_id = p.c AND chain_seq = p.s) AS audit_events",
+            "true",
+            &[&live_chains, &live_seqs],
+        )
+        .await?
+    };
+    keep(graph, &mut out.graph);
+    let pinned = query_events(
+        &**c,
+        "chain_id = ANY($1) AND event_type IN ('session_revoked', 'delegation_edge_revoked') \
+         AND jsonb_typeof(metadata_json->'agent_session_id') IS DISTINCT FROM 'string'",
+        &[&chains],
+    )
+    .await?;
+    keep(pinned, &mut out.graph);
     Ok(out)
 }
 
+/// What a worker stores of its delegation graph with the views' progress.
+#[derive(Debug)]
+pub struct GraphRecord {
+    /// The worker (timely's index, unique in a cluster).
+    pub worker: i32,
+    /// Its whole filter of retired keys (at most every 30 s).
+    pub keys: Option<Vec<u8>>,
+    /// The keys retired since it last stored them.
+    pub added: Vec<i64>,
+    /// Where its live trees' rows are in the ledger: (chain, position).
+    pub live: Vec<(i32, i64)>,
+}
+
 /// Records that the views wrote everything committed up to these positions: (chain, chain
-/// position, newest event time µs). Positions only move forward.
-pub async fn record_progress(pool: &Pool, progress: &[(i32, i64, i64)]) -> Result<(), SinkError> {
+/// position, newest event time µs), with the worker's retired trees, in one transaction
+/// (a restart relies on the two agreeing). Positions only move forward.
+pub async fn record_progress(
+    pool: &Pool,
+    progress: &[(i32, i64, i64)],
+    graph: Option<&GraphRecord>,
+) -> Result<(), SinkError> {
     let chains: Vec<i32> = progress.iter().map(|p| p.0).collect();
     let seqs: Vec<i64> = progress.iter().map(|p| p.1).collect();
     let newest: Vec<chrono::DateTime<chrono::Utc>> = progress.iter().map(|p| at(p.2)).collect();
-    let c = client(pool).await?;
-    c.execute(
+    let mut c = client(pool).await?;
+    let tx = c.transaction().await.map_err(SinkError::pg("begin"))?;
+    if let Some(graph) = graph {
+        let (live_chains, live_seqs): (Vec<i32>, Vec<i64>) = graph.live.iter().copied().unzip();
+        // The whole filter holds every key added so far; otherwise the added keys go on the
+        // stored list.
+        tx.execute(
+            "INSERT INTO audit_views_retired (worker, keys, added, live_chain, live_seq) \
+             VALUES ($1, $2, CASE WHEN $2::bytea IS NULL THEN $3::bigint[] ELSE '{}' END, $4, $5) \
+             ON CONFLICT (worker) DO UPDATE SET keys = coalesce(excluded.keys, audit_views_retired.keys), \
+                added = CASE WHEN excluded.keys IS NULL THEN audit_views_retired.added || excluded.added ELSE '{}' END, \
+                live_chain = excluded.live_chain, live_seq = excluded.live_seq, updated_at = now()",
+            &[&graph.worker, &graph.keys, &graph.added, &live_chains, &live_seqs],
+        )
+        .await
+        .map_err(SinkError::pg("record the delegation graph's state"))?;
+    }
+    tx.execute(
         "INSERT INTO audit_views_progress (chain_id, chain_seq, newest_at) \
          SELECT * FROM unnest($1::int[], $2::bigint[], $3::timestamptz[]) \
          ON CONFLICT (chain_id) DO UPDATE SET chain_seq = GREATEST(audit_views_progress.chain_seq, excluded.chain_seq), \
@@ -607,6 +746,7 @@ pub async fn record_progress(pool: &Pool, progress: &[(i32, i64, i64)]) -> Resul
     )
     .await
     .map_err(SinkError::pg("record the views' progress"))?;
+    tx.commit().await.map_err(SinkError::pg("commit the views' progress"))?;
     Ok(())
 }
 

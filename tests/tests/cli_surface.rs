@@ -200,6 +200,14 @@ fn run_tuning(tokens_file: &'static str) -> Vec<Setting> {
             json!(3600),
         ),
         s(
+            "--views-session-idle-secs",
+            "AUDITFLOW_VIEWS_SESSION_IDLE_SECS",
+            "900",
+            "views_session_idle_secs",
+            json!(900),
+            json!(3600),
+        ),
+        s(
             "--views-revocation-grace-secs",
             "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS",
             "1.5",

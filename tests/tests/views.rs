@@ -22,7 +22,12 @@ const RUN: &[&str] = &["--retention-interval-secs", "0"];
 /// Lateness and request gap of one second of event time: the scenario's events are ten
 /// seconds apart, so in most orders every access has left memory, or arrives late, before
 /// the revocation it concerns comes.
-const LATE: &[&str] = &["--views-allowed-lateness-secs", "1", "--views-request-gap-secs", "1"];
+/// A second of lateness, gap and idleness: with the scenario's events 10 s apart, nearly
+/// every access leaves memory before the next event, and every delegation tree retires
+/// (its rows leave, its keys join the filter) before the next row on it arrives, so the
+/// checks against the stored views and the ledger carry the results.
+const LATE: &[&str] =
+    &["--views-allowed-lateness-secs", "1", "--views-request-gap-secs", "1", "--views-session-idle-secs", "1"];
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
@@ -197,6 +202,11 @@ fn each_order_and_batching(tag: &str, days: i64, extra: &[&str]) {
         drain(&env, extra);
     }
     check(&env, "reversed, three runs");
+    if extra.contains(&"--views-session-idle-secs") {
+        // Each run retired the trees idle at its end: the next run's rows on them were checked
+        // against the stored views and the ledger, and still gave the expected results.
+        assert!(checked_rows(&env) > 0, "{tag}: rows on retired trees were checked:\n{}", env.log_tail());
+    }
 
     // Every violating allow first; the revocations and the graph arrive in a later run.
     let env = TestEnv::new(&format!("{tag}_revocation_last"));
@@ -238,6 +248,15 @@ fn the_scenario_replayed_8_and_400_days_late_gives_the_same_results_with_one_sec
     each_order_and_batching("views_400d", 400, LATE);
 }
 
+/// Rows checked against the stored views and the ledger, over every run of `env`.
+fn checked_rows(env: &TestEnv) -> u64 {
+    let log = std::fs::read_to_string(env.dir.join("run.log")).unwrap_or_default();
+    log.lines()
+        .filter_map(|l| l.split("rows_checked=").nth(1))
+        .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
 /// Access events in a zone of their own, `minutes` after the scenario in event time: they
 /// move the views' clock on, so that the scenario's rows leave memory.
 fn advance_clock(env: &TestEnv, after: &str, minutes: i64, count: &str) {
@@ -259,13 +278,25 @@ fn advance_clock(env: &TestEnv, after: &str, minutes: i64, count: &str) {
     ]);
 }
 
-/// The `rows=` of the last "views hydrated" log line, summed over its workers.
-fn hydrated_rows(env: &TestEnv) -> i64 {
+/// A field of the last run's "views hydrated" log lines, summed over its workers.
+fn hydrated(env: &TestEnv, field: &str) -> i64 {
     let log = std::fs::read_to_string(env.dir.join("run.log")).unwrap_or_default();
-    let runs: Vec<&str> = log.split("views hydrated").collect();
+    let runs: Vec<&str> = log.split("auditflow run starting").collect();
     let last = runs.last().copied().unwrap_or_default();
-    let start = last.find("rows=").map(|i| i + 5).expect("a hydration line with rows=");
-    last[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().expect("rows")
+    let lines: Vec<&str> = last.lines().filter(|l| l.contains("views hydrated")).collect();
+    assert!(!lines.is_empty(), "no hydration line in the last run:\n{last}");
+    lines
+        .iter()
+        .map(|line| {
+            let start = line.find(&format!("{field}=")).map(|i| i + field.len() + 1).expect("the field");
+            line[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse::<i64>().expect("a count")
+        })
+        .sum()
+}
+
+/// The rows the last run read at start-up: the graph and the rest.
+fn hydrated_rows(env: &TestEnv) -> i64 {
+    hydrated(env, "rows") + hydrated(env, "graph")
 }
 
 #[test]
@@ -485,7 +516,10 @@ fn positionless(traces: &BTreeMap<String, StoredTrace>) -> BTreeMap<String, Stor
 
 /// Two seconds of lateness and gap: the generator's 20 000 events span 140 s of event time,
 /// so most of them leave memory during the run and a restart hydrates a fraction.
-const BOUNDED: &[&str] = &["--views-allowed-lateness-secs", "2", "--views-request-gap-secs", "2"];
+/// Five seconds of idleness: the delegation trees retire during the run too, and a restart
+/// reads only the graph of the last few seconds.
+const BOUNDED: &[&str] =
+    &["--views-allowed-lateness-secs", "2", "--views-request-gap-secs", "2", "--views-session-idle-secs", "5"];
 
 #[test]
 fn views_after_kill9_and_restart_equal_a_from_scratch_computation_and_an_uninterrupted_run() {
@@ -528,17 +562,21 @@ fn views_after_kill9_and_restart_equal_a_from_scratch_computation_and_an_uninter
     assert_ne!(stored_traces(&env)[&stale], scratch[&stale], "the trace is stale before the restart");
     drain(&env, BOUNDED);
     assert_eq!(stored_traces(&env), scratch, "after a restart, a stale trace is rewritten and the rest are kept");
-    // The restart read the delegation graph and the last seconds of event time, not the
-    // ledger.
-    let (hydrated, rows) = (hydrated_rows(&env), env.ledger_rows());
+    // The restart read the last seconds of event time and the trees still in memory, not the
+    // ledger, nor the whole delegation graph: the rest had retired, and its keys came back
+    // from the stored filters.
+    let (hydrated_all, rows) = (hydrated_rows(&env), env.ledger_rows());
     let graph: i64 = env.query(
         "SELECT count(*) FROM audit_events WHERE event_type LIKE 'session\\_%' OR event_type LIKE 'delegation\\_%'",
     )[0]
     .get(0);
+    let hydrated_graph = hydrated(&env, "graph");
     assert!(
-        hydrated < graph + rows / 10,
-        "a restart of a drained pipeline hydrated {hydrated} of {rows} rows (graph {graph})"
+        hydrated_all < rows / 10 && hydrated_graph < graph / 4,
+        "a restart of a drained pipeline hydrated {hydrated_all} of {rows} rows, {hydrated_graph} of the graph's {graph}"
     );
+    let filters: i64 = env.query("SELECT count(*) FROM audit_views_retired WHERE keys IS NOT NULL")[0].get(0);
+    assert!(filters > 0, "the workers stored their filters of retired trees");
 
     // Uninterrupted, same events.
     let other = TestEnv::new("views_uninterrupted");

@@ -199,6 +199,15 @@ impl Pipeline {
                  the log names the chains and the problem"
             );
         }
+        if settings.views_enabled {
+            let window = &telemetry.window;
+            tracing::info!(
+                trees_in_memory = window.graph_trees.load(Ordering::Relaxed),
+                trees_retired = window.retired_trees_total.load(Ordering::Relaxed),
+                rows_checked = telemetry.views.checked.load(Ordering::Relaxed),
+                "views' delegation graph at the end of the run"
+            );
+        }
         let elapsed = started.elapsed().as_secs_f64();
         let mut summary = RunSummary::of(&telemetry, elapsed, redact(&settings.export_url));
         runtime.block_on(summary::fill_store_totals(&settings, &pool, &mut summary));

@@ -1,7 +1,8 @@
 //! How far a worker's live views got: the positions to record in `audit_views_progress`
-//! (hydration after a restart re-reads what follows them), and the views' lag behind the
-//! ledger (`auditflow_views_lag_seconds`).
+//! (hydration after a restart re-reads what follows them) together with the worker's filter
+//! of retired trees, and the views' lag behind the ledger (`auditflow_views_lag_seconds`).
 
+use auditflow_operators::window::GraphState;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -17,9 +18,16 @@ pub(super) struct ViewProgress {
     written: HashMap<i32, (i64, i64)>,
     /// When the ledger's frontier passed each epoch the views have not written yet.
     committed_at: BTreeMap<u64, Instant>,
-    recording: Option<tokio::task::JoinHandle<()>>,
+    /// The record being written; it says how many of the graph's added keys it stored.
+    recording: Option<tokio::task::JoinHandle<usize>>,
     recorded_at: Option<Instant>,
+    /// When the filter of retired keys was last stored.
+    filter_stored_at: Option<Instant>,
 }
+
+/// The filter of retired keys is 4 MiB: it is stored whole at most this often; each record
+/// in between adds the keys retired since.
+const FILTER_EVERY: Duration = Duration::from_secs(30);
 
 impl ViewProgress {
     /// Takes in the ledger's and the views' frontiers (`None`: passed everything).
@@ -46,31 +54,60 @@ impl ViewProgress {
         self.committed_at.first_key_value().map_or(0, |(_, at)| at.elapsed().as_millis() as i64)
     }
 
-    /// Records the written positions, at most every 2 s (or now, waiting, with `last`).
-    pub(super) fn record(&mut self, pool: &deadpool_postgres::Pool, runtime: &tokio::runtime::Handle, last: bool) {
+    /// Records the written positions with what a restart needs of the worker's graph (the
+    /// keys retired since the last record, or the whole filter at most every 30 s, and where
+    /// the live trees' rows are), at most every 2 s (or now, waiting, with `last`).
+    pub(super) fn record(
+        &mut self,
+        pool: &deadpool_postgres::Pool,
+        runtime: &tokio::runtime::Handle,
+        graph: &RefCell<GraphState>,
+        worker: usize,
+        last: bool,
+    ) {
         let busy = self.recording.as_ref().is_some_and(|r| !r.is_finished());
         let due = self.recorded_at.is_none_or(|at| at.elapsed() >= Duration::from_secs(2));
-        if last {
-            if let Some(previous) = self.recording.take() {
-                let _ = runtime.block_on(previous);
-            }
-        } else if busy || !due {
+        if !last && (busy || !due) {
             return;
         }
-        if self.written.is_empty() {
+        if let Some(previous) = self.recording.take() {
+            // The keys a record stored are done; those of a failed one go with the next.
+            let stored = runtime.block_on(previous).unwrap_or(0);
+            graph.borrow_mut().added.drain(..stored);
+        }
+        let state = graph.borrow();
+        if self.written.is_empty() && state.added.is_empty() && !last {
             return;
         }
         let rows: Vec<(i32, i64, i64)> = self.written.drain().map(|(chain, (seq, at))| (chain, seq, at)).collect();
+        let whole =
+            !state.added.is_empty() && (last || self.filter_stored_at.is_none_or(|at| at.elapsed() >= FILTER_EVERY));
+        if whole {
+            self.filter_stored_at = Some(Instant::now());
+        }
+        let stored = state.added.len();
+        let record = auditflow_sinks::views::GraphRecord {
+            worker: worker as i32,
+            keys: whole.then(|| state.keys.to_bytes()),
+            added: state.added.iter().map(|k| *k as i64).collect(),
+            live: state.live_positions().into_iter().filter(|(chain, _)| *chain >= 0).collect(),
+        };
+        drop(state);
         let pool = pool.clone();
         let write = async move {
             // A missed record only makes the next start-up re-read a little more.
-            if let Err(e) = auditflow_sinks::views::record_progress(&pool, &rows).await {
-                tracing::warn!(error = %e, "could not record the views' progress; the next start re-reads more");
+            match auditflow_sinks::views::record_progress(&pool, &rows, Some(&record)).await {
+                Ok(()) => stored,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not record the views' progress; the next start re-reads more");
+                    0
+                }
             }
         };
         self.recorded_at = Some(Instant::now());
         if last {
-            runtime.block_on(write);
+            let stored = runtime.block_on(write);
+            graph.borrow_mut().added.drain(..stored);
         } else {
             self.recording = Some(runtime.spawn(write));
         }

@@ -5,7 +5,7 @@
 use super::view_progress::{FedByEpoch, ViewProgress};
 use crate::cluster::ClusterSpec;
 use crate::settings::Resolved;
-use auditflow_operators::window::{graph_rows, Held, WindowGauges};
+use auditflow_operators::window::{graph_rows, GraphState, Held, RetiredKeys, WindowGauges, WindowStart};
 use auditflow_operators::{RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
@@ -138,6 +138,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     // The views start from what they held when the process stopped (this worker's chains):
     // the delegation graph, the rows still within the lateness and gap, and whatever the
     // ledger committed that the views had not written. Then they go on live.
+    let graph: Rc<RefCell<GraphState>> = Default::default();
     let hydrated = if settings.views_enabled {
         let started = Instant::now();
         let held_us = settings.views_window.allowed_lateness_us + settings.views_window.request_gap_us;
@@ -148,18 +149,31 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         tracing::info!(
             worker = index,
             rows = hydrated.rows.len(),
-            graph = hydrated.graph,
+            graph = hydrated.graph.len(),
             unwritten = hydrated.unprocessed,
             ms,
             "views hydrated from the ledger"
         );
-        view_stats.hydrated_rows.fetch_add(hydrated.rows.len() as u64, Ordering::Relaxed);
+        // Every worker's stored filter: after a change of the cluster's size a zone's trees
+        // may have retired on another worker.
+        let mut state = graph.borrow_mut();
+        for stored in &hydrated.retired {
+            match RetiredKeys::from_bytes(stored) {
+                Some(keys) => state.keys.union(&keys),
+                None => return Err("a stored filter of retired trees (audit_views_retired) has the wrong size".into()),
+            }
+        }
+        for key in &hydrated.retired_keys {
+            state.keys.insert(*key as u64);
+        }
+        drop(state);
+        view_stats.hydrated_rows.fetch_add((hydrated.rows.len() + hydrated.graph.len()) as u64, Ordering::Relaxed);
         view_stats.hydration_ms.fetch_max(ms, Ordering::Relaxed);
-        (hydrated.rows, hydrated.newest_us)
+        (hydrated.rows, hydrated.graph, hydrated.newest_us)
     } else {
-        (Vec::new(), None)
+        (Vec::new(), Vec::new(), None)
     };
-    let (hydrated, newest_written_us) = hydrated;
+    let (hydrated, seed, newest_written_us) = hydrated;
     // Per epoch, the newest chain position and event time the views were given, per chain:
     // recorded as the views' progress once the views have written that epoch.
     let fed: Rc<RefCell<FedByEpoch>> = Default::default();
@@ -198,10 +212,20 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
                         }
                     }
                 })
-                .windowed(settings.views_window, newest_written_us, now_us, window.clone());
+                .windowed(
+                    settings.views_window,
+                    WindowStart {
+                        clock_from_us: newest_written_us,
+                        seed: seed.into_iter().map(std::sync::Arc::new).collect(),
+                        graph: graph.clone(),
+                    },
+                    now_us,
+                    window.clone(),
+                );
             let (propagation, violations) = graph_rows(held.clone()).revocation_views(grace_us);
             held.flat_map(|(row, _, diff)| match row {
                 Held::Trace(trace) => Some(ViewUpdate::Trace(trace, diff)),
+                Held::Check(row) => Some(ViewUpdate::Check(row)),
                 Held::Graph(_) => None,
             })
             .concat(propagation.inner.map(|(p, _, d)| ViewUpdate::Propagation(Box::new(p), d)))
@@ -237,10 +261,11 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         if settings.views_enabled {
             let written = views_probe.with_frontier(|f| f.first().copied());
             progress.advance(&fed, frontier, written);
+            graph.borrow_mut().written = written.unwrap_or(u64::MAX);
             if index.is_multiple_of(cluster.workers) {
                 view_stats.lag_ms.store(progress.lag_ms(), Ordering::Relaxed);
             }
-            progress.record(pool, runtime, false);
+            progress.record(pool, runtime, &graph, index, false);
         }
         for (_, control, acker) in &sources {
             acker.ack(control.acks.borrow_mut().take_passed(frontier));
@@ -258,7 +283,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     }
     if settings.views_enabled {
         progress.advance(&fed, None, None);
-        progress.record(pool, runtime, true);
+        progress.record(pool, runtime, &graph, index, true);
     }
     tracing::debug!(consumer, "worker finished");
     Ok(())

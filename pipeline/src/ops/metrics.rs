@@ -141,6 +141,20 @@ fn describe() {
     );
     describe_gauge!("auditflow_views_hydrated_rows", "Rows the views read from the ledger at start-up.");
     describe_gauge!("auditflow_views_hydration_seconds", Unit::Seconds, "How long the views' start-up read took.");
+    describe_gauge!("auditflow_views_graph_trees", "Delegation trees the live views hold in memory.");
+    describe_gauge!(
+        "auditflow_views_graph_rows",
+        "Lifecycle rows (the delegation graph) the live views hold in memory."
+    );
+    describe_counter!("auditflow_views_retired_trees_total", "Delegation trees that left the views' memory (idle).");
+    describe_counter!(
+        "auditflow_views_checked_total",
+        "Rows on retired delegation trees checked against the stored views and the ledger."
+    );
+    describe_gauge!(
+        "auditflow_views_retired_filter_fill",
+        "Share of the retired trees' filter bits set (false positives, each a needless check, grow as its fourth power)."
+    );
 }
 
 /// Copies the pipeline's counters and the last stream poll into the recorder.
@@ -172,6 +186,11 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
         counter!("auditflow_views_traces_rebuilt_total").absolute(load(&views.traces_rebuilt));
         gauge!("auditflow_views_hydrated_rows").set(load(&views.hydrated_rows) as f64);
         gauge!("auditflow_views_hydration_seconds").set(load(&views.hydration_ms) as f64 / 1000.0);
+        gauge!("auditflow_views_graph_trees").set(sources.window.graph_trees.load(Ordering::Relaxed) as f64);
+        gauge!("auditflow_views_graph_rows").set(sources.window.graph_rows.load(Ordering::Relaxed) as f64);
+        counter!("auditflow_views_retired_trees_total").absolute(load(&sources.window.retired_trees_total));
+        counter!("auditflow_views_checked_total").absolute(load(&views.checked));
+        gauge!("auditflow_views_retired_filter_fill").set(load(&sources.window.retired_fill_ppm) as f64 / 1e6);
     }
     // Counted only when they happen; present from the start so that rate() and the alert
     // rules see a zero rather than nothing.

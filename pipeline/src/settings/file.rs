@@ -46,6 +46,7 @@ use std::path::{Path, PathBuf};
 /// allowed_lateness_secs = 300
 /// request_gap_secs = 60
 /// max_clock_skew_secs = 3600
+/// session_idle_secs = 3600
 /// revocation_grace_secs = 5
 ///
 /// [tamper]
@@ -172,6 +173,8 @@ pub struct ViewsFile {
     pub request_gap_secs: Option<u64>,
     /// Event times further ahead of the wall clock than this do not move the views' clock.
     pub max_clock_skew_secs: Option<u64>,
+    /// Event-time seconds nothing may touch a delegation tree before it leaves memory.
+    pub session_idle_secs: Option<u64>,
     /// Grace period of the revocation view, seconds.
     pub revocation_grace_secs: Option<f64>,
 }

@@ -201,6 +201,11 @@ pub struct PipelineFlags {
     /// (a producer with a wrong clock) [default: 3600].
     #[arg(long, env = "AUDITFLOW_VIEWS_MAX_CLOCK_SKEW_SECS", value_name = "SECS")]
     pub views_max_clock_skew_secs: Option<u64>,
+    /// A delegation tree (sessions, edges, revocations) nothing has touched for this long
+    /// (event time) leaves the views' memory; a later row on it is checked against the
+    /// stored views and the ledger [default: 3600].
+    #[arg(long, env = "AUDITFLOW_VIEWS_SESSION_IDLE_SECS", value_name = "SECS")]
+    pub views_session_idle_secs: Option<u64>,
     /// An allow on a revoked session later than the revocation plus this is a violation
     /// [default: 5].
     #[arg(long, env = "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS", value_name = "SECS")]

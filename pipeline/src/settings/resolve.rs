@@ -185,6 +185,11 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             "AUDITFLOW_VIEWS_MAX_CLOCK_SKEW_SECS (--views-max-clock-skew-secs, views.max_clock_skew_secs)",
         )? as i64
             * 1_000_000,
+        session_idle_us: positive(
+            p.views_session_idle_secs.or(file.views.session_idle_secs).unwrap_or(3600),
+            "AUDITFLOW_VIEWS_SESSION_IDLE_SECS (--views-session-idle-secs, views.session_idle_secs)",
+        )? as i64
+            * 1_000_000,
     };
     let grace_secs = p.views_revocation_grace_secs.or(file.views.revocation_grace_secs).unwrap_or(5.0);
     if !(0.0..=86_400.0).contains(&grace_secs) {

@@ -138,6 +138,7 @@ impl Resolved {
             "views_allowed_lateness_secs": self.views_window.allowed_lateness_us / 1_000_000,
             "views_request_gap_secs": self.views_window.request_gap_us / 1_000_000,
             "views_max_clock_skew_secs": self.views_window.max_clock_skew_us / 1_000_000,
+            "views_session_idle_secs": self.views_window.session_idle_us / 1_000_000,
             "views_revocation_grace_secs": self.views_revocation_grace.as_secs_f64(),
             "workers": self.workers,
             "epoch_ms": self.epoch_ms,
