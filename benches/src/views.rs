@@ -42,6 +42,10 @@ pub struct ViewsBenchArgs {
     /// Duration of the steady phase (seconds of wall time; event time runs ten times faster).
     #[arg(long, default_value_t = 180)]
     pub latency_secs: u64,
+    /// `--views-session-idle-secs` of the steady phase (event time): a delegation tree leaves
+    /// memory this long after it was last touched, so the graph is bounded within the run.
+    #[arg(long, default_value_t = 300)]
+    pub session_idle_secs: u64,
     /// Where to write the JSON results.
     #[arg(long, default_value = "target/bench/views.json")]
     pub out: std::path::PathBuf,
@@ -110,7 +114,9 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
     let stream = format!("{STREAM}.latency");
     io.block_on(clear(&redis_url, &stream))?;
     let scratch = io.block_on(fresh_database(global, DB))?;
-    let mut live = run_pipeline(global, &scratch.url, &stream, None, false, &[])?;
+    let idle = args.session_idle_secs.to_string();
+    let steady_flags = ["--views-session-idle-secs", idle.as_str()];
+    let mut live = run_pipeline(global, &scratch.url, &stream, None, false, &steady_flags)?;
     std::thread::sleep(Duration::from_secs(2));
     let count = args.latency_rate * args.latency_secs;
     let pid = live.id();
@@ -172,7 +178,7 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
     // Hydration after a restart of the steady pipeline.
     let log_path = std::env::current_dir()?.join("target/bench/views-restart.log");
     let log = std::fs::File::create(&log_path)?;
-    let mut cmd = pipeline_command(global, &scratch.url, &stream, None, true, &[])?;
+    let mut cmd = pipeline_command(global, &scratch.url, &stream, None, true, &steady_flags)?;
     cmd.env("RUST_LOG", "info").stderr(log);
     let restart = cmd.spawn()?;
     let started = Instant::now();
@@ -189,10 +195,12 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
     };
     let hydrations: Vec<&str> = text.lines().filter(|l| l.contains("views hydrated")).collect();
     let hydration_ms = hydrations.iter().map(|l| field(l, "ms")).fold(0.0, f64::max);
-    let hydrated_rows: f64 = hydrations.iter().map(|l| field(l, "rows")).sum();
+    let hydrated_rows: f64 = hydrations.iter().map(|l| field(l, "rows") + field(l, "graph")).sum();
+    let hydrated_graph: f64 = hydrations.iter().map(|l| field(l, "graph")).sum();
     let ledger_rows: i64 = io.block_on(c.query_one("SELECT count(*) FROM audit_events", &[]))?.get(0);
     eprintln!(
-        "bench views: restart hydrated {hydrated_rows} of {ledger_rows} rows in {hydration_ms} ms (slowest worker)"
+        "bench views: restart hydrated {hydrated_rows} of {ledger_rows} rows ({hydrated_graph} of them the live \
+         trees' graph) in {hydration_ms} ms (slowest worker)"
     );
 
     let result = serde_json::json!({
@@ -219,7 +227,9 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
         "latency_requests_measured": latencies.len(),
         "commit_to_view_ms_p50": percentile(&sorted, 0.50),
         "commit_to_view_ms_p99": percentile(&sorted, 0.99),
+        "steady_session_idle_secs": args.session_idle_secs,
         "restart_hydrated_rows": hydrated_rows,
+        "restart_hydrated_graph_rows": hydrated_graph,
         "restart_ledger_rows": ledger_rows,
         "restart_hydration_ms_slowest_worker": hydration_ms,
         "restart_drain_secs": restart_secs,

@@ -51,6 +51,8 @@ pub const MIGRATIONS: &[Migration] = &[
 ///   edge followed).
 /// * `revocation_propagation_affected_idx` (GIN): an access on a retired agent session finds
 ///   the stored revocations affecting it.
+/// * `audit_events_session_agents_idx`, `audit_events_delegation_edge_idx`: a revocation that
+///   names only a session or only an edge finds the agent sessions it revokes.
 /// * `audit_events_pinned_revocations_idx`: revocations naming no agent session (only a
 ///   session or an edge) stay in memory for ever, so hydration reads them all.
 /// * `audit_views_retired`: per worker, the filter of retired trees' keys (a fixed-size Bloom
@@ -61,6 +63,12 @@ CREATE INDEX IF NOT EXISTS audit_events_delegation_parent_idx
     ON audit_events (zone_id, (metadata_json->>'parent_agent_session_id'))
     WHERE event_type = 'delegation_edge_created';
 CREATE INDEX IF NOT EXISTS revocation_propagation_affected_idx ON revocation_propagation USING gin (affected);
+CREATE INDEX IF NOT EXISTS audit_events_session_agents_idx
+    ON audit_events (zone_id, (metadata_json->>'session_id'))
+    WHERE event_type LIKE 'session\_%';
+CREATE INDEX IF NOT EXISTS audit_events_delegation_edge_idx
+    ON audit_events (zone_id, (metadata_json->>'delegation_edge_id'))
+    WHERE event_type = 'delegation_edge_created';
 CREATE INDEX IF NOT EXISTS audit_events_pinned_revocations_idx ON audit_events (chain_id)
     WHERE event_type IN ('session_revoked', 'delegation_edge_revoked')
       AND jsonb_typeof(metadata_json->'agent_session_id') IS DISTINCT FROM 'string';

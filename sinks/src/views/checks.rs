@@ -17,6 +17,9 @@ use tokio_postgres::Transaction;
 
 type Timestamp = chrono::DateTime<chrono::Utc>;
 
+/// (input row, zone, key): a look-up for the row at that index of a batch.
+type Lookup<'a> = (usize, &'a str, &'a str);
+
 /// A batch's checked rows, by what checking them takes.
 #[derive(Default)]
 pub(super) struct Checks<'a> {
@@ -54,7 +57,7 @@ pub(super) async fn revocations_in_ledger(
 ) -> Result<Vec<Propagation>, SinkError> {
     // (row, zone, root) for the roots named in the rows.
     let mut roots: Vec<(usize, String, String)> = Vec::new();
-    let (mut by_edge, mut by_session): (Vec<(usize, &str, &str)>, Vec<(usize, &str, &str)>) = Default::default();
+    let (mut by_edge, mut by_session): (Vec<Lookup>, Vec<Lookup>) = Default::default();
     for (i, row) in rows.iter().enumerate() {
         match (&row.agent_session_id, &row.delegation_edge_id, &row.session_id) {
             (Some(agent), _, _) => roots.push((i, row.zone_id.clone(), agent.clone())),
@@ -68,7 +71,7 @@ pub(super) async fn revocations_in_ledger(
         }
     }
     // The rows the dataflow joins for these, as the ledger has them (string fields only).
-    let lookups: [(&Vec<(usize, &str, &str)>, &str); 2] = [
+    let lookups: [(&Vec<Lookup>, &str); 2] = [
         (
             &by_edge,
             "SELECT u.i, e.metadata_json->>'agent_session_id' \
@@ -133,7 +136,7 @@ pub(super) async fn revocations_in_ledger(
 /// Every stored revocation affecting a session of a linking row now also affects what the
 /// row's agent session reaches in the ledger.
 pub(super) async fn links_in_ledger(tx: &Transaction<'_>, rows: &[&ViewEvent]) -> Result<Vec<Propagation>, SinkError> {
-    let mut nodes: Vec<(usize, &str, &str)> = Vec::new();
+    let mut nodes: Vec<Lookup> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         if row.agent_session_id.is_none() {
             continue;
@@ -186,7 +189,7 @@ pub(super) async fn accesses_against_stored(
     grace_us: i64,
     violations: &mut BTreeMap<(String, String), Vec<Violation>>,
 ) -> Result<BTreeMap<String, i64>, SinkError> {
-    let nodes: Vec<(usize, &str, &str)> = rows
+    let nodes: Vec<Lookup> = rows
         .iter()
         .enumerate()
         .filter_map(|(i, r)| Some((i, r.zone_id.as_str(), r.agent_session_id.as_deref()?)))
