@@ -42,7 +42,7 @@ use timely::dataflow::Stream;
 mod retired;
 mod trees;
 
-pub use retired::{graph_key, RetiredKeys, RETIRED_FILTER_BYTES};
+pub use retired::{graph_key, RetiredKeys, RETIRED_FILTER_BYTES, RETIRED_PAGE_BYTES};
 pub use trees::{access_key, is_pinned, lifecycle_keys, Trees};
 
 /// How long rows stay in the views (event time, µs).

@@ -55,9 +55,10 @@ pub const MIGRATIONS: &[Migration] = &[
 ///   names only a session or only an edge finds the agent sessions it revokes.
 /// * `audit_events_pinned_revocations_idx`: revocations naming no agent session (only a
 ///   session or an edge) stay in memory for ever, so hydration reads them all.
-/// * `audit_views_retired`: per worker, the filter of retired trees' keys (a fixed-size Bloom
-///   filter, stored whole at most every 30 s), the keys retired since, and where the rows of
-///   the trees in memory are in the ledger (hydration reads those back, not the whole graph).
+/// * `audit_views_retired`: per worker, the keys retired since its filter was last stored
+///   whole, and where the rows of the trees in memory are in the ledger (hydration reads
+///   those back, not the whole graph). `audit_views_retired_pages`: each worker's filter of
+///   retired trees' keys (a fixed-size Bloom filter), in 256 KiB pages.
 const V10_VIEWS_GRAPH_COMPACTION: &str = r#"
 CREATE INDEX IF NOT EXISTS audit_events_delegation_parent_idx
     ON audit_events (zone_id, (metadata_json->>'parent_agent_session_id'))
@@ -74,13 +75,18 @@ CREATE INDEX IF NOT EXISTS audit_events_pinned_revocations_idx ON audit_events (
       AND jsonb_typeof(metadata_json->'agent_session_id') IS DISTINCT FROM 'string';
 CREATE TABLE audit_views_retired (
     worker      integer     PRIMARY KEY,
-    keys        bytea,
     added       bigint[]    NOT NULL DEFAULT '{}',
     live_chain  integer[]   NOT NULL DEFAULT '{}',
     live_seq    bigint[]    NOT NULL DEFAULT '{}',
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
-GRANT SELECT, INSERT, UPDATE ON audit_views_retired TO auditflow_writer;
+CREATE TABLE audit_views_retired_pages (
+    worker      integer     NOT NULL,
+    page        integer     NOT NULL,
+    bits        bytea       NOT NULL,
+    PRIMARY KEY (worker, page)
+);
+GRANT SELECT, INSERT, UPDATE ON audit_views_retired, audit_views_retired_pages TO auditflow_writer;
 "#;
 
 /// The live views in event time (issue 19): their state is bounded by open work, so what

@@ -594,9 +594,10 @@ pub struct Hydrated {
     pub unprocessed: usize,
     /// The newest event time the views had written (µs): the window's clock starts there.
     pub newest_us: Option<i64>,
-    /// The stored filters of retired trees' keys, one per worker that wrote one, and the
-    /// keys retired since each was stored: their union is what retired.
-    pub retired: Vec<Vec<u8>>,
+    /// The pages of the stored filters of retired trees' keys, (page, bits), of every worker
+    /// that stored one, and the keys retired since each was stored: their union is what
+    /// retired.
+    pub retired: Vec<(i32, Vec<u8>)>,
     /// See `retired`.
     pub retired_keys: Vec<i64>,
 }
@@ -623,20 +624,26 @@ pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrat
     let newest: Option<chrono::DateTime<chrono::Utc>> =
         progress.iter().filter_map(|r| r.get::<_, Option<chrono::DateTime<chrono::Utc>>>(2)).max();
     let retired = c
-        .query("SELECT keys, added, live_chain, live_seq FROM audit_views_retired", &[])
+        .query("SELECT added, live_chain, live_seq FROM audit_views_retired", &[])
         .await
         .map_err(SinkError::pg("read the retired trees' filters"))?;
     let mut out = Hydrated {
         newest_us: newest.map(|n| n.timestamp_micros()),
-        retired: retired.iter().filter_map(|r| r.get::<_, Option<Vec<u8>>>(0)).collect(),
-        retired_keys: retired.iter().flat_map(|r| r.get::<_, Vec<i64>>(1)).collect(),
+        retired: c
+            .query("SELECT page, bits FROM audit_views_retired_pages", &[])
+            .await
+            .map_err(SinkError::pg("read the retired trees' filters"))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect(),
+        retired_keys: retired.iter().flat_map(|r| r.get::<_, Vec<i64>>(0)).collect(),
         ..Hydrated::default()
     };
     // The live trees' rows on these chains (a chain may have moved from another worker).
     let owned: std::collections::HashSet<i32> = chains.iter().copied().collect();
     let (live_chains, live_seqs): (Vec<i32>, Vec<i64>) = retired
         .iter()
-        .flat_map(|r| r.get::<_, Vec<i32>>(2).into_iter().zip(r.get::<_, Vec<i64>>(3)))
+        .flat_map(|r| r.get::<_, Vec<i32>>(1).into_iter().zip(r.get::<_, Vec<i64>>(2)))
         .filter(|(chain, _)| owned.contains(chain))
         .unzip();
     let mut seen = std::collections::HashSet::new();
@@ -701,8 +708,8 @@ pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrat
 pub struct GraphRecord {
     /// The worker (timely's index, unique in a cluster).
     pub worker: i32,
-    /// Its whole filter of retired keys (at most every 30 s).
-    pub keys: Option<Vec<u8>>,
+    /// Its whole filter of retired keys, in pages (page, bits), at most every 30 s.
+    pub pages: Option<Vec<(i32, Vec<u8>)>>,
     /// The keys retired since it last stored them.
     pub added: Vec<i64>,
     /// Where its live trees' rows are in the ledger: (chain, position).
@@ -726,13 +733,23 @@ pub async fn record_progress(
         let (live_chains, live_seqs): (Vec<i32>, Vec<i64>) = graph.live.iter().copied().unzip();
         // The whole filter holds every key added so far; otherwise the added keys go on the
         // stored list.
+        let whole = graph.pages.is_some();
+        for (page, bits) in graph.pages.iter().flatten() {
+            tx.execute(
+                "INSERT INTO audit_views_retired_pages (worker, page, bits) VALUES ($1, $2, $3) \
+                 ON CONFLICT (worker, page) DO UPDATE SET bits = excluded.bits",
+                &[&graph.worker, page, bits],
+            )
+            .await
+            .map_err(SinkError::pg("store the retired trees' filter"))?;
+        }
         tx.execute(
-            "INSERT INTO audit_views_retired (worker, keys, added, live_chain, live_seq) \
-             VALUES ($1, $2, CASE WHEN $2::bytea IS NULL THEN $3::bigint[] ELSE '{}' END, $4, $5) \
-             ON CONFLICT (worker) DO UPDATE SET keys = coalesce(excluded.keys, audit_views_retired.keys), \
-                added = CASE WHEN excluded.keys IS NULL THEN audit_views_retired.added || excluded.added ELSE '{}' END, \
+            "INSERT INTO audit_views_retired (worker, added, live_chain, live_seq) \
+             VALUES ($1, CASE WHEN $2 THEN '{}' ELSE $3::bigint[] END, $4, $5) \
+             ON CONFLICT (worker) DO UPDATE SET \
+                added = CASE WHEN $2 THEN '{}' ELSE audit_views_retired.added || excluded.added END, \
                 live_chain = excluded.live_chain, live_seq = excluded.live_seq, updated_at = now()",
-            &[&graph.worker, &graph.keys, &graph.added, &live_chains, &live_seqs],
+            &[&graph.worker, &whole, &graph.added, &live_chains, &live_seqs],
         )
         .await
         .map_err(SinkError::pg("record the delegation graph's state"))?;

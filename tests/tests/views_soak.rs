@@ -137,7 +137,7 @@ fn two_million_events_over_48_hours_keep_the_views_window_to_open_work_and_end_e
     let graph_bound = per_idle as f64 + 20_000.0;
     assert!(max_graph <= graph_bound, "lifecycle rows held reached {max_graph} (bound {graph_bound}, {rows} rows)");
     assert!(max_graph > 0.0, "the graph gauge was read");
-    let retired: i64 = env.query("SELECT count(*) FROM audit_views_retired WHERE keys IS NOT NULL")[0].get(0);
+    let retired: i64 = env.query("SELECT count(DISTINCT worker) FROM audit_views_retired_pages")[0].get(0);
     assert!(retired > 0, "the workers stored their filters of retired trees");
     let rss: Vec<(f64, f64)> = steady.iter().map(|s| (s.0, s.1)).collect();
     let graph: i64 = env.query(

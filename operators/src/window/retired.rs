@@ -11,6 +11,10 @@
 /// generator's shape) have retired; the fill is a metric (`auditflow_views_retired_filter_fill`).
 pub const RETIRED_FILTER_BYTES: usize = 4 << 20;
 const WORDS: usize = RETIRED_FILTER_BYTES / 8;
+/// The filter is stored in pages of this many bytes: one statement each, so that no
+/// connection's buffers grow to the whole filter (a pooled connection keeps them).
+pub const RETIRED_PAGE_BYTES: usize = 256 << 10;
+const PAGE_WORDS: usize = RETIRED_PAGE_BYTES / 8;
 const PROBES: u64 = 4;
 
 /// A 64-bit key of a node, edge or session of the delegation graph: FNV-1a over the kind,
@@ -106,6 +110,25 @@ impl RetiredKeys {
         self.words.iter().flat_map(|w| w.to_le_bytes()).collect()
     }
 
+    /// The filter as stored in pages: (page, little-endian words).
+    pub fn pages(&self) -> impl Iterator<Item = (usize, Vec<u8>)> + '_ {
+        self.words.chunks(PAGE_WORDS).enumerate().map(|(i, w)| (i, w.iter().flat_map(|w| w.to_le_bytes()).collect()))
+    }
+
+    /// Adds the keys of a stored page; false if it is not one of this filter's pages.
+    pub fn union_page(&mut self, page: usize, bytes: &[u8]) -> bool {
+        if bytes.len() != RETIRED_PAGE_BYTES || page >= WORDS / PAGE_WORDS {
+            return false;
+        }
+        for (i, chunk) in bytes.chunks_exact(8).enumerate() {
+            let word = &mut self.words[page * PAGE_WORDS + i];
+            let theirs = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.ones += u64::from((theirs & !*word).count_ones());
+            *word |= theirs;
+        }
+        true
+    }
+
     /// A stored filter; `None` if it is not one of this size.
     pub fn from_bytes(bytes: &[u8]) -> Option<RetiredKeys> {
         if bytes.len() != RETIRED_FILTER_BYTES {
@@ -140,6 +163,21 @@ mod tests {
         let wrong = (0..100_000u32).filter(|i| retired.contains(graph_key(0, "zone", &format!("other-{i}")))).count();
         assert!(wrong < 10, "{wrong} false positives in 100k");
         assert!((0..100_000u32).all(|i| retired.contains(graph_key(0, "zone", &format!("as-{i}")))));
+    }
+
+    #[test]
+    fn pages_round_trip() {
+        let mut retired = RetiredKeys::default();
+        for key in [1u64, 1 << 40, u64::MAX] {
+            retired.insert(key);
+        }
+        let mut copy = RetiredKeys::default();
+        for (page, bytes) in retired.pages() {
+            assert!(copy.union_page(page, &bytes));
+        }
+        assert_eq!(copy.to_bytes(), retired.to_bytes());
+        assert_eq!(copy.fill(), retired.fill());
+        assert!(!copy.union_page(16, &vec![0; RETIRED_PAGE_BYTES]));
     }
 
     #[test]

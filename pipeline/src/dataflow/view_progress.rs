@@ -88,7 +88,7 @@ impl ViewProgress {
         let stored = state.added.len();
         let record = auditflow_sinks::views::GraphRecord {
             worker: worker as i32,
-            keys: whole.then(|| state.keys.to_bytes()),
+            pages: whole.then(|| state.keys.pages().map(|(page, bits)| (page as i32, bits)).collect()),
             added: state.added.iter().map(|k| *k as i64).collect(),
             live: state.live_positions().into_iter().filter(|(chain, _)| *chain >= 0).collect(),
         };

@@ -5,7 +5,7 @@
 use super::view_progress::{FedByEpoch, ViewProgress};
 use crate::cluster::ClusterSpec;
 use crate::settings::Resolved;
-use auditflow_operators::window::{graph_rows, GraphState, Held, RetiredKeys, WindowGauges, WindowStart};
+use auditflow_operators::window::{graph_rows, GraphState, Held, WindowGauges, WindowStart};
 use auditflow_operators::{RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
@@ -157,10 +157,12 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         // Every worker's stored filter: after a change of the cluster's size a zone's trees
         // may have retired on another worker.
         let mut state = graph.borrow_mut();
-        for stored in &hydrated.retired {
-            match RetiredKeys::from_bytes(stored) {
-                Some(keys) => state.keys.union(&keys),
-                None => return Err("a stored filter of retired trees (audit_views_retired) has the wrong size".into()),
+        for (page, bits) in &hydrated.retired {
+            if !state.keys.union_page(*page as usize, bits) {
+                return Err(format!(
+                    "page {page} of a stored filter of retired trees (audit_views_retired_pages) is not one of this \
+                     version's 256 KiB pages"
+                ));
             }
         }
         for key in &hydrated.retired_keys {
