@@ -123,14 +123,7 @@ pub(super) async fn revocations_in_ledger(
             status.affected.push(node);
         }
     }
-    Ok(out
-        .into_values()
-        .map(|mut p| {
-            p.affected.sort();
-            p.affected.dedup();
-            p
-        })
-        .collect())
+    Ok(settled(out.into_values()))
 }
 
 /// Every stored revocation affecting a session of a linking row now also affects what the
@@ -171,14 +164,7 @@ pub(super) async fn links_in_ledger(tx: &Transaction<'_>, rows: &[&ViewEvent]) -
         });
         p.affected.extend(nodes.iter().cloned());
     }
-    Ok(out
-        .into_values()
-        .map(|mut p| {
-            p.affected.sort();
-            p.affected.dedup();
-            p
-        })
-        .collect())
+    Ok(settled(out.into_values()))
 }
 
 /// Judges each access against the stored revocations affecting its agent session: new
@@ -216,6 +202,17 @@ pub(super) async fn accesses_against_stored(
         }
     }
     Ok(first_deny)
+}
+
+/// Statuses with their affected sessions sorted and each once.
+fn settled(statuses: impl Iterator<Item = Propagation>) -> Vec<Propagation> {
+    statuses
+        .map(|mut p| {
+            p.affected.sort();
+            p.affected.dedup();
+            p
+        })
+        .collect()
 }
 
 /// A stored revocation affecting the session of input row `row`.
