@@ -89,8 +89,7 @@ impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<
                 (Some(edge), Some(child)) => Some(((e.zone_id.clone(), edge.clone()), child.clone())),
                 _ => None,
             });
-        let revoking =
-            self.clone().filter(|e| e.event_type == "session_revoked" || e.event_type == "delegation_edge_revoked");
+        let revoking = self.clone().filter(|e| e.is_revocation());
         let direct: VecCollection<'s, T, Revocation> = revoking.clone().flat_map(|e| {
             e.agent_session_id.clone().map(|root| (e.id.clone(), e.zone_id.clone(), root, e.occurred_at_us))
         });

@@ -90,17 +90,31 @@ pub struct GraphState {
 }
 
 impl GraphState {
+    /// The retired keys as stored: every worker's filter pages (a zone may have moved between
+    /// workers) and the keys retired since each was stored. Err names a page that is not one
+    /// of this version's.
+    pub fn restore(pages: &[(i32, Vec<u8>)], added: &[i64]) -> Result<GraphState, String> {
+        let mut state = GraphState::default();
+        for (page, bits) in pages {
+            if !state.keys.union_page(*page as usize, bits) {
+                return Err(format!(
+                    "page {page} of a stored filter of retired trees (audit_views_retired_pages) is not one of this \
+                     version's {} KiB pages",
+                    RETIRED_PAGE_BYTES >> 10
+                ));
+            }
+        }
+        for key in added {
+            state.keys.insert(*key as u64);
+        }
+        Ok(state)
+    }
+
     /// Remembers a retired key.
     fn retire_key(&mut self, key: u64) {
         if self.keys.insert(key) {
             self.added.push(key);
         }
-    }
-
-    /// Where the live trees' rows are in the ledger: (chain, position). A restart reads
-    /// them back.
-    pub fn live_positions(&self) -> Vec<(i32, i64)> {
-        self.trees.positions()
     }
 }
 

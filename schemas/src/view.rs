@@ -128,6 +128,11 @@ impl ViewEvent {
         self.event_type.starts_with("session_") || self.event_type.starts_with("delegation_")
     }
 
+    /// A revocation: `session_revoked` or `delegation_edge_revoked`.
+    pub fn is_revocation(&self) -> bool {
+        self.event_type == "session_revoked" || self.event_type == "delegation_edge_revoked"
+    }
+
     /// The decision, case-insensitively.
     pub fn verdict(&self) -> Verdict {
         Verdict::of(self.decision.as_deref())

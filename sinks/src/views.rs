@@ -719,41 +719,35 @@ pub struct GraphRecord {
 /// Records that the views wrote everything committed up to these positions: (chain, chain
 /// position, newest event time µs), with the worker's retired trees, in one transaction
 /// (a restart relies on the two agreeing). Positions only move forward.
-pub async fn record_progress(
-    pool: &Pool,
-    progress: &[(i32, i64, i64)],
-    graph: Option<&GraphRecord>,
-) -> Result<(), SinkError> {
+pub async fn record_progress(pool: &Pool, progress: &[(i32, i64, i64)], graph: &GraphRecord) -> Result<(), SinkError> {
     let chains: Vec<i32> = progress.iter().map(|p| p.0).collect();
     let seqs: Vec<i64> = progress.iter().map(|p| p.1).collect();
     let newest: Vec<chrono::DateTime<chrono::Utc>> = progress.iter().map(|p| at(p.2)).collect();
     let mut c = client(pool).await?;
     let tx = c.transaction().await.map_err(SinkError::pg("begin"))?;
-    if let Some(graph) = graph {
-        let (live_chains, live_seqs): (Vec<i32>, Vec<i64>) = graph.live.iter().copied().unzip();
-        // The whole filter holds every key added so far; otherwise the added keys go on the
-        // stored list.
-        let whole = graph.pages.is_some();
-        for (page, bits) in graph.pages.iter().flatten() {
-            tx.execute(
-                "INSERT INTO audit_views_retired_pages (worker, page, bits) VALUES ($1, $2, $3) \
-                 ON CONFLICT (worker, page) DO UPDATE SET bits = excluded.bits",
-                &[&graph.worker, page, bits],
-            )
-            .await
-            .map_err(SinkError::pg("store the retired trees' filter"))?;
-        }
+    let (live_chains, live_seqs): (Vec<i32>, Vec<i64>) = graph.live.iter().copied().unzip();
+    // The whole filter holds every key added so far; otherwise the added keys go on the
+    // stored list.
+    let whole = graph.pages.is_some();
+    for (page, bits) in graph.pages.iter().flatten() {
         tx.execute(
-            "INSERT INTO audit_views_retired (worker, added, live_chain, live_seq) \
-             VALUES ($1, CASE WHEN $2 THEN '{}' ELSE $3::bigint[] END, $4, $5) \
-             ON CONFLICT (worker) DO UPDATE SET \
-                added = CASE WHEN $2 THEN '{}' ELSE audit_views_retired.added || excluded.added END, \
-                live_chain = excluded.live_chain, live_seq = excluded.live_seq, updated_at = now()",
-            &[&graph.worker, &whole, &graph.added, &live_chains, &live_seqs],
+            "INSERT INTO audit_views_retired_pages (worker, page, bits) VALUES ($1, $2, $3) \
+             ON CONFLICT (worker, page) DO UPDATE SET bits = excluded.bits",
+            &[&graph.worker, page, bits],
         )
         .await
-        .map_err(SinkError::pg("record the delegation graph's state"))?;
+        .map_err(SinkError::pg("store the retired trees' filter"))?;
     }
+    tx.execute(
+        "INSERT INTO audit_views_retired (worker, added, live_chain, live_seq) \
+         VALUES ($1, CASE WHEN $2 THEN '{}' ELSE $3::bigint[] END, $4, $5) \
+         ON CONFLICT (worker) DO UPDATE SET \
+            added = CASE WHEN $2 THEN '{}' ELSE audit_views_retired.added || excluded.added END, \
+            live_chain = excluded.live_chain, live_seq = excluded.live_seq, updated_at = now()",
+        &[&graph.worker, &whole, &graph.added, &live_chains, &live_seqs],
+    )
+    .await
+    .map_err(SinkError::pg("record the delegation graph's state"))?;
     tx.execute(
         "INSERT INTO audit_views_progress (chain_id, chain_seq, newest_at) \
          SELECT * FROM unnest($1::int[], $2::bigint[], $3::timestamptz[]) \

@@ -43,7 +43,10 @@ pub fn graph_key(kind: u8, zone: &str, id: &str) -> u64 {
 /// retired.insert(42);
 /// assert!(retired.contains(42));
 /// assert!(!retired.contains(43));
-/// let copy = RetiredKeys::from_bytes(&retired.to_bytes()).unwrap();
+/// let mut copy = RetiredKeys::default();
+/// for (page, bits) in retired.pages() {
+///     assert!(copy.union_page(page, &bits));
+/// }
 /// assert!(copy.contains(42));
 /// ```
 #[derive(Clone)]
@@ -97,19 +100,6 @@ impl RetiredKeys {
         self.ones as f64 / (WORDS * 64) as f64
     }
 
-    /// Adds every key of `other`.
-    pub fn union(&mut self, other: &RetiredKeys) {
-        for (mine, theirs) in self.words.iter_mut().zip(&other.words) {
-            *mine |= *theirs;
-        }
-        self.ones = self.words.iter().map(|w| u64::from(w.count_ones())).sum();
-    }
-
-    /// The filter as stored (little-endian words).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.words.iter().flat_map(|w| w.to_le_bytes()).collect()
-    }
-
     /// The filter as stored in pages: (page, little-endian words).
     pub fn pages(&self) -> impl Iterator<Item = (usize, Vec<u8>)> + '_ {
         self.words.chunks(PAGE_WORDS).enumerate().map(|(i, w)| (i, w.iter().flat_map(|w| w.to_le_bytes()).collect()))
@@ -127,17 +117,6 @@ impl RetiredKeys {
             *word |= theirs;
         }
         true
-    }
-
-    /// A stored filter; `None` if it is not one of this size.
-    pub fn from_bytes(bytes: &[u8]) -> Option<RetiredKeys> {
-        if bytes.len() != RETIRED_FILTER_BYTES {
-            return None;
-        }
-        let words: Vec<u64> =
-            bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect();
-        let ones = words.iter().map(|w| u64::from(w.count_ones())).sum();
-        Some(RetiredKeys { words, ones })
     }
 }
 
@@ -175,18 +154,20 @@ mod tests {
         for (page, bytes) in retired.pages() {
             assert!(copy.union_page(page, &bytes));
         }
-        assert_eq!(copy.to_bytes(), retired.to_bytes());
+        assert!(copy.pages().eq(retired.pages()));
         assert_eq!(copy.fill(), retired.fill());
         assert!(!copy.union_page(16, &vec![0; RETIRED_PAGE_BYTES]));
     }
 
     #[test]
-    fn union_keeps_both() {
+    fn union_of_pages_keeps_both_filters() {
         let (mut a, mut b) = (RetiredKeys::default(), RetiredKeys::default());
         a.insert(1);
         b.insert(2);
-        a.union(&b);
+        for (page, bytes) in b.pages() {
+            assert!(a.union_page(page, &bytes));
+        }
         assert!(a.contains(1) && a.contains(2));
-        assert!(RetiredKeys::from_bytes(&[0; 8]).is_none());
+        assert!(!a.union_page(0, &[0; 8]), "a page of another size");
     }
 }

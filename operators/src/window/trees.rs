@@ -31,8 +31,7 @@ pub fn lifecycle_keys(event: &ViewEvent) -> Vec<u64> {
 /// by joining rows that may arrive long after it, so it stays in memory for ever (they are
 /// rare) and is always also checked against the ledger.
 pub fn is_pinned(event: &ViewEvent) -> bool {
-    (event.event_type == "session_revoked" || event.event_type == "delegation_edge_revoked")
-        && event.agent_session_id.is_none()
+    event.is_revocation() && event.agent_session_id.is_none()
 }
 
 /// One tree's rows and how recent it is.
@@ -123,7 +122,7 @@ impl Trees {
         let revocations = trees
             .iter()
             .flat_map(|t| t.rows.iter().map(|(_, row)| row))
-            .filter(|row| row.event_type == "session_revoked" || row.event_type == "delegation_edge_revoked")
+            .filter(|row| row.is_revocation())
             .cloned()
             .collect();
         (linked, revocations)

@@ -90,13 +90,13 @@ impl ViewProgress {
             worker: worker as i32,
             pages: whole.then(|| state.keys.pages().map(|(page, bits)| (page as i32, bits)).collect()),
             added: state.added.iter().map(|k| *k as i64).collect(),
-            live: state.live_positions().into_iter().filter(|(chain, _)| *chain >= 0).collect(),
+            live: state.trees.positions().into_iter().filter(|(chain, _)| *chain >= 0).collect(),
         };
         drop(state);
         let pool = pool.clone();
         let write = async move {
             // A missed record only makes the next start-up re-read a little more.
-            match auditflow_sinks::views::record_progress(&pool, &rows, Some(&record)).await {
+            match auditflow_sinks::views::record_progress(&pool, &rows, &record).await {
                 Ok(()) => stored,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not record the views' progress; the next start re-reads more");

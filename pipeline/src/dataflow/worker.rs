@@ -154,21 +154,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             ms,
             "views hydrated from the ledger"
         );
-        // Every worker's stored filter: after a change of the cluster's size a zone's trees
-        // may have retired on another worker.
-        let mut state = graph.borrow_mut();
-        for (page, bits) in &hydrated.retired {
-            if !state.keys.union_page(*page as usize, bits) {
-                return Err(format!(
-                    "page {page} of a stored filter of retired trees (audit_views_retired_pages) is not one of this \
-                     version's 256 KiB pages"
-                ));
-            }
-        }
-        for key in &hydrated.retired_keys {
-            state.keys.insert(*key as u64);
-        }
-        drop(state);
+        *graph.borrow_mut() = GraphState::restore(&hydrated.retired, &hydrated.retired_keys)?;
         view_stats.hydrated_rows.fetch_add((hydrated.rows.len() + hydrated.graph.len()) as u64, Ordering::Relaxed);
         view_stats.hydration_ms.fetch_max(ms, Ordering::Relaxed);
         (hydrated.rows, hydrated.graph, hydrated.newest_us)

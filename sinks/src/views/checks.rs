@@ -33,7 +33,7 @@ impl<'a> Checks<'a> {
         let mut checks = Checks::default();
         let mut seen = BTreeSet::new();
         for row in rows.filter(|row| seen.insert(row.id.as_str())) {
-            if row.event_type == "session_revoked" || row.event_type == "delegation_edge_revoked" {
+            if row.is_revocation() {
                 checks.revocations.push(row);
             } else if row.is_lifecycle() {
                 checks.links.push(row);
