@@ -48,6 +48,10 @@ else
   pg_up || { log "postgres did not come up"; exit 1; }
 fi
 
+# The TLS tests make their own CA and certificates with the openssl command line tool (a
+# test tool only: auditflow itself uses rustls).
+command -v openssl >/dev/null || { log "installing openssl"; apt_install openssl; }
+
 # The archive tests and the demo read Parquet with DuckDB and run an S3 server (moto); both
 # come from PyPI.
 if python3 -c 'import duckdb, moto, boto3, flask; assert duckdb.__version__.startswith("2.")' >/dev/null 2>&1; then

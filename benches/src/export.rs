@@ -84,7 +84,7 @@ pub fn run(global: &Globals, args: &ExportBenchArgs) -> anyhow::Result<()> {
         (rows as u64, serde_json::Value::Null, 0.0)
     } else {
         let mut redis =
-            io.block_on(auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(60)))?;
+            io.block_on(auditflow_sources::redis_stream::connect(&settings.redis, Duration::from_secs(60)))?;
         let _: i64 = io.block_on(redis::cmd("DEL").arg(STREAM).arg(format!("{STREAM}.dlq")).query_async(&mut redis))?;
         let scratch = io.block_on(fresh_database(global, DB))?;
         eprintln!("bench export: preloading {} events and draining them (ingest + live export)", args.events);

@@ -226,8 +226,8 @@ pub fn run(global: &Globals, args: &FleetBenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all("target/bench/fleet")?;
     let dir = std::fs::canonicalize("target/bench/fleet")?;
     let io = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let redis_url = global.resolve()?.redis_url;
-    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&redis_url, Duration::from_secs(60)))?;
+    let redis_target = global.resolve()?.redis;
+    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&redis_target, Duration::from_secs(60)))?;
     let _: i64 = io.block_on(redis::cmd("DEL").arg(TEMPLATE).query_async(&mut redis))?;
     eprintln!("bench fleet: preloading {} events over {} zones", args.events, args.zones);
     let scratch = io.block_on(fresh_database(global, DB))?;

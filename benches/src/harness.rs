@@ -145,8 +145,8 @@ pub(crate) fn drain_fresh(
     events: u64,
     extra: &[&str],
 ) -> anyhow::Result<(serde_json::Value, u64)> {
-    let redis_url = global.resolve()?.redis_url;
-    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&redis_url, Duration::from_secs(60)))?;
+    let redis_target = global.resolve()?.redis;
+    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&redis_target, Duration::from_secs(60)))?;
     let _: i64 = io.block_on(redis::cmd("DEL").arg(stream).arg(format!("{stream}.dlq")).query_async(&mut redis))?;
     let scratch = io.block_on(fresh_database(global, db))?;
     let loaded = preload(global, &scratch.url, stream, events, "max")?;
@@ -163,7 +163,7 @@ pub(crate) fn drain_fresh(
 
 pub(crate) struct Scratch {
     pub(crate) url: String,
-    pub(crate) pg: tokio_postgres::Config,
+    pub(crate) pg: auditflow_sinks::postgres::PgTarget,
 }
 
 pub(crate) async fn fresh_database(global: &Globals, name: &str) -> anyhow::Result<Scratch> {

@@ -48,7 +48,7 @@ pub fn run(global: &Globals, args: &IngestBenchArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let settings = global.resolve()?;
     let mut redis =
-        runtime.block_on(auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(60)))?;
+        runtime.block_on(auditflow_sources::redis_stream::connect(&settings.redis, Duration::from_secs(60)))?;
     let latency_stream = format!("{BENCH_STREAM}.latency");
     for s in [BENCH_STREAM, &latency_stream] {
         let _: i64 = runtime.block_on(redis::cmd("DEL").arg(s).arg(format!("{s}.dlq")).query_async(&mut redis))?;

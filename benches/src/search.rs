@@ -220,7 +220,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
             zones: None,
         }],
         pool,
-        redis_url: base.redis_url.clone(),
+        redis: base.redis.clone(),
         dlq_stream: "auditflow.bench.search.dlq".into(),
         keyring: Arc::new(auditflow_schemas::keyring::Keyring::insecure_skip_verify()),
         limits: auditflow_schemas::wire::Limits::default(),
@@ -241,7 +241,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         cluster: Arc::default(),
     };
     let streams = auditflow_pipeline::ops::Streams {
-        redis_url: base.redis_url.clone(),
+        redis: base.redis.clone(),
         stream: "auditflow.bench.search".into(),
         revocation_stream: None,
         group: "audit-ingestor".into(),

@@ -54,8 +54,8 @@ pub struct ViewsBenchArgs {
 const DB: &str = "auditflow_bench_views";
 const STREAM: &str = "auditflow.bench.views";
 
-async fn clear(redis_url: &str, stream: &str) -> anyhow::Result<()> {
-    let mut redis = auditflow_sources::redis_stream::connect(redis_url, Duration::from_secs(60)).await?;
+async fn clear(target: &auditflow_sources::redis_stream::RedisTarget, stream: &str) -> anyhow::Result<()> {
+    let mut redis = auditflow_sources::redis_stream::connect(target, Duration::from_secs(60)).await?;
     let _: i64 = redis::cmd("DEL").arg(stream).arg(format!("{stream}.dlq")).query_async(&mut redis).await?;
     Ok(())
 }
@@ -110,9 +110,9 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
 
     // Steady state at a fixed rate, event time ten times the wall clock.
     eprintln!("bench views: steady state at {} events/s for {} s", args.latency_rate, args.latency_secs);
-    let redis_url = global.resolve()?.redis_url;
+    let redis_target = global.resolve()?.redis;
     let stream = format!("{STREAM}.latency");
-    io.block_on(clear(&redis_url, &stream))?;
+    io.block_on(clear(&redis_target, &stream))?;
     let scratch = io.block_on(fresh_database(global, DB))?;
     let idle = args.session_idle_secs.to_string();
     let steady_flags = ["--views-session-idle-secs", idle.as_str()];

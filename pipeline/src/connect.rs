@@ -3,6 +3,7 @@
 //! shard count that differs from the ledger's) turned into configuration errors (exit 2).
 
 use crate::settings::{redact, ConfigError, Resolved};
+use auditflow_sinks::postgres::tls::TlsParam;
 use auditflow_sinks::SinkError;
 use std::time::{Duration, Instant};
 
@@ -139,6 +140,16 @@ fn classify(settings: &Resolved, e: SinkError) -> Attempt {
         SinkError::Postgres { source, .. } if source.code().is_some_and(|c| c.code().starts_with("42")) => {
             Attempt::Fatal(schema_conflict(&source).into())
         }
+        SinkError::Postgres { source, .. } if tls_failure(&source).is_some() => {
+            let (param, cause) = tls_failure(&source).unwrap_or((TlsParam::SslMode, String::new()));
+            Attempt::Fatal(
+                ConfigError::new(
+                    crate::settings::connections::tls_setting(param),
+                    format!("TLS to {} failed: {cause}", redact(&settings.database_url)),
+                )
+                .into(),
+            )
+        }
         e if e.is_retryable() => Attempt::Unanswered(e.to_string()),
         e => Attempt::Fatal(
             Unreachable {
@@ -176,12 +187,106 @@ fn schema_conflict(source: &tokio_postgres::Error) -> ConfigError {
     }
 }
 
+/// What a failure to reach Redis means: a login or TLS problem no retry can fix (exit 2), or
+/// a server that does not answer.
+fn classify_redis(settings: &Resolved, e: redis::RedisError) -> Attempt {
+    use crate::settings::connections::redis_setting;
+    use auditflow_sources::redis_stream::RedisParam;
+    let refused = matches!(e.code(), Some("WRONGPASS" | "NOAUTH" | "NOPERM"))
+        || e.kind() == redis::ErrorKind::AuthenticationFailed;
+    if refused {
+        return Attempt::Fatal(
+            ConfigError::new(
+                "AUDITFLOW_REDIS_PASSWORD_FILE (--redis-password-file, AUDITFLOW_REDIS_PASSWORD, \
+                 AUDITFLOW_REDIS_USERNAME, or the credentials in AUDITFLOW_REDIS_URL)",
+                format!("Redis refused the login: {e}"),
+            )
+            .into(),
+        );
+    }
+    match tls_failure(&e) {
+        Some((param, cause)) => {
+            let param = match param {
+                TlsParam::RootCert => RedisParam::CaFile,
+                TlsParam::ClientCert | TlsParam::ClientKey => RedisParam::CertFile,
+                TlsParam::SslMode => RedisParam::Url,
+            };
+            Attempt::Fatal(
+                ConfigError::new(
+                    redis_setting(param),
+                    format!("TLS to {} failed: {cause}", redact(&settings.redis_url)),
+                )
+                .into(),
+            )
+        }
+        None => Attempt::Unanswered(e.to_string()),
+    }
+}
+
+/// The TLS failure among `error`'s causes, if any: the parameter to look at and why, in
+/// words that say what to fix. tokio-postgres and redis both keep rustls's error inside an
+/// `io::Error` (redis behind an `Arc`), which is where this looks.
+fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<(TlsParam, String)> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        let io = e.downcast_ref::<std::io::Error>().or_else(|| {
+            e.downcast_ref::<std::sync::Arc<dyn std::error::Error + Send + Sync>>()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>())
+        });
+        let tls = e
+            .downcast_ref::<rustls::Error>()
+            .or_else(|| io.and_then(|io| io.get_ref()).and_then(|inner| inner.downcast_ref::<rustls::Error>()));
+        if let Some(tls) = tls {
+            return Some(explain_tls(tls));
+        }
+        if e.to_string().contains("server does not support TLS") {
+            return Some((
+                TlsParam::SslMode,
+                "the server does not offer TLS, and sslmode asks for it: turn ssl on in the server, or set sslmode \
+                 to prefer or disable if plain connections are acceptable"
+                    .into(),
+            ));
+        }
+        cause = e.source();
+    }
+    None
+}
+
+fn explain_tls(error: &rustls::Error) -> (TlsParam, String) {
+    use rustls::CertificateError;
+    match error {
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer | CertificateError::BadSignature) => (
+            TlsParam::RootCert,
+            format!(
+                "the server's certificate is not signed by a CA given as trusted ({error}): give the CA that signed it"
+            ),
+        ),
+        rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => (
+            TlsParam::SslMode,
+            format!(
+                "the server's certificate does not name the host connected to ({error}); full verification compares \
+                 them: connect by a name the certificate holds (or, for Postgres, use sslmode=verify-ca)"
+            ),
+        ),
+        rustls::Error::InvalidCertificate(CertificateError::Expired | CertificateError::ExpiredContext { .. }) => {
+            (TlsParam::RootCert, format!("the server's certificate has expired ({error})"))
+        }
+        rustls::Error::AlertReceived(alert) => (
+            TlsParam::ClientCert,
+            format!("the server ended the TLS handshake ({alert:?}): it may want a client certificate it trusts"),
+        ),
+        other => (TlsParam::SslMode, format!("the TLS handshake failed: {other}")),
+    }
+}
+
 /// Connects to Redis and creates the consumer group, retrying for up to `timeout`.
 pub async fn prepare_redis(settings: &Resolved, timeout: Duration) -> anyhow::Result<()> {
     retry_until_reachable("redis", &settings.redis_url, timeout, || async {
-        let mut con = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(5))
+        let mut con = auditflow_sources::redis_stream::connect(&settings.redis, Duration::from_secs(5))
             .await
-            .map_err(|e| Attempt::Unanswered(e.to_string()))?;
+            .map_err(|e| classify_redis(settings, e))?;
         auditflow_sources::redis_stream::reader::ensure_group(&mut con, &settings.stream, &settings.group)
             .await
             .map_err(|e| Attempt::Unanswered(e.to_string()))
@@ -192,15 +297,22 @@ pub async fn prepare_redis(settings: &Resolved, timeout: Duration) -> anyhow::Re
 /// One connection to Redis for a command that reads or writes a stream; unreachable within
 /// 10 s is exit 3.
 pub async fn redis(settings: &Resolved) -> anyhow::Result<redis::aio::MultiplexedConnection> {
-    let wait = Duration::from_secs(10);
-    auditflow_sources::redis_stream::connect(&settings.redis_url, wait).await.map_err(|e| {
-        Unreachable {
-            service: "Redis",
-            target: redact(&settings.redis_url),
-            waited_secs: wait.as_secs(),
-            detail: e.to_string(),
+    redis_waiting(settings, Duration::from_secs(10)).await
+}
+
+/// [`redis`], with replies awaited for up to `wait`.
+pub async fn redis_waiting(settings: &Resolved, wait: Duration) -> anyhow::Result<redis::aio::MultiplexedConnection> {
+    auditflow_sources::redis_stream::connect(&settings.redis, wait).await.map_err(|e| {
+        match classify_redis(settings, e) {
+            Attempt::Fatal(e) => e,
+            Attempt::Unanswered(detail) => Unreachable {
+                service: "Redis",
+                target: redact(&settings.redis_url),
+                waited_secs: wait.as_secs(),
+                detail,
+            }
+            .into(),
         }
-        .into()
     })
 }
 

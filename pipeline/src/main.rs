@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         sigpipe::reset();
     }
     process::init_logging(&cli.global.log_format);
+    // Redis and the S3 client build their TLS from the process's provider: one, chosen here.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     process::disable_transparent_huge_pages();
     match commands::execute(&cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,8 +27,8 @@ return 1
 /// Where dead letters go.
 #[derive(Clone, Debug)]
 pub struct DlqConfig {
-    /// Redis URL.
-    pub url: String,
+    /// Redis, with its credentials and TLS (built by the caller from its settings).
+    pub client: redis::Client,
     /// Consumer group of the source streams (for the pending check and XACK).
     pub group: String,
     /// DLQ stream key (SPEC default `<stream>.dlq`).
@@ -72,7 +72,7 @@ async fn write_until_done(
         let mut slot = connection.lock().await;
         let result = match slot.as_mut() {
             Some(con) => write_letters(config, con, letters).await,
-            None => match connect(&config.url).await {
+            None => match connect(&config.client).await {
                 Ok(con) => write_letters(config, slot.insert(con), letters).await,
                 Err(e) => Err(e),
             },
@@ -96,9 +96,8 @@ async fn write_until_done(
     }
 }
 
-async fn connect(url: &str) -> Result<MultiplexedConnection, SinkError> {
+async fn connect(client: &redis::Client) -> Result<MultiplexedConnection, SinkError> {
     let op = "connect";
-    let client = redis::Client::open(url).map_err(|source| SinkError::Redis { op, source })?;
     let config = redis::AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_secs(30)));
     client.get_multiplexed_async_connection_with_config(&config).await.map_err(|source| SinkError::Redis { op, source })
 }

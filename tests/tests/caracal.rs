@@ -5,54 +5,10 @@
 
 mod common;
 
+use common::servers::PrivateRedis;
 use common::{http_get, http_request, json_of, kill9, parse_metrics, sum_of, terminate, TestEnv};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// A Redis server of this test's own on a free port, so that it can be stopped.
-struct PrivateRedis {
-    child: Child,
-    url: String,
-}
-
-impl PrivateRedis {
-    // The child is waited for in `Drop` (or before the panic when it does not start).
-    #[allow(clippy::zombie_processes)]
-    fn start(dir: &std::path::Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let mut child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(dir)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server is not installed: run `make services` (scripts/services.sh installs it)");
-        let url = format!("redis://127.0.0.1:{port}");
-        let started = Instant::now();
-        loop {
-            let up = redis::Client::open(url.as_str())
-                .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(200)))
-                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
-                .is_ok();
-            if up {
-                return PrivateRedis { child, url };
-            }
-            if started.elapsed() > Duration::from_secs(10) {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the test's own redis-server did not start on port {port}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `/ready`'s status and reason (`None` when ready).
 fn ready(addr: &str) -> (u16, Option<String>) {

@@ -35,24 +35,37 @@ fn plain(flag: Str, env: Str, value: Str, key: Str, default: Value) -> Setting {
 }
 
 fn redis() -> Vec<Setting> {
-    vec![plain(
-        "--redis-url",
-        "AUDITFLOW_REDIS_URL",
-        "redis://127.0.0.2:6390",
-        "redis_url",
-        json!("redis://127.0.0.1:6379"),
-    )]
+    vec![
+        plain(
+            "--redis-url",
+            "AUDITFLOW_REDIS_URL",
+            "redis://127.0.0.2:6390",
+            "redis_url",
+            json!("redis://127.0.0.1:6379"),
+        ),
+        plain("--redis-username", "AUDITFLOW_REDIS_USERNAME", "auditor", "redis_username", Value::Null),
+    ]
 }
 
 fn postgres() -> Vec<Setting> {
     let default = json!("postgres://postgres@127.0.0.1:5432/auditflow");
-    vec![plain(
-        "--database-url",
-        "AUDITFLOW_DATABASE_URL",
-        "postgres://alice@127.0.0.3:5439/ledger",
-        "database_url",
-        default,
-    )]
+    vec![
+        plain(
+            "--database-url",
+            "AUDITFLOW_DATABASE_URL",
+            "postgres://alice@127.0.0.3:5439/ledger",
+            "database_url",
+            default,
+        ),
+        plain("--database-sslmode", "AUDITFLOW_DATABASE_SSLMODE", "disable", "database_sslmode", json!("prefer")),
+        plain(
+            "--database-sslrootcert",
+            "AUDITFLOW_DATABASE_SSLROOTCERT",
+            "/etc/af/ca.pem",
+            "database_sslrootcert",
+            Value::Null,
+        ),
+    ]
 }
 
 fn audit_stream() -> Vec<Setting> {

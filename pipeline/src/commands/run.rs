@@ -109,7 +109,7 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
     ops::serve(
         &settings.listen,
         ops::Streams {
-            redis_url: settings.redis_url.clone(),
+            redis: settings.redis.clone(),
             stream: settings.stream.clone(),
             revocation_stream: settings.revocation_stream.clone(),
             group: settings.group.clone(),
@@ -133,7 +133,7 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
             tokens: settings.api_tokens.clone(),
             // The API only reads; it does not use the writer role.
             pool: auditflow_sinks::postgres::read_pool(&settings.pg, 4)?,
-            redis_url: settings.redis_url.clone(),
+            redis: settings.redis.clone(),
             dlq_stream: settings.dlq_stream.clone(),
             keyring: telemetry.keyring.clone(),
             limits: auditflow_schemas::wire::Limits { max_data_bytes: settings.max_event_bytes },

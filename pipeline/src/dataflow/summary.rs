@@ -86,8 +86,7 @@ pub(super) async fn fill_store_totals(settings: &Resolved, pool: &deadpool_postg
             summary.ledger_rows_total = row.get(0);
         }
     }
-    let Ok(mut con) = auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(10)).await
-    else {
+    let Ok(mut con) = auditflow_sources::redis_stream::connect(&settings.redis, Duration::from_secs(10)).await else {
         return;
     };
     if let Ok(redis::Value::Array(parts)) =

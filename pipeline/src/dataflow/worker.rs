@@ -83,7 +83,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         for stream in &streams {
             runtime
                 .block_on(auditflow_sources::redis_stream::retire_consumers(
-                    &settings.redis_url,
+                    &settings.redis,
                     stream,
                     &settings.group,
                     &settings.consumer_prefix,
@@ -96,7 +96,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     let sources: Vec<(RedisStreamConfig, SourceControl, Acker)> = streams
         .iter()
         .map(|stream| {
-            let mut config = RedisStreamConfig::new(&settings.redis_url, stream, &settings.group, &consumer);
+            let mut config = RedisStreamConfig::new(&settings.redis, stream, &settings.group, &consumer);
             config.batch_size = settings.batch_size;
             config.claim_idle = Duration::from_millis(settings.claim_idle_ms);
             config.max_in_flight = settings.max_in_flight;
@@ -104,7 +104,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             let control = SourceControl::new(settings.max_in_flight, stop.clone(), read.clone());
             let acker = Acker::spawn(
                 runtime,
-                settings.redis_url.clone(),
+                settings.redis.clone(),
                 (*stream).to_owned(),
                 settings.group.clone(),
                 control.permits.clone(),
@@ -119,7 +119,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         revocation_stream: settings.revocation_stream.clone(),
     };
     let dlq = DlqConfig {
-        url: settings.redis_url.clone(),
+        client: settings.redis.client().map_err(|e| format!("cannot use the Redis settings: {e}"))?,
         group: settings.group.clone(),
         dlq_stream: settings.dlq_stream.clone(),
         written: dead_lettered.clone(),

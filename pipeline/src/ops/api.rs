@@ -23,8 +23,8 @@ pub struct ApiState {
     pub tokens: Vec<TokenSpec>,
     /// Read pool (not the writer role).
     pub pool: deadpool_postgres::Pool,
-    /// Redis URL, DLQ stream.
-    pub redis_url: String,
+    /// Redis (for the DLQ).
+    pub redis: auditflow_sources::redis_stream::RedisTarget,
     /// DLQ stream.
     pub dlq_stream: String,
     /// Keys replay checks entries against.
@@ -237,7 +237,7 @@ fn whole_ledger(token: &TokenSpec) -> Result<(), ApiError> {
 }
 
 async fn redis(state: &ApiState) -> Result<redis::aio::MultiplexedConnection, ApiError> {
-    auditflow_sources::redis_stream::connect(&state.redis_url, std::time::Duration::from_secs(5))
+    auditflow_sources::redis_stream::connect(&state.redis, std::time::Duration::from_secs(5))
         .await
         .map_err(|e| ApiError::internal(anyhow::anyhow!("Redis: {e}")))
 }

@@ -89,7 +89,7 @@ fn limit(query: &HashMap<String, String>) -> Result<usize, Refusal> {
 }
 
 async fn redis(state: &CaracalApi) -> Option<redis::aio::MultiplexedConnection> {
-    auditflow_sources::redis_stream::connect(&state.api.redis_url, std::time::Duration::from_secs(5)).await.ok()
+    auditflow_sources::redis_stream::connect(&state.api.redis, std::time::Duration::from_secs(5)).await.ok()
 }
 
 /// A request that pages the DLQ: authorized, its `limit`, and a connection to Redis (or the

@@ -200,10 +200,12 @@ mod tests {
     fn lag_and_pending_add_up_over_the_audit_and_revocation_streams() {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         runtime.block_on(async {
-            let mut con =
-                auditflow_sources::redis_stream::connect("redis://127.0.0.1:6379", std::time::Duration::from_secs(5))
-                    .await
-                    .expect("Redis must answer on 127.0.0.1:6379 (make services)");
+            let mut con = auditflow_sources::redis_stream::connect(
+                &auditflow_sources::redis_stream::RedisTarget::new("redis://127.0.0.1:6379").expect("url"),
+                std::time::Duration::from_secs(5),
+            )
+            .await
+            .expect("Redis must answer on 127.0.0.1:6379 (make services)");
             let tag =
                 format!("health-test-{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0));
             let (audit, revocations, dlq) = (format!("{tag}.events"), format!("{tag}.revoke"), format!("{tag}.dlq"));

@@ -27,8 +27,8 @@ use std::time::Duration;
 /// Where the stream health comes from.
 #[derive(Clone, Debug)]
 pub struct Streams {
-    /// Redis URL.
-    pub redis_url: String,
+    /// Redis.
+    pub redis: auditflow_sources::redis_stream::RedisTarget,
     /// Audit stream.
     pub stream: String,
     /// Revocation stream, when one is read.
@@ -115,7 +115,7 @@ async fn poll_forever(state: Arc<OpsState>, streams: Streams) {
     let mut con = None;
     loop {
         if con.is_none() {
-            con = auditflow_sources::redis_stream::connect(&streams.redis_url, Duration::from_secs(5)).await.ok();
+            con = auditflow_sources::redis_stream::connect(&streams.redis, Duration::from_secs(5)).await.ok();
         }
         let result = match con.as_mut() {
             Some(c) => {
@@ -123,7 +123,7 @@ async fn poll_forever(state: Arc<OpsState>, streams: Streams) {
                     std::iter::once(streams.stream.clone()).chain(streams.revocation_stream.clone()).collect();
                 health::poll(c, &read, &streams.group, &streams.dlq).await.map_err(|e| e.to_string())
             }
-            None => Err(format!("cannot connect to Redis at {}", streams.redis_url)),
+            None => Err(format!("cannot connect to Redis at {:?}", streams.redis)),
         };
         if result.is_err() {
             con = None;

@@ -64,13 +64,7 @@ impl CaracalEnv {
             }
             let file_var = format!("{name}_FILE");
             let Some(path) = get(&file_var) else { return Ok(None) };
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| ConfigError::new(&file_var, format!("cannot read {path}: {e}")))?;
-            let value = text.trim_end_matches([' ', '\t', '\r', '\n']).to_owned();
-            if value.is_empty() {
-                return Err(ConfigError::new(&file_var, format!("{path} is empty")));
-            }
-            Ok(Some(value))
+            super::connections::read_secret_file(std::path::Path::new(&path), &file_var).map(Some)
         };
         let number = |name: &str| -> Result<Option<u64>, ConfigError> {
             get(name)

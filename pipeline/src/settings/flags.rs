@@ -29,6 +29,24 @@ pub struct RedisFlags {
     /// Redis URL [default: redis://127.0.0.1:6379].
     #[arg(long, env = "AUDITFLOW_REDIS_URL", value_name = "URL")]
     pub redis_url: Option<String>,
+    /// Redis ACL user (replaces the URL's).
+    #[arg(long, env = "AUDITFLOW_REDIS_USERNAME", value_name = "USER")]
+    pub redis_username: Option<String>,
+    /// File holding the Redis password, as Kubernetes mounts a secret (replaces the URL's;
+    /// AUDITFLOW_REDIS_PASSWORD gives it directly).
+    #[arg(long, env = "AUDITFLOW_REDIS_PASSWORD_FILE", value_name = "FILE")]
+    pub redis_password_file: Option<PathBuf>,
+    /// CA certificates (PEM) a rediss:// server's certificate must chain to [default: the
+    /// platform's roots].
+    #[arg(long, env = "AUDITFLOW_REDIS_CA_FILE", value_name = "FILE")]
+    pub redis_ca_file: Option<PathBuf>,
+    /// Client certificate (PEM) for a rediss:// server that asks for one (with
+    /// --redis-key-file).
+    #[arg(long, env = "AUDITFLOW_REDIS_CERT_FILE", value_name = "FILE")]
+    pub redis_cert_file: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, env = "AUDITFLOW_REDIS_KEY_FILE", value_name = "FILE")]
+    pub redis_key_file: Option<PathBuf>,
 }
 
 /// Where the ledger is.
@@ -38,6 +56,25 @@ pub struct PostgresFlags {
     /// [default: postgres://postgres@127.0.0.1:5432/auditflow].
     #[arg(long, env = "AUDITFLOW_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
+    /// File holding the database password, as Kubernetes mounts a secret (replaces the URL's;
+    /// AUDITFLOW_DATABASE_PASSWORD gives it directly, PGPASSWORD is the last resort).
+    #[arg(long, env = "AUDITFLOW_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+    pub database_password_file: Option<PathBuf>,
+    /// TLS as libpq's sslmode: disable, prefer, require, verify-ca or verify-full; over the
+    /// URL's sslmode, then PGSSLMODE [default: prefer].
+    #[arg(long, env = "AUDITFLOW_DATABASE_SSLMODE", value_name = "MODE")]
+    pub database_sslmode: Option<String>,
+    /// CA certificates (PEM) the server's certificate must chain to, or `system`; over the
+    /// URL's sslrootcert, then PGSSLROOTCERT.
+    #[arg(long, env = "AUDITFLOW_DATABASE_SSLROOTCERT", value_name = "FILE")]
+    pub database_sslrootcert: Option<PathBuf>,
+    /// Client certificate (PEM) for a server that authenticates by certificate; over the
+    /// URL's sslcert, then PGSSLCERT.
+    #[arg(long, env = "AUDITFLOW_DATABASE_SSLCERT", value_name = "FILE")]
+    pub database_sslcert: Option<PathBuf>,
+    /// The client certificate's private key (PEM); over the URL's sslkey, then PGSSLKEY.
+    #[arg(long, env = "AUDITFLOW_DATABASE_SSLKEY", value_name = "FILE")]
+    pub database_sslkey: Option<PathBuf>,
 }
 
 /// The audit stream producers publish to.

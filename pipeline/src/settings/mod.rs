@@ -5,6 +5,7 @@
 //! file is only the index.
 
 pub mod caracal;
+pub mod connections;
 pub mod error;
 pub mod file;
 pub mod flags;

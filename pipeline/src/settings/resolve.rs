@@ -9,23 +9,6 @@ use super::flags::{GlobalFlags, SettingsFlags};
 use super::resolved::{KeySource, ReadyGates, Resolved};
 use std::path::PathBuf;
 
-/// Checks a Redis URL.
-pub fn check_redis_url(url: &str) -> Result<(), ConfigError> {
-    redis::Client::open(url)
-        .map(|_| ())
-        .map_err(|e| ConfigError::new("AUDITFLOW_REDIS_URL (--redis-url)", format!("not a valid redis:// URL: {e}")))
-}
-
-/// Checks a Postgres URL.
-pub fn check_database_url(url: &str) -> Result<tokio_postgres::Config, ConfigError> {
-    let cfg = auditflow_sinks::postgres::parse_url(url)
-        .map_err(|e| ConfigError::new("AUDITFLOW_DATABASE_URL (--database-url)", e))?;
-    if cfg.get_hosts().is_empty() {
-        return Err(ConfigError::new("AUDITFLOW_DATABASE_URL (--database-url)", "names no host"));
-    }
-    Ok(cfg)
-}
-
 /// Checks the archive URL's scheme and shape (the store itself is reached later).
 pub fn check_export_url(url: &str) -> Result<(), ConfigError> {
     let setting = "AUDITFLOW_EXPORT_URL (--export-url, export.url)";
@@ -67,7 +50,8 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         .or(file.redis_url)
         .or(caracal.redis_url)
         .unwrap_or_else(|| "redis://127.0.0.1:6379".into());
-    check_redis_url(&redis_url)?;
+    let env = |name: &str| std::env::var(name).ok();
+    let redis = super::connections::redis_target(&flags.redis, &redis_url, env)?;
     let database_url = flags
         .postgres
         .database_url
@@ -75,7 +59,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         .or(file.database_url)
         .or(caracal.database_url)
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/auditflow".into());
-    let pg = check_database_url(&database_url)?;
+    let pg = super::connections::postgres_target(&flags.postgres, &database_url, env)?;
     let stream = flags.streams.stream.stream.clone().or(file.stream).unwrap_or_else(|| "caracal.audit.events".into());
     if stream.is_empty() {
         return Err(ConfigError::new("AUDITFLOW_STREAM (--stream)", "must not be empty"));
@@ -233,6 +217,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         .unwrap_or_else(|| "auditflow".into());
     Ok(Resolved {
         redis_url,
+        redis,
         database_url,
         pg,
         stream,

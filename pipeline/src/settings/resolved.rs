@@ -10,12 +10,14 @@ use std::path::PathBuf;
 /// Everything `run` (and the other commands) need, validated.
 #[derive(Debug, Clone)]
 pub struct Resolved {
-    /// Redis URL.
+    /// Redis URL (as given: redact it before showing it).
     pub redis_url: String,
-    /// Postgres URL.
+    /// Redis with its credentials and TLS.
+    pub redis: auditflow_sources::redis_stream::RedisTarget,
+    /// Postgres URL (as given: redact it before showing it).
     pub database_url: String,
-    /// Parsed Postgres config.
-    pub pg: tokio_postgres::Config,
+    /// The ledger's connection settings and TLS.
+    pub pg: auditflow_sinks::postgres::PgTarget,
     /// Audit stream.
     pub stream: String,
     /// Consumer group.
@@ -115,7 +117,15 @@ impl Resolved {
     pub fn describe(&self) -> serde_json::Value {
         serde_json::json!({
             "redis_url": redact(&self.redis_url),
+            "redis_username": self.redis.username(),
+            "redis_password": self.redis.has_password().then_some("<redacted>"),
+            "redis_tls": self.redis.uses_tls(),
             "database_url": redact(&self.database_url),
+            "database_password": self.pg.get_password().map(|_| "<redacted>"),
+            "database_sslmode": self.pg.ssl_mode().as_str(),
+            "database_sslrootcert": self.pg.tls_options().root_cert,
+            "database_sslcert": self.pg.tls_options().client_cert,
+            "database_sslkey": self.pg.tls_options().client_key,
             "stream": self.stream,
             "group": self.group,
             "dlq_stream": self.dlq_stream,

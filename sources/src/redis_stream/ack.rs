@@ -67,7 +67,7 @@ impl Acker {
     /// permits to the reader's in-flight semaphore.
     pub fn spawn(
         runtime: &tokio::runtime::Handle,
-        url: String,
+        target: super::RedisTarget,
         stream: String,
         group: String,
         permits: Arc<Semaphore>,
@@ -85,7 +85,7 @@ impl Acker {
                             let mut backoff = Duration::from_millis(100);
                             loop {
                                 if con.is_none() {
-                                    con = connect(&url, Duration::from_secs(10)).await.ok();
+                                    con = connect(&target, Duration::from_secs(10)).await.ok();
                                 }
                                 let result: Result<i64, String> = match con.as_mut() {
                                     Some(c) => redis::cmd("XACK").arg(&stream).arg(&group).arg(chunk).query_async(c).await.map_err(|e| e.to_string()),

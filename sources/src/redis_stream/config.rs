@@ -5,8 +5,8 @@ use std::time::Duration;
 /// How one worker reads the audit stream.
 #[derive(Clone, Debug)]
 pub struct RedisStreamConfig {
-    /// `redis://host:port[/db]`.
-    pub url: String,
+    /// Where Redis is and how to log in.
+    pub target: super::RedisTarget,
     /// Stream key (SPEC default `caracal.audit.events`).
     pub stream: String,
     /// Consumer group (SPEC default `audit-ingestor`), created with MKSTREAM from id 0 so
@@ -30,9 +30,9 @@ pub struct RedisStreamConfig {
 
 impl RedisStreamConfig {
     /// Defaults for a stream, group and consumer.
-    pub fn new(url: &str, stream: &str, group: &str, consumer: &str) -> Self {
+    pub fn new(target: &super::RedisTarget, stream: &str, group: &str, consumer: &str) -> Self {
         RedisStreamConfig {
-            url: url.to_owned(),
+            target: target.clone(),
             stream: stream.to_owned(),
             group: group.to_owned(),
             consumer: consumer.to_owned(),

@@ -6,6 +6,7 @@
 //! * [`operator`]: the timely source operator fed by the reader.
 //! * [`ack`]: which entries may be acknowledged, and the XACK task.
 //! * [`retire`]: handing over the entries of consumers an earlier cluster size left.
+//! * [`target`]: where Redis is and how to log in (URL, ACL user, TLS files).
 
 pub mod ack;
 pub mod config;
@@ -13,11 +14,13 @@ pub mod operator;
 pub mod reader;
 pub mod reply;
 pub mod retire;
+pub mod target;
 
 pub use ack::{AckTracker, Acker};
 pub use config::RedisStreamConfig;
 pub use operator::{redis_stream_source, SourceControl};
 pub use retire::retire_consumers;
+pub use target::{RedisParam, RedisTarget, RedisTargetError};
 
 /// Errors talking to Redis. All are retried by the reader; they are surfaced for logs.
 #[derive(Debug, thiserror::Error)]
@@ -53,10 +56,10 @@ impl SourceError {
 
 /// Opens a multiplexed connection whose response timeout exceeds any BLOCK used on it.
 pub async fn connect(
-    url: &str,
+    target: &RedisTarget,
     response_timeout: std::time::Duration,
 ) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
-    let client = redis::Client::open(url)?;
+    let client = target.client()?;
     let config = redis::AsyncConnectionConfig::new()
         .set_response_timeout(Some(response_timeout))
         .set_connection_timeout(Some(std::time::Duration::from_secs(5)));

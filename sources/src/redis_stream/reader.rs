@@ -93,7 +93,7 @@ pub async fn run_reader(
             break;
         }
         let timeout = reader.config.block + Duration::from_secs(10);
-        let mut con = match connect(&reader.config.url, timeout).await {
+        let mut con = match connect(&reader.config.target, timeout).await {
             Ok(con) => con,
             Err(e) => {
                 tracing::warn!(stream = %reader.config.stream, error = %e, retry_in_ms = backoff.as_millis() as u64, "redis unreachable, retrying");

@@ -38,7 +38,7 @@ pub fn is_ours(prefix: &str, name: &str) -> bool {
 /// Hands the pending entries of every consumer of ours not in `current` to `claimer`, then
 /// removes those consumers. Returns (consumer, entries handed over) per retired consumer.
 pub async fn retire_consumers(
-    url: &str,
+    target: &super::RedisTarget,
     stream: &str,
     group: &str,
     prefix: &str,
@@ -46,7 +46,7 @@ pub async fn retire_consumers(
     claimer: &str,
 ) -> Result<Vec<(String, u64)>, SourceError> {
     let err = |op: &'static str| move |source| SourceError::Redis { op, stream: stream.to_owned(), source };
-    let mut con = connect(url, Duration::from_secs(30)).await.map_err(err("connect"))?;
+    let mut con = connect(target, Duration::from_secs(30)).await.map_err(err("connect"))?;
     let reply: redis::RedisResult<redis::Value> =
         redis::cmd("XINFO").arg("CONSUMERS").arg(stream).arg(group).query_async(&mut con).await;
     let names = match reply {

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod fleet;
 pub mod hosts;
 pub mod proxy;
+pub mod servers;
 pub mod stats;
 pub mod views;
 
@@ -15,7 +16,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
-pub const PG_ADMIN_URL: &str = "host=127.0.0.1 port=5432 user=postgres dbname=postgres";
+pub const PG_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
 pub const HMAC_KEY: &str = "6b65796b65796b65796b65796b65796b65796b65796b65796b65796b65796b6579";
 
 /// The binary under test: `AUDITFLOW_BIN`, else the workspace's release, else debug build.
@@ -60,6 +61,11 @@ pub struct TestEnv {
     pub export_url: String,
     /// Extra environment for every command (e.g. AWS_* for the S3 tests).
     pub extra_env: Vec<(String, String)>,
+    /// The Postgres server the harness creates, reads and drops the database on, as a URL
+    /// without a database (the shared server unless a test starts its own).
+    pub pg_server: String,
+    /// The Redis the harness reads the streams from.
+    pub redis_url: String,
 }
 
 impl TestEnv {
@@ -76,6 +82,8 @@ impl TestEnv {
             database: format!("af_{name}").to_lowercase(),
             export_url: format!("file://{}", dir.join("export").display()),
             extra_env: Vec::new(),
+            pg_server: PG_SERVER.to_owned(),
+            redis_url: REDIS_URL.to_owned(),
             name,
             dir,
             runtime: tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"),
@@ -84,7 +92,7 @@ impl TestEnv {
     }
 
     pub fn database_url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:5432/{}", self.database)
+        format!("{}/{}", self.pg_server, self.database)
     }
 
     /// A command for the binary with this environment's settings.
@@ -100,7 +108,7 @@ impl TestEnv {
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("AUDIT_HMAC_KEY", HMAC_KEY)
-            .env("AUDITFLOW_REDIS_URL", REDIS_URL)
+            .env("AUDITFLOW_REDIS_URL", &self.redis_url)
             .env("AUDITFLOW_DATABASE_URL", self.database_url())
             .env("AUDITFLOW_STREAM", &self.stream)
             .env("AUDITFLOW_REVOCATION_STREAM", &self.revocations)
@@ -208,7 +216,9 @@ impl TestEnv {
     pub fn admin_pg(&self) -> tokio_postgres::Client {
         self.runtime.block_on(async {
             let (client, conn) =
-                tokio_postgres::connect(PG_ADMIN_URL, tokio_postgres::NoTls).await.expect("connect as the admin");
+                tokio_postgres::connect(&format!("{}/postgres", self.pg_server), tokio_postgres::NoTls)
+                    .await
+                    .expect("connect as the admin");
             tokio::spawn(async move {
                 let _ = conn.await;
             });
@@ -238,7 +248,7 @@ impl TestEnv {
     }
 
     pub fn redis(&self) -> redis::Connection {
-        redis::Client::open(REDIS_URL).expect("redis url").get_connection().expect("redis connection")
+        redis::Client::open(self.redis_url.as_str()).expect("redis url").get_connection().expect("redis connection")
     }
 
     /// DLQ entries as src_stream_id -> reason.
@@ -347,11 +357,14 @@ impl Drop for TestEnv {
             );
             return;
         }
-        let _ =
-            redis::cmd("DEL").arg(&self.stream).arg(&self.dlq).arg(&self.revocations).query::<i64>(&mut self.redis());
+        // A test's own Redis may already be gone.
+        if let Ok(mut con) = redis::Client::open(self.redis_url.as_str()).and_then(|c| c.get_connection()) {
+            let _ = redis::cmd("DEL").arg(&self.stream).arg(&self.dlq).arg(&self.revocations).query::<i64>(&mut con);
+        }
         let db = self.database.clone();
         let _ = self.runtime.block_on(async {
-            let (client, conn) = tokio_postgres::connect(PG_ADMIN_URL, tokio_postgres::NoTls).await?;
+            let (client, conn) =
+                tokio_postgres::connect(&format!("{}/postgres", self.pg_server), tokio_postgres::NoTls).await?;
             tokio::spawn(async move {
                 let _ = conn.await;
             });

@@ -10,9 +10,8 @@
 
 pub mod generator;
 
-use crate::connect::Unreachable;
 use crate::settings::flags::{GlobalFlags, ProducerKeyFlags, RedisFlags, SettingsFlags, StreamFlags};
-use crate::settings::{self, redact, ConfigError};
+use crate::settings::{self, ConfigError};
 use anyhow::Context;
 use chrono::Utc;
 use clap::Args;
@@ -187,14 +186,7 @@ pub fn emit(global: &GlobalFlags, args: &EmitArgs) -> anyhow::Result<EmitSummary
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let mut con = runtime
-        .block_on(auditflow_sources::redis_stream::connect(&settings.redis_url, Duration::from_secs(30)))
-        .map_err(|e| Unreachable {
-            service: "redis",
-            target: redact(&settings.redis_url),
-            waited_secs: 0,
-            detail: e.to_string(),
-        })?;
+    let mut con = runtime.block_on(crate::connect::redis_waiting(&settings, Duration::from_secs(30)))?;
 
     let bar = indicatif::ProgressBar::new(args.count);
     bar.set_style(

@@ -3,10 +3,14 @@
 use crate::SinkError;
 use auditflow_schemas::migrations::{months_around, BOOTSTRAP, MIGRATIONS, MIGRATION_LOCK_KEY};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
 
-/// Parses a `postgres://` URL.
-pub fn parse_url(url: &str) -> Result<tokio_postgres::Config, String> {
+pub mod tls;
+
+pub use tls::PgTarget;
+
+/// Parses a Postgres URL or key=value string whose TLS parameters were taken out
+/// ([`tls::split_tls_params`]).
+pub fn parse_config(url: &str) -> Result<tokio_postgres::Config, String> {
     url.parse::<tokio_postgres::Config>().map_err(|e| format!("not a valid Postgres URL: {e}"))
 }
 
@@ -16,8 +20,8 @@ pub fn database_name(config: &tokio_postgres::Config) -> String {
 }
 
 /// Connects once (no pool), spawning the connection driver.
-pub async fn connect_once(config: &tokio_postgres::Config) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, connection) = config.connect(NoTls).await?;
+pub async fn connect_once(target: &PgTarget) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = target.config().connect(target.connector()).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::debug!(error = %e, "postgres connection closed");
@@ -28,7 +32,7 @@ pub async fn connect_once(config: &tokio_postgres::Config) -> Result<tokio_postg
 
 /// Creates the configured database when it does not exist (SPEC §6: "created if missing"),
 /// connecting to the `postgres` maintenance database of the same server to do so.
-pub async fn ensure_database(config: &tokio_postgres::Config) -> Result<(), SinkError> {
+pub async fn ensure_database(config: &PgTarget) -> Result<(), SinkError> {
     let name = database_name(config);
     match connect_once(config).await {
         Ok(_) => return Ok(()),
@@ -58,10 +62,13 @@ pub async fn ensure_database(config: &tokio_postgres::Config) -> Result<(), Sink
 const SESSION_SETUP: &str = "SET caracal.zone_id = '*'";
 
 /// A pool of `size` connections, each set up with [`SESSION_SETUP`] and then `extra`.
-fn pool_with(config: &tokio_postgres::Config, size: usize, extra: String) -> Result<Pool, SinkError> {
+fn pool_with(target: &PgTarget, size: usize, extra: String) -> Result<Pool, SinkError> {
     use deadpool_postgres::{Hook, HookError};
-    let manager =
-        Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let manager = Manager::from_config(
+        target.config().clone(),
+        target.connector(),
+        ManagerConfig { recycling_method: RecyclingMethod::Fast },
+    );
     let setup = if extra.is_empty() { SESSION_SETUP.to_owned() } else { format!("{SESSION_SETUP}; {extra}") };
     Pool::builder(manager)
         .max_size(size.max(1))
@@ -74,13 +81,13 @@ fn pool_with(config: &tokio_postgres::Config, size: usize, extra: String) -> Res
 }
 
 /// A connection pool of `size` connections.
-pub fn pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
+pub fn pool(config: &PgTarget, size: usize) -> Result<Pool, SinkError> {
     pool_with(config, size, String::new())
 }
 
 /// A pool whose connections act as `role` (`SET ROLE` once per connection), so that the
 /// database enforces what that role may do, whatever the login role may do besides.
-pub fn pool_as(config: &tokio_postgres::Config, size: usize, role: &str) -> Result<Pool, SinkError> {
+pub fn pool_as(config: &PgTarget, size: usize, role: &str) -> Result<Pool, SinkError> {
     pool_with(config, size, format!("SET ROLE \"{}\"", role.replace('"', "\"\"")))
 }
 
@@ -88,7 +95,7 @@ pub fn pool_as(config: &tokio_postgres::Config, size: usize, role: &str) -> Resu
 /// that keep one generic plan per prepared statement, since re-planning a query over every
 /// monthly partition costs more than running it. They show as `auditflow-api` in
 /// `pg_stat_activity`.
-pub fn read_pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool, SinkError> {
+pub fn read_pool(config: &PgTarget, size: usize) -> Result<Pool, SinkError> {
     pool_with(
         config,
         size,
