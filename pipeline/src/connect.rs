@@ -321,9 +321,12 @@ pub fn archive(settings: &Resolved) -> Result<auditflow_sinks::export::Archive, 
     let s3 = auditflow_sinks::export::store::S3Defaults {
         endpoint: settings.s3_endpoint.clone(),
         region: settings.s3_region.clone(),
+        ca_file: settings.s3_ca_file.clone(),
     };
-    auditflow_sinks::export::store::open_with(&settings.export_url, &s3)
-        .map_err(|e| ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()))
+    auditflow_sinks::export::store::open_with(&settings.export_url, &s3).map_err(|e| match e {
+        auditflow_sinks::export::ExportError::Config { setting, message } => ConfigError::new(setting, message),
+        e => ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()),
+    })
 }
 
 /// The archive to check and the export keys its manifests may be signed with: the key file's

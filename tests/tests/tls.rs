@@ -2,10 +2,12 @@
 //! own CA. The pipeline reaches Postgres as `auditflow` over TLS with a client certificate
 //! (the cluster accepts that login no other way) and Redis on its TLS port as an ACL user
 //! whose password comes from a file, and exactly-once holds. A TLS mistake is exit 2 naming
-//! the setting to fix, never an outage (exit 3).
+//! the setting to fix, never an outage (exit 3). The archive reaches an S3 server on HTTPS
+//! whose certificate a private CA signed.
 
 mod common;
 
+use common::archive::{S3Server, S3_KEY_ID, S3_SECRET};
 use common::servers::{PrivatePostgres, PrivateRedis, RedisSetup, TestPki};
 use common::TestEnv;
 use std::path::Path;
@@ -165,4 +167,34 @@ fn tls_mistakes_exit_2_naming_the_setting() {
     // A password file that cannot be read.
     let out = run(&[("AUDITFLOW_REDIS_PASSWORD_FILE", path(&env.dir.join("absent")))]);
     assert_exit(&out, 2, &["AUDITFLOW_REDIS_PASSWORD_FILE", "cannot read"]);
+}
+
+#[test]
+fn the_archive_reaches_s3_over_https_signed_by_a_private_ca() {
+    let mut env = TestEnv::new("tls_s3");
+    let pki = TestPki::new(&env.dir);
+    let s3 = S3Server::start_https(&pki);
+    let bucket = "audit-archive";
+    s3.create_bucket(bucket);
+    env.export_url = format!("s3://{bucket}/auditflow/{}", env.name);
+    env.extra_env = vec![
+        ("AWS_ENDPOINT_URL".into(), s3.endpoint()),
+        ("AWS_ACCESS_KEY_ID".into(), S3_KEY_ID.into()),
+        ("AWS_SECRET_ACCESS_KEY".into(), S3_SECRET.into()),
+        ("AWS_REGION".into(), "us-east-1".into()),
+        ("AUDITFLOW_EXPORT_CA_FILE".into(), path(&pki.ca)),
+    ];
+    let manifest = env.emit(&["--count", "3000", "--invalid-ratio", "0.02", "--seed", "22"]);
+    env.run_until_drained(&["--export-max-delay-secs", "1"], Duration::from_secs(180));
+    env.assert_exactly_once(&manifest);
+    assert!(env.export_caught_up(), "the export did not archive every committed row");
+    env.assert_export_verifies();
+    let local = env.dir.join("s3-copy");
+    let objects = s3.download(bucket, &format!("auditflow/{}", env.name), &local);
+    assert!(objects > 0, "nothing reached the bucket");
+    env.assert_archive_matches_ledger(&local);
+
+    // The CA file is checked before anything is read.
+    let out = env.command(&["verify-export"]).env("AUDITFLOW_EXPORT_CA_FILE", env.dir.join("absent.pem")).output();
+    assert_exit(&out.expect("verify-export"), 2, &["AUDITFLOW_EXPORT_CA_FILE", "absent.pem"]);
 }

@@ -158,6 +158,10 @@ pub struct ArchiveFlags {
     /// [default: ./auditflow-keys/export.key].
     #[arg(long, env = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE", value_name = "FILE")]
     pub export_signing_key_file: Option<PathBuf>,
+    /// CA certificates (PEM) an https:// S3 endpoint's certificate may chain to, besides the
+    /// platform's roots [default: AWS_CA_BUNDLE].
+    #[arg(long, env = "AUDITFLOW_EXPORT_CA_FILE", value_name = "FILE")]
+    pub export_ca_file: Option<PathBuf>,
 }
 
 /// The ledger and what proves it: where it is, its keys, and the archive it is checked

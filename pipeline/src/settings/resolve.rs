@@ -249,6 +249,11 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         export_url,
         s3_endpoint: caracal.s3_endpoint,
         s3_region: caracal.s3_region,
+        s3_ca_file: flags
+            .archive
+            .export_ca_file
+            .clone()
+            .or_else(|| std::env::var_os("AWS_CA_BUNDLE").filter(|v| !v.is_empty()).map(PathBuf::from)),
         export_signing_key_file,
         export,
         listen,

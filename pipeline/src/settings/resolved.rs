@@ -68,6 +68,8 @@ pub struct Resolved {
     pub s3_endpoint: Option<String>,
     /// S3 region where `AWS_REGION` is unset (Caracal's `AUDIT_EXPORT_S3_REGION`).
     pub s3_region: Option<String>,
+    /// CAs an https:// S3 endpoint may chain to (`AUDITFLOW_EXPORT_CA_FILE`, `AWS_CA_BUNDLE`).
+    pub s3_ca_file: Option<PathBuf>,
     /// Ed25519 export key file.
     pub export_signing_key_file: PathBuf,
     /// Export tuning.
@@ -139,6 +141,7 @@ impl Resolved {
             "export_signing_key_file": self.export_signing_key_file,
             "s3_endpoint": self.s3_endpoint,
             "s3_region": self.s3_region,
+            "export_ca_file": self.s3_ca_file,
             "export_max_delay_secs": self.export.max_delay.as_secs_f64(),
             "export_target_file_bytes": self.export.target_file_bytes,
             "export_target_segment_rows": self.export.target_segment_rows,

@@ -31,13 +31,31 @@ pub struct S3Defaults {
     pub endpoint: Option<String>,
     /// Region, where `AWS_REGION` / `AWS_DEFAULT_REGION` is unset (else `us-east-1`).
     pub region: Option<String>,
+    /// CA certificates (PEM) trusted besides the platform's roots, for an https:// endpoint
+    /// signed by a private CA.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// [`open`], with `defaults` for what the AWS variables leave open.
 pub fn open_with(url: &str, defaults: &S3Defaults) -> Result<Archive, ExportError> {
     let bad = |message: String| ExportError::Config { setting: "AUDITFLOW_EXPORT_URL", message };
-    let client =
+    let mut client =
         ClientOptions::new().with_timeout(Duration::from_secs(30)).with_connect_timeout(Duration::from_secs(5));
+    if let Some(path) = &defaults.ca_file {
+        let ca = |message: String| ExportError::Config {
+            setting: "AUDITFLOW_EXPORT_CA_FILE (--export-ca-file, AWS_CA_BUNDLE)",
+            message: format!("{}: {message}", path.display()),
+        };
+        let pem = std::fs::read(path).map_err(|e| ca(format!("cannot read: {e}")))?;
+        let certificates = object_store::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| ca(format!("not a PEM bundle of certificates: {e}")))?;
+        if certificates.is_empty() {
+            return Err(ca("holds no certificate".into()));
+        }
+        for certificate in certificates {
+            client = client.with_root_certificate(certificate);
+        }
+    }
     // The store's own retries are short; the exporter retries whole steps with its own backoff
     // for as long as the store stays down.
     let retry = RetryConfig { max_retries: 3, retry_timeout: Duration::from_secs(20), ..Default::default() };

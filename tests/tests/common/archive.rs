@@ -200,6 +200,8 @@ fn wait_for_port(port: u16, limit: Duration) -> bool {
 pub struct S3Server {
     child: Child,
     pub port: u16,
+    /// The CA of an HTTPS server (`None`: plain HTTP).
+    ca: Option<PathBuf>,
 }
 
 pub const S3_KEY_ID: &str = "testing";
@@ -207,16 +209,29 @@ pub const S3_SECRET: &str = "testing";
 
 impl S3Server {
     pub fn start() -> Self {
+        Self::start_serving(None)
+    }
+
+    /// A server on HTTPS with the test CA's certificate for `localhost`.
+    pub fn start_https(pki: &super::servers::TestPki) -> Self {
+        Self::start_serving(Some(pki))
+    }
+
+    fn start_serving(tls: Option<&super::servers::TestPki>) -> Self {
         require_python_module("moto");
         require_python_module("boto3");
         let port = free_port();
-        let child = Command::new("python3")
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut cmd = Command::new("python3");
+        cmd.args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()]);
+        if let Some(pki) = tls {
+            cmd.arg("-c").arg(&pki.server_cert).arg("-k").arg(&pki.server_key);
+        }
+        let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start moto server (python3 -m moto.server)");
-        let mut server = S3Server { child, port };
+        let mut server = S3Server { child, port, ca: tls.map(|pki| pki.ca.clone()) };
         if !wait_for_port(port, Duration::from_secs(30)) {
             let _ = server.child.kill();
             panic!("the moto S3 server did not listen on port {port} within 30 s");
@@ -225,14 +240,23 @@ impl S3Server {
     }
 
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        match self.ca {
+            Some(_) => format!("https://localhost:{}", self.port),
+            None => format!("http://127.0.0.1:{}", self.port),
+        }
+    }
+
+    /// boto3's `verify`: the CA file, or empty for the default.
+    fn verify(&self) -> String {
+        self.ca.as_ref().map(|ca| ca.display().to_string()).unwrap_or_default()
     }
 
     pub fn create_bucket(&self, bucket: &str) {
         python(
             "import boto3, sys\nboto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id='testing', \
-             aws_secret_access_key='testing', region_name='us-east-1').create_bucket(Bucket=sys.argv[2])",
-            &[&self.endpoint(), bucket],
+             aws_secret_access_key='testing', region_name='us-east-1', verify=sys.argv[3] or None)\
+             .create_bucket(Bucket=sys.argv[2])",
+            &[&self.endpoint(), bucket, &self.verify()],
         );
     }
 
@@ -241,7 +265,7 @@ impl S3Server {
         let out = python(
             r#"
 import boto3, os, sys
-s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id='testing', aws_secret_access_key='testing', region_name='us-east-1')
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id='testing', aws_secret_access_key='testing', region_name='us-east-1', verify=sys.argv[5] or None)
 n = 0
 for page in s3.get_paginator('list_objects_v2').paginate(Bucket=sys.argv[2], Prefix=sys.argv[3] + '/'):
     for o in page.get('Contents', []):
@@ -252,7 +276,7 @@ for page in s3.get_paginator('list_objects_v2').paginate(Bucket=sys.argv[2], Pre
         n += 1
 print(n)
 "#,
-            &[&self.endpoint(), bucket, prefix, dest.to_str().expect("utf8")],
+            &[&self.endpoint(), bucket, prefix, dest.to_str().expect("utf8"), &self.verify()],
         );
         out.trim().parse().expect("count")
     }
