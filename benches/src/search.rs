@@ -235,6 +235,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         views_enabled: false,
         window: Arc::default(),
         read: Arc::default(),
+        stream_resets: Arc::default(),
         frontier_advanced_ms: Arc::default(),
         verification_skipped: false,
         running: Arc::default(),

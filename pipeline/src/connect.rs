@@ -289,6 +289,7 @@ pub async fn prepare_redis(settings: &Resolved, timeout: Duration) -> anyhow::Re
             .map_err(|e| classify_redis(settings, e))?;
         auditflow_sources::redis_stream::reader::ensure_group(&mut con, &settings.stream, &settings.group)
             .await
+            .map(|_created| ())
             .map_err(|e| Attempt::Unanswered(e.to_string()))
     })
     .await

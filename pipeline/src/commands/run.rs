@@ -124,6 +124,7 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
             views_enabled: settings.views_enabled,
             window: telemetry.window.clone(),
             read: telemetry.read.clone(),
+            stream_resets: telemetry.stream_resets.clone(),
             frontier_advanced_ms: telemetry.frontier_advanced_ms.clone(),
             verification_skipped: telemetry.keyring.skips_verification(),
             running: telemetry.running.clone(),

@@ -27,6 +27,8 @@ pub struct Telemetry {
     pub window: Arc<auditflow_operators::window::WindowGauges>,
     /// Entries read.
     pub read: Arc<AtomicU64>,
+    /// Stream resets the readers noticed (Redis lost the stream and its group).
+    pub stream_resets: Arc<auditflow_sources::redis_stream::StreamResets>,
     /// DLQ entries written.
     pub dead_lettered: Arc<AtomicU64>,
     /// Set once the dataflow runs.

@@ -40,6 +40,8 @@ pub(super) struct WorkerContext {
     pub(super) stop: Arc<AtomicBool>,
     /// Entries read, for the summary.
     pub(super) read: Arc<AtomicU64>,
+    /// Stream resets the readers noticed.
+    pub(super) stream_resets: Arc<auditflow_sources::redis_stream::StreamResets>,
     /// DLQ entries written, for the summary.
     pub(super) dead_lettered: Arc<AtomicU64>,
     /// Set once the dataflow runs (`/readyz`).
@@ -63,6 +65,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         window,
         stop,
         read,
+        stream_resets,
         dead_lettered,
         running,
         frontier_advanced_ms,
@@ -101,7 +104,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             config.claim_idle = Duration::from_millis(settings.claim_idle_ms);
             config.max_in_flight = settings.max_in_flight;
             config.exit_when_drained = exit_when_drained;
-            let control = SourceControl::new(settings.max_in_flight, stop.clone(), read.clone());
+            let control = SourceControl::new(settings.max_in_flight, stop.clone(), read.clone(), stream_resets.clone());
             let acker = Acker::spawn(
                 runtime,
                 settings.redis.clone(),

@@ -39,14 +39,18 @@ fn gate(name: &'static str, value: f64, limit: u64, unit: &str) -> Check {
     Check { name, ok, detail }
 }
 
-/// The checks behind `/readyz`: the pipeline is running, verification is on, Redis answers,
-/// and each gate holds.
+/// How long `/readyz` reports a stream reset after the readers noticed it.
+pub const STREAM_RESET_REPORTED_SECS: f64 = 300.0;
+
+/// The checks behind `/readyz`: the pipeline is running, verification is on, no stream was
+/// reset lately, Redis answers, and each gate holds.
 pub fn checks(
     running: bool,
     cluster: &ClusterProgress,
     verification_skipped: bool,
     health: Result<&StreamHealth, &str>,
     views_lag_secs: Option<f64>,
+    stream_reset_secs_ago: Option<f64>,
     gates: &ReadyGates,
 ) -> Vec<Check> {
     let mut out = vec![
@@ -76,6 +80,19 @@ pub fn checks(
             },
         },
     ];
+    out.push(match stream_reset_secs_ago {
+        None => Check { name: "stream_reset", ok: true, detail: "no reset seen".into() },
+        Some(ago) => Check {
+            name: "stream_reset",
+            ok: ago > STREAM_RESET_REPORTED_SECS,
+            detail: format!(
+                "a stream was reset {ago:.0} s ago: Redis lost the stream and its consumer group (restarted without \
+                 persistence?); the group was created again and reading goes on, but entries published before the \
+                 reset and not yet read are lost (reported for {STREAM_RESET_REPORTED_SECS:.0} s; \
+                 auditflow_stream_resets_total counts them)"
+            ),
+        },
+    });
     if let Some(lag) = views_lag_secs {
         // The views lag: what the ledger committed and the views have not written yet.
         out.push(gate("views_lag", (lag * 10.0).round() / 10.0, gates.max_views_lag_secs, "s"));
@@ -261,24 +278,33 @@ mod tests {
         let health = StreamHealth { consumer_lag: Some(5_000), pending: 3, oldest_pending_age_secs: 1.5, dlq_size: 11 };
         let failing = |c: Vec<Check>| c.into_iter().filter(|c| !c.ok).map(|c| c.name).collect::<Vec<_>>();
         assert_eq!(
-            failing(checks(true, &ClusterProgress::default(), false, Ok(&health), Some(3.0), &gates)),
+            failing(checks(true, &ClusterProgress::default(), false, Ok(&health), Some(3.0), None, &gates)),
             vec!["dlq_size"]
         );
         assert_eq!(
-            failing(checks(true, &ClusterProgress::default(), false, Ok(&health), Some(61.0), &gates)),
+            failing(checks(true, &ClusterProgress::default(), false, Ok(&health), Some(61.0), None, &gates)),
             vec!["views_lag", "dlq_size"]
         );
         assert_eq!(
-            failing(checks(true, &ClusterProgress::default(), true, Ok(&health), None, &gates)),
-            vec!["verification", "dlq_size"]
+            failing(checks(true, &ClusterProgress::default(), true, Ok(&health), None, Some(12.0), &gates)),
+            vec!["verification", "stream_reset", "dlq_size"]
         );
         assert_eq!(
-            failing(checks(false, &ClusterProgress::default(), false, Err("connection refused"), None, &gates)),
+            failing(checks(
+                false,
+                &ClusterProgress::default(),
+                false,
+                Err("connection refused"),
+                None,
+                Some(301.0),
+                &gates
+            )),
             vec!["pipeline", "redis"]
         );
         let drained = StreamHealth { dlq_size: 10, ..health };
         assert!(
-            failing(checks(true, &ClusterProgress::default(), false, Ok(&drained), Some(60.0), &gates)).is_empty(),
+            failing(checks(true, &ClusterProgress::default(), false, Ok(&drained), Some(60.0), None, &gates))
+                .is_empty(),
             "at the limit is still ready"
         );
     }

@@ -33,6 +33,8 @@ pub struct Sources {
     pub window: Arc<WindowGauges>,
     /// Entries read from the stream.
     pub read: Arc<AtomicU64>,
+    /// Stream resets noticed (`/readyz` reports a recent one).
+    pub stream_resets: Arc<auditflow_sources::redis_stream::StreamResets>,
     /// Unix ms when the committed epoch frontier last advanced.
     pub frontier_advanced_ms: Arc<AtomicI64>,
     /// `--insecure-skip-verify`.
@@ -108,6 +110,11 @@ fn describe() {
     describe_gauge!("auditflow_export_watermark_seq", "Chain position up to which the archive is complete, by chain.");
     describe_counter!("auditflow_revocation_violations_total", "Allows on revoked sessions after the grace period.");
     describe_counter!("auditflow_entries_read_total", "Stream entries read (first deliveries and re-deliveries).");
+    describe_counter!(
+        "auditflow_stream_resets_total",
+        "Times a reader found its consumer group gone and created it again: Redis lost the stream (restarted \
+         without persistence) or it was deleted; entries published before and not yet read are lost."
+    );
     describe_counter!("auditflow_duplicates_dropped_total", "Identical re-deliveries recognised and dropped.");
     describe_counter!("auditflow_request_traces_written_total", "Request trace rows written by the live view.");
     describe_counter!("auditflow_retention_partitions_dropped_total", "Monthly ledger partitions retention dropped.");
@@ -163,6 +170,7 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
     counter!("caracal_audit_inserts_total").absolute(load(&sources.ledger.inserted));
     counter!("auditflow_duplicates_dropped_total").absolute(load(&sources.ledger.duplicates));
     counter!("auditflow_entries_read_total").absolute(load(&sources.read));
+    counter!("auditflow_stream_resets_total").absolute(sources.stream_resets.count());
     counter!("caracal_audit_export_events_total").absolute(load(&sources.export.rows));
     gauge!("caracal_audit_export_backlog_seconds")
         .set(sources.export.backlog_ms.load(Ordering::Relaxed) as f64 / 1000.0);

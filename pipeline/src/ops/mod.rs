@@ -151,6 +151,7 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
         state.sources.verification_skipped,
         health,
         views_lag,
+        state.sources.stream_resets.last_ms().map(|at| (chrono::Utc::now().timestamp_millis() - at) as f64 / 1000.0),
         &state.gates,
     );
     let ready = checks.iter().all(|c| c.ok);

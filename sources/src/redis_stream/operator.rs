@@ -25,17 +25,25 @@ pub struct SourceControl {
     pub permits: Arc<Semaphore>,
     /// Entries emitted into the dataflow (first reads and re-reads).
     pub read: Arc<AtomicU64>,
+    /// Stream resets the reader noticed.
+    pub resets: Arc<super::StreamResets>,
 }
 
 impl SourceControl {
     /// Control state for a reader allowed `max_in_flight` unacknowledged entries, stopped
     /// by `stop` (shared by all workers of a process).
-    pub fn new(max_in_flight: usize, stop: Arc<AtomicBool>, read: Arc<AtomicU64>) -> Self {
+    pub fn new(
+        max_in_flight: usize,
+        stop: Arc<AtomicBool>,
+        read: Arc<AtomicU64>,
+        resets: Arc<super::StreamResets>,
+    ) -> Self {
         SourceControl {
             acks: Rc::new(RefCell::new(AckTracker::default())),
             stop,
             permits: Arc::new(Semaphore::new(max_in_flight.max(1))),
             read,
+            resets,
         }
     }
 }
@@ -61,7 +69,14 @@ pub fn redis_stream_source<'scope>(
         let activator = scope.activator_for(info.address.clone());
         let sync_activator = scope.worker().sync_activator_for(info.address.to_vec());
         let (tx, rx) = std::sync::mpsc::channel();
-        runtime.spawn(run_reader(config, tx, sync_activator, control.permits.clone(), control.stop.clone()));
+        runtime.spawn(run_reader(
+            config,
+            tx,
+            sync_activator,
+            control.permits.clone(),
+            control.stop.clone(),
+            control.resets.clone(),
+        ));
         let mut cap = Some(capability);
         let tick = Duration::from_millis(epoch_ms);
         move |output| {

@@ -9,7 +9,7 @@
 //! never grows memory beyond `max_in_flight` entries per worker.
 
 use super::reply::{parse_xautoclaim, parse_xpending_count, parse_xpending_extended, parse_xreadgroup};
-use super::{connect, RedisStreamConfig, SourceError};
+use super::{connect, RedisStreamConfig, SourceError, StreamResets};
 use auditflow_schemas::wire::StreamEntry;
 use redis::aio::MultiplexedConnection;
 use std::collections::HashMap;
@@ -37,13 +37,14 @@ fn redis_err<'a>(op: &'static str, stream: &'a str) -> impl FnOnce(redis::RedisE
     move |source| SourceError::Redis { op, stream: stream.to_owned(), source }
 }
 
-/// Creates the consumer group from id 0 with MKSTREAM; an existing group is fine.
-pub async fn ensure_group(con: &mut MultiplexedConnection, stream: &str, group: &str) -> Result<(), SourceError> {
+/// Creates the consumer group from id 0 with MKSTREAM; an existing group is fine. Returns
+/// whether the group was created now.
+pub async fn ensure_group(con: &mut MultiplexedConnection, stream: &str, group: &str) -> Result<bool, SourceError> {
     let created: redis::RedisResult<redis::Value> =
         redis::cmd("XGROUP").arg("CREATE").arg(stream).arg(group).arg("0").arg("MKSTREAM").query_async(con).await;
     match created {
-        Ok(_) => Ok(()),
-        Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("BUSYGROUP") => Ok(false),
         Err(e) => Err(redis_err("XGROUP CREATE", stream)(e)),
     }
 }
@@ -74,6 +75,9 @@ struct Reader {
     stop: Arc<AtomicBool>,
     phase: Phase,
     last_claim: Option<Instant>,
+    /// Whether this reader has read with the group before (so that finding it gone is a reset).
+    group_seen: bool,
+    resets: Arc<StreamResets>,
 }
 
 /// Runs the reader until drained (with `exit_when_drained`), stopped, or the operator is gone.
@@ -84,9 +88,19 @@ pub async fn run_reader(
     activator: SyncActivator,
     permits: Arc<Semaphore>,
     stop: Arc<AtomicBool>,
+    resets: Arc<StreamResets>,
 ) {
-    let mut reader =
-        Reader { config, tx, activator, permits, stop, phase: Phase::Recover("0-0".into()), last_claim: None };
+    let mut reader = Reader {
+        config,
+        tx,
+        activator,
+        permits,
+        stop,
+        phase: Phase::Recover("0-0".into()),
+        last_claim: None,
+        group_seen: false,
+        resets,
+    };
     let mut backoff = Duration::from_millis(100);
     loop {
         if reader.stop.load(Ordering::SeqCst) {
@@ -117,7 +131,11 @@ pub async fn run_reader(
 
 impl Reader {
     async fn run(&mut self, con: &mut MultiplexedConnection, backoff: &mut Duration) -> Result<(), SourceError> {
-        ensure_group(con, &self.config.stream, &self.config.group).await?;
+        let created = ensure_group(con, &self.config.stream, &self.config.group).await?;
+        if created && self.group_seen {
+            self.resets.record(&self.config.stream, &self.config.group, now_ms());
+        }
+        self.group_seen = true;
         let batch = self.config.batch_size.clamp(1, self.config.max_in_flight.max(1));
         loop {
             if self.stop.load(Ordering::SeqCst) {

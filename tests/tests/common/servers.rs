@@ -166,7 +166,12 @@ impl PrivateRedis {
         let port = free_port();
         let mut args: Vec<String> =
             ["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""].iter().map(|s| s.to_string()).collect();
-        args.extend(["--appendonly".into(), if setup.persistent { "yes" } else { "no" }.into()]);
+        if setup.persistent {
+            // Every write on disk before it is answered: a SIGKILL loses nothing.
+            args.extend(["--appendonly", "yes", "--appendfsync", "always"].map(String::from));
+        } else {
+            args.extend(["--appendonly", "no"].map(String::from));
+        }
         args.extend(["--dir".into(), dir.display().to_string()]);
         let mut tls_port = None;
         if let Some(pki) = setup.tls {

