@@ -174,3 +174,74 @@ fn postgres_restarted_fast_then_immediate_under_load_loses_and_doubles_nothing()
     assert!(after_fast < valid(&manifest), "Postgres was restarted only after the run had finished");
     assert!(log(&env).contains("ledger commit failed, retrying"), "the restarts went unnoticed:\n{}", env.log_tail());
 }
+
+/// A tmpfs of the test's own, unmounted on drop.
+struct SmallDisk {
+    path: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(path: std::path::PathBuf, size: &str) -> Self {
+        std::fs::create_dir_all(&path).expect("mount point");
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&path)
+            .output()
+            .expect("run mount");
+        assert!(
+            out.status.success(),
+            "cannot mount a tmpfs (the tests run as root): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        SmallDisk { path }
+    }
+
+    fn grow(&self, size: &str) {
+        let out = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.path)
+            .output()
+            .expect("run mount");
+        assert!(out.status.success(), "cannot grow the tmpfs: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+#[test]
+fn a_full_archive_disk_holds_the_export_back_not_ingest_and_no_partial_file_is_listed() {
+    let mut env = TestEnv::new("fault_disk_full");
+    let disk = SmallDisk::mount(env.dir.join("archive-disk"), "96k");
+    env.export_url = format!("file://{}", disk.path.display());
+    let config = env.dir.join("auditflow.toml");
+    std::fs::write(&config, "[export]\ntarget_segment_rows = 2000\n").expect("config");
+    let config = config.to_str().expect("utf8").to_owned();
+    migrate(&env);
+    let manifest =
+        env.emit(&["--count", "30000", "--invalid-ratio", "0.01", "--duplicate-ratio", "0.01", "--seed", "61"]);
+    let mut run = env.spawn_run(&["--config", &config, "--export-max-delay-secs", "1"], &[]);
+    let addr = env.server_addr(1);
+
+    // Ingest goes on while the archive's disk is full.
+    wait_for_all(&env, &manifest);
+    wait_until(LIMIT, "the export noticing the full disk", &env, || log(&env).contains("export step failed"));
+    assert!(!env.export_caught_up(), "the whole archive cannot fit in 96 KiB");
+    // What the AuditExportBacklog alert watches rises while the export waits.
+    wait_until(LIMIT, "the export backlog metric rising", &env, || {
+        let (_, metrics) = http_get(&addr, "/metrics", &[]);
+        sum_of(&parse_metrics(&metrics), "caracal_audit_export_backlog_seconds") >= 3.0
+    });
+
+    disk.grow("64m");
+    wait_until(LIMIT, "the export catching up", &env, || env.export_caught_up());
+    let status = terminate(&mut run, LIMIT);
+    assert!(status.success(), "run exited with {status}; log:\n{}", env.log_tail());
+    env.assert_exactly_once(&manifest);
+    // Every file a manifest lists is whole (hashes checked) and the archive equals the ledger.
+    env.assert_export_verifies();
+    env.assert_archive_matches_ledger(&disk.path);
+}

@@ -380,13 +380,15 @@ impl Inner {
                 state.pending_since = None;
                 return Ok(());
             }
-            let due = finishing || pending >= self.config.target_segment_rows || {
-                if state.pending_since.is_none() {
-                    state.pending_since = self.commit_time(chain, state.to_seq + 1).await?;
-                }
-                let waited = state.pending_since.map(|t| Utc::now() - t).unwrap_or_default();
-                waited.to_std().unwrap_or_default() >= self.config.max_delay * 3 / 4
-            };
+            // Known for every pending row, not only for segments waiting out max_delay: the
+            // backlog metric (and its alert) must also see a full segment the store refuses.
+            if state.pending_since.is_none() {
+                state.pending_since = self.commit_time(chain, state.to_seq + 1).await?;
+            }
+            let waited = state.pending_since.map(|t| Utc::now() - t).unwrap_or_default();
+            let due = finishing
+                || pending >= self.config.target_segment_rows
+                || waited.to_std().unwrap_or_default() >= self.config.max_delay * 3 / 4;
             if !due {
                 return Ok(());
             }
