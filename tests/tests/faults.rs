@@ -245,3 +245,89 @@ fn a_full_archive_disk_holds_the_export_back_not_ingest_and_no_partial_file_is_l
     env.assert_export_verifies();
     env.assert_archive_matches_ledger(&disk.path);
 }
+
+/// Resident memory of a process, in MiB.
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// What a slow phase showed: the most entries in flight, the largest lag, the mean commit
+/// time, the largest RSS.
+#[derive(Debug, Default)]
+struct SlowPhase {
+    max_pending: f64,
+    max_lag: f64,
+    mean_commit_secs: f64,
+    max_rss_mib: f64,
+}
+
+fn watch(addr: &str, pid: u32, phase: Duration) -> SlowPhase {
+    let mut seen = SlowPhase::default();
+    let started = Instant::now();
+    while started.elapsed() < phase {
+        let (_, text) = http_get(addr, "/metrics", &[]);
+        let metrics = parse_metrics(&text);
+        seen.max_pending = seen.max_pending.max(sum_of(&metrics, "auditflow_consumer_pending"));
+        seen.max_lag = seen.max_lag.max(sum_of(&metrics, "caracal_audit_consumer_lag"));
+        let (sum, count) = (
+            sum_of(&metrics, "auditflow_sink_commit_seconds_sum"),
+            sum_of(&metrics, "auditflow_sink_commit_seconds_count"),
+        );
+        if count > 0.0 {
+            seen.mean_commit_secs = sum / count;
+        }
+        seen.max_rss_mib = seen.max_rss_mib.max(rss_mib(pid));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    seen
+}
+
+#[test]
+fn a_slow_database_then_a_slow_redis_hold_memory_to_the_in_flight_limits_and_show_in_the_metrics() {
+    let mut env = TestEnv::new("fault_slow_link");
+    let pg = common::proxy::CuttableProxy::start(5432);
+    let redis = common::proxy::CuttableProxy::start(6379);
+    env.extra_env
+        .push(("AUDITFLOW_DATABASE_URL".into(), format!("postgres://postgres@127.0.0.1:{}/{}", pg.port, env.database)));
+    env.extra_env.push(("AUDITFLOW_REDIS_URL".into(), format!("redis://127.0.0.1:{}", redis.port)));
+    migrate(&env);
+    let manifest =
+        env.emit(&["--count", "60000", "--invalid-ratio", "0.01", "--duplicate-ratio", "0.01", "--seed", "71"]);
+    let (workers, in_flight) = (2.0, 1000.0);
+
+    // 40 ms each way on the database's link: commits slow down, the backlog waits in Redis.
+    pg.delay(40);
+    let mut run = env.spawn_run(&["--workers", "2", "--max-in-flight", "1000"], &[]);
+    let addr = env.server_addr(1);
+    let slow_db = watch(&addr, run.id(), Duration::from_secs(20));
+    assert!(slow_db.max_pending <= workers * in_flight, "more in flight than the limits allow: {slow_db:?}");
+    assert!(
+        slow_db.max_lag > 0.0,
+        "the lag gauge (CaracalAuditConsumerLagHigh's input) never showed the backlog: {slow_db:?}"
+    );
+    assert!(slow_db.mean_commit_secs >= 0.04, "the commit latency does not show the slow link: {slow_db:?}");
+    assert!(env.ledger_rows() < valid(&manifest), "the slow database did not hold the run back: {slow_db:?}");
+
+    // Then 40 ms on Redis's link instead.
+    pg.delay(0);
+    redis.delay(40);
+    let slow_redis = watch(&addr, run.id(), Duration::from_secs(10));
+    assert!(slow_redis.max_pending <= workers * in_flight, "more in flight than the limits allow: {slow_redis:?}");
+    redis.delay(0);
+
+    wait_for_all(&env, &manifest);
+    let status = terminate(&mut run, LIMIT);
+    assert!(status.success(), "run exited with {status}; log:\n{}", env.log_tail());
+    env.assert_exactly_once(&manifest);
+    // Memory stays that of a pipeline holding its in-flight window, not the 60 000-entry
+    // backlog: the figures go to the test's output for docs/reliability.md.
+    eprintln!("slow database: {slow_db:?}\nslow redis: {slow_redis:?}");
+    assert!(slow_db.max_rss_mib < 250.0 && slow_redis.max_rss_mib < 250.0, "{slow_db:?} {slow_redis:?}");
+}

@@ -249,8 +249,13 @@ pub fn load_file(path: Option<&Path>) -> Result<FileConfig, ConfigError> {
     let Some(path) = path else { return Ok(FileConfig::default()) };
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::new("AUDITFLOW_CONFIG (--config)", format!("cannot read {}: {e}", path.display())))?;
-    toml::from_str(&text)
+    parse_file(&text)
         .map_err(|e| ConfigError::new("AUDITFLOW_CONFIG (--config)", format!("{} is not valid: {e}", path.display())))
+}
+
+/// Parses a configuration file's text (unknown keys are errors).
+pub fn parse_file(text: &str) -> Result<FileConfig, String> {
+    toml::from_str(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -198,6 +198,12 @@ struct KeyringFile {
     keys: Vec<auditflow_schemas::keyring::KeySpec>,
 }
 
+/// Parses a keyring file's text: `[[keys]]` with `id`, hex `secret` and `state`.
+pub fn parse_keyring(text: &str) -> Result<auditflow_schemas::keyring::Keyring, String> {
+    let file: KeyringFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    auditflow_schemas::keyring::Keyring::new(file.keys).map_err(|e| e.to_string())
+}
+
 /// Builds the producer keyring from whichever source is configured.
 pub fn keyring(
     hmac_key: Option<&str>,
@@ -210,9 +216,7 @@ pub fn keyring(
         let setting = "AUDITFLOW_KEYRING_FILE (--keyring-file)";
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError::new(setting, format!("cannot read {}: {e}", path.display())))?;
-        let file: KeyringFile =
-            toml::from_str(&text).map_err(|e| ConfigError::new(setting, format!("{}: {e}", path.display())))?;
-        return Keyring::new(file.keys).map_err(|e| ConfigError::new(setting, e.to_string()));
+        return parse_keyring(&text).map_err(|e| ConfigError::new(setting, format!("{}: {e}", path.display())));
     }
     if let Some(path) = hmac_key_file {
         let setting = "AUDIT_HMAC_KEY_FILE (--hmac-key-file)";

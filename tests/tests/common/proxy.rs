@@ -1,9 +1,10 @@
-//! A TCP proxy that can cut its traffic, and forwards from the test hosts' network to the
-//! services on loopback.
+//! A TCP proxy that can cut its traffic or slow it down, and forwards from the test hosts'
+//! network to the services on loopback. The slowing is done here in user space: this
+//! machine's kernel has no `netem` queueing discipline.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A TCP proxy in front of a server that can go "down": while cut, it drops every open
@@ -14,6 +15,7 @@ pub struct CuttableProxy {
     cut: Arc<AtomicBool>,
     closed: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
+    delay_ms: Arc<AtomicU64>,
 }
 
 impl CuttableProxy {
@@ -30,7 +32,8 @@ impl CuttableProxy {
         let cut = Arc::new(AtomicBool::new(false));
         let closed = Arc::new(AtomicBool::new(false));
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
-        let (cut2, closed2, open2) = (cut.clone(), closed.clone(), open.clone());
+        let delay_ms = Arc::new(AtomicU64::new(0));
+        let (cut2, closed2, open2, delay2) = (cut.clone(), closed.clone(), open.clone(), delay_ms.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 if closed2.load(Ordering::SeqCst) {
@@ -47,11 +50,11 @@ impl CuttableProxy {
                 if let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) {
                     open2.lock().expect("lock").extend([c, s]);
                 }
-                pipe(&client, &server);
-                pipe(&server, &client);
+                pipe(&client, &server, delay2.clone());
+                pipe(&server, &client, delay2.clone());
             }
         });
-        CuttableProxy { port: address.port(), address, cut, closed, open }
+        CuttableProxy { port: address.port(), address, cut, closed, open, delay_ms }
     }
 
     pub fn endpoint(&self) -> String {
@@ -62,6 +65,12 @@ impl CuttableProxy {
     pub fn cut(&self) {
         self.cut.store(true, Ordering::SeqCst);
         self.close_connections();
+    }
+
+    /// Every byte arrives `ms` later, each way (0: no delay), as over a slow link: the
+    /// latency grows, the throughput does not shrink.
+    pub fn delay(&self, ms: u64) {
+        self.delay_ms.store(ms, Ordering::SeqCst);
     }
 
     /// The server is reachable again.
@@ -85,18 +94,31 @@ impl Drop for CuttableProxy {
     }
 }
 
-fn pipe(from: &TcpStream, to: &TcpStream) {
+/// Copies `from` to `to`; each chunk is written `delay_ms` after it was read (a second
+/// thread writes, so reading goes on meanwhile, as packets keep flowing on a long link).
+fn pipe(from: &TcpStream, to: &TcpStream, delay_ms: Arc<AtomicU64>) {
     let (Ok(mut from), Ok(mut to)) = (from.try_clone(), to.try_clone()) else { return };
+    let (tx, rx) = std::sync::mpsc::channel::<(std::time::Instant, Vec<u8>)>();
     std::thread::spawn(move || {
         let mut buf = [0u8; 16 * 1024];
         loop {
             match from.read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    if to.write_all(&buf[..n]).is_err() {
+                    let due =
+                        std::time::Instant::now() + std::time::Duration::from_millis(delay_ms.load(Ordering::SeqCst));
+                    if tx.send((due, buf[..n].to_vec())).is_err() {
                         break;
                     }
                 }
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        for (due, chunk) in rx {
+            std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+            if to.write_all(&chunk).is_err() {
+                break;
             }
         }
         let _ = to.shutdown(Shutdown::Write);
