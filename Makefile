@@ -4,7 +4,7 @@ BIN := target/release/auditflow
 BENCH := target/release/auditflow-bench
 SHELL := /bin/bash
 
-.PHONY: demo demo-cluster test services build check bench fmt
+.PHONY: demo demo-cluster test services build check bench fmt fuzz-smoke
 
 demo: services build
 	bash scripts/demo.sh
@@ -17,6 +17,20 @@ test: services build
 	@mkdir -p target
 	set -o pipefail; AUDITFLOW_BIN=$(CURDIR)/$(BIN) $(CARGO) test --workspace --no-fail-fast -- --test-threads 2 2>&1 | tee target/test.log
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' target/test.log
+	$(MAKE) fuzz-smoke
+
+# Each fuzz target for FUZZ_SECS seconds from its committed seed corpus (new inputs go to
+# fuzz/target/fuzz-work, not the corpus). A long run: docs/reliability.md.
+FUZZ_TARGETS := wire_decoder canonical_roundtrip config_files api_query
+FUZZ_SECS ?= 10
+fuzz-smoke:
+	cd fuzz && cargo +nightly fuzz build
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  rm -rf target/fuzz-work/$$t && mkdir -p target/fuzz-work/$$t && \
+	  cargo +nightly fuzz run $$t target/fuzz-work/$$t corpus/$$t -- -max_total_time=$(FUZZ_SECS) > target/fuzz-work/$$t.log 2>&1 \
+	    || { tail -40 target/fuzz-work/$$t.log; echo "fuzz target $$t found a crash (fuzz/artifacts/$$t)"; exit 1; }; \
+	  grep -h "DONE" target/fuzz-work/$$t.log | sed "s/^/fuzz $$t: /"; \
+	done
 
 services:
 	bash scripts/services.sh

@@ -95,3 +95,25 @@ else
 fi
 command -v ip >/dev/null || { log "installing iproute2"; apt_install iproute2; }
 command -v systemd-analyze >/dev/null || { log "installing systemd (for systemd-analyze)"; apt_install systemd; }
+
+# The API contract test runs schemathesis (PyPI) against /v1/openapi.json.
+if command -v st >/dev/null 2>&1 && python3 -c 'import schemathesis' >/dev/null 2>&1; then
+  log "schemathesis is installed"
+else
+  log "installing schemathesis"
+  python3 -m pip install --quiet --disable-pip-version-check 'schemathesis>=3.39,<5' \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'schemathesis>=3.39,<5'
+  command -v st >/dev/null || { log "schemathesis did not install"; exit 1; }
+fi
+
+# The fuzz targets (make fuzz-smoke) build with nightly and cargo-fuzz.
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  log "installing the nightly toolchain (for cargo fuzz)"
+  rustup toolchain install nightly --profile minimal
+fi
+if cargo fuzz --version >/dev/null 2>&1; then
+  log "cargo-fuzz is installed"
+else
+  log "installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --quiet
+fi

@@ -286,11 +286,21 @@ async fn dlq_show(
 async fn dlq_replay(
     State(state): State<Arc<ApiState>>,
     headers: HeaderMap,
-    body: Option<Json<dead_letters::ReplayRequest>>,
+    body: Result<Option<Json<serde_json::Value>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let token = authorize(&state, &headers, "admin")?;
     whole_ledger(token)?;
-    let request = body.map(|Json(b)| b).unwrap_or_default();
+    // A body that is not the documented JSON object is a 400 in the API's own error shape
+    // (axum would answer 422 or 400 in plain text, and serde would take an array for the
+    // struct's fields in order).
+    let bad_body = |message: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", message);
+    let request: dead_letters::ReplayRequest = match body.map_err(|e| bad_body(e.body_text()))? {
+        None => Default::default(),
+        Some(Json(value)) if value.is_object() => {
+            serde_json::from_value(value).map_err(|e| bad_body(format!("not a replay request: {e}")))?
+        }
+        Some(_) => return Err(bad_body("the body must be a JSON object".into())),
+    };
     let mut con = redis(&state).await?;
     let report = dead_letters::replay_entries(
         &mut con,
