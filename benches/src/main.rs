@@ -7,6 +7,7 @@ mod fleet;
 mod harness;
 mod ingest;
 mod search;
+mod soak;
 mod tamper;
 mod views;
 
@@ -45,6 +46,10 @@ pub enum BenchCommand {
     /// 3 x 1 on separate test hosts (network namespaces; needs root), recovery time from a
     /// SIGKILL, and the views' memory per process.
     Fleet(fleet::FleetBenchArgs),
+    /// A long run at a fixed rate into a running pipeline: RSS, open descriptors, Postgres
+    /// and Redis connections, commit latency and lag over time, their slopes after a
+    /// warm-up, and a plot (target/bench/soak.json, target/bench/soak.svg).
+    Soak(soak::SoakBenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
         BenchCommand::Views(args) => views::run(global, args),
         BenchCommand::Search(args) => search::run(global, args),
         BenchCommand::Fleet(args) => fleet::run(global, args),
+        BenchCommand::Soak(args) => soak::run(global, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
