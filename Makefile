@@ -23,7 +23,11 @@ test: services build
 # fuzz/target/fuzz-work, not the corpus). A long run: docs/reliability.md.
 FUZZ_TARGETS := wire_decoder canonical_roundtrip config_files api_query
 FUZZ_SECS ?= 10
+# nightly and cargo-fuzz are installed here rather than by `make services`, so that
+# `make demo` on a fresh machine does not wait for them.
 fuzz-smoke:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet
 	cd fuzz && cargo +nightly fuzz build
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  rm -rf target/fuzz-work/$$t && mkdir -p target/fuzz-work/$$t && \

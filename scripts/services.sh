@@ -105,15 +105,3 @@ else
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'schemathesis>=3.39,<5'
   command -v st >/dev/null || { log "schemathesis did not install"; exit 1; }
 fi
-
-# The fuzz targets (make fuzz-smoke) build with nightly and cargo-fuzz.
-if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-  log "installing the nightly toolchain (for cargo fuzz)"
-  rustup toolchain install nightly --profile minimal
-fi
-if cargo fuzz --version >/dev/null 2>&1; then
-  log "cargo-fuzz is installed"
-else
-  log "installing cargo-fuzz"
-  cargo install cargo-fuzz --locked --quiet
-fi
