@@ -124,6 +124,17 @@ async fn prepare(settings: &Resolved, timeout: Duration, migrate: bool) -> anyho
 /// What a failure of the ledger's database means: a configuration problem (exit 2), or a
 /// server that does not answer (retried, then exit 3).
 fn classify(settings: &Resolved, e: SinkError) -> Attempt {
+    if let SinkError::Postgres { source, .. } = &e {
+        if let Some((param, cause)) = tls_failure(source) {
+            return Attempt::Fatal(
+                ConfigError::new(
+                    crate::settings::connections::tls_setting(param),
+                    format!("TLS to {} failed: {cause}", redact(&settings.database_url)),
+                )
+                .into(),
+            );
+        }
+    }
     match e {
         SinkError::Incompatible(message) => {
             Attempt::Fatal(ConfigError::new("AUDITFLOW_DATABASE_URL (--database-url)", message).into())
@@ -139,16 +150,6 @@ fn classify(settings: &Resolved, e: SinkError) -> Attempt {
         }
         SinkError::Postgres { source, .. } if source.code().is_some_and(|c| c.code().starts_with("42")) => {
             Attempt::Fatal(schema_conflict(&source).into())
-        }
-        SinkError::Postgres { source, .. } if tls_failure(&source).is_some() => {
-            let (param, cause) = tls_failure(&source).unwrap_or((TlsParam::SslMode, String::new()));
-            Attempt::Fatal(
-                ConfigError::new(
-                    crate::settings::connections::tls_setting(param),
-                    format!("TLS to {} failed: {cause}", redact(&settings.database_url)),
-                )
-                .into(),
-            )
         }
         e if e.is_retryable() => Attempt::Unanswered(e.to_string()),
         e => Attempt::Fatal(
