@@ -24,6 +24,10 @@ pub const MIGRATION_LOCK_KEY: i64 = 0x6175_6469_7466_6c77; // "auditflw"
 /// dropping months); placing a legal hold takes it too.
 pub const PARTITION_LOCK_KEY: i64 = 7022364613051705463;
 
+/// Transaction-level advisory lock the live views' writers take before they touch revocation
+/// statuses or violations, so that two writers never take those rows in opposite orders.
+pub const VIEWS_REVOCATION_LOCK_KEY: i64 = 7022364613051705464;
+
 /// Creates the bookkeeping table (not itself a migration).
 pub const BOOTSTRAP: &str = "CREATE TABLE IF NOT EXISTS auditflow_schema_migrations (
     version integer PRIMARY KEY,

@@ -258,6 +258,17 @@ async fn write_with(
             stats.traces_rebuilt.fetch_add(rows.len() as u64, Ordering::Relaxed);
         }
     }
+    // Every view writer of every process updates revocation statuses in one transaction
+    // over several statements, and the rows one touches depend on what it finds (a link or
+    // an access may update a status another worker wrote): sorting each statement's rows
+    // cannot stop two writers from taking them in opposite orders, and Postgres then aborts
+    // one with a deadlock (40P01). One transaction-level lock orders them; the traces above,
+    // by far the most rows, stay parallel.
+    if !revocations.is_empty() || !violations.is_empty() || !checks.is_empty() {
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&auditflow_schemas::migrations::VIEWS_REVOCATION_LOCK_KEY])
+            .await
+            .map_err(SinkError::pg("wait for the revocation writers' lock"))?;
+    }
     // Statuses in dependency order: the batch's own and the checked revocations' (from the
     // ledger), then what linking rows add to stored ones, then accesses on retired sessions
     // against all of them.
