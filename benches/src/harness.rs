@@ -260,10 +260,11 @@ pub(crate) fn preload_zones(
     rate: &str,
     zones: u32,
 ) -> anyhow::Result<EmitSummary> {
-    preload_with(global, db_url, stream, count, rate, zones, 7)
+    preload_with(global, db_url, stream, count, rate, EventTime { zones, spacing_ms: 7, start: None })
 }
 
-/// [`preload`] with events `spacing_ms` apart in event time.
+/// [`preload`] with events `spacing_ms` apart in event time, from `start` (default: today's
+/// midnight, UTC).
 pub(crate) fn preload_spaced(
     global: &Globals,
     db_url: &str,
@@ -271,8 +272,16 @@ pub(crate) fn preload_spaced(
     count: u64,
     rate: &str,
     spacing_ms: u64,
+    start: Option<chrono::DateTime<chrono::Utc>>,
 ) -> anyhow::Result<EmitSummary> {
-    preload_with(global, db_url, stream, count, rate, 8, spacing_ms)
+    preload_with(global, db_url, stream, count, rate, EventTime { zones: 8, spacing_ms, start })
+}
+
+/// Where the preloaded events fall: over how many zones, how far apart and from when.
+struct EventTime {
+    zones: u32,
+    spacing_ms: u64,
+    start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn preload_with(
@@ -281,9 +290,9 @@ fn preload_with(
     stream: &str,
     count: u64,
     rate: &str,
-    zones: u32,
-    spacing_ms: u64,
+    shape: EventTime,
 ) -> anyhow::Result<EmitSummary> {
+    let EventTime { zones, spacing_ms, start } = shape;
     let g = bench_globals(global, db_url, stream);
     emit::emit(
         &GlobalFlags { config: g.config.clone(), ..GlobalFlags::default() },
@@ -297,7 +306,7 @@ fn preload_with(
             duplicate_ratio: 0.0,
             lifecycle_ratio: 0.15,
             revoked_access_ratio: 0.02,
-            start_time: None,
+            start_time: start.map(|t| t.to_rfc3339()),
             event_spacing_ms: spacing_ms,
             key_id: None,
             with_kid: false,

@@ -27,8 +27,8 @@ pub struct SoakBenchArgs {
     #[arg(long, default_value_t = 10)]
     pub sample_secs: u64,
     /// Minutes at the start left out of the slopes (caches, pools and the views' window
-    /// filling up).
-    #[arg(long, default_value_t = 5.0)]
+    /// filling up: 13 minutes at 5 000 events/s with the default views settings).
+    #[arg(long, default_value_t = 15.0)]
     pub warmup_minutes: f64,
     /// Where the samples go (the plot goes beside it, as .svg).
     #[arg(long, default_value = "target/bench/soak.json")]
@@ -51,6 +51,12 @@ struct Sample {
     commit_p99_ms: f64,
     consumer_lag: f64,
     inserted: f64,
+    /// What the views hold (their window): open requests, access events, delegation rows.
+    views_open_requests: f64,
+    views_held_access_events: f64,
+    views_graph_rows: f64,
+    /// How far the views' writes trail the ledger.
+    views_lag_seconds: f64,
 }
 
 pub fn run(global: &Globals, args: &SoakBenchArgs) -> anyhow::Result<()> {
@@ -82,7 +88,16 @@ pub fn run(global: &Globals, args: &SoakBenchArgs) -> anyhow::Result<()> {
         std::thread::spawn(move || sample_until_stopped(&sampling, pid, &addr, &pg, &redis, every))
     };
     let count = args.rate * args.minutes * 60;
-    let loaded = crate::harness::preload(global, &scratch.url, STREAM, count, &args.rate.to_string());
+    // Events 1 ms apart (the generator's finest spacing): at 5 000 events/s, event time runs
+    // five times the wall clock, so the views' window (lateness plus session idleness, 65 min
+    // by default) fills in 13 minutes of wall time. The first event is placed so that the
+    // last one is stamped about when it is published: the views never see an event ahead of
+    // the wall clock, which would stop their watermark (views.max_clock_skew_secs).
+    let span_ms = i64::try_from(count).unwrap_or(i64::MAX);
+    let wall_ms = i64::try_from(args.minutes * 60_000).unwrap_or(i64::MAX);
+    let start = chrono::Utc::now() - chrono::Duration::milliseconds(span_ms.saturating_sub(wall_ms).max(0));
+    let loaded =
+        crate::harness::preload_spaced(global, &scratch.url, STREAM, count, &args.rate.to_string(), 1, Some(start));
     // Let the pipeline finish what was published before the last samples.
     let waited = Instant::now();
     while waited.elapsed() < Duration::from_secs(120) {
@@ -122,7 +137,12 @@ pub fn run(global: &Globals, args: &SoakBenchArgs) -> anyhow::Result<()> {
             "postgres_connections": slope_per_hour(|s| s.postgres_connections),
             "redis_connections": slope_per_hour(|s| s.redis_connections),
             "commit_p99_ms": slope_per_hour(|s| s.commit_p99_ms),
+            "views_open_requests": slope_per_hour(|s| s.views_open_requests),
+            "views_held_access_events": slope_per_hour(|s| s.views_held_access_events),
+            "views_graph_rows": slope_per_hour(|s| s.views_graph_rows),
         },
+        "event_spacing_ms": 1,
+        "event_time_start": start.to_rfc3339(),
         "commit_p99_ms_median": { "first_half": p99(&steady[..half]), "second_half": p99(&steady[half..]) },
         "rss_mib": { "first": steady.first().map(|s| s.rss_mib), "last": steady.last().map(|s| s.rss_mib),
                      "max": samples.iter().map(|s| s.rss_mib).fold(0.0, f64::max) },
@@ -193,8 +213,13 @@ fn sample_until_stopped(
             commit_p99_ms: p99_ms(&buckets, &last_buckets),
             consumer_lag: family(&metrics, "caracal_audit_consumer_lag"),
             inserted: family(&metrics, "caracal_audit_inserts_total"),
+            views_open_requests: family(&metrics, "auditflow_views_open_requests"),
+            views_held_access_events: family(&metrics, "auditflow_views_held_access_events"),
+            views_graph_rows: family(&metrics, "auditflow_views_graph_rows"),
+            views_lag_seconds: family(&metrics, "auditflow_views_lag_seconds"),
         });
         (last_buckets, last_sum, last_count) = (buckets, sum, count);
+        io.block_on(trim_acknowledged(&mut redis_con, STREAM))?;
         let next = Duration::from_secs(every_secs);
         let slept = Instant::now();
         while slept.elapsed() < next && sampling.load(Ordering::Relaxed) {
@@ -202,6 +227,45 @@ fn sample_until_stopped(
         }
     }
     Ok(samples)
+}
+
+/// Trims the entries every group has acknowledged, as a producer's `MAXLEN` or an operator's
+/// `XTRIM` would in production (auditflow never trims a stream it does not own): an hour at
+/// 5 000 events/s would otherwise hold 18M entries, some 10 GiB, in this machine's Redis.
+async fn trim_acknowledged(con: &mut redis::aio::MultiplexedConnection, stream: &str) -> anyhow::Result<()> {
+    let groups: redis::streams::StreamInfoGroupsReply =
+        redis::cmd("XINFO").arg("GROUPS").arg(stream).query_async(con).await?;
+    let mut keep: Option<(u64, u64)> = None;
+    for group in &groups.groups {
+        let pending: redis::streams::StreamPendingReply =
+            redis::cmd("XPENDING").arg(stream).arg(&group.name).query_async(con).await?;
+        let oldest_needed = match &pending {
+            redis::streams::StreamPendingReply::Data(data) => data.start_id.as_str(),
+            _ => group.last_delivered_id.as_str(),
+        };
+        let id = stream_id(oldest_needed);
+        keep = Some(keep.map_or(id, |k| k.min(id)));
+    }
+    if let Some((ms, seq)) = keep {
+        // `LIMIT 0`: an approximate trim otherwise stops after 100 macro nodes, which at
+        // 5 000 events/s of 600-byte entries is a fifth of what arrives between samples.
+        redis::cmd("XTRIM")
+            .arg(stream)
+            .arg("MINID")
+            .arg("~")
+            .arg(format!("{ms}-{seq}"))
+            .arg("LIMIT")
+            .arg(0)
+            .query_async::<i64>(con)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A stream id as (milliseconds, sequence), for comparing; `0-0` if it does not parse.
+fn stream_id(id: &str) -> (u64, u64) {
+    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+    (ms.parse().unwrap_or(0), seq.parse().unwrap_or(0))
 }
 
 /// The 99th percentile of the commits between two scrapes of the histogram (the upper bound

@@ -136,7 +136,7 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
         })
     };
     let loaded =
-        crate::harness::preload_spaced(global, &scratch.url, &stream, count, &args.latency_rate.to_string(), 1)?;
+        crate::harness::preload_spaced(global, &scratch.url, &stream, count, &args.latency_rate.to_string(), 1, None)?;
     let c = io.block_on(auditflow_sinks::postgres::connect_once(&scratch.pg))?;
     let waited = Instant::now();
     loop {
