@@ -60,6 +60,9 @@ pub struct Generator {
     edges: Vec<(String, String, String, String, String)>,
     /// Agent sessions revoked so far, with their descendants: (zone, agent).
     revoked: std::collections::HashSet<(String, String)>,
+    /// The same agents per zone, in the order revoked, to draw from in constant time (an
+    /// hour at 5 000 events/s revokes some 100 000 of them).
+    revoked_in_zone: std::collections::HashMap<String, Vec<String>>,
     lifecycle_ratio: f64,
     revoked_access_ratio: f64,
     /// Event time between consecutive events, ms (a little jitter is added).
@@ -84,6 +87,7 @@ impl Generator {
             children: Default::default(),
             edges: Vec::new(),
             revoked: Default::default(),
+            revoked_in_zone: Default::default(),
             lifecycle_ratio: 0.15,
             revoked_access_ratio: 0.02,
             spacing_ms: 7,
@@ -115,6 +119,7 @@ impl Generator {
         let mut todo = vec![agent.to_owned()];
         while let Some(a) = todo.pop() {
             if self.revoked.insert((zone.to_owned(), a.clone())) {
+                self.revoked_in_zone.entry(zone.to_owned()).or_default().push(a.clone());
                 if let Some(kids) = self.children.get(&(zone.to_owned(), a)) {
                     todo.extend(kids.iter().map(|(_, c)| c.clone()));
                 }
@@ -126,11 +131,8 @@ impl Generator {
     /// revoked one — and then the request is allowed anyway.
     fn access_agent(&mut self, zone: &str) -> (String, bool) {
         if self.rng.random_bool(self.revoked_access_ratio) {
-            let revoked: Vec<&String> = self.revoked.iter().filter(|(z, _)| z == zone).map(|(_, a)| a).collect();
-            if !revoked.is_empty() {
-                let mut sorted = revoked;
-                sorted.sort();
-                return (sorted[self.rng.random_range(0..sorted.len())].clone(), true);
+            if let Some(revoked) = self.revoked_in_zone.get(zone).filter(|r| !r.is_empty()) {
+                return (revoked[self.rng.random_range(0..revoked.len())].clone(), true);
             }
         }
         for _ in 0..8 {
