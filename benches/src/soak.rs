@@ -27,8 +27,9 @@ pub struct SoakBenchArgs {
     #[arg(long, default_value_t = 10)]
     pub sample_secs: u64,
     /// Minutes at the start left out of the slopes (caches, pools and the views' window
-    /// filling up: 13 minutes at 5 000 events/s with the default views settings).
-    #[arg(long, default_value_t = 15.0)]
+    /// filling up: about 30 minutes at 5 000 events/s with the default views settings, as the
+    /// generator keeps touching old delegation trees).
+    #[arg(long, default_value_t = 30.0)]
     pub warmup_minutes: f64,
     /// Where the samples go (the plot goes beside it, as .svg).
     #[arg(long, default_value = "target/bench/soak.json")]
