@@ -77,7 +77,7 @@ pub fn run(global: &Globals, args: &ExportBenchArgs) -> anyhow::Result<()> {
         format!("{} (database {DB})", auditflow_pipeline::settings::redact(&settings.database_url));
     let (stored, summary, drain_secs) = if args.skip_ingest {
         let rows: i64 = io.block_on(async {
-            let c = auditflow_sinks::postgres::connect_once(&bench_settings.pg).await?;
+            let c = auditflow_ledger::postgres::connect_once(&bench_settings.pg).await?;
             anyhow::Ok(c.query_one("SELECT count(*) FROM audit_events", &[]).await?.get(0))
         })?;
         anyhow::ensure!(rows > 0, "--skip-ingest needs a ledger filled by an earlier `bench export`");
@@ -109,7 +109,7 @@ pub fn run(global: &Globals, args: &ExportBenchArgs) -> anyhow::Result<()> {
     let one_core = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (secs, chains) = one_core.block_on(async {
         let pool = auditflow_pipeline::connect::prepare_postgres(&settings, Duration::from_secs(10)).await?;
-        let c = auditflow_sinks::postgres::client(&pool).await?;
+        let c = auditflow_ledger::postgres::client(&pool).await?;
         c.batch_execute(
             "TRUNCATE audit_export_segments; UPDATE audit_export_watermarks SET manifest_seq = 0, to_seq = 0, \
              manifest_sha256 = NULL, rows_total = 0, files_total = 0; CHECKPOINT",
@@ -122,9 +122,9 @@ pub fn run(global: &Globals, args: &ExportBenchArgs) -> anyhow::Result<()> {
             .map(|r| r.get(0))
             .collect();
         drop(c);
-        let archive = auditflow_sinks::export::store::open(&format!("file://{}", dir.display()))?;
-        let signer = auditflow_sinks::export::ExportSigner::from_seed([42; 32]);
-        let exporter = auditflow_sinks::export::Exporter::new(pool, archive, signer, settings.export.clone());
+        let archive = auditflow_archive::store::open(&format!("file://{}", dir.display()))?;
+        let signer = auditflow_archive::ExportSigner::from_seed([42; 32]);
+        let exporter = auditflow_archive::Exporter::new(pool, archive, signer, settings.export.clone());
         let started = Instant::now();
         exporter.catch_up(&chains).await?;
         anyhow::Ok((started.elapsed().as_secs_f64(), chains.len()))
@@ -183,7 +183,7 @@ fn chains_of(
     rt: &tokio::runtime::Runtime,
 ) -> anyhow::Result<Vec<i32>> {
     rt.block_on(async {
-        let c = auditflow_sinks::postgres::connect_once(&settings.pg).await?;
+        let c = auditflow_ledger::postgres::connect_once(&settings.pg).await?;
         let rows = c.query("SELECT chain_id FROM audit_export_watermarks ORDER BY chain_id", &[]).await?;
         anyhow::Ok(rows.iter().map(|r| r.get(0)).collect())
     })
@@ -197,15 +197,15 @@ async fn encode_only(
     chains: &[i32],
     dir: &std::path::Path,
 ) -> anyhow::Result<f64> {
-    use auditflow_sinks::export::layout::{file_name, Partition};
-    use auditflow_sinks::export::parquet_file::{Encoder, ExportRow, CHUNK_ROWS};
+    use auditflow_archive::layout::{file_name, Partition};
+    use auditflow_archive::parquet_file::{Encoder, ExportRow, CHUNK_ROWS};
     use futures_util::StreamExt;
     let _ = std::fs::remove_dir_all(dir);
-    let c = auditflow_sinks::postgres::connect_once(&settings.pg).await?;
+    let c = auditflow_ledger::postgres::connect_once(&settings.pg).await?;
     c.batch_execute("SET work_mem = '256MB'").await?;
     let mut timed = Duration::ZERO;
     for &chain in chains {
-        let stream = auditflow_sinks::export::exporter::read_rows(&c, chain, 1, i64::MAX).await?;
+        let stream = auditflow_archive::exporter::read_rows(&c, chain, 1, i64::MAX).await?;
         let rows: Vec<ExportRow> = stream.collect::<Vec<_>>().await.into_iter().collect::<Result<_, _>>()?;
         let started = Instant::now();
         let mut rows = rows.into_iter().peekable();

@@ -23,7 +23,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 // The cluster tests' test hosts, shared rather than copied.
-#[path = "../../tests/tests/common"]
+#[path = "../../tests/tests/it/common"]
 #[allow(dead_code, clippy::unwrap_used)]
 mod test_hosts {
     pub mod hosts;
@@ -171,7 +171,7 @@ impl Bench<'_> {
     /// Ledger rows; 0 until the cluster has created the database and its tables.
     fn rows(&self, scratch: &Scratch) -> anyhow::Result<i64> {
         let counted = self.io.block_on(async {
-            let c = auditflow_sinks::postgres::connect_once(&scratch.pg).await?;
+            let c = auditflow_ledger::postgres::connect_once(&scratch.pg).await?;
             c.query_one("SELECT count(*) FROM audit_events", &[]).await
         });
         Ok(counted.map(|row| row.get(0)).unwrap_or(0))

@@ -163,14 +163,14 @@ pub(crate) fn drain_fresh(
 
 pub(crate) struct Scratch {
     pub(crate) url: String,
-    pub(crate) pg: auditflow_sinks::postgres::PgTarget,
+    pub(crate) pg: auditflow_ledger::postgres::PgTarget,
 }
 
 pub(crate) async fn fresh_database(global: &Globals, name: &str) -> anyhow::Result<Scratch> {
     let base = global.resolve()?;
     let mut admin = base.pg.clone();
     admin.dbname("postgres");
-    let c = auditflow_sinks::postgres::connect_once(&admin).await.context("connect to Postgres")?;
+    let c = auditflow_ledger::postgres::connect_once(&admin).await.context("connect to Postgres")?;
     c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
     let mut pg = base.pg.clone();
     pg.dbname(name);

@@ -77,7 +77,7 @@ pub fn run(global: &Globals, args: &IngestBenchArgs) -> anyhow::Result<()> {
     eprintln!("bench: latency at {} events/s for {} s", args.latency_rate, args.latency_secs);
     // Let the previous phases' writes settle so they do not bill this phase.
     runtime.block_on(async {
-        let c = auditflow_sinks::postgres::connect_once(&scratch.pg).await?;
+        let c = auditflow_ledger::postgres::connect_once(&scratch.pg).await?;
         c.batch_execute("CHECKPOINT").await
     })?;
     let mut live = run_pipeline(global, &scratch.url, &latency_stream, args.workers, false, &[])?;
@@ -131,18 +131,18 @@ async fn clone_schema(client: &tokio_postgres::Client, schema: &str) -> anyhow::
         ))
         .await?;
     // The migrations grant on the bookkeeping table, so the copy needs one of its own.
-    client.batch_execute(auditflow_schemas::migrations::BOOTSTRAP).await?;
-    for m in auditflow_schemas::migrations::MIGRATIONS {
-        client.batch_execute(m.sql).await?;
+    client.batch_execute(auditflow_ledger::migrations::BOOTSTRAP).await?;
+    for m in auditflow_ledger::migrations::MIGRATIONS {
+        client.batch_execute(&m.sql()).await?;
     }
-    for month in auditflow_sinks::postgres::months_ahead(chrono::Utc::now().date_naive()) {
+    for month in auditflow_ledger::partitions::months_ahead(chrono::Utc::now().date_naive()) {
         client.query_one("SELECT auditflow_ensure_month_partition($1)", &[&month]).await?;
     }
     Ok(())
 }
 
 async fn ceilings(scratch: &Scratch, baseline_events: u64) -> anyhow::Result<(f64, u64, f64)> {
-    let client = auditflow_sinks::postgres::connect_once(&scratch.pg).await?;
+    let client = auditflow_ledger::postgres::connect_once(&scratch.pg).await?;
     let cols = "id, zone_id, event_type, request_id, decision, policy_set_id, policy_set_version_id, manifest_sha, \
         evaluation_status, determining_policies_json, diagnostics_json, metadata_json, occurred_at, content_sha256, \
         prev_content_sha256, chain_hmac, chain_seq, ingest_signature, chain_id, key_id, src_stream_id, extra_json";
@@ -218,14 +218,14 @@ async fn ceilings(scratch: &Scratch, baseline_events: u64) -> anyhow::Result<(f6
 
 /// Rows committed so far, from the watermarks.
 async fn ledger_rows(scratch: &Scratch) -> anyhow::Result<i64> {
-    let client = auditflow_sinks::postgres::connect_once(&scratch.pg).await?;
+    let client = auditflow_ledger::postgres::connect_once(&scratch.pg).await?;
     let row = client.query_one("SELECT coalesce(sum(rows_total), 0)::bigint FROM audit_ingest_watermarks", &[]).await?;
     Ok(row.get(0))
 }
 
 /// Publish-to-ledger latencies (ms) of rows whose stream id is newer than `since`.
 async fn latencies_since(scratch: &Scratch, since: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Vec<f64>> {
-    let client = auditflow_sinks::postgres::connect_once(&scratch.pg).await?;
+    let client = auditflow_ledger::postgres::connect_once(&scratch.pg).await?;
     let rows = client
         .query(
             "SELECT (extract(epoch FROM ingested_at) * 1000 - split_part(src_stream_id, '-', 1)::bigint)::float8 \

@@ -188,7 +188,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
     pg.dbname(DB);
     let reusable = args.reuse
         && runtime.block_on(async {
-            let Ok(c) = auditflow_sinks::postgres::connect_once(&pg).await else { return false };
+            let Ok(c) = auditflow_ledger::postgres::connect_once(&pg).await else { return false };
             c.query_one("SELECT count(*) FROM audit_events", &[])
                 .await
                 .map(|r| r.get::<_, i64>(0) == args.rows)
@@ -198,20 +198,20 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         if !reusable {
             fresh_database(global, DB).await?;
         }
-        auditflow_sinks::postgres::ensure_database(&pg).await?;
-        let pool = auditflow_sinks::postgres::pool(&pg, 4)?;
-        auditflow_sinks::postgres::migrate(&pool).await?;
+        auditflow_ledger::postgres::ensure_database(&pg).await?;
+        let pool = auditflow_ledger::postgres::pool(&pg, 4)?;
+        auditflow_ledger::postgres::migrate(&pool).await?;
         if !reusable {
             let started = Instant::now();
-            let c = auditflow_sinks::postgres::client(&pool).await?;
+            let c = auditflow_ledger::postgres::client(&pool).await?;
             fill(&c, args.rows).await?;
             eprintln!("bench search: filled {} rows in {:.0} s", args.rows, started.elapsed().as_secs_f64());
         }
         // The API reads through the same kind of pool `run` gives it.
-        anyhow::Ok(auditflow_sinks::postgres::read_pool(&pg, 4)?)
+        anyhow::Ok(auditflow_ledger::postgres::read_pool(&pg, 4)?)
     })?;
 
-    let tamper = Arc::new(auditflow_sinks::tamper::TamperStats::default());
+    let tamper = Arc::new(auditflow_ledger::verify::TamperStats::default());
     let api = Arc::new(auditflow_pipeline::ops::api::ApiState {
         tokens: vec![auditflow_pipeline::ops::api::TokenSpec {
             name: "bench".into(),

@@ -171,12 +171,12 @@ fn sample_until_stopped(
     sampling: &AtomicBool,
     pid: u32,
     addr: &str,
-    pg: &auditflow_sinks::postgres::PgTarget,
+    pg: &auditflow_ledger::postgres::PgTarget,
     redis: &auditflow_sources::redis_stream::RedisTarget,
     every_secs: u64,
 ) -> anyhow::Result<Vec<Sample>> {
     let io = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let pg_client = io.block_on(auditflow_sinks::postgres::connect_once(pg))?;
+    let pg_client = io.block_on(auditflow_ledger::postgres::connect_once(pg))?;
     let mut redis_con = io.block_on(auditflow_sources::redis_stream::connect(redis, Duration::from_secs(10)))?;
     let started = Instant::now();
     let mut samples = Vec::new();

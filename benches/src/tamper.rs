@@ -66,12 +66,12 @@ pub fn run(global: &Globals, args: &TamperBenchArgs) -> anyhow::Result<()> {
     // As `auditflow verify` runs it: one thread, Postgres on the other core.
     let one_thread = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (secs, report) = one_thread.block_on(async {
-        let pool = auditflow_sinks::postgres::pool(&settings.pg, 4)?;
+        let pool = auditflow_ledger::postgres::pool(&settings.pg, 4)?;
         let started = Instant::now();
-        let report = auditflow_sinks::tamper::verify_ledger(
+        let report = auditflow_ledger::verify::verify_ledger(
             &pool,
             &keys,
-            &auditflow_sinks::tamper::Scope::default(),
+            &auditflow_ledger::verify::Scope::default(),
             &|_, _| {},
         )
         .await?;

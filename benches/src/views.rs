@@ -22,7 +22,7 @@ use crate::harness::{drain_fresh, fresh_database, machine, percentile, pipeline_
 use clap::Args;
 
 // The soak test's statistics, shared rather than copied.
-#[path = "../../tests/tests/common/stats.rs"]
+#[path = "../../tests/tests/it/common/stats.rs"]
 mod stats;
 use stats::slope;
 use std::time::{Duration, Instant};
@@ -91,7 +91,7 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
     };
     let mut drained = global.resolve()?.pg;
     drained.dbname(DB);
-    let c = io.block_on(auditflow_sinks::postgres::connect_once(&drained))?;
+    let c = io.block_on(auditflow_ledger::postgres::connect_once(&drained))?;
     let requests: i64 = io.block_on(c.query_one("SELECT count(*) FROM request_traces", &[]))?.get(0);
     let lifecycle: i64 = io
         .block_on(c.query_one(
@@ -137,7 +137,7 @@ pub fn run(global: &Globals, args: &ViewsBenchArgs) -> anyhow::Result<()> {
     };
     let loaded =
         crate::harness::preload_spaced(global, &scratch.url, &stream, count, &args.latency_rate.to_string(), 1, None)?;
-    let c = io.block_on(auditflow_sinks::postgres::connect_once(&scratch.pg))?;
+    let c = io.block_on(auditflow_ledger::postgres::connect_once(&scratch.pg))?;
     let waited = Instant::now();
     loop {
         let rows: i64 = io.block_on(c.query_one("SELECT count(*) FROM audit_events", &[]))?.get(0);

@@ -3,8 +3,8 @@
 //! shard count that differs from the ledger's) turned into configuration errors (exit 2).
 
 use crate::settings::{redact, ConfigError, Resolved};
-use auditflow_sinks::postgres::tls::TlsParam;
-use auditflow_sinks::SinkError;
+use auditflow_ledger::postgres::tls::TlsParam;
+use auditflow_ledger::LedgerError;
 use std::time::{Duration, Instant};
 
 /// A dependency stayed unreachable: exit code 3.
@@ -77,9 +77,9 @@ pub async fn connect_postgres(settings: &Resolved, timeout: Duration) -> anyhow:
     prepare(settings, timeout, false).await
 }
 
-/// Adopts Caracal's audit ledger (see `auditflow_sinks::adopt`); returns the zones adopted.
+/// Adopts Caracal's audit ledger (see `auditflow_ledger::adopt`); returns the zones adopted.
 pub async fn adopt_caracal_ledger(settings: &Resolved, pool: &deadpool_postgres::Pool) -> anyhow::Result<i64> {
-    auditflow_sinks::postgres::migrate_adopting_caracal(pool).await.map_err(|e| match classify(settings, e) {
+    auditflow_ledger::postgres::migrate_adopting_caracal(pool).await.map_err(|e| match classify(settings, e) {
         Attempt::Fatal(e) => e,
         Attempt::Unanswered(detail) => {
             Unreachable { service: "postgres", target: redact(&settings.database_url), waited_secs: 0, detail }.into()
@@ -91,8 +91,8 @@ pub async fn adopt_caracal_ledger(settings: &Resolved, pool: &deadpool_postgres:
 /// only INSERT and SELECT evidence (SPEC §3). Checked once here so that a login that may not
 /// take the role is a configuration error, not an endless retry.
 pub async fn writer_pool(settings: &Resolved) -> anyhow::Result<deadpool_postgres::Pool> {
-    use auditflow_schemas::migrations::WRITER_ROLE;
-    let pool = auditflow_sinks::postgres::pool_as(&settings.pg, settings.pool_size, WRITER_ROLE)?;
+    use auditflow_ledger::migrations::WRITER_ROLE;
+    let pool = auditflow_ledger::postgres::pool_as(&settings.pg, settings.pool_size, WRITER_ROLE)?;
     if let Err(e) = pool.get().await {
         let user = settings.pg.get_user().unwrap_or("the login role").to_owned();
         return Err(ConfigError::new(
@@ -109,12 +109,12 @@ pub async fn writer_pool(settings: &Resolved) -> anyhow::Result<deadpool_postgre
 async fn prepare(settings: &Resolved, timeout: Duration, migrate: bool) -> anyhow::Result<deadpool_postgres::Pool> {
     retry_until_reachable("postgres", &settings.database_url, timeout, || async {
         let attempt = async {
-            auditflow_sinks::postgres::ensure_database(&settings.pg).await?;
-            let pool = auditflow_sinks::postgres::pool(&settings.pg, settings.pool_size)?;
+            auditflow_ledger::postgres::ensure_database(&settings.pg).await?;
+            let pool = auditflow_ledger::postgres::pool(&settings.pg, settings.pool_size)?;
             if migrate {
-                auditflow_sinks::postgres::migrate(&pool).await?;
+                auditflow_ledger::postgres::migrate(&pool).await?;
             }
-            Ok::<_, SinkError>(pool)
+            Ok::<_, LedgerError>(pool)
         };
         attempt.await.map_err(|e| classify(settings, e))
     })
@@ -123,8 +123,8 @@ async fn prepare(settings: &Resolved, timeout: Duration, migrate: bool) -> anyho
 
 /// What a failure of the ledger's database means: a configuration problem (exit 2), or a
 /// server that does not answer (retried, then exit 3).
-fn classify(settings: &Resolved, e: SinkError) -> Attempt {
-    if let SinkError::Postgres { source, .. } = &e {
+fn classify(settings: &Resolved, e: LedgerError) -> Attempt {
+    if let LedgerError::Postgres { source, .. } = &e {
         if let Some((param, cause)) = tls_failure(source) {
             return Attempt::Fatal(
                 ConfigError::new(
@@ -136,10 +136,12 @@ fn classify(settings: &Resolved, e: SinkError) -> Attempt {
         }
     }
     match e {
-        SinkError::Incompatible(message) => {
+        LedgerError::Incompatible(message) => {
             Attempt::Fatal(ConfigError::new("AUDITFLOW_DATABASE_URL (--database-url)", message).into())
         }
-        SinkError::Postgres { source, .. } if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) => {
+        LedgerError::Postgres { source, .. }
+            if source.code().is_some_and(|c| matches!(&c.code()[..2], "28" | "3D")) =>
+        {
             Attempt::Fatal(
                 ConfigError::new(
                     "AUDITFLOW_DATABASE_URL (--database-url)",
@@ -148,7 +150,7 @@ fn classify(settings: &Resolved, e: SinkError) -> Attempt {
                 .into(),
             )
         }
-        SinkError::Postgres { source, .. } if source.code().is_some_and(|c| c.code().starts_with("42")) => {
+        LedgerError::Postgres { source, .. } if source.code().is_some_and(|c| c.code().starts_with("42")) => {
             Attempt::Fatal(schema_conflict(&source).into())
         }
         e if e.is_retryable() => Attempt::Unanswered(e.to_string()),
@@ -319,14 +321,14 @@ pub async fn redis_waiting(settings: &Resolved, wait: Duration) -> anyhow::Resul
 }
 
 /// The archive `AUDITFLOW_EXPORT_URL` names (the store is reached on first use).
-pub fn archive(settings: &Resolved) -> Result<auditflow_sinks::export::Archive, ConfigError> {
-    let s3 = auditflow_sinks::export::store::S3Defaults {
+pub fn archive(settings: &Resolved) -> Result<auditflow_archive::Archive, ConfigError> {
+    let s3 = auditflow_archive::store::S3Defaults {
         endpoint: settings.s3_endpoint.clone(),
         region: settings.s3_region.clone(),
         ca_file: settings.s3_ca_file.clone(),
     };
-    auditflow_sinks::export::store::open_with(&settings.export_url, &s3).map_err(|e| match e {
-        auditflow_sinks::export::ExportError::Config { setting, message } => ConfigError::new(setting, message),
+    auditflow_archive::store::open_with(&settings.export_url, &s3).map_err(|e| match e {
+        auditflow_archive::ExportError::Config { setting, message } => ConfigError::new(setting, message),
         e => ConfigError::new("AUDITFLOW_EXPORT_URL (--export-url, export.url)", e.to_string()),
     })
 }
@@ -337,7 +339,7 @@ pub fn archive_to_verify(
     settings: &Resolved,
     extra_keys: &[String],
     flag: &str,
-) -> anyhow::Result<(auditflow_sinks::export::Archive, Vec<ed25519_dalek::VerifyingKey>)> {
+) -> anyhow::Result<(auditflow_archive::Archive, Vec<ed25519_dalek::VerifyingKey>)> {
     let trusted = crate::settings::trusted_export_keys(&settings.export_signing_key_file, extra_keys, flag)?;
     Ok((archive(settings)?, trusted))
 }

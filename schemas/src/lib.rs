@@ -8,7 +8,6 @@
 //! * [`keyring`] holds producer verify keys (active / retired, constant-time compare).
 //! * [`chain`] links ledger rows into per-shard hash chains and decides, for a batch, which
 //!   rows are new, which are harmless duplicates and which are `tamper_on_replay`.
-//! * [`migrations`] is the ledger's SQL schema, as data.
 //! * [`tamper`] is the tamper evidence: signed batch heads, Merkle roots, the chain checker.
 //!
 //! ```
@@ -30,7 +29,6 @@ pub mod chain;
 pub mod dead_letter;
 pub mod event;
 pub mod keyring;
-pub mod migrations;
 pub mod shard;
 pub mod tamper;
 pub mod view;

@@ -1,27 +1,12 @@
 //! The frontier-driven commit operator shared by the ledger and DLQ sinks.
 
+use auditflow_ledger::Completion;
 use std::collections::BTreeMap;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::Stream;
-use timely::scheduling::SyncActivator;
-
-/// Handed to the async committer with a batch; it reports the batch durable with
-/// [`Completion::complete`], passing any records to emit downstream.
-pub struct Completion<O> {
-    tx: std::sync::mpsc::Sender<Vec<O>>,
-    activator: SyncActivator,
-}
-
-impl<O> Completion<O> {
-    /// The batch is durable; `outputs` continue downstream at the batch's earliest time.
-    pub fn complete(self, outputs: Vec<O>) {
-        let _ = self.tx.send(outputs);
-        let _ = self.activator.activate();
-    }
-}
 
 /// Builds a sink operator named `name`. `submit` is called on the worker thread with the
 /// latest complete time and every record whose time the input frontier has passed (one call at a time: the next batch is
@@ -34,7 +19,7 @@ pub fn epoch_sink<'scope, D, O, F>(
 ) -> Stream<'scope, u64, Vec<O>>
 where
     D: Clone + 'static,
-    O: Clone + 'static,
+    O: Clone + Send + 'static,
     F: FnMut(u64, Vec<D>, Completion<O>) + 'static,
 {
     let worker = stream.scope().worker();
@@ -73,7 +58,15 @@ where
                         }
                     }
                     in_flight = Some(caps);
-                    submit(last, batch, Completion { tx: tx.clone(), activator: activator.clone() });
+                    let (tx, activator) = (tx.clone(), activator.clone());
+                    submit(
+                        last,
+                        batch,
+                        Completion::new(move |outputs| {
+                            let _ = tx.send(outputs);
+                            let _ = activator.activate();
+                        }),
+                    );
                 }
             }
         }

@@ -47,10 +47,10 @@ pub fn athena_ddl(args: &AthenaDdlArgs) -> anyhow::Result<()> {
 }
 
 fn athena_ddl_text(location: &str, table: &str, since: &str) -> String {
-    let base = format!("{}/{}", location.trim_end_matches('/'), auditflow_sinks::export::layout::TABLE_DIR);
+    let base = format!("{}/{}", location.trim_end_matches('/'), auditflow_archive::layout::TABLE_DIR);
     // Partition columns are left out of the column list (Athena refuses duplicates); the
     // files' own zone_id column stays readable by other engines.
-    let columns = auditflow_sinks::export::parquet_file::schema()
+    let columns = auditflow_archive::parquet_file::schema()
         .fields()
         .iter()
         .filter(|f| f.name() != "zone_id")

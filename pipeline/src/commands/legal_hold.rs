@@ -131,14 +131,14 @@ pub fn run(global: &GlobalFlags, command: &LegalHoldCommand) -> anyhow::Result<(
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
-        let mut c = auditflow_sinks::postgres::client(&pool).await?;
+        let mut c = auditflow_ledger::postgres::client(&pool).await?;
         match command {
             LegalHoldCommand::Add(a) => {
                 let (from, until) = (time("--from", &a.from)?, time("--until", &a.until)?);
                 // Under the partition lock, so a retention pass running now either drops a
                 // month before the hold exists or sees the hold.
                 let tx = c.transaction().await.context("begin")?;
-                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&auditflow_schemas::migrations::PARTITION_LOCK_KEY])
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&auditflow_ledger::partitions::PARTITION_LOCK_KEY])
                     .await
                     .context("take the partition lock")?;
                 let row = tx
@@ -193,7 +193,7 @@ pub fn run(global: &GlobalFlags, command: &LegalHoldCommand) -> anyhow::Result<(
                 println!("legal hold {} released", r.id);
             }
             LegalHoldCommand::List(l) => {
-                let holds = auditflow_sinks::postgres::json_rows(
+                let holds = auditflow_ledger::postgres::json_rows(
                     &c,
                     "SELECT json_build_object('id', h.id, 'zone_id', h.zone_id, 'from', h.from_at, 'until', h.until_at, \
                         'reason', h.reason, 'created_by', h.created_by, 'db_user', h.db_user, 'created_at', h.created_at, \

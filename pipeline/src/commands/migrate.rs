@@ -40,10 +40,10 @@ pub fn run(global: &GlobalFlags, args: &MigrateArgs) -> anyhow::Result<()> {
     runtime.block_on(async {
         let timeout = std::time::Duration::from_secs(10);
         let pool = connect_postgres(&settings, timeout).await?;
-        if auditflow_sinks::adopt::holds_unadopted_caracal_ledger(&pool).await? {
+        if auditflow_ledger::adopt::holds_unadopted_caracal_ledger(&pool).await? {
             let keys = caracal_keys(&settings)?;
             let report =
-                auditflow_sinks::tamper::caracal_walk::verify_caracal_rows(&pool, keys.as_ref(), None, false).await?;
+                auditflow_ledger::verify::caracal_walk::verify_caracal_rows(&pool, keys.as_ref(), None, false).await?;
             println!(
                 "found Caracal's audit ledger: {} rows in {} zones, checked with Caracal's algorithm",
                 report.rows,
@@ -76,7 +76,7 @@ pub fn run(global: &GlobalFlags, args: &MigrateArgs) -> anyhow::Result<()> {
             );
         }
         let pool = prepare_postgres(&settings, timeout).await?;
-        let c = auditflow_sinks::postgres::client(&pool).await?;
+        let c = auditflow_ledger::postgres::client(&pool).await?;
         let row = c.query_one("SELECT max(version) FROM auditflow_schema_migrations", &[]).await?;
         let version: Option<i32> = row.get(0);
         println!("ledger schema at version {} in {}", version.unwrap_or(0), redact(&settings.database_url));

@@ -7,7 +7,7 @@ use crate::connect::prepare_postgres;
 use crate::settings;
 use crate::settings::flags::{GlobalFlags, PostgresFlags, RetentionFlags, SettingsFlags};
 use anyhow::Context;
-use auditflow_sinks::retention::{Decision, RetentionReport};
+use auditflow_ledger::retention::{Decision, RetentionReport};
 use clap::{Args, Subcommand};
 
 /// `auditflow retention …`.
@@ -82,7 +82,7 @@ pub fn run(global: &GlobalFlags, command: &RetentionCommand) -> anyhow::Result<(
         match command {
             RetentionCommand::Apply(a) => {
                 let by = by.as_deref().unwrap_or("auditflow");
-                let report = auditflow_sinks::retention::apply(
+                let report = auditflow_ledger::retention::apply(
                     &pool,
                     settings.retention_days,
                     by,
@@ -98,8 +98,8 @@ pub fn run(global: &GlobalFlags, command: &RetentionCommand) -> anyhow::Result<(
                 }
             }
             RetentionCommand::History(h) => {
-                let c = auditflow_sinks::postgres::client(&pool).await?;
-                let drops = auditflow_sinks::postgres::json_rows(
+                let c = auditflow_ledger::postgres::client(&pool).await?;
+                let drops = auditflow_ledger::postgres::json_rows(
                     &c,
                     "SELECT json_build_object('id', id, 'partition', partition_name, 'from', from_at, 'until', until_at, \
                         'rows', rows_dropped, 'retention_days', retention_days, 'requested_by', requested_by, \

@@ -42,7 +42,7 @@ pub fn run(global: &GlobalFlags, args: &RevocationsArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let rows = runtime.block_on(async {
         let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
-        let c = auditflow_sinks::postgres::client(&pool).await?;
+        let c = auditflow_ledger::postgres::client(&pool).await?;
         let zones = args.zone.clone().map(|z| vec![z]);
         revocation_rows(&c, zones.as_deref(), args.violations, args.limit).await
     })?;

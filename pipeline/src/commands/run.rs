@@ -133,7 +133,7 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
         Arc::new(ops::api::ApiState {
             tokens: settings.api_tokens.clone(),
             // The API only reads; it does not use the writer role.
-            pool: auditflow_sinks::postgres::read_pool(&settings.pg, 4)?,
+            pool: auditflow_ledger::postgres::read_pool(&settings.pg, 4)?,
             redis: settings.redis.clone(),
             dlq_stream: settings.dlq_stream.clone(),
             keyring: telemetry.keyring.clone(),

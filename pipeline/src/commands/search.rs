@@ -39,7 +39,7 @@ pub fn run(global: &GlobalFlags, args: &SearchArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
-        let c = auditflow_sinks::postgres::client(&pool).await?;
+        let c = auditflow_ledger::postgres::client(&pool).await?;
         let mut shown = 0usize;
         if !args.json {
             println!(

@@ -101,7 +101,7 @@ struct Report {
     findings: Vec<Finding>,
     counts: BTreeMap<FindingKind, usize>,
     notes: Vec<String>,
-    archive: Option<auditflow_sinks::tamper::AnchorReport>,
+    archive: Option<auditflow_archive::anchor::AnchorReport>,
 }
 
 /// Runs `verify`.
@@ -148,7 +148,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
     } else {
         (None, Vec::new())
     };
-    let scope = auditflow_sinks::tamper::Scope {
+    let scope = auditflow_ledger::verify::Scope {
         zone: args.zone.clone(),
         since,
         until,
@@ -167,7 +167,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
             bar.set_length(total.max(done));
             bar.set_position(done);
         };
-        let ledger = auditflow_sinks::tamper::verify_ledger(&pool, &keys, &scope, &progress)
+        let ledger = auditflow_ledger::verify::verify_ledger(&pool, &keys, &scope, &progress)
             .await
             .context("verify could not finish")?;
         bar.finish_and_clear();
@@ -178,7 +178,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyArgs) -> anyhow::Result<()> {
                     bar.set_length(total.max(done));
                     bar.set_position(done);
                 };
-                let report = auditflow_sinks::tamper::check_against_archive(&pool, archive, &export_keys, &progress)
+                let report = auditflow_archive::anchor::check_against_archive(&pool, archive, &export_keys, &progress)
                     .await
                     .context("the comparison with the archive could not finish")?;
                 bar.finish_and_clear();
@@ -273,7 +273,7 @@ fn privileges(settings: &settings::resolved::Resolved, json: bool) -> anyhow::Re
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let findings = runtime.block_on(async {
         let pool = prepare_postgres(settings, std::time::Duration::from_secs(10)).await?;
-        auditflow_sinks::tamper::check_privileges(&pool).await.context("cannot read the catalogs")
+        auditflow_ledger::verify::check_privileges(&pool).await.context("cannot read the catalogs")
     })?;
     if json {
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "findings": findings })).unwrap_or_default());

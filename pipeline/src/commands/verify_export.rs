@@ -55,7 +55,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyExportArgs) -> anyhow::Result<()> 
             bar.set_length(total.max(done));
             bar.set_position(done);
         };
-        let report = auditflow_sinks::export::verify::verify_export(&pool, &archive, &trusted, &progress)
+        let report = auditflow_archive::verify::verify_export(&pool, &archive, &trusted, &progress)
             .await
             .context("verify-export could not finish")?;
         bar.finish_and_clear();

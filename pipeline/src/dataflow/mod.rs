@@ -24,10 +24,10 @@ use crate::cluster::{ClusterProgress, ClusterSpec};
 use crate::connect::{prepare_postgres, prepare_redis, writer_pool};
 use crate::settings::{self, redact, Resolved};
 use anyhow::Context;
-use auditflow_sinks::export::Exporter;
-use auditflow_sinks::ledger::{LedgerCommitter, LedgerConfig};
-use auditflow_sinks::tamper::TamperStats;
-use auditflow_sinks::views::ViewStats;
+use auditflow_archive::Exporter;
+use auditflow_ledger::commit::{LedgerCommitter, LedgerConfig};
+use auditflow_ledger::verify::TamperStats;
+use auditflow_ledger::views::ViewStats;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -112,12 +112,12 @@ impl Pipeline {
         if !options.without_chaining && single_owner {
             // One process of the cluster sweeps every chain, those of zones first written
             // later included.
-            let config = auditflow_sinks::tamper::SweepConfig {
+            let config = auditflow_ledger::verify::SweepConfig {
                 chains: Vec::new(),
                 rolling: settings.tamper_rolling,
                 interval: settings.tamper_sweep_interval,
             };
-            runtime.spawn(auditflow_sinks::tamper::run_sweeps(
+            runtime.spawn(auditflow_ledger::verify::run_sweeps(
                 pool.clone(),
                 ledger_keys.trusted(&[]),
                 config,
@@ -128,7 +128,7 @@ impl Pipeline {
             // One task per cluster (process 0); the owner function's lock would keep
             // concurrent passes apart anyway.
             tracing::info!(retention_days = settings.retention_days, interval_secs = interval.as_secs(), "retention");
-            runtime.spawn(auditflow_sinks::retention::run_retention(pool.clone(), settings.retention_days, interval));
+            runtime.spawn(auditflow_ledger::retention::run_retention(pool.clone(), settings.retention_days, interval));
         }
         let telemetry = Telemetry {
             keyring,

@@ -81,7 +81,7 @@ impl RunSummary {
 }
 
 pub(super) async fn fill_store_totals(settings: &Resolved, pool: &deadpool_postgres::Pool, summary: &mut RunSummary) {
-    if let Ok(c) = auditflow_sinks::postgres::client(pool).await {
+    if let Ok(c) = auditflow_ledger::postgres::client(pool).await {
         if let Ok(row) = c.query_one("SELECT count(*) FROM audit_events", &[]).await {
             summary.ledger_rows_total = row.get(0);
         }

@@ -2,11 +2,11 @@
 //! (metrics, readiness) and read once more for the run's summary.
 
 use crate::cluster::ClusterProgress;
+use auditflow_archive::ExportStats;
+use auditflow_ledger::commit::LedgerStats;
+use auditflow_ledger::verify::TamperStats;
+use auditflow_ledger::views::ViewStats;
 use auditflow_schemas::keyring::Keyring;
-use auditflow_sinks::export::ExportStats;
-use auditflow_sinks::ledger::LedgerStats;
-use auditflow_sinks::tamper::TamperStats;
-use auditflow_sinks::views::ViewStats;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
 use std::sync::Arc;
 

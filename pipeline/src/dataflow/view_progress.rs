@@ -86,7 +86,7 @@ impl ViewProgress {
             self.filter_stored_at = Some(Instant::now());
         }
         let stored = state.added.len();
-        let record = auditflow_sinks::views::GraphRecord {
+        let record = auditflow_ledger::views::GraphRecord {
             worker: worker as i32,
             pages: whole.then(|| state.keys.pages().map(|(page, bits)| (page as i32, bits)).collect()),
             added: state.added.iter().map(|k| *k as i64).collect(),
@@ -96,7 +96,7 @@ impl ViewProgress {
         let pool = pool.clone();
         let write = async move {
             // A missed record only makes the next start-up re-read a little more.
-            match auditflow_sinks::views::record_progress(&pool, &rows, &record).await {
+            match auditflow_ledger::views::record_progress(&pool, &rows, &record).await {
                 Ok(()) => stored,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not record the views' progress; the next start re-reads more");

@@ -5,14 +5,17 @@
 use super::view_progress::{FedByEpoch, ViewProgress};
 use crate::cluster::ClusterSpec;
 use crate::settings::Resolved;
+use auditflow_archive::Exporter;
+use auditflow_ledger::commit::LedgerCommitter;
+use auditflow_ledger::views::{ViewRules, ViewStats, ViewUpdate};
 use auditflow_operators::window::{graph_rows, GraphState, Held, WindowGauges, WindowStart};
 use auditflow_operators::{RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
 use auditflow_sinks::dlq::{DlqConfig, DlqSink};
-use auditflow_sinks::export::{ExportSink, Exporter};
-use auditflow_sinks::ledger::{LedgerCommitter, LedgerSink};
-use auditflow_sinks::views::{ViewRules, ViewSink, ViewStats, ViewUpdate};
+use auditflow_sinks::ExportSink;
+use auditflow_sinks::LedgerSink;
+use auditflow_sinks::ViewSink;
 use auditflow_sources::redis_stream::{redis_stream_source, Acker, RedisStreamConfig, SourceControl};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -136,7 +139,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     // run join as the ledger sink reports them.
     let peers = worker.peers();
     let chains = runtime
-        .block_on(auditflow_sinks::postgres::owned_chains(pool, shards, peers, index))
+        .block_on(auditflow_ledger::postgres::owned_chains(pool, shards, peers, index))
         .map_err(|e| format!("cannot list the ledger's chains: {e}"))?;
     // The views start from what they held when the process stopped (this worker's chains):
     // the delegation graph, the rows still within the lateness and gap, and whatever the
@@ -146,7 +149,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         let started = Instant::now();
         let held_us = settings.views_window.allowed_lateness_us + settings.views_window.request_gap_us;
         let hydrated = runtime
-            .block_on(auditflow_sinks::views::hydrate(pool, &chains, held_us))
+            .block_on(auditflow_ledger::views::hydrate(pool, &chains, held_us))
             .map_err(|e| format!("cannot hydrate the views from the ledger: {e}"))?;
         let ms = started.elapsed().as_millis() as u64;
         tracing::info!(

@@ -34,7 +34,7 @@ pub struct ApiState {
     /// The revocation stream, whose entries replay checks as revocations.
     pub revocation_stream: Option<String>,
     /// Tamper sweep status for `/v1/verify`.
-    pub tamper: Arc<auditflow_sinks::tamper::TamperStats>,
+    pub tamper: Arc<auditflow_ledger::verify::TamperStats>,
 }
 
 /// An API error as JSON.
@@ -144,7 +144,7 @@ async fn openapi() -> Response {
 }
 
 async fn client(state: &ApiState) -> Result<deadpool_postgres::Object, ApiError> {
-    auditflow_sinks::postgres::client(&state.pool).await.map_err(|e| ApiError::internal(e.into()))
+    auditflow_ledger::postgres::client(&state.pool).await.map_err(|e| ApiError::internal(e.into()))
 }
 
 async fn events(

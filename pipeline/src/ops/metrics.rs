@@ -7,11 +7,11 @@
 
 use super::health::StreamHealth;
 use crate::cluster::ClusterProgress;
+use auditflow_archive::ExportStats;
+use auditflow_ledger::commit::LedgerStats;
+use auditflow_ledger::verify::TamperStats;
+use auditflow_ledger::views::ViewStats;
 use auditflow_operators::window::WindowGauges;
-use auditflow_sinks::export::ExportStats;
-use auditflow_sinks::ledger::LedgerStats;
-use auditflow_sinks::tamper::TamperStats;
-use auditflow_sinks::views::ViewStats;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};

@@ -19,7 +19,7 @@ pub async fn load_trace(
     request_id: &str,
     zones: Option<&[String]>,
 ) -> anyhow::Result<Option<(RequestTrace, String)>> {
-    let c = auditflow_sinks::postgres::client(pool).await?;
+    let c = auditflow_ledger::postgres::client(pool).await?;
     let stored = c
         .query_opt("SELECT trace::text FROM request_traces WHERE request_id = $1", &[&request_id])
         .await
@@ -28,9 +28,9 @@ pub async fn load_trace(
         .transpose()
         .context("a stored trace that does not parse")?;
     let events = match zones {
-        None => auditflow_sinks::views::read_events(pool, "request_id = $1", &[&request_id]).await?,
+        None => auditflow_ledger::views::read_events(pool, "request_id = $1", &[&request_id]).await?,
         Some(zones) => {
-            auditflow_sinks::views::read_events(pool, "request_id = $1 AND zone_id = ANY($2)", &[&request_id, &zones])
+            auditflow_ledger::views::read_events(pool, "request_id = $1 AND zone_id = ANY($2)", &[&request_id, &zones])
                 .await?
         }
     };
@@ -71,5 +71,5 @@ pub async fn revocation_rows(
             'violations', (SELECT count(*) FROM revocation_violations v WHERE v.revocation_event_id = p.revocation_event_id))::text \
          FROM revocation_propagation p WHERE $1::text[] IS NULL OR p.zone_id = ANY($1) ORDER BY p.revoked_at DESC LIMIT $2"
     };
-    Ok(auditflow_sinks::postgres::json_rows(client, sql, &[&zones, &limit], "read the revocation view").await?)
+    Ok(auditflow_ledger::postgres::json_rows(client, sql, &[&zones, &limit], "read the revocation view").await?)
 }

@@ -5,7 +5,7 @@
 
 use super::error::ConfigError;
 use super::flags::{PostgresFlags, RedisFlags};
-use auditflow_sinks::postgres::tls::{split_tls_params, PgTarget, TlsOptions, TlsParam};
+use auditflow_ledger::postgres::tls::{split_tls_params, PgTarget, TlsOptions, TlsParam};
 use auditflow_sources::redis_stream::{RedisParam, RedisTarget};
 use std::path::{Path, PathBuf};
 
@@ -66,7 +66,7 @@ pub fn postgres_target(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<PgTarget, ConfigError> {
     let (rest, from_url) = split_tls_params(url).map_err(|e| ConfigError::new(tls_setting(e.param), e.message))?;
-    let mut config = auditflow_sinks::postgres::parse_config(&rest).map_err(|e| ConfigError::new(DATABASE_URL, e))?;
+    let mut config = auditflow_ledger::postgres::parse_config(&rest).map_err(|e| ConfigError::new(DATABASE_URL, e))?;
     if config.get_hosts().is_empty() {
         return Err(ConfigError::new(DATABASE_URL, "names no host"));
     }
@@ -81,7 +81,7 @@ pub fn postgres_target(
         config.password(secret);
     }
     let mode = flags.database_sslmode.as_deref().map(str::parse).transpose().map_err(
-        |e: auditflow_sinks::postgres::tls::TlsSetupError| ConfigError::new(tls_setting(e.param), e.message),
+        |e: auditflow_ledger::postgres::tls::TlsSetupError| ConfigError::new(tls_setting(e.param), e.message),
     )?;
     let from_flags = TlsOptions {
         mode,
@@ -90,16 +90,15 @@ pub fn postgres_target(
         client_key: flags.database_sslkey.clone(),
     };
     let path = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let from_env = TlsOptions {
-        mode: env("PGSSLMODE")
-            .filter(|v| !v.is_empty())
-            .map(|v| v.parse())
-            .transpose()
-            .map_err(|e: auditflow_sinks::postgres::tls::TlsSetupError| ConfigError::new("PGSSLMODE", e.message))?,
-        root_cert: path("PGSSLROOTCERT"),
-        client_cert: path("PGSSLCERT"),
-        client_key: path("PGSSLKEY"),
-    };
+    let from_env =
+        TlsOptions {
+            mode: env("PGSSLMODE").filter(|v| !v.is_empty()).map(|v| v.parse()).transpose().map_err(
+                |e: auditflow_ledger::postgres::tls::TlsSetupError| ConfigError::new("PGSSLMODE", e.message),
+            )?,
+            root_cert: path("PGSSLROOTCERT"),
+            client_cert: path("PGSSLCERT"),
+            client_key: path("PGSSLKEY"),
+        };
     PgTarget::new(config, &from_flags.or(from_url).or(from_env))
         .map_err(|e| ConfigError::new(tls_setting(e.param), e.message))
 }
@@ -132,7 +131,7 @@ pub fn redis_target(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use auditflow_sinks::postgres::tls::SslMode;
+    use auditflow_ledger::postgres::tls::SslMode;
 
     fn flags() -> PostgresFlags {
         PostgresFlags::default()

@@ -52,11 +52,11 @@ fn seed_of(key: Vec<u8>, path: &Path, setting: &str) -> Result<[u8; 32], ConfigE
 }
 
 /// Loads the Ed25519 export signing key, generating one into a 0600 file on first use.
-pub fn export_signer(path: &Path) -> anyhow::Result<auditflow_sinks::export::ExportSigner> {
+pub fn export_signer(path: &Path) -> anyhow::Result<auditflow_archive::ExportSigner> {
     let setting = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file, export.signing_key_file)";
     let (mut keys, generated) = key_lines(path, setting, true)?;
     let seed = seed_of(keys.pop().unwrap_or_default(), path, setting)?;
-    let signer = auditflow_sinks::export::ExportSigner::from_seed(seed);
+    let signer = auditflow_archive::ExportSigner::from_seed(seed);
     if generated {
         tracing::warn!(
             path = %path.display(), key_id = signer.key_id(), public_key = %hex::encode(signer.public_key().as_bytes()),

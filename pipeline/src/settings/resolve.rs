@@ -139,7 +139,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
     let target_file_mb = positive(file.export.target_file_mb.unwrap_or(128.0), "export.target_file_mb")?;
     let target_segment_rows =
         positive(file.export.target_segment_rows.unwrap_or(1_000_000), "export.target_segment_rows")?;
-    let export = auditflow_sinks::export::ExportConfig {
+    let export = auditflow_archive::ExportConfig {
         max_delay: std::time::Duration::from_secs(max_delay_secs),
         target_file_bytes: (target_file_mb * 1048576.0) as usize,
         target_segment_rows,

@@ -17,7 +17,7 @@ pub struct Resolved {
     /// Postgres URL (as given: redact it before showing it).
     pub database_url: String,
     /// The ledger's connection settings and TLS.
-    pub pg: auditflow_sinks::postgres::PgTarget,
+    pub pg: auditflow_ledger::postgres::PgTarget,
     /// Audit stream.
     pub stream: String,
     /// Consumer group.
@@ -73,7 +73,7 @@ pub struct Resolved {
     /// Ed25519 export key file.
     pub export_signing_key_file: PathBuf,
     /// Export tuning.
-    pub export: auditflow_sinks::export::ExportConfig,
+    pub export: auditflow_archive::ExportConfig,
     /// HTTP listen address.
     pub listen: String,
     /// The bearer `/metrics` requires (Caracal's `METRICS_BEARER`); none: open.

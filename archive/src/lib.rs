@@ -1,0 +1,85 @@
+//! The archive (SPEC §4): exactly-once, Hive-partitioned Parquet on object storage, with
+//! signed, chained manifests and an export watermark.
+//!
+//! The export follows what the ledger committed, never what is in flight: the ledger sink
+//! tells the export sink how far each chain's committed head has moved, and the exporter
+//! reads the rows back from Postgres by ledger position. Per chain it works in *segments*
+//! (a contiguous `chain_seq` range). A segment's range is recorded in Postgres
+//! (`audit_export_segments`) before any file is written, and everything written for it —
+//! object names, Parquet bytes, the manifest — is a function of that range and the rows in
+//! it. So a crash at any point is repaired by doing the recorded segment again: the same
+//! objects are overwritten with the same bytes, then the manifest, then the watermark
+//! (Postgres first, then the store). A new segment starts only after the previous one's
+//! watermark is in Postgres. See `docs/archive.md`.
+//!
+//! [`anchor`] checks the ledger against the archive's signed manifests (`verify
+//! --against-archive`); [`verify`] checks the archive against the ledger (`verify-export`).
+#![deny(missing_docs)]
+
+pub mod anchor;
+pub mod exporter;
+pub mod layout;
+pub mod manifest;
+pub mod parquet_file;
+pub mod store;
+pub mod verify;
+
+pub use exporter::{ExportConfig, ExportHandle, ExportStats, Exporter};
+pub use manifest::ExportSigner;
+pub use store::Archive;
+
+pub use auditflow_ledger::commit::ChainAdvance;
+
+/// Errors of the export, each saying whether a retry can help.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// A setting is unusable.
+    #[error("configuration error: {setting}: {message}")]
+    Config {
+        /// The setting.
+        setting: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The object store failed.
+    #[error("object store {op} {key}: {message}")]
+    Store {
+        /// What was being done.
+        op: &'static str,
+        /// The key.
+        key: String,
+        /// The store's message.
+        message: String,
+    },
+    /// Postgres failed.
+    #[error(transparent)]
+    Ledger(#[from] auditflow_ledger::LedgerError),
+    /// Encoding Parquet failed.
+    #[error("parquet encoding: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    /// The ledger does not hold what its watermark promises (a gap or a doubled position);
+    /// `auditflow verify` will say more. Retrying cannot help.
+    #[error("ledger chain {chain_id} is inconsistent: {message}")]
+    LedgerInconsistent {
+        /// The chain.
+        chain_id: i32,
+        /// What was found.
+        message: String,
+    },
+}
+
+impl ExportError {
+    fn store(op: &'static str, key: &str, e: object_store::Error) -> Self {
+        ExportError::Store { op, key: key.to_owned(), message: e.to_string() }
+    }
+
+    /// Whether doing the same step again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ExportError::Store { .. } => true,
+            ExportError::Ledger(e) => e.is_retryable(),
+            ExportError::Config { .. } | ExportError::Parquet(_) | ExportError::LedgerInconsistent { .. } => false,
+        }
+    }
+}

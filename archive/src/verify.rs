@@ -1,0 +1,363 @@
+//! `auditflow verify-export`: proves the archive is the ledger, no more and no less.
+//!
+//! Per chain, from the Postgres export watermark back to the first manifest: every manifest
+//! is present, signed by a trusted export key, chained to its predecessor's bytes and
+//! contiguous in ledger range; the newest one is the one Postgres recorded. Every file a
+//! manifest lists is present with the recorded SHA-256 and row count, and its rows are the
+//! ledger's rows (`chain_seq`, `id`, `content_sha256`) — each ledger row up to the
+//! watermark in exactly one file. Any other object under `audit_events/` is reported.
+
+use crate::layout::{manifest_key, watermark_key, META_DIR, TABLE_DIR};
+use crate::manifest::{open_manifest, open_watermark, sha256_hex};
+use crate::{Archive, ExportError};
+use arrow_array::{Array, Int32Array, Int64Array, StringArray};
+use auditflow_ledger::postgres::client;
+use auditflow_ledger::LedgerError;
+use deadpool_postgres::Pool;
+use ed25519_dalek::VerifyingKey;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// Machine-readable kind, e.g. `file_hash_mismatch`.
+    pub kind: &'static str,
+    /// The object (key relative to the archive prefix) or ledger position concerned.
+    pub object: String,
+    /// What was expected and found.
+    pub detail: String,
+}
+
+/// What `verify-export` checked and found.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct VerifyReport {
+    /// Chains checked.
+    pub chains: usize,
+    /// Manifests checked.
+    pub manifests: usize,
+    /// Data files checked.
+    pub files: usize,
+    /// Archived rows matched against the ledger.
+    pub rows: u64,
+    /// Problems (any -> exit 1).
+    pub findings: Vec<Finding>,
+    /// Things worth knowing that are not problems (an export in progress).
+    pub notes: Vec<String>,
+}
+
+/// Per-kind cap on row-level findings, so one broken file does not print a million lines.
+const ROW_FINDINGS_PER_KIND: usize = 20;
+
+struct Collector {
+    findings: Vec<Finding>,
+    row_counts: BTreeMap<&'static str, usize>,
+}
+
+impl Collector {
+    fn add(&mut self, kind: &'static str, object: impl Into<String>, detail: impl Into<String>) {
+        self.findings.push(Finding { kind, object: object.into(), detail: detail.into() });
+    }
+
+    fn row(&mut self, kind: &'static str, object: impl Into<String>, detail: impl Into<String>) {
+        let n = self.row_counts.entry(kind).or_default();
+        *n += 1;
+        if *n <= ROW_FINDINGS_PER_KIND {
+            self.add(kind, object, detail);
+        }
+    }
+}
+
+/// The rows of one archived file that matter for the comparison.
+pub(crate) struct FileRows {
+    pub(crate) chain_id: Vec<i32>,
+    pub(crate) chain_seq: Vec<i64>,
+    pub(crate) id: Vec<String>,
+    pub(crate) content_sha256: Vec<String>,
+}
+
+pub(crate) fn read_file_rows(bytes: Vec<u8>) -> Result<(usize, FileRows), String> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).map_err(|e| e.to_string())?;
+    let total = builder.metadata().file_metadata().num_rows() as usize;
+    let schema = builder.parquet_schema();
+    let wanted = ["id", "content_sha256", "chain_seq", "chain_id"];
+    let indices: Vec<usize> =
+        schema.columns().iter().enumerate().filter(|(_, c)| wanted.contains(&c.name())).map(|(i, _)| i).collect();
+    if indices.len() != wanted.len() {
+        return Err("the file lacks the id / content_sha256 / chain_seq / chain_id columns".into());
+    }
+    let mask = ProjectionMask::leaves(schema, indices);
+    let reader = builder.with_projection(mask).build().map_err(|e| e.to_string())?;
+    let mut out = FileRows { chain_id: vec![], chain_seq: vec![], id: vec![], content_sha256: vec![] };
+    for batch in reader {
+        let batch = batch.map_err(|e| e.to_string())?;
+        let col = |name: &str| batch.column_by_name(name).ok_or_else(|| format!("column {name} missing"));
+        let ids = col("id")?.as_any().downcast_ref::<StringArray>().ok_or("id is not a string column")?;
+        let shas = col("content_sha256")?
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or("content_sha256 is not a string column")?;
+        let seqs = col("chain_seq")?.as_any().downcast_ref::<Int64Array>().ok_or("chain_seq is not int64")?;
+        let chains = col("chain_id")?.as_any().downcast_ref::<Int32Array>().ok_or("chain_id is not int32")?;
+        for i in 0..batch.num_rows() {
+            out.id.push(if ids.is_null(i) { String::new() } else { ids.value(i).to_owned() });
+            out.content_sha256.push(if shas.is_null(i) { String::new() } else { shas.value(i).to_owned() });
+            out.chain_seq.push(seqs.value(i));
+            out.chain_id.push(chains.value(i));
+        }
+    }
+    Ok((total, out))
+}
+
+/// Progress callback: `(files checked, files listed so far)`.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Checks the archive against the ledger (see the module docs).
+pub async fn verify_export(
+    pool: &Pool,
+    archive: &Archive,
+    trusted: &[VerifyingKey],
+    progress: Progress<'_>,
+) -> Result<VerifyReport, ExportError> {
+    let c = client(pool).await?;
+    let watermarks = c
+        .query(
+            "SELECT w.chain_id, w.manifest_seq, w.to_seq, w.manifest_sha256, \
+                    (SELECT count(*) FROM audit_export_segments s WHERE s.chain_id = w.chain_id AND s.manifest_seq > w.manifest_seq) \
+             FROM audit_export_watermarks w ORDER BY w.chain_id",
+            &[],
+        )
+        .await
+        .map_err(LedgerError::pg("read export watermarks"))?;
+    let data_objects: BTreeMap<String, u64> = archive.list(TABLE_DIR).await?.into_iter().collect();
+    let meta_objects: BTreeSet<String> =
+        archive.list(&format!("{META_DIR}/manifests")).await?.into_iter().map(|(k, _)| k).collect();
+    let mut report = VerifyReport::default();
+    let mut out = Collector { findings: Vec::new(), row_counts: BTreeMap::new() };
+    let mut referenced: BTreeSet<String> = BTreeSet::new();
+    let mut in_progress_prefixes: Vec<String> = Vec::new();
+    let mut expected_manifests: BTreeSet<String> = BTreeSet::new();
+    let total_files: u64 = data_objects.len() as u64;
+    let mut files_done = 0u64;
+
+    for wm in &watermarks {
+        let (chain, last_seq, to_seq, last_sha, planned): (i32, i64, i64, Option<String>, i64) =
+            (wm.get(0), wm.get(1), wm.get(2), wm.get(3), wm.get(4));
+        report.chains += 1;
+        if planned > 0 {
+            let key = manifest_key(chain, last_seq + 1);
+            report.notes.push(format!(
+                "chain {chain}: segment {} is being exported (planned, not yet covered by the watermark); its objects are not checked",
+                last_seq + 1
+            ));
+            expected_manifests.insert(key);
+            in_progress_prefixes.push(format!("c{chain:04}-s{:012}-", to_seq + 1));
+        }
+        // archived[seq - 1] = (id, content_sha256) as found in files.
+        let mut archived: Vec<Option<(String, String)>> = vec![None; to_seq.max(0) as usize];
+        let mut prev_sha: Option<String> = None;
+        let mut prev_to = 0i64;
+        for seq in 1..=last_seq {
+            let key = manifest_key(chain, seq);
+            expected_manifests.insert(key.clone());
+            report.manifests += 1;
+            let Some(bytes) = archive.get(&key).await? else {
+                out.add("manifest_missing", &key, format!("chain {chain} manifest {seq} is not in the store"));
+                prev_sha = None;
+                continue;
+            };
+            let sha = sha256_hex(&bytes);
+            if seq == last_seq && last_sha.as_deref() != Some(sha.as_str()) {
+                out.add(
+                    "manifest_mismatch",
+                    &key,
+                    format!(
+                        "SHA-256 {sha} differs from the {} recorded in Postgres",
+                        last_sha.as_deref().unwrap_or("none")
+                    ),
+                );
+            }
+            let manifest = match open_manifest(&bytes, trusted) {
+                Ok(m) => m,
+                Err(e) => {
+                    out.add("manifest_invalid", &key, e);
+                    prev_sha = Some(sha);
+                    continue;
+                }
+            };
+            if seq > 1 && prev_sha.is_some() && manifest.prev_manifest_sha256 != prev_sha {
+                out.add(
+                    "manifest_chain_broken",
+                    &key,
+                    "prev_manifest_sha256 does not match the previous manifest's bytes",
+                );
+            }
+            if manifest.chain_id != chain || manifest.seq != seq {
+                out.add("manifest_misplaced", &key, format!("says chain {} seq {}", manifest.chain_id, manifest.seq));
+            }
+            if manifest.from_chain_seq != prev_to + 1 && prev_to > 0 || (seq == 1 && manifest.from_chain_seq != 1) {
+                out.add(
+                    "manifest_range_gap",
+                    &key,
+                    format!(
+                        "covers {}..={} but the previous one ended at {prev_to}",
+                        manifest.from_chain_seq, manifest.to_chain_seq
+                    ),
+                );
+            }
+            let listed_rows: u64 = manifest.files.iter().map(|f| f.rows).sum();
+            if listed_rows != manifest.rows
+                || manifest.rows as i64 != manifest.to_chain_seq - manifest.from_chain_seq + 1
+            {
+                out.add(
+                    "manifest_row_count",
+                    &key,
+                    format!("{} rows listed for a range of {}", listed_rows, manifest.rows),
+                );
+            }
+            prev_to = manifest.to_chain_seq;
+            prev_sha = Some(sha);
+            for file in &manifest.files {
+                if !referenced.insert(file.path.clone()) {
+                    out.add("file_listed_twice", &file.path, "listed by more than one manifest");
+                    continue;
+                }
+                files_done += 1;
+                progress(files_done, total_files);
+                if !data_objects.contains_key(&file.path) {
+                    out.add("file_missing", &file.path, format!("listed by {key} but not in the store"));
+                    continue;
+                }
+                let Some(bytes) = archive.get(&file.path).await? else {
+                    out.add("file_missing", &file.path, format!("listed by {key} but not in the store"));
+                    continue;
+                };
+                let sha = sha256_hex(&bytes);
+                if sha != file.sha256 {
+                    out.add(
+                        "file_hash_mismatch",
+                        &file.path,
+                        format!("SHA-256 is {sha}, the manifest says {}", file.sha256),
+                    );
+                    continue;
+                }
+                let (total, rows) = match read_file_rows(bytes) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        out.add("file_unreadable", &file.path, e);
+                        continue;
+                    }
+                };
+                if total as u64 != file.rows {
+                    out.add("file_row_count", &file.path, format!("{total} rows, the manifest says {}", file.rows));
+                }
+                for i in 0..rows.chain_seq.len() {
+                    let seq = rows.chain_seq[i];
+                    let at = format!("{} row chain_id={} chain_seq={seq}", file.path, rows.chain_id[i]);
+                    if rows.chain_id[i] != chain || seq < manifest.from_chain_seq || seq > manifest.to_chain_seq {
+                        out.row(
+                            "row_out_of_segment",
+                            at,
+                            format!("outside chain {chain} {}..={}", manifest.from_chain_seq, manifest.to_chain_seq),
+                        );
+                        continue;
+                    }
+                    let Some(slot) = archived.get_mut((seq - 1) as usize) else {
+                        out.row("row_beyond_watermark", at, format!("export watermark is {to_seq}"));
+                        continue;
+                    };
+                    if slot.is_some() {
+                        out.row("row_duplicated", at, "the same ledger position is archived twice");
+                        continue;
+                    }
+                    *slot = Some((rows.id[i].clone(), rows.content_sha256[i].clone()));
+                    report.rows += 1;
+                }
+            }
+        }
+        if prev_to != to_seq && last_seq > 0 {
+            out.add(
+                "watermark_mismatch",
+                format!("chain {chain}"),
+                format!("manifests end at {prev_to}, Postgres watermark says {to_seq}"),
+            );
+        }
+        match archive.get(&watermark_key(chain)).await? {
+            Some(bytes) => match open_watermark(&bytes, trusted) {
+                Ok(w) if w.manifest_seq > last_seq || (w.manifest_seq == last_seq && w.manifest_sha256 != last_sha) => out.add(
+                    "watermark_mismatch",
+                    watermark_key(chain),
+                    format!("store watermark is manifest {} but Postgres says {last_seq}", w.manifest_seq),
+                ),
+                Ok(w) if w.manifest_seq < last_seq => report.notes.push(format!(
+                    "chain {chain}: the store watermark is at manifest {}, Postgres at {last_seq}; the next run rewrites it",
+                    w.manifest_seq
+                )),
+                Ok(_) => {}
+                Err(e) => out.add("watermark_invalid", watermark_key(chain), e),
+            },
+            None if last_seq > 0 => report.notes.push(format!("chain {chain}: no watermark object yet; the next run writes it")),
+            None => {}
+        }
+        // Every ledger row up to the watermark in exactly one file (a row retention dropped
+        // stays archived; the id index vouches for it).
+        let ledger = c
+            .query(
+                "SELECT chain_seq, id, content_sha256 FROM audit_events WHERE chain_id = $1 AND chain_seq <= $2 \
+                 UNION ALL SELECT chain_seq, id, content_sha256 FROM audit_retired_events WHERE chain_id = $1 AND chain_seq <= $2 \
+                 ORDER BY chain_seq",
+                &[&chain, &to_seq],
+            )
+            .await
+            .map_err(LedgerError::pg("read ledger rows"))?;
+        let mut in_ledger = vec![false; archived.len()];
+        for row in ledger {
+            let (seq, id, sha): (i64, String, String) = (row.get(0), row.get(1), row.get(2));
+            let at = format!("ledger chain_id={chain} chain_seq={seq} id={id}");
+            let Some(slot) = archived.get((seq - 1) as usize) else { continue };
+            in_ledger[(seq - 1) as usize] = true;
+            match slot {
+                None => out.row("row_missing", at, "ledger row is in no archived file"),
+                Some((a_id, a_sha)) if *a_id != id || *a_sha != sha => out.row(
+                    "row_content_mismatch",
+                    at,
+                    format!("archived as id={a_id} content_sha256={a_sha}, ledger has {sha}"),
+                ),
+                Some(_) => {}
+            }
+        }
+        for (i, present) in in_ledger.iter().enumerate() {
+            if !present && archived[i].is_some() {
+                out.row(
+                    "row_not_in_ledger",
+                    format!("chain_id={chain} chain_seq={}", i + 1),
+                    "archived but not in the ledger",
+                );
+            }
+        }
+    }
+    for key in data_objects.keys() {
+        if referenced.contains(key) {
+            continue;
+        }
+        let name = key.rsplit('/').next().unwrap_or(key);
+        if in_progress_prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+            continue;
+        }
+        out.add("unexpected_object", key, "in audit_events/ but listed by no manifest");
+    }
+    for key in &meta_objects {
+        if !expected_manifests.contains(key) {
+            out.add("unexpected_manifest", key, "a manifest beyond the export watermark with no recorded segment");
+        }
+    }
+    report.files = referenced.len();
+    for (kind, n) in &out.row_counts {
+        if *n > ROW_FINDINGS_PER_KIND {
+            report.notes.push(format!("{kind}: {n} in all, first {ROW_FINDINGS_PER_KIND} shown"));
+        }
+    }
+    report.findings = out.findings;
+    Ok(report)
+}

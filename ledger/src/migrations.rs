@@ -1,0 +1,83 @@
+//! The ledger's schema (SPEC §3), one `.sql` file per migration in `ledger/migrations/`,
+//! embedded in the binary. Applied in order by `auditflow migrate` (and by `auditflow run`),
+//! each in its own transaction under [`MIGRATION_LOCK_KEY`], and recorded in
+//! `auditflow_schema_migrations`. A released migration is never edited (only its
+//! `IF NOT EXISTS` guards, which leave a new ledger the same).
+//!
+//! The files name the partition lock as `{{PARTITION_LOCK_KEY}}`: [`Migration::sql`] puts in
+//! [`crate::partitions::PARTITION_LOCK_KEY`], so the number is written once.
+
+use crate::partitions::PARTITION_LOCK_KEY;
+
+/// One migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Monotonic version.
+    pub version: i32,
+    /// Short name, as recorded in `auditflow_schema_migrations`.
+    pub name: &'static str,
+    source: &'static str,
+}
+
+impl Migration {
+    /// The SQL to run, possibly several statements.
+    pub fn sql(&self) -> String {
+        self.source.replace("{{PARTITION_LOCK_KEY}}", &PARTITION_LOCK_KEY.to_string())
+    }
+}
+
+/// Advisory lock key serialising migrations and partition management.
+pub const MIGRATION_LOCK_KEY: i64 = 0x6175_6469_7466_6c77; // "auditflw"
+
+/// Transaction-level advisory lock the live views' writers take before they touch revocation
+/// statuses or violations, so that two writers never take those rows in opposite orders.
+pub const VIEWS_REVOCATION_LOCK_KEY: i64 = 7022364613051705464;
+
+/// Creates the bookkeeping table (not itself a migration).
+pub const BOOTSTRAP: &str = "CREATE TABLE IF NOT EXISTS auditflow_schema_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())";
+
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration { version: $version, name: $name, source: include_str!(concat!("../migrations/", $file)) }
+    };
+}
+
+/// All migrations, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "ledger", "0001_ledger.sql"),
+    migration!(2, "export", "0002_export.sql"),
+    migration!(3, "tamper evidence", "0003_tamper_evidence.sql"),
+    migration!(4, "live views", "0004_live_views.sql"),
+    migration!(5, "leaner request traces", "0005_leaner_request_traces.sql"),
+    migration!(6, "legal holds", "0006_legal_holds.sql"),
+    migration!(7, "retention", "0007_retention.sql"),
+    migration!(8, "chains per zone", "0008_chains_per_zone.sql"),
+    migration!(9, "views in event time", "0009_views_in_event_time.sql"),
+    migration!(10, "views graph compaction", "0010_views_graph_compaction.sql"),
+];
+
+/// The role the pipeline writes as (`SET ROLE` on every pooled connection of `auditflow run`).
+pub const WRITER_ROLE: &str = "auditflow_writer";
+
+/// Tables holding evidence: never updated, deleted from or truncated.
+pub const LEDGER_TABLES: &[&str] = &["audit_events", "audit_event_ids", "audit_ledger_batches", "audit_ingest_alerts"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_consecutive_and_placeholders_filled() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1, "{}", m.name);
+            let sql = m.sql();
+            assert!(!sql.contains("{{"), "migration {} has an unfilled placeholder", m.version);
+        }
+        // The partition functions take the lock by its one constant.
+        let all: String = MIGRATIONS.iter().map(|m| m.sql()).collect();
+        assert!(all.contains(&format!("pg_advisory_xact_lock({PARTITION_LOCK_KEY})")));
+    }
+}

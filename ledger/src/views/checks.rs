@@ -1,0 +1,293 @@
+//! Rows touching delegation trees that left the views' memory (`Held::Check`), checked
+//! against what holds them now: the stored revocation statuses and the ledger.
+//!
+//! * A revocation: its roots (named, or found from the edge or session it names) and
+//!   everything they reach, from the ledger's delegation edges (a recursive query over the
+//!   index on the edge's parent). Its accesses are then looked up like any revocation's.
+//! * Another lifecycle row (an edge, a session event) on a retired agent session: every
+//!   stored revocation that affects one of its sessions now also affects what its agent
+//!   session reaches in the ledger.
+//! * An access on a retired agent session: judged against every stored revocation that
+//!   affects it (the GIN index on `affected`), by the same rule as the dataflow.
+
+use crate::LedgerError;
+use auditflow_schemas::view::{Propagation, RevocationHit, ViewEvent, Violation};
+use std::collections::{BTreeMap, BTreeSet};
+use tokio_postgres::Transaction;
+
+type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// (input row, zone, key): a look-up for the row at that index of a batch.
+type Lookup<'a> = (usize, &'a str, &'a str);
+
+/// A batch's checked rows, by what checking them takes.
+#[derive(Default)]
+pub(super) struct Checks<'a> {
+    pub(super) revocations: Vec<&'a ViewEvent>,
+    pub(super) links: Vec<&'a ViewEvent>,
+    pub(super) accesses: Vec<&'a ViewEvent>,
+}
+
+impl<'a> Checks<'a> {
+    pub(super) fn of(rows: impl Iterator<Item = &'a ViewEvent>) -> Self {
+        let mut checks = Checks::default();
+        let mut seen = BTreeSet::new();
+        for row in rows.filter(|row| seen.insert(row.id.as_str())) {
+            if row.is_revocation() {
+                checks.revocations.push(row);
+            } else if row.is_lifecycle() {
+                checks.links.push(row);
+            } else {
+                checks.accesses.push(row);
+            }
+        }
+        checks
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.revocations.is_empty() && self.links.is_empty() && self.accesses.is_empty()
+    }
+}
+
+/// Each revocation's status as the ledger gives it: its roots and every agent session they
+/// reach (no deny yet: its accesses are looked up once the status is stored).
+pub(super) async fn revocations_in_ledger(
+    tx: &Transaction<'_>,
+    rows: &[&ViewEvent],
+) -> Result<Vec<Propagation>, LedgerError> {
+    // (row, zone, root) for the roots named in the rows.
+    let mut roots: Vec<(usize, String, String)> = Vec::new();
+    let (mut by_edge, mut by_session): (Vec<Lookup>, Vec<Lookup>) = Default::default();
+    for (i, row) in rows.iter().enumerate() {
+        match (&row.agent_session_id, &row.delegation_edge_id, &row.session_id) {
+            (Some(agent), _, _) => roots.push((i, row.zone_id.clone(), agent.clone())),
+            (None, Some(edge), _) if row.event_type == "delegation_edge_revoked" => {
+                by_edge.push((i, &row.zone_id, edge))
+            }
+            (None, None, Some(session)) if row.event_type == "session_revoked" => {
+                by_session.push((i, &row.zone_id, session))
+            }
+            _ => {}
+        }
+    }
+    // The rows the dataflow joins for these, as the ledger has them (string fields only).
+    let lookups: [(&Vec<Lookup>, &str); 2] = [
+        (
+            &by_edge,
+            "SELECT u.i, e.metadata_json->>'agent_session_id' \
+                 FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, zone, key) \
+                 JOIN audit_events e ON e.zone_id = u.zone AND e.event_type = 'delegation_edge_created' \
+                      AND (e.metadata_json->>'delegation_edge_id') = u.key \
+                 WHERE jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
+                   AND jsonb_typeof(e.metadata_json->'delegation_edge_id') = 'string'",
+        ),
+        (
+            &by_session,
+            "SELECT u.i, e.metadata_json->>'agent_session_id' \
+                 FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, zone, key) \
+                 JOIN audit_events e ON e.zone_id = u.zone AND e.event_type LIKE 'session\\_%' \
+                      AND e.event_type <> 'session_revoked' AND (e.metadata_json->>'session_id') = u.key \
+                 WHERE jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
+                   AND jsonb_typeof(e.metadata_json->'session_id') = 'string'",
+        ),
+    ];
+    for (list, sql) in lookups {
+        if list.is_empty() {
+            continue;
+        }
+        let idx: Vec<i32> = list.iter().map(|r| r.0 as i32).collect();
+        let zones: Vec<&str> = list.iter().map(|r| r.1).collect();
+        let keys: Vec<&str> = list.iter().map(|r| r.2).collect();
+        for found in tx.query(sql, &[&idx, &zones, &keys]).await.map_err(LedgerError::pg("find revocation roots"))? {
+            let i = found.get::<_, i32>(0) as usize;
+            roots.push((i, rows[i].zone_id.clone(), found.get(1)));
+        }
+    }
+    let reached = reach_in_ledger(tx, &roots).await?;
+    let mut out: BTreeMap<usize, Propagation> = BTreeMap::new();
+    for (i, zone, root) in roots {
+        let row = rows[i];
+        let status = out.entry(i).or_insert_with(|| Propagation {
+            revocation_event_id: row.id.clone(),
+            zone_id: zone,
+            root: root.clone(),
+            revoked_at_us: row.occurred_at_us,
+            affected: Vec::new(),
+            first_deny_after_us: None,
+        });
+        // As the dataflow's fold does: with several roots, the last in order names it.
+        status.root = status.root.clone().max(root);
+    }
+    for (i, node) in reached {
+        if let Some(status) = out.get_mut(&i) {
+            status.affected.push(node);
+        }
+    }
+    Ok(settled(out.into_values()))
+}
+
+/// Every stored revocation affecting a session of a linking row now also affects what the
+/// row's agent session reaches in the ledger.
+pub(super) async fn links_in_ledger(
+    tx: &Transaction<'_>,
+    rows: &[&ViewEvent],
+) -> Result<Vec<Propagation>, LedgerError> {
+    let mut nodes: Vec<Lookup> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if row.agent_session_id.is_none() {
+            continue;
+        }
+        for node in [&row.agent_session_id, &row.parent_agent_session_id].into_iter().flatten() {
+            nodes.push((i, &row.zone_id, node));
+        }
+    }
+    let statuses = statuses_affecting(tx, &nodes).await?;
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let starts: Vec<(usize, String, String)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.zone_id.clone(), r.agent_session_id.clone()?)))
+        .collect();
+    let mut reached: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (i, node) in reach_in_ledger(tx, &starts).await? {
+        reached.entry(i).or_default().push(node);
+    }
+    let mut out: BTreeMap<String, Propagation> = BTreeMap::new();
+    for status in statuses {
+        let Some(nodes) = reached.get(&status.row) else { continue };
+        let p = out.entry(status.revocation.clone()).or_insert_with(|| Propagation {
+            revocation_event_id: status.revocation,
+            zone_id: status.zone,
+            root: status.root,
+            revoked_at_us: status.revoked_at_us,
+            affected: Vec::new(),
+            first_deny_after_us: None,
+        });
+        p.affected.extend(nodes.iter().cloned());
+    }
+    Ok(settled(out.into_values()))
+}
+
+/// Judges each access against the stored revocations affecting its agent session: new
+/// violations join `violations`, the earliest deny per revocation is returned.
+pub(super) async fn accesses_against_stored(
+    tx: &Transaction<'_>,
+    rows: &[&ViewEvent],
+    grace_us: i64,
+    violations: &mut BTreeMap<(String, String), Vec<Violation>>,
+) -> Result<BTreeMap<String, i64>, LedgerError> {
+    let nodes: Vec<Lookup> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.zone_id.as_str(), r.agent_session_id.as_deref()?)))
+        .collect();
+    let mut first_deny: BTreeMap<String, i64> = BTreeMap::new();
+    for status in statuses_affecting(tx, &nodes).await? {
+        let access = rows[status.row];
+        match access.verdict().against(status.revoked_at_us, access.occurred_at_us, grace_us) {
+            Some(RevocationHit::Violation) => {
+                violations.entry((access.id.clone(), status.revocation.clone())).or_default().push(Violation {
+                    event_id: access.id.clone(),
+                    zone_id: access.zone_id.clone(),
+                    agent_session_id: access.agent_session_id.clone().unwrap_or_default(),
+                    revocation_event_id: status.revocation,
+                    occurred_at_us: access.occurred_at_us,
+                    lag_us: access.occurred_at_us - status.revoked_at_us,
+                });
+            }
+            Some(RevocationHit::Deny) => {
+                let first = first_deny.entry(status.revocation).or_insert(access.occurred_at_us);
+                *first = (*first).min(access.occurred_at_us);
+            }
+            None => {}
+        }
+    }
+    Ok(first_deny)
+}
+
+/// Statuses with their affected sessions sorted and each once.
+fn settled(statuses: impl Iterator<Item = Propagation>) -> Vec<Propagation> {
+    statuses
+        .map(|mut p| {
+            p.affected.sort();
+            p.affected.dedup();
+            p
+        })
+        .collect()
+}
+
+/// A stored revocation affecting the session of input row `row`.
+struct Affecting {
+    row: usize,
+    revocation: String,
+    zone: String,
+    root: String,
+    revoked_at_us: i64,
+}
+
+/// The stored revocations affecting each (row, zone, agent session).
+async fn statuses_affecting(
+    tx: &Transaction<'_>,
+    nodes: &[(usize, &str, &str)],
+) -> Result<Vec<Affecting>, LedgerError> {
+    if nodes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let idx: Vec<i32> = nodes.iter().map(|n| n.0 as i32).collect();
+    let zones: Vec<&str> = nodes.iter().map(|n| n.1).collect();
+    let agents: Vec<&str> = nodes.iter().map(|n| n.2).collect();
+    let rows = tx
+        .query(
+            "SELECT u.i, p.revocation_event_id, p.zone_id, p.root, p.revoked_at \
+             FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, zone, node) \
+             JOIN revocation_propagation p ON p.affected @> ARRAY[u.node] AND p.zone_id = u.zone",
+            &[&idx, &zones, &agents],
+        )
+        .await
+        .map_err(LedgerError::pg("find the stored revocations affecting retired sessions"))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Affecting {
+            row: r.get::<_, i32>(0) as usize,
+            revocation: r.get(1),
+            zone: r.get(2),
+            root: r.get(3),
+            revoked_at_us: r.get::<_, Timestamp>(4).timestamp_micros(),
+        })
+        .collect())
+}
+
+/// Every agent session each (row, zone, root) reaches over the ledger's delegation edges,
+/// the root included.
+async fn reach_in_ledger(
+    tx: &Transaction<'_>,
+    roots: &[(usize, String, String)],
+) -> Result<Vec<(usize, String)>, LedgerError> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let idx: Vec<i32> = roots.iter().map(|r| r.0 as i32).collect();
+    let zones: Vec<&str> = roots.iter().map(|r| r.1.as_str()).collect();
+    let nodes: Vec<&str> = roots.iter().map(|r| r.2.as_str()).collect();
+    // UNION (not ALL) ends the recursion on a cycle. The join matches the partial index
+    // `audit_events_delegation_parent_idx`.
+    let rows = tx
+        .query(
+            "WITH RECURSIVE reach(i, zone, node) AS ( \
+                 SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) \
+                 UNION \
+                 SELECT r.i, r.zone, e.metadata_json->>'agent_session_id' \
+                 FROM reach r JOIN audit_events e ON e.zone_id = r.zone \
+                      AND e.event_type = 'delegation_edge_created' \
+                      AND (e.metadata_json->>'parent_agent_session_id') = r.node \
+                 WHERE jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
+                   AND jsonb_typeof(e.metadata_json->'parent_agent_session_id') = 'string') \
+             SELECT i, node FROM reach",
+            &[&idx, &zones, &nodes],
+        )
+        .await
+        .map_err(LedgerError::pg("follow the delegation edges in the ledger"))?;
+    Ok(rows.into_iter().map(|r| (r.get::<_, i32>(0) as usize, r.get(1))).collect())
+}

@@ -1,0 +1,145 @@
+//! The one backoff of auditflow: every I/O path that retries (the ledger's commits, the
+//! archive's steps, the DLQ and views writers, the stream reader and acknowledger, start-up
+//! connections) waits with a [`Backoff`] and loops through [`Backoff::retry`], so the
+//! doubling, the cap and the log fields are the same everywhere.
+//!
+//! ```
+//! use auditflow_retry::{Backoff, Retry};
+//! use std::time::Duration;
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+//! let backoff = Backoff::new(Duration::from_millis(1), Duration::from_millis(4));
+//! let mut calls = 0;
+//! let result: Result<u32, &str> = backoff
+//!     .retry(
+//!         || {
+//!             calls += 1;
+//!             let n = calls;
+//!             async move { if n < 3 { Err("not yet") } else { Ok(n) } }
+//!         },
+//!         |_error, _wait| Retry::Again,
+//!     )
+//!     .await;
+//! assert_eq!(result, Ok(3));
+//! # });
+//! ```
+#![deny(missing_docs)]
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Doubling waits from `first` up to `max`. Its methods take `&self`, so the operation being
+/// retried can itself [`reset`](Backoff::reset) the wait once it makes progress.
+#[derive(Debug)]
+pub struct Backoff {
+    first: Duration,
+    max: Duration,
+    next_ns: AtomicU64,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Wait, then try again.
+    Again,
+    /// Return the error.
+    GiveUp,
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl Backoff {
+    /// Waits of `first`, doubling after each, never longer than `max`.
+    pub fn new(first: Duration, max: Duration) -> Self {
+        Backoff { first, max, next_ns: AtomicU64::new(nanos(first)) }
+    }
+
+    /// The usual wait between attempts at an outage: 100 ms doubling to 5 s.
+    pub fn outage() -> Self {
+        Backoff::new(Duration::from_millis(100), Duration::from_secs(5))
+    }
+
+    /// How long the next [`wait`](Backoff::wait) sleeps (for the log line before it).
+    pub fn next_delay(&self) -> Duration {
+        Duration::from_nanos(self.next_ns.load(Ordering::Relaxed))
+    }
+
+    /// Sleeps the next delay, then doubles it (up to the cap).
+    pub async fn wait(&self) {
+        let delay = self.next_delay();
+        tokio::time::sleep(delay).await;
+        self.next_ns.store(nanos((delay * 2).min(self.max)), Ordering::Relaxed);
+    }
+
+    /// Back to the first delay (after progress).
+    pub fn reset(&self) {
+        self.next_ns.store(nanos(self.first), Ordering::Relaxed);
+    }
+
+    /// Runs `attempt` until it succeeds or `on_error` gives up. `on_error` sees each error
+    /// and the wait before the next attempt (to log both) and decides. A success resets the
+    /// wait.
+    pub async fn retry<T, E, F, Fut>(
+        &self,
+        mut attempt: F,
+        mut on_error: impl FnMut(&E, Duration) -> Retry,
+    ) -> Result<T, E>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        loop {
+            match attempt().await {
+                Ok(value) => {
+                    self.reset();
+                    return Ok(value);
+                }
+                Err(e) => match on_error(&e, self.next_delay()) {
+                    Retry::Again => self.wait().await,
+                    Retry::GiveUp => return Err(e),
+                },
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn doubles_to_the_cap_and_resets() {
+        let b = Backoff::new(Duration::from_millis(100), Duration::from_millis(350));
+        let seen: Vec<u128> = {
+            let mut v = Vec::new();
+            for _ in 0..4 {
+                v.push(b.next_delay().as_millis());
+                b.wait().await;
+            }
+            v
+        };
+        assert_eq!(seen, [100, 200, 350, 350]);
+        b.reset();
+        assert_eq!(b.next_delay(), Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gives_up_when_told() {
+        let b = Backoff::outage();
+        let mut tries = 0;
+        let r: Result<(), u32> = b
+            .retry(
+                || {
+                    tries += 1;
+                    let n = tries;
+                    async move { Err(n) }
+                },
+                |e, _| if *e < 3 { Retry::Again } else { Retry::GiveUp },
+            )
+            .await;
+        assert_eq!(r, Err(3));
+    }
+}
