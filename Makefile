@@ -15,7 +15,7 @@ demo-cluster: services build
 
 test: services build
 	@mkdir -p target
-	set -o pipefail; AUDITFLOW_BIN=$(CURDIR)/$(BIN) $(CARGO) test --workspace --no-fail-fast -- --test-threads 2 2>&1 | tee target/test.log
+	set -o pipefail; AUDITFLOW_BIN=$(CURDIR)/$(BIN) $(CARGO) test --release --workspace --no-fail-fast -- --test-threads 2 2>&1 | tee target/test.log
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' target/test.log
 	$(MAKE) fuzz-smoke
 

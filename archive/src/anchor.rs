@@ -10,10 +10,11 @@
 //! HMAC key (even the head key) but not the export key can make the ledger consistent with
 //! itself, not with the archive.
 
+use crate::error::ExportError;
 use crate::layout::{manifest_key, watermark_key, META_DIR};
 use crate::manifest::{open_manifest, open_watermark, sha256_hex};
+use crate::store::Archive;
 use crate::verify::read_file_rows;
-use crate::{Archive, ExportError};
 use auditflow_ledger::postgres::client;
 use auditflow_ledger::LedgerError;
 use auditflow_schemas::tamper::{Finding, FindingKind};

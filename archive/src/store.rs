@@ -1,6 +1,6 @@
 //! Opens the archive's object store from `AUDITFLOW_EXPORT_URL`.
 
-use crate::ExportError;
+use crate::error::ExportError;
 use object_store::path::Path;
 use object_store::{ClientOptions, ObjectStore, PutPayload, RetryConfig};
 use std::sync::Arc;

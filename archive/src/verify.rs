@@ -7,9 +7,10 @@
 //! ledger's rows (`chain_seq`, `id`, `content_sha256`) — each ledger row up to the
 //! watermark in exactly one file. Any other object under `audit_events/` is reported.
 
+use crate::error::ExportError;
 use crate::layout::{manifest_key, watermark_key, META_DIR, TABLE_DIR};
 use crate::manifest::{open_manifest, open_watermark, sha256_hex};
-use crate::{Archive, ExportError};
+use crate::store::Archive;
 use arrow_array::{Array, Int32Array, Int64Array, StringArray};
 use auditflow_ledger::postgres::client;
 use auditflow_ledger::LedgerError;

@@ -200,7 +200,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         }
         auditflow_ledger::postgres::ensure_database(&pg).await?;
         let pool = auditflow_ledger::postgres::pool(&pg, 4)?;
-        auditflow_ledger::postgres::migrate(&pool).await?;
+        auditflow_ledger::migrations::migrate(&pool).await?;
         if !reusable {
             let started = Instant::now();
             let c = auditflow_ledger::postgres::client(&pool).await?;

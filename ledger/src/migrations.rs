@@ -7,7 +7,10 @@
 //! The files name the partition lock as `{{PARTITION_LOCK_KEY}}`: [`Migration::sql`] puts in
 //! [`crate::partitions::PARTITION_LOCK_KEY`], so the number is written once.
 
-use crate::partitions::PARTITION_LOCK_KEY;
+use crate::partitions::{ensure_partitions_around, PARTITION_LOCK_KEY};
+use crate::postgres::client;
+use crate::LedgerError;
+use deadpool_postgres::Pool;
 
 /// One migration.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +67,88 @@ pub const WRITER_ROLE: &str = "auditflow_writer";
 
 /// Tables holding evidence: never updated, deleted from or truncated.
 pub const LEDGER_TABLES: &[&str] = &["audit_events", "audit_event_ids", "audit_ledger_batches", "audit_ingest_alerts"];
+
+/// Applies pending migrations; returns the versions applied now.
+pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, LedgerError> {
+    if crate::adopt::holds_unadopted_caracal_ledger(pool).await? {
+        return Err(LedgerError::Incompatible(
+            "the database holds Caracal's audit ledger (audit_events with chains per zone), not adopted yet: \
+             run `auditflow migrate` once, which checks Caracal's chains with Caracal's algorithm (give it \
+             AUDIT_HMAC_KEY) and adopts them without changing a row (docs/caracal.md)"
+                .into(),
+        ));
+    }
+    let c = client(pool).await?;
+    let tables = c
+        .query_one(
+            "SELECT to_regclass('public.audit_events') IS NOT NULL, \
+                    to_regclass('public.auditflow_schema_migrations') IS NOT NULL",
+            &[],
+        )
+        .await
+        .map_err(LedgerError::pg("look at the database's tables"))?;
+    let (events, bookkeeping): (bool, bool) = (tables.get(0), tables.get(1));
+    let built_by_auditflow = bookkeeping
+        && c.query_one("SELECT EXISTS (SELECT 1 FROM auditflow_schema_migrations WHERE version = 1)", &[])
+            .await
+            .map_err(LedgerError::pg("read migrations"))?
+            .get::<_, bool>(0);
+    let foreign = events && !built_by_auditflow;
+    if foreign {
+        return Err(LedgerError::Incompatible(
+            "the database already holds an audit_events table that auditflow did not create and cannot adopt: \
+             of other ledgers only Caracal's audit ledger (its baseline layout) is adopted (docs/caracal.md); \
+             point auditflow at a database of its own"
+                .into(),
+        ));
+    }
+    drop(c);
+    apply_migrations(pool).await
+}
+
+/// Adopts Caracal's audit ledger ([`crate::adopt`]): prepares Caracal's tables, applies the
+/// migrations, continues every zone's chain from Caracal's head. Returns the zones adopted.
+pub async fn migrate_adopting_caracal(pool: &Pool) -> Result<i64, LedgerError> {
+    crate::adopt::prepare(pool).await?;
+    apply_migrations(pool).await?;
+    crate::adopt::finish(pool).await
+}
+
+async fn apply_migrations(pool: &Pool) -> Result<Vec<i32>, LedgerError> {
+    let mut client = client(pool).await?;
+    // Under the migrations' lock too: processes of a cluster start together, and two
+    // concurrent `CREATE TABLE IF NOT EXISTS` can both try to create the table's type.
+    let tx = client.transaction().await.map_err(LedgerError::pg("begin migration"))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
+        .await
+        .map_err(LedgerError::pg("lock migrations"))?;
+    tx.batch_execute(BOOTSTRAP).await.map_err(LedgerError::pg("create migrations table"))?;
+    tx.commit().await.map_err(LedgerError::pg("create migrations table"))?;
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let tx = client.transaction().await.map_err(LedgerError::pg("begin migration"))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
+            .await
+            .map_err(LedgerError::pg("lock migrations"))?;
+        let done = tx
+            .query_opt("SELECT 1 FROM auditflow_schema_migrations WHERE version = $1", &[&m.version])
+            .await
+            .map_err(LedgerError::pg("read migrations"))?;
+        if done.is_none() {
+            tx.batch_execute(&m.sql()).await.map_err(LedgerError::pg("apply migration"))?;
+            tx.execute(
+                "INSERT INTO auditflow_schema_migrations (version, name) VALUES ($1, $2)",
+                &[&m.version, &m.name],
+            )
+            .await
+            .map_err(LedgerError::pg("record migration"))?;
+            applied.push(m.version);
+        }
+        tx.commit().await.map_err(LedgerError::pg("commit migration"))?;
+    }
+    ensure_partitions_around(pool, chrono::Utc::now().date_naive()).await?;
+    Ok(applied)
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 use crate::settings::{redact, ConfigError, Resolved};
 use auditflow_ledger::postgres::tls::TlsParam;
 use auditflow_ledger::LedgerError;
+use auditflow_retry::{Backoff, Retry};
 use std::time::{Duration, Instant};
 
 /// A dependency stayed unreachable: exit code 3.
@@ -42,25 +43,23 @@ where
     Fut: std::future::Future<Output = Result<T, Attempt>>,
 {
     let started = Instant::now();
-    let mut backoff = Duration::from_millis(200);
-    loop {
-        match attempt().await {
-            Ok(value) => return Ok(value),
-            Err(Attempt::Fatal(e)) => return Err(e),
-            Err(Attempt::Unanswered(e)) if started.elapsed() < timeout => {
-                tracing::warn!(target = %redact(url), error = %e, retry_in_ms = backoff.as_millis() as u64, "{service} unreachable, retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
-            Err(Attempt::Unanswered(detail)) => {
-                return Err(Unreachable {
-                    service,
-                    target: redact(url),
-                    waited_secs: started.elapsed().as_secs(),
-                    detail,
+    let outcome = Backoff::new(Duration::from_millis(200), Duration::from_secs(5))
+        .retry(
+            || attempt(),
+            |failed, wait| match failed {
+                Attempt::Unanswered(e) if started.elapsed() < timeout => {
+                    tracing::warn!(target = %redact(url), error = %e, retry_in_ms = wait.as_millis() as u64, "{service} unreachable, retrying");
+                    Retry::Again
                 }
-                .into())
-            }
+                _ => Retry::GiveUp,
+            },
+        )
+        .await;
+    match outcome {
+        Ok(value) => Ok(value),
+        Err(Attempt::Fatal(e)) => Err(e),
+        Err(Attempt::Unanswered(detail)) => {
+            Err(Unreachable { service, target: redact(url), waited_secs: started.elapsed().as_secs(), detail }.into())
         }
     }
 }
@@ -79,7 +78,7 @@ pub async fn connect_postgres(settings: &Resolved, timeout: Duration) -> anyhow:
 
 /// Adopts Caracal's audit ledger (see `auditflow_ledger::adopt`); returns the zones adopted.
 pub async fn adopt_caracal_ledger(settings: &Resolved, pool: &deadpool_postgres::Pool) -> anyhow::Result<i64> {
-    auditflow_ledger::postgres::migrate_adopting_caracal(pool).await.map_err(|e| match classify(settings, e) {
+    auditflow_ledger::migrations::migrate_adopting_caracal(pool).await.map_err(|e| match classify(settings, e) {
         Attempt::Fatal(e) => e,
         Attempt::Unanswered(detail) => {
             Unreachable { service: "postgres", target: redact(&settings.database_url), waited_secs: 0, detail }.into()
@@ -112,7 +111,7 @@ async fn prepare(settings: &Resolved, timeout: Duration, migrate: bool) -> anyho
             auditflow_ledger::postgres::ensure_database(&settings.pg).await?;
             let pool = auditflow_ledger::postgres::pool(&settings.pg, settings.pool_size)?;
             if migrate {
-                auditflow_ledger::postgres::migrate(&pool).await?;
+                auditflow_ledger::migrations::migrate(&pool).await?;
             }
             Ok::<_, LedgerError>(pool)
         };

@@ -1,5 +1,6 @@
-//! The shape of `pipeline/src` (issue 16): its files import each other one way only, and
-//! none grows past 500 lines without saying why.
+//! The shape of the workspace (issues 16 and 29): in every crate, files import each other
+//! one way only and none grows past 500 lines without saying why; the crates themselves
+//! depend on each other one way, in the layers `docs/architecture.md` draws.
 //!
 //! Imports are read as text: every `crate::`, `super::` and `self::` path (in `use`
 //! statements, braces expanded, and inline), resolved to the file of the longest module
@@ -13,9 +14,27 @@ const MAX_LINES: usize = 500;
 /// A file longer than [`MAX_LINES`] must carry this marker with its reason.
 const SIZE_REASON: &str = "// longer than 500 lines because";
 
-fn src() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
+
+/// The library and binary crates whose sources are checked, by folder.
+const CRATES: &[&str] =
+    &["retry", "schemas", "ledger", "archive", "sources", "operators", "sinks", "pipeline", "benches"];
+
+/// Each crate's layer: a crate may depend only on crates of a lower layer.
+const LAYERS: &[(&str, u32)] = &[
+    ("auditflow-retry", 0),
+    ("auditflow-schemas", 0),
+    ("auditflow-ledger", 1),
+    ("auditflow-sources", 1),
+    ("auditflow-operators", 1),
+    ("auditflow-archive", 2),
+    ("auditflow-sinks", 3),
+    ("auditflow", 4),
+    ("auditflow-benches", 5),
+    ("auditflow-tests", 5),
+];
 
 /// Every `.rs` file under `dir`, as (module path, file path); `lib.rs` is the crate root.
 fn modules(dir: &Path, prefix: &[String], out: &mut BTreeMap<Vec<String>, PathBuf>) {
@@ -171,15 +190,25 @@ fn name(module: &[String]) -> String {
 }
 
 #[test]
-fn no_import_cycle_among_the_files_of_pipeline_src() {
-    let mut files = BTreeMap::new();
-    modules(&src(), &[], &mut files);
-    assert!(files.len() > 20, "found only {} modules under {}", files.len(), src().display());
+fn no_import_cycle_among_the_files_of_any_crate() {
+    let mut total_edges = 0;
+    for krate in CRATES {
+        let src = workspace().join(krate).join("src");
+        let mut files = BTreeMap::new();
+        modules(&src, &[], &mut files);
+        assert!(!files.is_empty(), "found no modules under {}", src.display());
+        total_edges += assert_no_cycle(krate, &files);
+    }
+    assert!(total_edges > 100, "only {total_edges} imports found: the reader of imports is broken");
+}
+
+/// Panics on an import cycle among `files` of `krate`; returns how many imports it read.
+fn assert_no_cycle(krate: &str, files: &BTreeMap<Vec<String>, PathBuf>) -> usize {
     let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
-    for (module, path) in &files {
+    for (module, path) in files {
         let text = std::fs::read_to_string(path).expect("read source");
         for p in paths(&code_of(&text)) {
-            if let Some(target) = resolve(&p, module, &files) {
+            if let Some(target) = resolve(&p, module, files) {
                 if &target != module {
                     edges.entry(module.clone()).or_default().insert(target);
                 }
@@ -218,15 +247,15 @@ fn no_import_cycle_among_the_files_of_pipeline_src() {
     }
     let mut state = BTreeMap::new();
     let edge_count: usize = edges.values().map(BTreeSet::len).sum();
-    assert!(edge_count > 40, "only {edge_count} imports found: the reader of imports is broken");
     for module in files.keys() {
         if !state.contains_key(module) {
             if let Some(cycle) = visit(module, &edges, &mut state, &mut Vec::new()) {
                 let shown: Vec<String> = cycle.iter().map(|m| name(m)).collect();
-                panic!("import cycle in pipeline/src: {}", shown.join(" -> "));
+                panic!("import cycle in {krate}/src: {}", shown.join(" -> "));
             }
         }
     }
+    edge_count
 }
 
 #[test]
@@ -249,16 +278,61 @@ fn the_cycle_finder_sees_a_child_importing_its_index() {
 }
 
 #[test]
-fn no_file_in_pipeline_src_is_over_500_lines_without_a_reason() {
-    let mut files = BTreeMap::new();
-    modules(&src(), &[], &mut files);
-    let long: Vec<String> = files
-        .values()
-        .filter_map(|path| {
+fn no_file_of_any_crate_is_over_500_lines_without_a_reason() {
+    let mut long = Vec::new();
+    for krate in CRATES {
+        let mut files = BTreeMap::new();
+        modules(&workspace().join(krate).join("src"), &[], &mut files);
+        long.extend(files.values().filter_map(|path| {
             let text = std::fs::read_to_string(path).ok()?;
             let lines = text.lines().count();
             (lines > MAX_LINES && !text.contains(SIZE_REASON)).then(|| format!("{} ({lines} lines)", path.display()))
-        })
-        .collect();
+        }));
+    }
     assert!(long.is_empty(), "split these files, or say why with `{SIZE_REASON} …`: {long:?}");
+}
+
+/// The `auditflow-*` crates a manifest's `[dependencies]` and `[dev-dependencies]` name.
+fn internal_dependencies(manifest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_deps = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = matches!(line, "[dependencies]" | "[dev-dependencies]");
+            continue;
+        }
+        if in_deps {
+            let name = line.split(['.', '=', ' ']).next().unwrap_or_default();
+            if name.starts_with("auditflow") {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn crates_depend_on_each_other_one_way() {
+    let layer = |name: &str| LAYERS.iter().find(|(n, _)| *n == name).map(|(_, l)| *l);
+    let mut checked = 0;
+    for krate in CRATES.iter().chain(&["tests"]) {
+        let manifest = std::fs::read_to_string(workspace().join(krate).join("Cargo.toml")).expect("read manifest");
+        let name = manifest
+            .lines()
+            .find_map(|l| l.strip_prefix("name = \""))
+            .and_then(|l| l.strip_suffix('"'))
+            .expect("package name");
+        let own = layer(name).unwrap_or_else(|| panic!("{name} has no layer in LAYERS: place it"));
+        for dep in internal_dependencies(&manifest) {
+            // `auditflow = { path = "../pipeline" }` names the binary's library.
+            let dep_layer = layer(&dep).unwrap_or_else(|| panic!("{name} depends on {dep}, which has no layer"));
+            assert!(
+                dep_layer < own,
+                "{name} (layer {own}) depends on {dep} (layer {dep_layer}): dependencies point down only"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 15, "only {checked} internal dependencies found: the manifest reader is broken");
 }

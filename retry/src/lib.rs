@@ -82,24 +82,48 @@ impl Backoff {
     /// Runs `attempt` until it succeeds or `on_error` gives up. `on_error` sees each error
     /// and the wait before the next attempt (to log both) and decides. A success resets the
     /// wait.
-    pub async fn retry<T, E, F, Fut>(
-        &self,
-        mut attempt: F,
-        mut on_error: impl FnMut(&E, Duration) -> Retry,
-    ) -> Result<T, E>
+    pub async fn retry<T, E, F, Fut>(&self, mut attempt: F, on_error: impl FnMut(&E, Duration) -> Retry) -> Result<T, E>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        let ((), result) = self
+            .retry_with(
+                (),
+                |()| {
+                    let next = attempt();
+                    async move { ((), next.await) }
+                },
+                on_error,
+            )
+            .await;
+        result
+    }
+
+    /// [`retry`](Backoff::retry) for an attempt that needs state of its own across attempts
+    /// (a connection to reuse or drop): each attempt takes `state` and hands it back with
+    /// its result, and the last state is returned with the outcome.
+    pub async fn retry_with<S, T, E, F, Fut>(
+        &self,
+        mut state: S,
+        mut attempt: F,
+        mut on_error: impl FnMut(&E, Duration) -> Retry,
+    ) -> (S, Result<T, E>)
+    where
+        F: FnMut(S) -> Fut,
+        Fut: Future<Output = (S, Result<T, E>)>,
+    {
         loop {
-            match attempt().await {
+            let (next, result) = attempt(state).await;
+            state = next;
+            match result {
                 Ok(value) => {
                     self.reset();
-                    return Ok(value);
+                    return (state, Ok(value));
                 }
                 Err(e) => match on_error(&e, self.next_delay()) {
                     Retry::Again => self.wait().await,
-                    Retry::GiveUp => return Err(e),
+                    Retry::GiveUp => return (state, Err(e)),
                 },
             }
         }

@@ -3,6 +3,10 @@
 //! Views are fed rows the ledger committed (never in-flight ones), so a re-delivered event
 //! is seen once, with its chain position.
 
+// longer than 500 lines because it is the views' data model: every type the views pass
+// between operators, sink and queries (event, trace, propagation, violation) with its
+// derivation from a ledger row, kept together so the rules that relate them read as one.
+
 use crate::AuditEvent;
 use serde::{Deserialize, Serialize};
 

@@ -5,11 +5,11 @@ use super::caracal::caracal_content_sha256;
 use super::copy::{copy_ids, copy_rows, insert_rows};
 use super::heads::record_batch_heads;
 use super::zone_plan::{by_zone, ZoneBatch, ZonePlan};
-use super::ChainAdvance;
 use crate::partitions::{PARTITION_MONTHS_AHEAD, PARTITION_MONTHS_BACK};
 use crate::postgres::client;
 use crate::Completion;
 use crate::LedgerError;
+use auditflow_retry::{Backoff, Retry};
 use auditflow_schemas::chain::{plan_batch, ChainHead, LedgerKey};
 use auditflow_schemas::shard::shard_of;
 use auditflow_schemas::tamper::HeadKey;
@@ -20,7 +20,15 @@ use deadpool_postgres::Pool;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+
+/// A chain's committed ledger head moved (emitted by the ledger sink once durable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainAdvance {
+    /// Ledger chain (= shard).
+    pub chain_id: i32,
+    /// Its committed `chain_seq`.
+    pub head_seq: i64,
+}
 
 /// What the ledger sink needs.
 #[derive(Clone, Debug)]
@@ -152,11 +160,6 @@ fn ledger_letter(event: &VerifiedEvent, shard: u32, reason: Reason) -> DeadLette
     }
 }
 
-async fn backoff_sleep(backoff: &mut Duration) {
-    tokio::time::sleep(*backoff).await;
-    *backoff = (*backoff * 2).min(Duration::from_secs(5));
-}
-
 /// Another shard's transaction stored the same id first (an id re-delivered under another
 /// zone, which routes it to another shard): planning again finds it stored.
 fn lost_id_race(e: &LedgerError) -> bool {
@@ -224,51 +227,55 @@ impl Inner {
                 .collect()
         };
         for month in wanted {
-            let mut backoff = Duration::from_millis(100);
-            loop {
-                let result = async {
-                    let c = client(&self.pool).await?;
-                    c.query_one("SELECT auditflow_ensure_month_partition($1)", &[&month])
-                        .await
-                        .map_err(LedgerError::pg("create partition"))
-                }
-                .await;
-                match result {
-                    Ok(_) => break,
-                    Err(e) if e.is_retryable() => {
+            let created = Backoff::outage()
+                .retry(
+                    || async {
+                        let c = client(&self.pool).await?;
+                        c.query_one("SELECT auditflow_ensure_month_partition($1)", &[&month])
+                            .await
+                            .map_err(LedgerError::pg("create partition"))
+                    },
+                    |e, _| {
+                        if !e.is_retryable() {
+                            return Retry::GiveUp;
+                        }
                         tracing::warn!(error = %e, %month, "creating partition failed, retrying");
-                        backoff_sleep(&mut backoff).await;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, %month, "cannot create partition; rows use the default partition");
-                        break;
-                    }
-                }
+                        Retry::Again
+                    },
+                )
+                .await;
+            if let Err(e) = created {
+                tracing::warn!(error = %e, %month, "cannot create partition; rows use the default partition");
             }
             self.months.lock().unwrap_or_else(|p| p.into_inner()).insert(month);
         }
     }
 
     async fn commit_shard_until_done(&self, shard: u32, epoch: u64, zones: Vec<ZoneBatch>) -> Vec<LedgerOutput> {
-        let mut backoff = Duration::from_millis(100);
-        loop {
-            match self.commit_shard(shard, epoch, &zones).await {
-                Ok((outcome, letters, views)) => {
-                    self.stats.record(&outcome);
-                    tracing::debug!(shard, epoch, ?outcome, "ledger batch committed");
-                    let mut out: Vec<LedgerOutput> = letters.into_iter().map(LedgerOutput::Dead).collect();
-                    out.extend(views.into_iter().map(LedgerOutput::Committed));
-                    out.extend(outcome.advanced.into_iter().map(LedgerOutput::Advanced));
-                    return out;
-                }
-                Err(e) if e.is_retryable() || lost_id_race(&e) => {
-                    tracing::warn!(shard, error = %e, retry_in_ms = backoff.as_millis() as u64, "ledger commit failed, retrying");
-                    backoff_sleep(&mut backoff).await;
-                }
-                Err(e) => {
-                    tracing::error!(shard, error = %e, "ledger refused the batch; isolating the offending rows");
-                    return self.isolate_permanent(shard, epoch, zones).await;
-                }
+        let committed = Backoff::outage()
+            .retry(
+                || self.commit_shard(shard, epoch, &zones),
+                |e, wait| {
+                    if !(e.is_retryable() || lost_id_race(e)) {
+                        return Retry::GiveUp;
+                    }
+                    tracing::warn!(shard, error = %e, retry_in_ms = wait.as_millis() as u64, "ledger commit failed, retrying");
+                    Retry::Again
+                },
+            )
+            .await;
+        match committed {
+            Ok((outcome, letters, views)) => {
+                self.stats.record(&outcome);
+                tracing::debug!(shard, epoch, ?outcome, "ledger batch committed");
+                let mut out: Vec<LedgerOutput> = letters.into_iter().map(LedgerOutput::Dead).collect();
+                out.extend(views.into_iter().map(LedgerOutput::Committed));
+                out.extend(outcome.advanced.into_iter().map(LedgerOutput::Advanced));
+                out
+            }
+            Err(e) => {
+                tracing::error!(shard, error = %e, "ledger refused the batch; isolating the offending rows");
+                self.isolate_permanent(shard, epoch, zones).await
             }
         }
     }
@@ -280,34 +287,33 @@ impl Inner {
         let mut heads: BTreeMap<i32, i64> = BTreeMap::new();
         for event in zones.into_iter().flat_map(|z| z.events) {
             let single = [ZoneBatch { zone: event.event.zone_id.clone(), events: vec![event] }];
-            let mut backoff = Duration::from_millis(100);
-            loop {
-                match self.commit_shard(shard, epoch, &single).await {
-                    Ok((outcome, l, views)) => {
-                        self.stats.record(&outcome);
-                        letters.extend(l.into_iter().map(LedgerOutput::Dead));
-                        letters.extend(views.into_iter().map(LedgerOutput::Committed));
-                        for advance in outcome.advanced {
-                            heads.insert(advance.chain_id, advance.head_seq);
+            let committed = Backoff::outage()
+                .retry(
+                    || self.commit_shard(shard, epoch, &single),
+                    |e, _| if e.is_retryable() || lost_id_race(e) { Retry::Again } else { Retry::GiveUp },
+                )
+                .await;
+            match committed {
+                Ok((outcome, l, views)) => {
+                    self.stats.record(&outcome);
+                    letters.extend(l.into_iter().map(LedgerOutput::Dead));
+                    letters.extend(views.into_iter().map(LedgerOutput::Committed));
+                    for advance in outcome.advanced {
+                        heads.insert(advance.chain_id, advance.head_seq);
+                    }
+                }
+                Err(e) => {
+                    let message = match &e {
+                        LedgerError::Postgres { source, .. } => {
+                            source.as_db_error().map(|d| d.message().to_owned()).unwrap_or_else(|| source.to_string())
                         }
-                        break;
-                    }
-                    Err(e) if e.is_retryable() || lost_id_race(&e) => backoff_sleep(&mut backoff).await,
-                    Err(e) => {
-                        let message = match &e {
-                            LedgerError::Postgres { source, .. } => source
-                                .as_db_error()
-                                .map(|d| d.message().to_owned())
-                                .unwrap_or_else(|| source.to_string()),
-                            other => other.to_string(),
-                        };
-                        letters.push(LedgerOutput::Dead(ledger_letter(
-                            &single[0].events[0],
-                            shard,
-                            Reason::PgPermanentError(message),
-                        )));
-                        break;
-                    }
+                        other => other.to_string(),
+                    };
+                    letters.push(LedgerOutput::Dead(ledger_letter(
+                        &single[0].events[0],
+                        shard,
+                        Reason::PgPermanentError(message),
+                    )));
                 }
             }
         }

@@ -21,13 +21,4 @@ mod copy;
 mod heads;
 mod zone_plan;
 
-pub use committer::{LedgerCommitter, LedgerConfig, LedgerOutput, LedgerStats};
-
-/// A chain's committed ledger head moved (emitted by the ledger sink once durable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChainAdvance {
-    /// Ledger chain (= shard).
-    pub chain_id: i32,
-    /// Its committed `chain_seq`.
-    pub head_seq: i64,
-}
+pub use committer::{ChainAdvance, LedgerCommitter, LedgerConfig, LedgerOutput, LedgerStats};

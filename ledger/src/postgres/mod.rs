@@ -1,19 +1,11 @@
-//! Postgres plumbing: database creation, pool, migrations, partitions.
+//! Postgres plumbing: the connection target, database creation, pools.
 
-use crate::migrations::{BOOTSTRAP, MIGRATIONS, MIGRATION_LOCK_KEY};
-use crate::partitions::ensure_partitions_around;
 use crate::LedgerError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 
 pub mod tls;
 
-pub use tls::PgTarget;
-
-/// Parses a Postgres URL or key=value string whose TLS parameters were taken out
-/// ([`tls::split_tls_params`]).
-pub fn parse_config(url: &str) -> Result<tokio_postgres::Config, String> {
-    url.parse::<tokio_postgres::Config>().map_err(|e| format!("not a valid Postgres URL: {e}"))
-}
+pub use tls::{parse_config, PgTarget};
 
 /// The database name of a config (Postgres defaults it to the user name).
 pub fn database_name(config: &tokio_postgres::Config) -> String {
@@ -121,88 +113,6 @@ pub async fn json_rows(
 /// Gets a pooled connection.
 pub async fn client(pool: &Pool) -> Result<deadpool_postgres::Object, LedgerError> {
     pool.get().await.map_err(|e| LedgerError::Pool(e.to_string()))
-}
-
-/// Applies pending migrations; returns the versions applied now.
-pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, LedgerError> {
-    if crate::adopt::holds_unadopted_caracal_ledger(pool).await? {
-        return Err(LedgerError::Incompatible(
-            "the database holds Caracal's audit ledger (audit_events with chains per zone), not adopted yet: \
-             run `auditflow migrate` once, which checks Caracal's chains with Caracal's algorithm (give it \
-             AUDIT_HMAC_KEY) and adopts them without changing a row (docs/caracal.md)"
-                .into(),
-        ));
-    }
-    let c = client(pool).await?;
-    let tables = c
-        .query_one(
-            "SELECT to_regclass('public.audit_events') IS NOT NULL, \
-                    to_regclass('public.auditflow_schema_migrations') IS NOT NULL",
-            &[],
-        )
-        .await
-        .map_err(LedgerError::pg("look at the database's tables"))?;
-    let (events, bookkeeping): (bool, bool) = (tables.get(0), tables.get(1));
-    let built_by_auditflow = bookkeeping
-        && c.query_one("SELECT EXISTS (SELECT 1 FROM auditflow_schema_migrations WHERE version = 1)", &[])
-            .await
-            .map_err(LedgerError::pg("read migrations"))?
-            .get::<_, bool>(0);
-    let foreign = events && !built_by_auditflow;
-    if foreign {
-        return Err(LedgerError::Incompatible(
-            "the database already holds an audit_events table that auditflow did not create and cannot adopt: \
-             of other ledgers only Caracal's audit ledger (its baseline layout) is adopted (docs/caracal.md); \
-             point auditflow at a database of its own"
-                .into(),
-        ));
-    }
-    drop(c);
-    apply_migrations(pool).await
-}
-
-/// Adopts Caracal's audit ledger ([`crate::adopt`]): prepares Caracal's tables, applies the
-/// migrations, continues every zone's chain from Caracal's head. Returns the zones adopted.
-pub async fn migrate_adopting_caracal(pool: &Pool) -> Result<i64, LedgerError> {
-    crate::adopt::prepare(pool).await?;
-    apply_migrations(pool).await?;
-    crate::adopt::finish(pool).await
-}
-
-async fn apply_migrations(pool: &Pool) -> Result<Vec<i32>, LedgerError> {
-    let mut client = client(pool).await?;
-    // Under the migrations' lock too: processes of a cluster start together, and two
-    // concurrent `CREATE TABLE IF NOT EXISTS` can both try to create the table's type.
-    let tx = client.transaction().await.map_err(LedgerError::pg("begin migration"))?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
-        .await
-        .map_err(LedgerError::pg("lock migrations"))?;
-    tx.batch_execute(BOOTSTRAP).await.map_err(LedgerError::pg("create migrations table"))?;
-    tx.commit().await.map_err(LedgerError::pg("create migrations table"))?;
-    let mut applied = Vec::new();
-    for m in MIGRATIONS {
-        let tx = client.transaction().await.map_err(LedgerError::pg("begin migration"))?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
-            .await
-            .map_err(LedgerError::pg("lock migrations"))?;
-        let done = tx
-            .query_opt("SELECT 1 FROM auditflow_schema_migrations WHERE version = $1", &[&m.version])
-            .await
-            .map_err(LedgerError::pg("read migrations"))?;
-        if done.is_none() {
-            tx.batch_execute(&m.sql()).await.map_err(LedgerError::pg("apply migration"))?;
-            tx.execute(
-                "INSERT INTO auditflow_schema_migrations (version, name) VALUES ($1, $2)",
-                &[&m.version, &m.name],
-            )
-            .await
-            .map_err(LedgerError::pg("record migration"))?;
-            applied.push(m.version);
-        }
-        tx.commit().await.map_err(LedgerError::pg("commit migration"))?;
-    }
-    ensure_partitions_around(pool, chrono::Utc::now().date_naive()).await?;
-    Ok(applied)
 }
 
 /// The chains worker `index` of `peers` owns: those of the zones whose shard it writes

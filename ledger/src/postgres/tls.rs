@@ -200,6 +200,12 @@ pub fn split_tls_params(url: &str) -> Result<(String, TlsOptions), TlsSetupError
     Ok((kept.join(" "), options))
 }
 
+/// Parses a Postgres URL or key=value string whose TLS parameters were taken out
+/// ([`split_tls_params`]).
+pub fn parse_config(url: &str) -> Result<tokio_postgres::Config, String> {
+    url.parse::<tokio_postgres::Config>().map_err(|e| format!("not a valid Postgres URL: {e}"))
+}
+
 /// Where the ledger is and how to reach it: the parsed connection settings and the TLS
 /// connector their `sslmode` asks for. Reads as a `tokio_postgres::Config` (it dereferences
 /// to one), so a copy for another database is `target.clone()` then `.dbname(…)`.
@@ -233,7 +239,7 @@ impl PgTarget {
     /// at libpq's default (what tests and benchmarks use).
     pub fn parse(url: &str) -> Result<PgTarget, String> {
         let (rest, options) = split_tls_params(url).map_err(|e| e.to_string())?;
-        let config = super::parse_config(&rest)?;
+        let config = parse_config(&rest)?;
         PgTarget::new(config, &options).map_err(|e| e.to_string())
     }
 

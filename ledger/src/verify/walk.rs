@@ -323,14 +323,14 @@ async fn walk_chain(
             .query(
                 &format!(
                     "SELECT {} FROM audit_ledger_batches WHERE chain_id = $1 AND to_seq >= $2 ORDER BY from_seq",
-                    super::BATCH_COLUMNS
+                    super::batches::BATCH_COLUMNS
                 ),
                 &[&chain, &range.from],
             )
             .await
             .map_err(LedgerError::pg("read batch heads"))?
             .iter()
-            .map(|r| super::signed_batch(chain, r))
+            .map(|r| super::batches::signed_batch(chain, r))
             .collect();
         let batch_count = batches.len() as u64;
         let mut checker = ChainChecker::new(chain, range.from, prev, batches, keys);

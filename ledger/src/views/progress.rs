@@ -1,6 +1,6 @@
 //! How far the views have written, per chain, with each worker's retired delegation trees.
 
-use super::write::at;
+use super::update::at;
 use crate::postgres::client;
 use crate::LedgerError;
 use deadpool_postgres::Pool;

@@ -3,7 +3,7 @@
 
 use super::checks;
 use super::read::query_events;
-use super::{ViewRules, ViewStats, ViewUpdate};
+use super::update::{at, ViewRules, ViewStats, ViewUpdate};
 use crate::postgres::client;
 use crate::LedgerError;
 use auditflow_retry::{Backoff, Retry};
@@ -44,10 +44,6 @@ fn added<K: Ord, V: Ord>(items: impl Iterator<Item = (K, V, isize)>) -> BTreeMap
         }
     }
     out
-}
-
-pub(super) fn at(us: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_micros(us).unwrap_or_default()
 }
 
 /// How a batch's traces go in.

@@ -17,9 +17,9 @@
 //!   unknown key, passes under any trusted key; else `hmac_mismatch`;
 //! * [`ChainChecker::finish`] returns the findings sorted by position, then kind.
 
-use super::content::{CheckedRow, IndexedId};
 use super::finding::{Finding, FindingKind};
 use super::head::{SignedBatch, TrustedKeys};
+use super::row::{CheckedRow, IndexedId};
 
 /// Walks one chain over a range of positions, in order, and collects findings. Pure: the
 /// caller streams the rows, the id index entries and the batch rows of the range to it.

@@ -30,6 +30,7 @@
 //!   and the comparison of the rows with them;
 //! * `finding`: what `verify` reports ([`Finding`], [`FindingKind`]).
 
+mod batches;
 mod content;
 mod finding;
 #[cfg(test)]
@@ -37,9 +38,10 @@ mod fixtures;
 mod head;
 mod links;
 mod merkle;
+mod row;
 
-pub use content::{sha256_bytes, CheckedRow, IndexedId};
 pub use finding::{Finding, FindingKind};
 pub use head::{head_key_id, head_signature_valid, BatchHead, HeadKey, SignedBatch, TrustedKeys};
 pub use links::ChainChecker;
 pub use merkle::merkle_root;
+pub use row::{sha256_bytes, CheckedRow, IndexedId};

@@ -1,7 +1,8 @@
 //! Acknowledgement: stream ids travel with their epoch and are XACKed once the durable
 //! frontier (ledger and DLQ sinks committed) has passed that epoch.
 
-use super::connect;
+use super::target::{connect, RedisTarget};
+use auditflow_retry::{Backoff, Retry};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,7 +68,7 @@ impl Acker {
     /// permits to the reader's in-flight semaphore.
     pub fn spawn(
         runtime: &tokio::runtime::Handle,
-        target: super::RedisTarget,
+        target: RedisTarget,
         stream: String,
         group: String,
         permits: Arc<Semaphore>,
@@ -82,25 +83,35 @@ impl Acker {
                     }
                     AckCommand::Ack(ids) => {
                         for chunk in ids.chunks(1000) {
-                            let mut backoff = Duration::from_millis(100);
-                            loop {
-                                if con.is_none() {
-                                    con = connect(&target, Duration::from_secs(10)).await.ok();
-                                }
-                                let result: Result<i64, String> = match con.as_mut() {
-                                    Some(c) => redis::cmd("XACK").arg(&stream).arg(&group).arg(chunk).query_async(c).await.map_err(|e| e.to_string()),
-                                    None => Err("not connected".into()),
-                                };
-                                match result {
-                                    Ok(_) => break,
-                                    Err(e) => {
-                                        con = None;
+                            // An id not acknowledged stays pending and would be re-delivered as
+                            // a duplicate: wait out the outage rather than give up.
+                            let (kept, _) = Backoff::outage()
+                                .retry_with(
+                                    con.take(),
+                                    |mut con| async {
+                                        if con.is_none() {
+                                            con = connect(&target, Duration::from_secs(10)).await.ok();
+                                        }
+                                        let result: Result<i64, String> = match con.as_mut() {
+                                            Some(c) => redis::cmd("XACK")
+                                                .arg(&stream)
+                                                .arg(&group)
+                                                .arg(chunk)
+                                                .query_async(c)
+                                                .await
+                                                .map_err(|e| e.to_string()),
+                                            None => Err("not connected".into()),
+                                        };
+                                        // A failed connection is not reused.
+                                        (if result.is_ok() { con } else { None }, result)
+                                    },
+                                    |e, _| {
                                         tracing::warn!(%stream, error = %e, "XACK failed, retrying (entries stay pending and would be re-delivered as duplicates)");
-                                        tokio::time::sleep(backoff).await;
-                                        backoff = (backoff * 2).min(Duration::from_secs(5));
-                                    }
-                                }
-                            }
+                                        Retry::Again
+                                    },
+                                )
+                                .await;
+                            con = kept;
                             permits.add_permits(chunk.len());
                         }
                     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct RedisStreamConfig {
     /// Where Redis is and how to log in.
-    pub target: super::RedisTarget,
+    pub target: super::target::RedisTarget,
     /// Stream key (SPEC default `caracal.audit.events`).
     pub stream: String,
     /// Consumer group (SPEC default `audit-ingestor`), created with MKSTREAM from id 0 so
@@ -30,7 +30,7 @@ pub struct RedisStreamConfig {
 
 impl RedisStreamConfig {
     /// Defaults for a stream, group and consumer.
-    pub fn new(target: &super::RedisTarget, stream: &str, group: &str, consumer: &str) -> Self {
+    pub fn new(target: &super::target::RedisTarget, stream: &str, group: &str, consumer: &str) -> Self {
         RedisStreamConfig {
             target: target.clone(),
             stream: stream.to_owned(),

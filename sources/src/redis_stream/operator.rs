@@ -1,8 +1,9 @@
 //! The timely source operator of one worker.
 
 use super::ack::AckTracker;
+use super::config::RedisStreamConfig;
 use super::reader::{now_ms, run_reader, SourceMessage};
-use super::RedisStreamConfig;
+use super::reset::StreamResets;
 use auditflow_schemas::wire::StreamEntry;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,18 +27,13 @@ pub struct SourceControl {
     /// Entries emitted into the dataflow (first reads and re-reads).
     pub read: Arc<AtomicU64>,
     /// Stream resets the reader noticed.
-    pub resets: Arc<super::StreamResets>,
+    pub resets: Arc<StreamResets>,
 }
 
 impl SourceControl {
     /// Control state for a reader allowed `max_in_flight` unacknowledged entries, stopped
     /// by `stop` (shared by all workers of a process).
-    pub fn new(
-        max_in_flight: usize,
-        stop: Arc<AtomicBool>,
-        read: Arc<AtomicU64>,
-        resets: Arc<super::StreamResets>,
-    ) -> Self {
+    pub fn new(max_in_flight: usize, stop: Arc<AtomicBool>, read: Arc<AtomicU64>, resets: Arc<StreamResets>) -> Self {
         SourceControl {
             acks: Rc::new(RefCell::new(AckTracker::default())),
             stop,

@@ -8,8 +8,12 @@
 //! permits from the in-flight semaphore; the acker returns them after XACK, so a backlog
 //! never grows memory beyond `max_in_flight` entries per worker.
 
+use super::config::RedisStreamConfig;
+use super::error::SourceError;
 use super::reply::{parse_xautoclaim, parse_xpending_count, parse_xpending_extended, parse_xreadgroup};
-use super::{connect, RedisStreamConfig, SourceError, StreamResets};
+use super::reset::StreamResets;
+use super::target::connect;
+use auditflow_retry::{Backoff, Retry};
 use auditflow_schemas::wire::StreamEntry;
 use redis::aio::MultiplexedConnection;
 use std::collections::HashMap;
@@ -90,7 +94,7 @@ pub async fn run_reader(
     stop: Arc<AtomicBool>,
     resets: Arc<StreamResets>,
 ) {
-    let mut reader = Reader {
+    let reader = Reader {
         config,
         tx,
         activator,
@@ -101,36 +105,38 @@ pub async fn run_reader(
         group_seen: false,
         resets,
     };
-    let mut backoff = Duration::from_millis(100);
-    loop {
-        if reader.stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let timeout = reader.config.block + Duration::from_secs(10);
-        let mut con = match connect(&reader.config.target, timeout).await {
-            Ok(con) => con,
-            Err(e) => {
-                tracing::warn!(stream = %reader.config.stream, error = %e, retry_in_ms = backoff.as_millis() as u64, "redis unreachable, retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-                continue;
-            }
-        };
-        match reader.run(&mut con, &mut backoff).await {
-            Ok(()) => break,
-            Err(e) => {
-                tracing::warn!(stream = %reader.config.stream, error = %e, retry_in_ms = backoff.as_millis() as u64, "redis read failed, retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
-        }
-    }
+    // A connection or read failure waits and reconnects; reading resets the wait.
+    let backoff = Backoff::outage();
+    let stream = reader.config.stream.clone();
+    let (reader, _) = backoff
+        .retry_with(
+            reader,
+            |mut reader| async {
+                if reader.stop.load(Ordering::SeqCst) {
+                    return (reader, Ok(()));
+                }
+                let timeout = reader.config.block + Duration::from_secs(10);
+                let result = match connect(&reader.config.target, timeout).await {
+                    Err(source) => Err((
+                        "redis unreachable, retrying",
+                        SourceError::Redis { op: "connect", stream: reader.config.stream.clone(), source },
+                    )),
+                    Ok(mut con) => reader.run(&mut con, &backoff).await.map_err(|e| ("redis read failed, retrying", e)),
+                };
+                (reader, result)
+            },
+            |(what, e), wait| {
+                tracing::warn!(stream = %stream, error = %e, retry_in_ms = wait.as_millis() as u64, "{what}");
+                Retry::Again
+            },
+        )
+        .await;
     let _ = reader.tx.send(SourceMessage::Finished);
     let _ = reader.activator.activate();
 }
 
 impl Reader {
-    async fn run(&mut self, con: &mut MultiplexedConnection, backoff: &mut Duration) -> Result<(), SourceError> {
+    async fn run(&mut self, con: &mut MultiplexedConnection, backoff: &Backoff) -> Result<(), SourceError> {
         let created = ensure_group(con, &self.config.stream, &self.config.group).await?;
         if created && self.group_seen {
             self.resets.record(&self.config.stream, &self.config.group, now_ms());
@@ -159,7 +165,7 @@ impl Reader {
                     return Err(e);
                 }
             };
-            *backoff = Duration::from_millis(100);
+            backoff.reset();
             permit.forget();
             self.permits.add_permits(room - entries.len());
             match entries.is_empty() {

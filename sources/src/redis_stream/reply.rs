@@ -1,6 +1,6 @@
 //! Parsing of stream command replies into [`StreamEntry`] values.
 
-use super::SourceError;
+use super::error::SourceError;
 use auditflow_schemas::wire::StreamEntry;
 use redis::Value;
 

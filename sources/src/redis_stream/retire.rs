@@ -7,8 +7,9 @@
 //! the group once they hold nothing (`XGROUP DELCONSUMER` drops what a consumer still
 //! holds, so the claim comes first).
 
+use super::error::SourceError;
 use super::reply::{parse_consumer_names, parse_xpending_extended};
-use super::{connect, SourceError};
+use super::target::{connect, RedisTarget};
 use std::time::Duration;
 
 /// Deletes consumer ARGV[2] of group ARGV[1] only if it has no pending entry; -1 otherwise.
@@ -38,7 +39,7 @@ pub fn is_ours(prefix: &str, name: &str) -> bool {
 /// Hands the pending entries of every consumer of ours not in `current` to `claimer`, then
 /// removes those consumers. Returns (consumer, entries handed over) per retired consumer.
 pub async fn retire_consumers(
-    target: &super::RedisTarget,
+    target: &RedisTarget,
     stream: &str,
     group: &str,
     prefix: &str,

@@ -159,3 +159,15 @@ impl std::fmt::Debug for RedisTarget {
             .finish()
     }
 }
+
+/// Opens a multiplexed connection whose response timeout exceeds any BLOCK used on it.
+pub async fn connect(
+    target: &RedisTarget,
+    response_timeout: std::time::Duration,
+) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
+    let client = target.client()?;
+    let config = redis::AsyncConnectionConfig::new()
+        .set_response_timeout(Some(response_timeout))
+        .set_connection_timeout(Some(std::time::Duration::from_secs(5)));
+    client.get_multiplexed_async_connection_with_config(&config).await
+}
