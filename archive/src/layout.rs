@@ -24,7 +24,7 @@ pub const META_DIR: &str = "_auditflow";
 /// zone becomes Hive's `__HIVE_DEFAULT_PARTITION__`.
 ///
 /// ```
-/// use auditflow_sinks::export::layout::escape_partition_value;
+/// use auditflow_archive::layout::escape_partition_value;
 /// assert_eq!(escape_partition_value("zone-a"), "zone-a");
 /// assert_eq!(escape_partition_value("eu/west:1"), "eu%2Fwest%3A1");
 /// assert_eq!(escape_partition_value("zürich"), "zürich");
@@ -57,7 +57,7 @@ pub fn escape_partition_value(value: &str) -> String {
 /// Reverses [`escape_partition_value`].
 ///
 /// ```
-/// use auditflow_sinks::export::layout::{escape_partition_value, unescape_partition_value};
+/// use auditflow_archive::layout::{escape_partition_value, unescape_partition_value};
 /// for zone in ["zone-a", "eu/west:1", "100%", "a=b", "", "..", "zürich"] {
 ///     assert_eq!(unescape_partition_value(&escape_partition_value(zone)), zone);
 /// }
@@ -120,7 +120,7 @@ impl Partition {
 /// the chain and the segment's recorded ledger range, so a retry writes the same name.
 ///
 /// ```
-/// use auditflow_sinks::export::layout::file_name;
+/// use auditflow_archive::layout::file_name;
 /// assert_eq!(file_name(3, 1, 100_000, 0), "c0003-s000000000001-000000100000.parquet");
 /// assert_eq!(file_name(3, 1, 100_000, 2), "c0003-s000000000001-000000100000-p2.parquet");
 /// ```

@@ -125,7 +125,7 @@ impl ExportRow {
 /// | everything else (`gateway_*`, …) | 6003 API Activity | 99 Other |
 ///
 /// ```
-/// use auditflow_sinks::export::parquet_file::ocsf_class;
+/// use auditflow_archive::parquet_file::ocsf_class;
 /// assert_eq!(ocsf_class("token_exchange"), (3002, 1));
 /// assert_eq!(ocsf_class("delegation_edge_revoked"), (3005, 2));
 /// assert_eq!(ocsf_class("gateway_resource_request"), (6003, 99));

@@ -1,5 +1,7 @@
-//! The ledger: everything auditflow keeps in Postgres, and the only crate that speaks SQL
-//! over `audit_events` and `audit_event_ids` (SPEC §3).
+//! The ledger: everything auditflow keeps in Postgres (SPEC §3), and the home of the SQL
+//! over `audit_events` and `audit_event_ids`. (Not yet the only one: the archive's row
+//! reader and verification, and the API's search and zone pages in `pipeline/src/queries`,
+//! still hold their own queries; they move here next.)
 //!
 //! * [`migrations`]: the schema, as `.sql` files applied in order under an advisory lock;
 //! * [`postgres`]: connections (libpq's URL, TLS modes) and pools;

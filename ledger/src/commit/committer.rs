@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 /// A chain's committed ledger head moved (emitted by the ledger sink once durable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChainAdvance {
-    /// Ledger chain (= shard).
+    /// Ledger chain (one per zone).
     pub chain_id: i32,
     /// Its committed `chain_seq`.
     pub head_seq: i64,

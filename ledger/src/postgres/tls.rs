@@ -162,7 +162,7 @@ impl TlsOptions {
 /// string (`host=… sslmode=…`): returns what tokio-postgres can parse, and the parameters.
 ///
 /// ```
-/// use auditflow_sinks::postgres::tls::{split_tls_params, SslMode};
+/// use auditflow_ledger::postgres::tls::{split_tls_params, SslMode};
 /// let (rest, tls) =
 ///     split_tls_params("postgres://u@db:5432/ledger?sslmode=verify-full&sslrootcert=%2Fca.pem&application_name=a")
 ///         .unwrap();
