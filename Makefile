@@ -13,7 +13,10 @@ demo: services build
 demo-cluster: services build
 	bash scripts/demo-cluster.sh
 
-test: services build
+# The tests build the binary themselves (release, with the workspace's features), so the
+# dependencies compile once for both; a separate `cargo build -p auditflow` would build many
+# of them a second time with other features.
+test: services
 	@mkdir -p target
 	set -o pipefail; AUDITFLOW_BIN=$(CURDIR)/$(BIN) $(CARGO) test --release --workspace --no-fail-fast -- --test-threads 2 2>&1 | tee target/test.log
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' target/test.log
