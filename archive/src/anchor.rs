@@ -50,7 +50,7 @@ struct ChainFindings<'a> {
 impl ChainFindings<'_> {
     fn add(&mut self, kind: FindingKind, seq: i64, row_id: Option<String>, detail: String) {
         if self.found.len() < FINDINGS_PER_CHAIN {
-            self.found.push(Finding { kind, chain_id: self.chain, chain_seq: seq, row_id, detail });
+            self.found.push(Finding::at_position(kind, self.chain, seq, row_id, detail));
         } else {
             self.dropped += 1;
         }
@@ -114,15 +114,7 @@ pub async fn check_against_archive(
             };
             out.report.manifests += 1;
             let head = &manifest.ledger_head;
-            let row = c
-                .query_opt(
-                    "SELECT id, content_sha256, chain_hmac FROM audit_events WHERE chain_id = $1 AND chain_seq = $2 \
-                     UNION ALL SELECT id, content_sha256, NULL::text FROM audit_retired_events WHERE chain_id = $1 AND chain_seq = $2 \
-                     LIMIT 1",
-                    &[&chain, &head.chain_seq],
-                )
-                .await
-                .map_err(LedgerError::pg("read an anchored head"))?;
+            let row = auditflow_ledger::read::anchored_at(&**c, chain, head.chain_seq).await?;
             match row {
                 None => out.add(
                     FindingKind::ArchiveMismatch,
@@ -131,14 +123,13 @@ pub async fn check_against_archive(
                     format!("{key} anchors position {} but the ledger has no such row", head.chain_seq),
                 ),
                 // A retired head's HMAC went with its row (NULL): its hash is still compared.
-                Some(r)
-                    if r.get::<_, String>(1) != head.content_sha256
-                        || r.get::<_, Option<String>>(2).is_some_and(|h| h != head.chain_hmac) =>
+                Some((id, sha, hmac))
+                    if sha != head.content_sha256 || hmac.as_ref().is_some_and(|h| *h != head.chain_hmac) =>
                 {
                     out.add(
                         FindingKind::ArchiveMismatch,
                         head.chain_seq,
-                        Some(r.get(0)),
+                        Some(id),
                         format!(
                             "{key} anchors content_sha256 {} / chain_hmac {} here; the ledger row differs",
                             head.content_sha256, head.chain_hmac
@@ -200,19 +191,10 @@ pub async fn check_against_archive(
                 }
             }
             out.report.rows += archived.len() as u64;
-            let ledger = c
-                .query(
-                    "SELECT chain_seq, id, content_sha256 FROM audit_events \
-                     WHERE chain_id = $1 AND chain_seq BETWEEN $2 AND $3 \
-                     UNION ALL SELECT chain_seq, id, content_sha256 FROM audit_retired_events \
-                     WHERE chain_id = $1 AND chain_seq BETWEEN $2 AND $3 ORDER BY chain_seq",
-                    &[&chain, &manifest.from_chain_seq, &manifest.to_chain_seq],
-                )
-                .await
-                .map_err(LedgerError::pg("read archived positions"))?;
+            let ledger =
+                auditflow_ledger::read::positions(&**c, chain, manifest.from_chain_seq, manifest.to_chain_seq).await?;
             let mut previous: Option<i64> = None;
-            for r in ledger {
-                let (pos, id, sha): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
+            for (pos, id, sha) in ledger {
                 let repeated = previous == Some(pos);
                 previous = Some(pos);
                 if unreadable.iter().any(|(lo, hi)| (*lo..=*hi).contains(&pos)) {
@@ -254,6 +236,6 @@ pub async fn check_against_archive(
         }
         out.done();
     }
-    report.findings.sort_by_key(|f| (f.chain_id, f.chain_seq, f.kind));
+    report.findings.sort_by_key(|f| (f.position(), f.kind));
     Ok(report)
 }

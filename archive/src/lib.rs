@@ -27,7 +27,6 @@ pub mod verify;
 
 pub use error::ExportError;
 pub use exporter::{ExportConfig, ExportHandle, ExportStats, Exporter};
-pub use manifest::ExportSigner;
 pub use store::Archive;
 
 pub use auditflow_ledger::commit::ChainAdvance;

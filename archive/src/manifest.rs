@@ -5,7 +5,8 @@
 //! A manifest's bytes are a pure function of what it describes (no wall clock: `planned_at`
 //! is the time recorded with the segment plan), so re-writing it after a crash is harmless.
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use auditflow_schemas::signer::{signature_valid, Signer};
+use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -13,47 +14,6 @@ use sha2::{Digest, Sha256};
 pub const MANIFEST_FORMAT: &str = "auditflow-export-manifest-v1";
 /// Format tag of a watermark body.
 pub const WATERMARK_FORMAT: &str = "auditflow-export-watermark-v1";
-
-/// The export signing key and its id.
-#[derive(Clone)]
-pub struct ExportSigner {
-    key: SigningKey,
-    key_id: String,
-}
-
-impl std::fmt::Debug for ExportSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExportSigner").field("key_id", &self.key_id).finish_non_exhaustive()
-    }
-}
-
-/// The id of an export public key: `export-` and the first 12 hex digits of its SHA-256.
-pub fn key_id_of(public: &VerifyingKey) -> String {
-    format!("export-{}", &hex::encode(Sha256::digest(public.as_bytes()))[..12])
-}
-
-impl ExportSigner {
-    /// A signer from a 32-byte Ed25519 seed.
-    pub fn from_seed(seed: [u8; 32]) -> Self {
-        let key = SigningKey::from_bytes(&seed);
-        let key_id = key_id_of(&key.verifying_key());
-        ExportSigner { key, key_id }
-    }
-
-    /// The key id recorded in every manifest.
-    pub fn key_id(&self) -> &str {
-        &self.key_id
-    }
-
-    /// The public half, which `verify-export` trusts.
-    pub fn public_key(&self) -> VerifyingKey {
-        self.key.verifying_key()
-    }
-
-    fn sign(&self, domain: &str, body: &[u8]) -> String {
-        hex::encode(self.key.sign(&signed_bytes(domain, body)).to_bytes())
-    }
-}
 
 fn signed_bytes(domain: &str, body: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(domain.len() + 1 + body.len());
@@ -172,45 +132,65 @@ fn body_json<T: Serialize>(body: &T) -> Vec<u8> {
 }
 
 /// Signs a manifest and renders the object bytes.
-pub fn sign_manifest(signer: &ExportSigner, manifest: Manifest) -> Vec<u8> {
-    let signature = signer.sign(MANIFEST_FORMAT, &body_json(&manifest));
+pub fn sign_manifest(signer: &Signer, manifest: Manifest) -> Vec<u8> {
+    let signature = signer.sign_hex(&signed_bytes(MANIFEST_FORMAT, &body_json(&manifest)));
     let mut bytes = serde_json::to_vec_pretty(&SignedManifest { manifest, signature }).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
 
 /// Signs a watermark and renders the object bytes.
-pub fn sign_watermark(signer: &ExportSigner, watermark: Watermark) -> Vec<u8> {
-    let signature = signer.sign(WATERMARK_FORMAT, &body_json(&watermark));
+pub fn sign_watermark(signer: &Signer, watermark: Watermark) -> Vec<u8> {
+    let signature = signer.sign_hex(&signed_bytes(WATERMARK_FORMAT, &body_json(&watermark)));
     let mut bytes = serde_json::to_vec_pretty(&SignedWatermark { watermark, signature }).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
 
-fn check_signature(domain: &str, body: &[u8], signature_hex: &str, trusted: &[VerifyingKey]) -> Result<(), String> {
-    let raw = hex::decode(signature_hex).map_err(|_| "signature is not hex".to_string())?;
-    let signature = Signature::from_slice(&raw).map_err(|_| "signature has the wrong length".to_string())?;
+/// Why a manifest or watermark object was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// The bytes are not a signed manifest (or watermark) document.
+    #[error("not a {what}: {message}")]
+    NotADocument {
+        /// `manifest` or `watermark`.
+        what: &'static str,
+        /// The parser's message.
+        message: String,
+    },
+    /// A format this version does not know.
+    #[error("unknown manifest format {0:?}")]
+    UnknownFormat(String),
+    /// No trusted key signed it.
+    #[error("signature does not verify under any trusted export key")]
+    Signature,
+}
+
+fn check_signature(domain: &str, body: &[u8], signature_hex: &str, trusted: &[VerifyingKey]) -> Result<(), OpenError> {
     let message = signed_bytes(domain, body);
-    if trusted.iter().any(|k| k.verify(&message, &signature).is_ok()) {
+    if trusted.iter().any(|k| signature_valid(k, &message, signature_hex)) {
         Ok(())
     } else {
-        Err("signature does not verify under any trusted export key".into())
+        Err(OpenError::Signature)
     }
 }
 
 /// Parses a manifest object and checks its signature against the trusted keys.
-pub fn open_manifest(bytes: &[u8], trusted: &[VerifyingKey]) -> Result<Manifest, String> {
-    let signed: SignedManifest = serde_json::from_slice(bytes).map_err(|e| format!("not a manifest: {e}"))?;
+pub fn open_manifest(bytes: &[u8], trusted: &[VerifyingKey]) -> Result<Manifest, OpenError> {
+    let signed: SignedManifest = serde_json::from_slice(bytes)
+        .map_err(|e| OpenError::NotADocument { what: "manifest", message: e.to_string() })?;
     if signed.manifest.format != MANIFEST_FORMAT {
-        return Err(format!("unknown manifest format {:?}", signed.manifest.format));
+        return Err(OpenError::UnknownFormat(signed.manifest.format));
     }
     check_signature(MANIFEST_FORMAT, &body_json(&signed.manifest), &signed.signature, trusted)?;
     Ok(signed.manifest)
 }
 
 /// Parses a watermark object and checks its signature against the trusted keys.
-pub fn open_watermark(bytes: &[u8], trusted: &[VerifyingKey]) -> Result<Watermark, String> {
-    let signed: SignedWatermark = serde_json::from_slice(bytes).map_err(|e| format!("not a watermark: {e}"))?;
+pub fn open_watermark(bytes: &[u8], trusted: &[VerifyingKey]) -> Result<Watermark, OpenError> {
+    let signed: SignedWatermark = serde_json::from_slice(bytes)
+        .map_err(|e| OpenError::NotADocument { what: "watermark", message: e.to_string() })?;
     check_signature(WATERMARK_FORMAT, &body_json(&signed.watermark), &signed.signature, trusted)?;
     Ok(signed.watermark)
 }
@@ -223,6 +203,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use auditflow_schemas::signer::KeyRole;
 
     fn manifest() -> Manifest {
         Manifest {
@@ -243,13 +224,13 @@ mod tests {
 
     #[test]
     fn a_signed_manifest_opens_and_an_edited_one_does_not() {
-        let signer = ExportSigner::from_seed([7; 32]);
+        let signer = Signer::from_seed(KeyRole::Export, [7; 32]);
         let bytes = sign_manifest(&signer, manifest());
         assert_eq!(open_manifest(&bytes, &[signer.public_key()]).unwrap(), manifest());
         assert_eq!(bytes, sign_manifest(&signer, manifest()), "signing is deterministic");
         let edited = String::from_utf8(bytes).unwrap().replace("\"rows\": 2", "\"rows\": 3");
-        assert!(open_manifest(edited.as_bytes(), &[signer.public_key()]).unwrap_err().contains("signature"));
-        let other = ExportSigner::from_seed([8; 32]);
+        assert_eq!(open_manifest(edited.as_bytes(), &[signer.public_key()]).unwrap_err(), OpenError::Signature);
+        let other = Signer::from_seed(KeyRole::Export, [8; 32]);
         let bytes = sign_manifest(&other, manifest());
         assert!(open_manifest(&bytes, &[signer.public_key()]).is_err());
     }

@@ -9,38 +9,55 @@
 use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use auditflow_ledger::row::{after_event, Column};
 use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::sync::{Arc, OnceLock};
 
-/// Column positions of the exporter's `COPY` (see `exporter::SELECT_COLUMNS`).
+/// The ledger columns the archive reads, in the order of its `COPY` (JSON as text).
+pub const EXPORTED: &[Column] = &after_event::<23>(&[
+    Column::IngestedAt,
+    Column::ContentSha256,
+    Column::PrevContentSha256,
+    Column::ChainHmac,
+    Column::ChainSeq,
+    Column::ChainId,
+    Column::IngestSignature,
+    Column::KeyId,
+    Column::SrcStreamId,
+    Column::ExtraJson,
+]);
+
+/// Where each column stands in [`EXPORTED`].
 pub mod col {
     #![allow(missing_docs)]
-    pub const ID: usize = 0;
-    pub const ZONE_ID: usize = 1;
-    pub const EVENT_TYPE: usize = 2;
-    pub const REQUEST_ID: usize = 3;
-    pub const DECISION: usize = 4;
-    pub const POLICY_SET_ID: usize = 5;
-    pub const POLICY_SET_VERSION_ID: usize = 6;
-    pub const MANIFEST_SHA: usize = 7;
-    pub const EVALUATION_STATUS: usize = 8;
-    pub const DETERMINING_POLICIES_JSON: usize = 9;
-    pub const DIAGNOSTICS_JSON: usize = 10;
-    pub const METADATA_JSON: usize = 11;
-    pub const OCCURRED_AT: usize = 12;
-    pub const INGESTED_AT: usize = 13;
-    pub const CONTENT_SHA256: usize = 14;
-    pub const PREV_CONTENT_SHA256: usize = 15;
-    pub const CHAIN_HMAC: usize = 16;
-    pub const CHAIN_SEQ: usize = 17;
-    pub const CHAIN_ID: usize = 18;
-    pub const INGEST_SIGNATURE: usize = 19;
-    pub const KEY_ID: usize = 20;
-    pub const SRC_STREAM_ID: usize = 21;
-    pub const EXTRA_JSON: usize = 22;
+    use crate::parquet_file::EXPORTED;
+    use auditflow_ledger::row::{at, Column};
+    pub const ID: usize = at(EXPORTED, Column::Id);
+    pub const ZONE_ID: usize = at(EXPORTED, Column::ZoneId);
+    pub const EVENT_TYPE: usize = at(EXPORTED, Column::EventType);
+    pub const REQUEST_ID: usize = at(EXPORTED, Column::RequestId);
+    pub const DECISION: usize = at(EXPORTED, Column::Decision);
+    pub const POLICY_SET_ID: usize = at(EXPORTED, Column::PolicySetId);
+    pub const POLICY_SET_VERSION_ID: usize = at(EXPORTED, Column::PolicySetVersionId);
+    pub const MANIFEST_SHA: usize = at(EXPORTED, Column::ManifestSha);
+    pub const EVALUATION_STATUS: usize = at(EXPORTED, Column::EvaluationStatus);
+    pub const DETERMINING_POLICIES_JSON: usize = at(EXPORTED, Column::DeterminingPoliciesJson);
+    pub const DIAGNOSTICS_JSON: usize = at(EXPORTED, Column::DiagnosticsJson);
+    pub const METADATA_JSON: usize = at(EXPORTED, Column::MetadataJson);
+    pub const OCCURRED_AT: usize = at(EXPORTED, Column::OccurredAt);
+    pub const INGESTED_AT: usize = at(EXPORTED, Column::IngestedAt);
+    pub const CONTENT_SHA256: usize = at(EXPORTED, Column::ContentSha256);
+    pub const PREV_CONTENT_SHA256: usize = at(EXPORTED, Column::PrevContentSha256);
+    pub const CHAIN_HMAC: usize = at(EXPORTED, Column::ChainHmac);
+    pub const CHAIN_SEQ: usize = at(EXPORTED, Column::ChainSeq);
+    pub const CHAIN_ID: usize = at(EXPORTED, Column::ChainId);
+    pub const INGEST_SIGNATURE: usize = at(EXPORTED, Column::IngestSignature);
+    pub const KEY_ID: usize = at(EXPORTED, Column::KeyId);
+    pub const SRC_STREAM_ID: usize = at(EXPORTED, Column::SrcStreamId);
+    pub const EXTRA_JSON: usize = at(EXPORTED, Column::ExtraJson);
 }
 
 /// One ledger row as the exporter read it. Text values stay in the `COPY` buffer and are

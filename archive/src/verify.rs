@@ -14,22 +14,12 @@ use crate::store::Archive;
 use arrow_array::{Array, Int32Array, Int64Array, StringArray};
 use auditflow_ledger::postgres::client;
 use auditflow_ledger::LedgerError;
+use auditflow_schemas::tamper::{Finding, FindingKind};
 use deadpool_postgres::Pool;
 use ed25519_dalek::VerifyingKey;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// One problem found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Finding {
-    /// Machine-readable kind, e.g. `file_hash_mismatch`.
-    pub kind: &'static str,
-    /// The object (key relative to the archive prefix) or ledger position concerned.
-    pub object: String,
-    /// What was expected and found.
-    pub detail: String,
-}
 
 /// What `verify-export` checked and found.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -53,15 +43,15 @@ const ROW_FINDINGS_PER_KIND: usize = 20;
 
 struct Collector {
     findings: Vec<Finding>,
-    row_counts: BTreeMap<&'static str, usize>,
+    row_counts: BTreeMap<FindingKind, usize>,
 }
 
 impl Collector {
-    fn add(&mut self, kind: &'static str, object: impl Into<String>, detail: impl Into<String>) {
-        self.findings.push(Finding { kind, object: object.into(), detail: detail.into() });
+    fn add(&mut self, kind: FindingKind, object: impl Into<String>, detail: impl Into<String>) {
+        self.findings.push(Finding::at_object(kind, object, detail));
     }
 
-    fn row(&mut self, kind: &'static str, object: impl Into<String>, detail: impl Into<String>) {
+    fn row(&mut self, kind: FindingKind, object: impl Into<String>, detail: impl Into<String>) {
         let n = self.row_counts.entry(kind).or_default();
         *n += 1;
         if *n <= ROW_FINDINGS_PER_KIND {
@@ -78,29 +68,55 @@ pub(crate) struct FileRows {
     pub(crate) content_sha256: Vec<String>,
 }
 
-pub(crate) fn read_file_rows(bytes: Vec<u8>) -> Result<(usize, FileRows), String> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).map_err(|e| e.to_string())?;
+/// Why an archived file's rows could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileRowsError {
+    /// Not a Parquet file, or a corrupt one.
+    #[error("parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    /// A batch could not be decoded.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    /// A column the archive's schema has is missing or of another type.
+    #[error("{0}")]
+    Schema(&'static str),
+}
+
+pub(crate) fn read_file_rows(bytes: Vec<u8>) -> Result<(usize, FileRows), FileRowsError> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))?;
     let total = builder.metadata().file_metadata().num_rows() as usize;
     let schema = builder.parquet_schema();
     let wanted = ["id", "content_sha256", "chain_seq", "chain_id"];
     let indices: Vec<usize> =
         schema.columns().iter().enumerate().filter(|(_, c)| wanted.contains(&c.name())).map(|(i, _)| i).collect();
     if indices.len() != wanted.len() {
-        return Err("the file lacks the id / content_sha256 / chain_seq / chain_id columns".into());
+        return Err(FileRowsError::Schema("the file lacks the id / content_sha256 / chain_seq / chain_id columns"));
     }
     let mask = ProjectionMask::leaves(schema, indices);
-    let reader = builder.with_projection(mask).build().map_err(|e| e.to_string())?;
+    let reader = builder.with_projection(mask).build()?;
     let mut out = FileRows { chain_id: vec![], chain_seq: vec![], id: vec![], content_sha256: vec![] };
     for batch in reader {
-        let batch = batch.map_err(|e| e.to_string())?;
-        let col = |name: &str| batch.column_by_name(name).ok_or_else(|| format!("column {name} missing"));
-        let ids = col("id")?.as_any().downcast_ref::<StringArray>().ok_or("id is not a string column")?;
-        let shas = col("content_sha256")?
+        let batch = batch?;
+        let col = |name: &'static str, missing: &'static str| {
+            batch.column_by_name(name).ok_or(FileRowsError::Schema(missing))
+        };
+        let ids = col("id", "column id missing")?
             .as_any()
             .downcast_ref::<StringArray>()
-            .ok_or("content_sha256 is not a string column")?;
-        let seqs = col("chain_seq")?.as_any().downcast_ref::<Int64Array>().ok_or("chain_seq is not int64")?;
-        let chains = col("chain_id")?.as_any().downcast_ref::<Int32Array>().ok_or("chain_id is not int32")?;
+            .ok_or(FileRowsError::Schema("id is not a string column"))?;
+        let shas = col("content_sha256", "column content_sha256 missing")?
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or(FileRowsError::Schema("content_sha256 is not a string column"))?;
+        let seqs = col("chain_seq", "column chain_seq missing")?
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .ok_or(FileRowsError::Schema("chain_seq is not int64"))?;
+        let chains = col("chain_id", "column chain_id missing")?
+            .as_any()
+            .downcast_ref::<Int32Array>()
+            .ok_or(FileRowsError::Schema("chain_id is not int32"))?;
         for i in 0..batch.num_rows() {
             out.id.push(if ids.is_null(i) { String::new() } else { ids.value(i).to_owned() });
             out.content_sha256.push(if shas.is_null(i) { String::new() } else { shas.value(i).to_owned() });
@@ -164,14 +180,18 @@ pub async fn verify_export(
             expected_manifests.insert(key.clone());
             report.manifests += 1;
             let Some(bytes) = archive.get(&key).await? else {
-                out.add("manifest_missing", &key, format!("chain {chain} manifest {seq} is not in the store"));
+                out.add(
+                    FindingKind::ManifestMissing,
+                    &key,
+                    format!("chain {chain} manifest {seq} is not in the store"),
+                );
                 prev_sha = None;
                 continue;
             };
             let sha = sha256_hex(&bytes);
             if seq == last_seq && last_sha.as_deref() != Some(sha.as_str()) {
                 out.add(
-                    "manifest_mismatch",
+                    FindingKind::ManifestMismatch,
                     &key,
                     format!(
                         "SHA-256 {sha} differs from the {} recorded in Postgres",
@@ -182,24 +202,28 @@ pub async fn verify_export(
             let manifest = match open_manifest(&bytes, trusted) {
                 Ok(m) => m,
                 Err(e) => {
-                    out.add("manifest_invalid", &key, e);
+                    out.add(FindingKind::ManifestInvalid, &key, e.to_string());
                     prev_sha = Some(sha);
                     continue;
                 }
             };
             if seq > 1 && prev_sha.is_some() && manifest.prev_manifest_sha256 != prev_sha {
                 out.add(
-                    "manifest_chain_broken",
+                    FindingKind::ManifestChainBroken,
                     &key,
                     "prev_manifest_sha256 does not match the previous manifest's bytes",
                 );
             }
             if manifest.chain_id != chain || manifest.seq != seq {
-                out.add("manifest_misplaced", &key, format!("says chain {} seq {}", manifest.chain_id, manifest.seq));
+                out.add(
+                    FindingKind::ManifestMisplaced,
+                    &key,
+                    format!("says chain {} seq {}", manifest.chain_id, manifest.seq),
+                );
             }
             if manifest.from_chain_seq != prev_to + 1 && prev_to > 0 || (seq == 1 && manifest.from_chain_seq != 1) {
                 out.add(
-                    "manifest_range_gap",
+                    FindingKind::ManifestRangeGap,
                     &key,
                     format!(
                         "covers {}..={} but the previous one ended at {prev_to}",
@@ -212,7 +236,7 @@ pub async fn verify_export(
                 || manifest.rows as i64 != manifest.to_chain_seq - manifest.from_chain_seq + 1
             {
                 out.add(
-                    "manifest_row_count",
+                    FindingKind::ManifestRowCount,
                     &key,
                     format!("{} rows listed for a range of {}", listed_rows, manifest.rows),
                 );
@@ -221,23 +245,23 @@ pub async fn verify_export(
             prev_sha = Some(sha);
             for file in &manifest.files {
                 if !referenced.insert(file.path.clone()) {
-                    out.add("file_listed_twice", &file.path, "listed by more than one manifest");
+                    out.add(FindingKind::FileListedTwice, &file.path, "listed by more than one manifest");
                     continue;
                 }
                 files_done += 1;
                 progress(files_done, total_files);
                 if !data_objects.contains_key(&file.path) {
-                    out.add("file_missing", &file.path, format!("listed by {key} but not in the store"));
+                    out.add(FindingKind::FileMissing, &file.path, format!("listed by {key} but not in the store"));
                     continue;
                 }
                 let Some(bytes) = archive.get(&file.path).await? else {
-                    out.add("file_missing", &file.path, format!("listed by {key} but not in the store"));
+                    out.add(FindingKind::FileMissing, &file.path, format!("listed by {key} but not in the store"));
                     continue;
                 };
                 let sha = sha256_hex(&bytes);
                 if sha != file.sha256 {
                     out.add(
-                        "file_hash_mismatch",
+                        FindingKind::FileHashMismatch,
                         &file.path,
                         format!("SHA-256 is {sha}, the manifest says {}", file.sha256),
                     );
@@ -246,30 +270,34 @@ pub async fn verify_export(
                 let (total, rows) = match read_file_rows(bytes) {
                     Ok(r) => r,
                     Err(e) => {
-                        out.add("file_unreadable", &file.path, e);
+                        out.add(FindingKind::FileUnreadable, &file.path, e.to_string());
                         continue;
                     }
                 };
                 if total as u64 != file.rows {
-                    out.add("file_row_count", &file.path, format!("{total} rows, the manifest says {}", file.rows));
+                    out.add(
+                        FindingKind::FileRowCount,
+                        &file.path,
+                        format!("{total} rows, the manifest says {}", file.rows),
+                    );
                 }
                 for i in 0..rows.chain_seq.len() {
                     let seq = rows.chain_seq[i];
                     let at = format!("{} row chain_id={} chain_seq={seq}", file.path, rows.chain_id[i]);
                     if rows.chain_id[i] != chain || seq < manifest.from_chain_seq || seq > manifest.to_chain_seq {
                         out.row(
-                            "row_out_of_segment",
+                            FindingKind::RowOutOfSegment,
                             at,
                             format!("outside chain {chain} {}..={}", manifest.from_chain_seq, manifest.to_chain_seq),
                         );
                         continue;
                     }
                     let Some(slot) = archived.get_mut((seq - 1) as usize) else {
-                        out.row("row_beyond_watermark", at, format!("export watermark is {to_seq}"));
+                        out.row(FindingKind::RowBeyondWatermark, at, format!("export watermark is {to_seq}"));
                         continue;
                     };
                     if slot.is_some() {
-                        out.row("row_duplicated", at, "the same ledger position is archived twice");
+                        out.row(FindingKind::RowDuplicated, at, "the same ledger position is archived twice");
                         continue;
                     }
                     *slot = Some((rows.id[i].clone(), rows.content_sha256[i].clone()));
@@ -279,7 +307,7 @@ pub async fn verify_export(
         }
         if prev_to != to_seq && last_seq > 0 {
             out.add(
-                "watermark_mismatch",
+                FindingKind::WatermarkMismatch,
                 format!("chain {chain}"),
                 format!("manifests end at {prev_to}, Postgres watermark says {to_seq}"),
             );
@@ -287,7 +315,7 @@ pub async fn verify_export(
         match archive.get(&watermark_key(chain)).await? {
             Some(bytes) => match open_watermark(&bytes, trusted) {
                 Ok(w) if w.manifest_seq > last_seq || (w.manifest_seq == last_seq && w.manifest_sha256 != last_sha) => out.add(
-                    "watermark_mismatch",
+                    FindingKind::WatermarkMismatch,
                     watermark_key(chain),
                     format!("store watermark is manifest {} but Postgres says {last_seq}", w.manifest_seq),
                 ),
@@ -296,32 +324,23 @@ pub async fn verify_export(
                     w.manifest_seq
                 )),
                 Ok(_) => {}
-                Err(e) => out.add("watermark_invalid", watermark_key(chain), e),
+                Err(e) => out.add(FindingKind::WatermarkInvalid, watermark_key(chain), e.to_string()),
             },
             None if last_seq > 0 => report.notes.push(format!("chain {chain}: no watermark object yet; the next run writes it")),
             None => {}
         }
         // Every ledger row up to the watermark in exactly one file (a row retention dropped
         // stays archived; the id index vouches for it).
-        let ledger = c
-            .query(
-                "SELECT chain_seq, id, content_sha256 FROM audit_events WHERE chain_id = $1 AND chain_seq <= $2 \
-                 UNION ALL SELECT chain_seq, id, content_sha256 FROM audit_retired_events WHERE chain_id = $1 AND chain_seq <= $2 \
-                 ORDER BY chain_seq",
-                &[&chain, &to_seq],
-            )
-            .await
-            .map_err(LedgerError::pg("read ledger rows"))?;
+        let ledger = auditflow_ledger::read::positions(&**c, chain, 1, to_seq).await?;
         let mut in_ledger = vec![false; archived.len()];
-        for row in ledger {
-            let (seq, id, sha): (i64, String, String) = (row.get(0), row.get(1), row.get(2));
+        for (seq, id, sha) in ledger {
             let at = format!("ledger chain_id={chain} chain_seq={seq} id={id}");
             let Some(slot) = archived.get((seq - 1) as usize) else { continue };
             in_ledger[(seq - 1) as usize] = true;
             match slot {
-                None => out.row("row_missing", at, "ledger row is in no archived file"),
+                None => out.row(FindingKind::RowMissing, at, "ledger row is in no archived file"),
                 Some((a_id, a_sha)) if *a_id != id || *a_sha != sha => out.row(
-                    "row_content_mismatch",
+                    FindingKind::RowContentMismatch,
                     at,
                     format!("archived as id={a_id} content_sha256={a_sha}, ledger has {sha}"),
                 ),
@@ -331,7 +350,7 @@ pub async fn verify_export(
         for (i, present) in in_ledger.iter().enumerate() {
             if !present && archived[i].is_some() {
                 out.row(
-                    "row_not_in_ledger",
+                    FindingKind::RowNotInLedger,
                     format!("chain_id={chain} chain_seq={}", i + 1),
                     "archived but not in the ledger",
                 );
@@ -346,11 +365,15 @@ pub async fn verify_export(
         if in_progress_prefixes.iter().any(|p| name.starts_with(p.as_str())) {
             continue;
         }
-        out.add("unexpected_object", key, "in audit_events/ but listed by no manifest");
+        out.add(FindingKind::UnexpectedObject, key, "in audit_events/ but listed by no manifest");
     }
     for key in &meta_objects {
         if !expected_manifests.contains(key) {
-            out.add("unexpected_manifest", key, "a manifest beyond the export watermark with no recorded segment");
+            out.add(
+                FindingKind::UnexpectedManifest,
+                key,
+                "a manifest beyond the export watermark with no recorded segment",
+            );
         }
     }
     report.files = referenced.len();

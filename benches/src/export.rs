@@ -123,7 +123,7 @@ pub fn run(global: &Globals, args: &ExportBenchArgs) -> anyhow::Result<()> {
             .collect();
         drop(c);
         let archive = auditflow_archive::store::open(&format!("file://{}", dir.display()))?;
-        let signer = auditflow_archive::ExportSigner::from_seed([42; 32]);
+        let signer = auditflow_schemas::signer::Signer::from_seed(auditflow_schemas::signer::KeyRole::Export, [42; 32]);
         let exporter = auditflow_archive::Exporter::new(pool, archive, signer, settings.export.clone());
         let started = Instant::now();
         exporter.catch_up(&chains).await?;

@@ -4,6 +4,8 @@
 //! still hold their own queries; they move here next.)
 //!
 //! * [`migrations`]: the schema, as `.sql` files applied in order under an advisory lock;
+//! * [`row`]: the one column list of a ledger row and its codec; [`read`]: look-ups by
+//!   position;
 //! * [`postgres`]: connections (libpq's URL, TLS modes) and pools;
 //! * [`partitions`]: monthly partitions and the lock that serialises their owners;
 //! * [`commit`]: the commit transaction (dedup, chain assignment, binary COPY, signed heads);
@@ -23,7 +25,10 @@ pub mod failpoint;
 pub mod migrations;
 pub mod partitions;
 pub mod postgres;
+pub mod read;
 pub mod retention;
+pub mod row;
+pub mod search;
 pub mod verify;
 pub mod views;
 

@@ -93,19 +93,26 @@ pub struct GraphState {
     pub written: u64,
 }
 
+/// A stored page of the retired trees' filter that this version cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "page {page} of a stored filter of retired trees (audit_views_retired_pages) is not one of this version's {} KiB pages",
+    RETIRED_PAGE_BYTES >> 10
+)]
+pub struct ForeignPage {
+    /// The page number as stored.
+    pub page: i32,
+}
+
 impl GraphState {
     /// The retired keys as stored: every worker's filter pages (a zone may have moved between
     /// workers) and the keys retired since each was stored. Err names a page that is not one
     /// of this version's.
-    pub fn restore(pages: &[(i32, Vec<u8>)], added: &[i64]) -> Result<GraphState, String> {
+    pub fn restore(pages: &[(i32, Vec<u8>)], added: &[i64]) -> Result<GraphState, ForeignPage> {
         let mut state = GraphState::default();
         for (page, bits) in pages {
             if !state.keys.union_page(*page as usize, bits) {
-                return Err(format!(
-                    "page {page} of a stored filter of retired trees (audit_views_retired_pages) is not one of this \
-                     version's {} KiB pages",
-                    RETIRED_PAGE_BYTES >> 10
-                ));
+                return Err(ForeignPage { page: *page });
             }
         }
         for key in added {

@@ -36,7 +36,7 @@ async fn retry_until_reachable<T, F, Fut>(
     service: &'static str,
     url: &str,
     timeout: Duration,
-    mut attempt: F,
+    attempt: F,
 ) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
@@ -45,7 +45,7 @@ where
     let started = Instant::now();
     let outcome = Backoff::new(Duration::from_millis(200), Duration::from_secs(5))
         .retry(
-            || attempt(),
+            attempt,
             |failed, wait| match failed {
                 Attempt::Unanswered(e) if started.elapsed() < timeout => {
                     tracing::warn!(target = %redact(url), error = %e, retry_in_ms = wait.as_millis() as u64, "{service} unreachable, retrying");

@@ -336,3 +336,34 @@ fn crates_depend_on_each_other_one_way() {
     }
     assert!(checked > 15, "only {checked} internal dependencies found: the manifest reader is broken");
 }
+
+/// A line of SQL over the ledger's evidence tables: the table's name after a keyword that
+/// reads or writes it.
+fn is_ledger_sql(line: &str) -> bool {
+    ["audit_events", "audit_event_ids"].iter().any(|table| {
+        ["FROM ", "INTO ", "COPY ", "JOIN ", "UPDATE ", "TABLE "].iter().any(|k| line.contains(&format!("{k}{table}")))
+            || line.contains(&format!("(NULL::{table})"))
+    })
+}
+
+#[test]
+fn only_the_ledger_crate_speaks_sql_over_the_evidence_tables() {
+    assert!(is_ledger_sql("  \"SELECT id FROM audit_events WHERE\""));
+    assert!(!is_ledger_sql("pub const TABLE_DIR: &str = \"audit_events\";"));
+    let mut found = Vec::new();
+    // The benchmarks and tests read the ledger to check it; the library crates go through
+    // `auditflow-ledger`.
+    for krate in CRATES.iter().filter(|k| !matches!(**k, "ledger" | "benches")) {
+        let mut files = BTreeMap::new();
+        modules(&workspace().join(krate).join("src"), &[], &mut files);
+        for path in files.values() {
+            let text = std::fs::read_to_string(path).expect("read source");
+            for (n, line) in code_of(&text).lines().enumerate() {
+                if is_ledger_sql(line) {
+                    found.push(format!("{}:{}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "SQL over audit_events / audit_event_ids outside ledger/: {found:?}");
+}

@@ -74,6 +74,14 @@ impl Backoff {
         self.next_ns.store(nanos((delay * 2).min(self.max)), Ordering::Relaxed);
     }
 
+    /// [`wait`](Backoff::wait) for a thread outside the async runtime (cluster forming runs
+    /// before the runtime exists): blocks the thread.
+    pub fn wait_blocking(&self) {
+        let delay = self.next_delay();
+        std::thread::sleep(delay);
+        self.next_ns.store(nanos((delay * 2).min(self.max)), Ordering::Relaxed);
+    }
+
     /// Back to the first delay (after progress).
     pub fn reset(&self) {
         self.next_ns.store(nanos(self.first), Ordering::Relaxed);

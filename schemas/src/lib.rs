@@ -30,6 +30,7 @@ pub mod dead_letter;
 pub mod event;
 pub mod keyring;
 pub mod shard;
+pub mod signer;
 pub mod tamper;
 pub mod view;
 pub mod wire;

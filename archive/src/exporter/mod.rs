@@ -2,10 +2,10 @@
 //! chains segment by segment (see the module docs of [`super`]).
 
 use crate::error::ExportError;
-use crate::manifest::ExportSigner;
 use crate::store::Archive;
 use auditflow_ledger::commit::ChainAdvance;
 use auditflow_retry::{Backoff, Retry};
+use auditflow_schemas::signer::Signer;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use futures_util::StreamExt;
@@ -15,33 +15,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+mod config;
+mod roll;
 mod rows;
 mod segment;
 mod upload;
 
+pub use config::ExportConfig;
+pub use roll::{Roll, RollPolicy};
 pub use rows::read_rows;
-
-/// Export tuning (`[export]` in the config file).
-#[derive(Debug, Clone)]
-pub struct ExportConfig {
-    /// A committed row is archived within this time (`export.max_delay`, default 60 s): a
-    /// segment is cut once its oldest row has waited three quarters of it.
-    pub max_delay: Duration,
-    /// Files roll at about this many bytes (default 128 MiB).
-    pub target_file_bytes: usize,
-    /// A segment covers at most this many ledger rows (default 1M); also the largest file.
-    pub target_segment_rows: i64,
-}
-
-impl Default for ExportConfig {
-    fn default() -> Self {
-        ExportConfig {
-            max_delay: Duration::from_secs(60),
-            target_file_bytes: 128 << 20,
-            target_segment_rows: 1_000_000,
-        }
-    }
-}
 
 /// What the exporters of this process did (for summaries and metrics).
 #[derive(Debug, Default)]
@@ -72,7 +54,7 @@ pub struct Exporter {
 struct Inner {
     pool: Pool,
     archive: Archive,
-    signer: ExportSigner,
+    signer: Signer,
     config: ExportConfig,
     stats: Arc<ExportStats>,
 }
@@ -147,7 +129,7 @@ async fn failpoint(stage: &str, archive: &Archive, torn: Option<(&str, &[u8])>) 
 
 impl Exporter {
     /// An exporter writing to `archive`, reading the ledger through `pool`.
-    pub fn new(pool: Pool, archive: Archive, signer: ExportSigner, config: ExportConfig) -> Self {
+    pub fn new(pool: Pool, archive: Archive, signer: Signer, config: ExportConfig) -> Self {
         Exporter { inner: Arc::new(Inner { pool, archive, signer, config, stats: Arc::default() }) }
     }
 

@@ -3,6 +3,7 @@
 //! byte is a function of the range and its rows, so a crash is repaired by doing the
 //! recorded segment again.
 
+use super::roll::{Roll, RollPolicy};
 use super::rows::read_rows;
 use super::upload::UploadSink;
 use super::{failpoint, ChainState, Inner};
@@ -75,10 +76,8 @@ impl Inner {
                 state.pending_since = self.commit_time(chain, state.to_seq + 1).await?;
             }
             let waited = state.pending_since.map(|t| Utc::now() - t).unwrap_or_default();
-            let due = finishing
-                || pending >= self.config.target_segment_rows
-                || waited.to_std().unwrap_or_default() >= self.config.max_delay * 3 / 4;
-            if !due {
+            let roll = RollPolicy::of(&self.config).decide(pending, waited.to_std().unwrap_or_default(), finishing);
+            if roll == Roll::Wait {
                 return Ok(());
             }
             state.to_seq = self.cycle(chain).await?.to_seq;
@@ -88,11 +87,7 @@ impl Inner {
 
     async fn commit_time(&self, chain: i32, seq: i64) -> Result<Option<DateTime<Utc>>, ExportError> {
         let c = client(&self.pool).await?;
-        let row = c
-            .query_opt("SELECT ingested_at FROM audit_events WHERE chain_id = $1 AND chain_seq = $2", &[&chain, &seq])
-            .await
-            .map_err(LedgerError::pg("read commit time"))?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(auditflow_ledger::read::commit_time(&**c, chain, seq).await?)
     }
 
     /// Plans (or resumes) the chain's next segment and archives it.
@@ -108,13 +103,7 @@ impl Inner {
         failpoint("before_manifest", &self.archive, None).await;
 
         let c = client(&self.pool).await?;
-        let head = c
-            .query_one(
-                "SELECT content_sha256, chain_hmac FROM audit_events WHERE chain_id = $1 AND chain_seq = $2",
-                &[&chain, &to],
-            )
-            .await
-            .map_err(LedgerError::pg("read segment head"))?;
+        let (head_content_sha256, head_chain_hmac) = auditflow_ledger::read::link_at(&**c, chain, to).await?;
         // The newest signed batch head the segment reaches: anchored outside the database.
         let signed_head = c
             .query_opt(
@@ -136,11 +125,11 @@ impl Inner {
             from_chain_seq: from,
             to_chain_seq: to,
             rows: (to - from + 1) as u64,
-            ledger_head: LedgerHead { chain_seq: to, content_sha256: head.get(0), chain_hmac: head.get(1) },
+            ledger_head: LedgerHead { chain_seq: to, content_sha256: head_content_sha256, chain_hmac: head_chain_hmac },
             signed_head,
             planned_at: auditflow_schemas::canonical::canonical_time(&plan.planned_at),
             files: files.clone(),
-            key_id: self.signer.key_id().to_owned(),
+            key_id: self.signer.id().to_owned(),
         };
         let bytes = sign_manifest(&self.signer, manifest);
         let manifest_sha = sha256_hex(&bytes);
@@ -197,7 +186,7 @@ impl Inner {
             manifest_seq,
             to_chain_seq,
             manifest_sha256,
-            key_id: self.signer.key_id().to_owned(),
+            key_id: self.signer.id().to_owned(),
         };
         self.archive.put(&watermark_key(chain), sign_watermark(&self.signer, watermark)).await
     }

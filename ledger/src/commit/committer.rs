@@ -12,7 +12,7 @@ use crate::LedgerError;
 use auditflow_retry::{Backoff, Retry};
 use auditflow_schemas::chain::{plan_batch, ChainHead, LedgerKey};
 use auditflow_schemas::shard::shard_of;
-use auditflow_schemas::tamper::HeadKey;
+use auditflow_schemas::signer::Signer;
 use auditflow_schemas::view::{SharedEvent, ViewEvent};
 use auditflow_schemas::{DeadLetter, Reason, VerifiedEvent};
 use chrono::{Datelike, Months, NaiveDate};
@@ -39,7 +39,7 @@ pub struct LedgerConfig {
     /// The ledger HMAC key for `chain_hmac` (the active one).
     pub key: LedgerKey,
     /// The Ed25519 key signing each batch's head.
-    pub head_key: HeadKey,
+    pub head_key: Signer,
     /// Hash chains, HMACs and signed heads. Only the ingest benchmark turns this off, to
     /// measure what they cost; a ledger written without them does not verify.
     pub tamper_evidence: bool,

@@ -1,9 +1,11 @@
 //! Binary COPY of chained rows into `audit_events`.
 
 use super::zone_plan::ZonePlan;
+use crate::row::{name_list, WRITTEN};
 use auditflow_schemas::chain::ChainedRow;
 use bytes::{BufMut, BytesMut};
 use futures_util::pin_mut;
+use std::sync::OnceLock;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 
@@ -29,36 +31,16 @@ fn json(text: &Option<String>) -> Option<RawJsonb<'_>> {
     text.as_deref().map(RawJsonb)
 }
 
-/// The COPY statement; its column order matches [`copy_rows`].
-pub const COPY_SQL: &str = "COPY audit_events (id, zone_id, event_type, request_id, decision, policy_set_id, \
-    policy_set_version_id, manifest_sha, evaluation_status, determining_policies_json, diagnostics_json, \
-    metadata_json, occurred_at, content_sha256, prev_content_sha256, chain_hmac, chain_seq, ingest_signature, \
-    chain_id, key_id, src_stream_id, extra_json) FROM STDIN BINARY";
+/// The COPY statement: [`WRITTEN`], in the order [`copy_rows`] writes them.
+fn copy_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| format!("COPY audit_events ({}) FROM STDIN BINARY", name_list(WRITTEN)))
+}
 
-const TYPES: [Type; 22] = [
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::JSONB,
-    Type::JSONB,
-    Type::JSONB,
-    Type::TIMESTAMPTZ,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::INT8,
-    Type::TEXT,
-    Type::INT4,
-    Type::TEXT,
-    Type::TEXT,
-    Type::JSONB,
-];
+fn written_types() -> &'static [Type] {
+    static TYPES: OnceLock<Vec<Type>> = OnceLock::new();
+    TYPES.get_or_init(|| WRITTEN.iter().map(|c| c.write_type()).collect())
+}
 
 /// COPY of the global id index; column order matches [`copy_ids`].
 pub const COPY_IDS_SQL: &str =
@@ -89,8 +71,8 @@ pub(super) async fn copy_rows(
     tx: &tokio_postgres::Transaction<'_>,
     plans: &[&ZonePlan<'_>],
 ) -> Result<u64, tokio_postgres::Error> {
-    let sink = tx.copy_in(COPY_SQL).await?;
-    let writer = BinaryCopyInWriter::new(sink, &TYPES);
+    let sink = tx.copy_in(copy_sql()).await?;
+    let writer = BinaryCopyInWriter::new(sink, written_types());
     pin_mut!(writer);
     for p in plans {
         let (chain_id, events) = (p.chain_id, p.events);
@@ -103,6 +85,7 @@ pub(super) async fn copy_rows(
                 json(&e.metadata_json),
                 json(&e.extra_json),
             );
+            // In the order of `WRITTEN`.
             writer
                 .as_mut()
                 .write(&[
@@ -133,6 +116,28 @@ pub(super) async fn copy_rows(
         }
     }
     writer.finish().await
+}
+
+/// `INSERT … SELECT * FROM unnest($1::text[], …)` over [`WRITTEN`], one array per column.
+fn insert_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let arrays: Vec<String> = WRITTEN
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let element = match c.write_type() {
+                    Type::TIMESTAMPTZ => "timestamptz",
+                    Type::INT8 => "bigint",
+                    Type::INT4 => "integer",
+                    Type::JSONB => "jsonb",
+                    _ => "text",
+                };
+                format!("${}::{element}[]", i + 1)
+            })
+            .collect();
+        format!("INSERT INTO audit_events ({}) SELECT * FROM unnest({})", name_list(WRITTEN), arrays.join(", "))
+    })
 }
 
 /// Inserts the plans' new rows with one `INSERT … SELECT FROM unnest(…)`, for a table with
@@ -187,13 +192,7 @@ pub(super) async fn insert_rows(
         &text;
     let [dp, dg, md, ex] = &json_columns;
     tx.execute(
-        "INSERT INTO audit_events (id, zone_id, event_type, request_id, decision, policy_set_id, \
-         policy_set_version_id, manifest_sha, evaluation_status, determining_policies_json, diagnostics_json, \
-         metadata_json, occurred_at, content_sha256, prev_content_sha256, chain_hmac, chain_seq, ingest_signature, \
-         chain_id, key_id, src_stream_id, extra_json) \
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-         $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::jsonb[], $13::timestamptz[], $14::text[], \
-         $15::text[], $16::text[], $17::bigint[], $18::text[], $19::integer[], $20::text[], $21::text[], $22::jsonb[])",
+        insert_sql(),
         &[
             id, zone, event_type, request, decision, ps, psv, manifest, status, dp, dg, md, &times, content, prev,
             hmac, &seqs, sig, &chains, key, src, ex,

@@ -4,7 +4,8 @@
 use super::zone_plan::ZonePlan;
 use crate::LedgerError;
 use auditflow_schemas::chain::{BatchPlan, LedgerKey};
-use auditflow_schemas::tamper::{merkle_root, sha256_bytes, BatchHead, HeadKey};
+use auditflow_schemas::signer::Signer;
+use auditflow_schemas::tamper::{merkle_root, sha256_bytes, BatchHead};
 use auditflow_schemas::VerifiedEvent;
 
 /// The head of the rows `plan` appends (which must be non-empty), to be signed.
@@ -28,7 +29,7 @@ fn batch_head(chain_id: i32, events: &[VerifiedEvent], plan: &BatchPlan, key: &L
 /// One signed head per zone whose chain grew, in one statement.
 pub(super) async fn record_batch_heads(
     key: &LedgerKey,
-    head_key: &HeadKey,
+    head_key: &Signer,
     tx: &deadpool_postgres::Transaction<'_>,
     epoch: u64,
     planned: &[&ZonePlan<'_>],
@@ -37,7 +38,7 @@ pub(super) async fn record_batch_heads(
         .iter()
         .map(|p| {
             let head = batch_head(p.chain_id, p.events, &p.plan, key);
-            let signature = head_key.sign(&head);
+            let signature = head_key.sign_hex(&head.signed_message());
             (head, signature)
         })
         .collect();

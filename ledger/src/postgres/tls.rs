@@ -200,10 +200,27 @@ pub fn split_tls_params(url: &str) -> Result<(String, TlsOptions), TlsSetupError
     Ok((kept.join(" "), options))
 }
 
+/// A connection string that is not one.
+#[derive(Debug, thiserror::Error)]
+#[error("not a valid Postgres URL: {0}")]
+pub struct InvalidUrl(#[source] tokio_postgres::Error);
+
 /// Parses a Postgres URL or key=value string whose TLS parameters were taken out
 /// ([`split_tls_params`]).
-pub fn parse_config(url: &str) -> Result<tokio_postgres::Config, String> {
-    url.parse::<tokio_postgres::Config>().map_err(|e| format!("not a valid Postgres URL: {e}"))
+pub fn parse_config(url: &str) -> Result<tokio_postgres::Config, InvalidUrl> {
+    url.parse::<tokio_postgres::Config>().map_err(InvalidUrl)
+}
+
+/// Why a whole connection string (TLS parameters included) is unusable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// The URL does not parse.
+    #[error(transparent)]
+    Url(#[from] InvalidUrl),
+    /// A TLS parameter is wrong, or its files cannot be read.
+    #[error(transparent)]
+    Tls(#[from] TlsSetupError),
 }
 
 /// Where the ledger is and how to reach it: the parsed connection settings and the TLS
@@ -237,10 +254,10 @@ impl PgTarget {
 
     /// A URL or key=value string, its TLS parameters included, with every other parameter
     /// at libpq's default (what tests and benchmarks use).
-    pub fn parse(url: &str) -> Result<PgTarget, String> {
-        let (rest, options) = split_tls_params(url).map_err(|e| e.to_string())?;
+    pub fn parse(url: &str) -> Result<PgTarget, TargetError> {
+        let (rest, options) = split_tls_params(url)?;
         let config = parse_config(&rest)?;
-        PgTarget::new(config, &options).map_err(|e| e.to_string())
+        Ok(PgTarget::new(config, &options)?)
     }
 
     /// The TLS connector for `tokio_postgres` and deadpool.

@@ -103,13 +103,13 @@ impl ZoneWalk {
     }
 
     fn finding(&self, kind: FindingKind, seq: i64, id: Option<&str>, detail: String) -> Finding {
-        Finding {
+        Finding::at_position(
             kind,
-            chain_id: self.chain.unwrap_or(-1),
-            chain_seq: seq,
-            row_id: id.map(str::to_owned),
-            detail: format!("zone {:?}, Caracal's algorithm: {detail}", self.zone),
-        }
+            self.chain.unwrap_or(-1),
+            seq,
+            id.map(str::to_owned),
+            format!("zone {:?}, Caracal's algorithm: {detail}", self.zone),
+        )
     }
 
     fn check(&mut self, row: &tokio_postgres::Row, keys: Option<&Keyring>, report: &mut CaracalReport) {

@@ -17,6 +17,6 @@ pub mod sweep;
 pub mod walk;
 
 pub use batches::{signed_batch, BATCH_COLUMNS};
-pub use privileges::{check_privileges, PrivilegeFinding};
+pub use privileges::check_privileges;
 pub use sweep::{run_sweeps, SweepConfig, TamperStats};
 pub use walk::{verify_ledger, LedgerReport, Scope};

@@ -10,29 +10,18 @@
 use crate::migrations::{LEDGER_TABLES, WRITER_ROLE};
 use crate::postgres::client;
 use crate::LedgerError;
+use auditflow_schemas::tamper::{Finding, FindingKind};
 use deadpool_postgres::Pool;
 
-/// One problem with the database's grants or triggers.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct PrivilegeFinding {
-    /// `writer_role_missing`, `writer_role_too_powerful`, `grant_too_wide`,
-    /// `grant_missing`, `trigger_missing`, `trigger_disabled`, `function_unsafe`.
-    pub kind: &'static str,
-    /// The table, role or function concerned.
-    pub object: String,
-    /// What is wrong and how to fix it.
-    pub detail: String,
-}
-
-fn finding(kind: &'static str, object: impl Into<String>, detail: impl Into<String>) -> PrivilegeFinding {
-    PrivilegeFinding { kind, object: object.into(), detail: detail.into() }
+fn finding(kind: FindingKind, object: impl Into<String>, detail: impl Into<String>) -> Finding {
+    Finding::at_object(kind, object, detail)
 }
 
 /// Privileges that would let their holder change evidence.
 const CHANGING: &[&str] = &["UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES"];
 
 /// Inspects the database behind `pool` (which must be able to read the catalogs).
-pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, LedgerError> {
+pub async fn check_privileges(pool: &Pool) -> Result<Vec<Finding>, LedgerError> {
     let c = client(pool).await?;
     let mut out = Vec::new();
     let role = c
@@ -41,12 +30,12 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Ledg
         .map_err(LedgerError::pg("read roles"))?;
     match &role {
         None => out.push(finding(
-            "writer_role_missing",
+            FindingKind::WriterRoleMissing,
             WRITER_ROLE,
             "the writer role does not exist; run `auditflow migrate`",
         )),
         Some(r) if r.get::<_, bool>(0) || r.get::<_, bool>(1) || r.get::<_, bool>(2) => out.push(finding(
-            "writer_role_too_powerful",
+            FindingKind::WriterRoleTooPowerful,
             WRITER_ROLE,
             "the writer role is a superuser, bypasses row security or creates roles: ALTER ROLE auditflow_writer NOSUPERUSER NOBYPASSRLS NOCREATEROLE",
         )),
@@ -82,7 +71,7 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Ledg
         for g in grants {
             let (grantee, privilege): (String, String) = (g.get(0), g.get(1));
             out.push(finding(
-                "grant_too_wide",
+                FindingKind::GrantTooWide,
                 table.clone(),
                 format!("{grantee} holds {privilege}; REVOKE {privilege} ON {table} FROM {grantee}"),
             ));
@@ -101,7 +90,7 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Ledg
                 .map_err(LedgerError::pg("read the writer's rights"))?;
             if writer.get::<_, bool>(3) {
                 out.push(finding(
-                    "grant_too_wide",
+                    FindingKind::GrantTooWide,
                     table.clone(),
                     format!("{WRITER_ROLE} owns {table} (or is a member of its owner), so it may change or drop it"),
                 ));
@@ -109,7 +98,7 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Ledg
                 for (i, privilege) in ["UPDATE", "DELETE", "TRUNCATE"].iter().enumerate() {
                     if writer.get::<_, bool>(i) {
                         out.push(finding(
-                            "grant_too_wide",
+                            FindingKind::GrantTooWide,
                             table.clone(),
                             format!("{WRITER_ROLE} may {privilege} {table} (through a role it belongs to)"),
                         ));
@@ -118,7 +107,7 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Ledg
             }
             if *is_top && !(writer.get::<_, bool>(4) && writer.get::<_, bool>(5)) {
                 out.push(finding(
-                    "grant_missing",
+                    FindingKind::GrantMissing,
                     table.clone(),
                     format!("{WRITER_ROLE} lacks INSERT or SELECT; the pipeline cannot write. Run `auditflow migrate`"),
                 ));
@@ -141,17 +130,17 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Ledg
         for name in wanted {
             match triggers.iter().find(|t| t.get::<_, String>(0) == name) {
                 None => out.push(finding(
-                    "trigger_missing",
+                    FindingKind::TriggerMissing,
                     table.clone(),
                     format!("trigger {name} is missing; run `auditflow migrate` on a fresh schema or recreate it"),
                 )),
                 Some(t) if t.get::<_, String>(1) == "D" => out.push(finding(
-                    "trigger_disabled",
+                    FindingKind::TriggerDisabled,
                     table.clone(),
                     format!("trigger {name} is disabled: ALTER TABLE {table} ENABLE TRIGGER {name}"),
                 )),
                 Some(t) if t.get::<_, String>(1) == "R" => out.push(finding(
-                    "trigger_disabled",
+                    FindingKind::TriggerDisabled,
                     table.clone(),
                     format!(
                         "trigger {name} fires only in replica mode: ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}"
@@ -173,12 +162,12 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Ledg
         match found {
             Some(f) if f.get::<_, bool>(0) => {}
             Some(_) => out.push(finding(
-                "function_unsafe",
+                FindingKind::FunctionUnsafe,
                 function,
                 format!("not SECURITY DEFINER: the writer would need the right to {does}"),
             )),
             None => out.push(finding(
-                "function_unsafe",
+                FindingKind::FunctionUnsafe,
                 function,
                 "an owner function managing partitions is missing; run `auditflow migrate`",
             )),
@@ -191,7 +180,7 @@ pub async fn check_privileges(pool: &Pool) -> Result<Vec<PrivilegeFinding>, Ledg
             .map_err(LedgerError::pg("read schema rights"))?;
         if create.get::<_, bool>(0) {
             out.push(finding(
-                "grant_too_wide",
+                FindingKind::GrantTooWide,
                 "schema public",
                 format!("{WRITER_ROLE} may create objects in schema public (tables or functions shadowing the ledger's): REVOKE CREATE ON SCHEMA public FROM {WRITER_ROLE} (and from PUBLIC)"),
             ));

@@ -39,6 +39,8 @@ impl TamperStats {
             FindingKind::ContentMismatch | FindingKind::ArchiveMismatch => &self.mismatches,
             FindingKind::ChainBreak | FindingKind::MissingRows | FindingKind::ExtraRows => &self.chain_breaks,
             FindingKind::HmacMismatch | FindingKind::HeadSignatureInvalid => &self.hmac_failures,
+            // The walk reports none of the archive's or the catalogs' kinds.
+            _ => return,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -106,18 +108,20 @@ pub async fn sweep_once(
 /// Records a finding in `audit_ingest_alerts`; false when it was already recorded.
 async fn raise_alert(pool: &Pool, f: &Finding) -> Result<bool, LedgerError> {
     let c = client(pool).await?;
+    // The walk reports positions only.
+    let (chain_id, chain_seq) = f.position().unwrap_or((-1, 0));
     let detail = serde_json::json!({
-        "chain_id": f.chain_id,
-        "chain_seq": f.chain_seq,
+        "chain_id": chain_id,
+        "chain_seq": chain_seq,
         "detail": f.detail,
         "found_by": "tamper_sweep",
     });
-    let at = format!("chain={}/seq={}", f.chain_id, f.chain_seq);
+    let at = format!("chain={chain_id}/seq={chain_seq}");
     let n = c
         .execute(
             "INSERT INTO audit_ingest_alerts (kind, event_id, src_stream, src_stream_id, detail) \
              VALUES ($1, $2, 'ledger', $3, $4::jsonb) ON CONFLICT DO NOTHING",
-            &[&f.kind.as_str(), &f.row_id, &at, &detail],
+            &[&f.kind.as_str(), &f.row_id(), &at, &detail],
         )
         .await
         .map_err(LedgerError::pg("record tamper alert"))?;

@@ -4,8 +4,9 @@
 //! [`ChainChecker`].
 
 use crate::postgres::client;
+use crate::row::{after_event, at, canonical_json, copy_range, Column, Order};
 use crate::LedgerError;
-use auditflow_schemas::canonical::{content_sha256_of, normalize_numbers, EventFields};
+use auditflow_schemas::canonical::{content_sha256_of, EventFields};
 use auditflow_schemas::tamper::{ChainChecker, CheckedRow, Finding, IndexedId, SignedBatch, TrustedKeys};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
@@ -120,7 +121,7 @@ pub async fn verify_ledger(
     if let (Some(zone), true) = (&scope.zone, mixed_chains) {
         keep_zone(pool, zone, &mut report).await?;
     }
-    report.findings.sort_by_key(|f| (f.chain_id, f.chain_seq, f.kind));
+    report.findings.sort_by_key(|f| (f.position(), f.kind));
     Ok(report)
 }
 
@@ -246,7 +247,7 @@ async fn plan(pool: &Pool, scope: &Scope) -> Result<BTreeMap<i32, Range>, Ledger
 /// Drops findings on rows of other zones (findings without a row stay: they cannot be
 /// attributed to a zone).
 async fn keep_zone(pool: &Pool, zone: &str, report: &mut LedgerReport) -> Result<(), LedgerError> {
-    let ids: Vec<&str> = report.findings.iter().filter_map(|f| f.row_id.as_deref()).collect();
+    let ids: Vec<&str> = report.findings.iter().filter_map(|f| f.row_id()).collect();
     // Every zone each named row has (a forged row may share an id with a real one).
     let mut zones: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     if !ids.is_empty() {
@@ -259,7 +260,7 @@ async fn keep_zone(pool: &Pool, zone: &str, report: &mut LedgerReport) -> Result
             zones.entry(r.get(0)).or_default().push(r.get(1));
         }
     }
-    report.findings.retain(|f| match &f.row_id {
+    report.findings.retain(|f| match f.row_id() {
         // A row that is gone, or a finding about a range, cannot be attributed: kept.
         Some(id) => zones.get(id).is_none_or(|z| z.iter().any(|z| z == zone)),
         None => true,
@@ -391,9 +392,13 @@ async fn retired_months(c: &tokio_postgres::Client) -> Result<Vec<(DateTime<Utc>
 }
 
 /// The columns the canonical encoding covers, then the chain columns.
-const COLUMNS: &str = "id, zone_id, event_type, request_id, decision, policy_set_id, policy_set_version_id, \
-    manifest_sha, evaluation_status, determining_policies_json::text, diagnostics_json::text, metadata_json::text, \
-    occurred_at, extra_json::text, chain_seq, content_sha256, prev_content_sha256, chain_hmac";
+const WALKED: &[Column] = &after_event::<18>(&[
+    Column::ExtraJson,
+    Column::ChainSeq,
+    Column::ContentSha256,
+    Column::PrevContentSha256,
+    Column::ChainHmac,
+]);
 
 async fn read_rows(
     c: &tokio_postgres::Client,
@@ -401,58 +406,43 @@ async fn read_rows(
     from: i64,
     to: i64,
 ) -> Result<impl futures_util::Stream<Item = Result<CheckedRow, LedgerError>>, LedgerError> {
-    use tokio_postgres::binary_copy::BinaryCopyOutStream;
-    use tokio_postgres::types::Type;
-    // COPY takes no parameters; the three values are integers.
-    let sql = format!(
-        "COPY (SELECT {COLUMNS} FROM audit_events WHERE chain_id = {chain} AND chain_seq BETWEEN {from} AND {to} \
-         ORDER BY chain_seq) TO STDOUT (FORMAT binary)"
-    );
-    let copy = c.copy_out(&sql).await.map_err(LedgerError::pg("copy rows out"))?;
-    let mut types = vec![Type::TEXT; 18];
-    types[12] = Type::TIMESTAMPTZ;
-    types[14] = Type::INT8;
-    let stream = BinaryCopyOutStream::new(copy, &types);
+    let stream = copy_range(c, WALKED, chain, from, to, Order::ChainSeq).await?;
     Ok(stream.map(|row| {
         let row = row.map_err(LedgerError::pg("read copied row"))?;
         checked_row(&row).map_err(|e| LedgerError::Postgres { op: "decode copied row", source: e })
     }))
 }
 
-/// Canonical JSON text of a `jsonb::text` value (`None` when it does not parse).
+/// Canonical JSON text of a `jsonb::text` value; `Err` when it does not parse.
 fn canonical(text: Option<&str>) -> Result<Option<String>, ()> {
-    match text {
-        None => Ok(None),
-        Some(t) => {
-            let mut v: serde_json::Value = serde_json::from_str(t).map_err(|_| ())?;
-            normalize_numbers(&mut v);
-            Ok(Some(v.to_string()))
-        }
-    }
+    text.map(|t| canonical_json(t).ok_or(())).transpose()
 }
 
 fn checked_row(row: &tokio_postgres::binary_copy::BinaryCopyOutRow) -> Result<CheckedRow, tokio_postgres::Error> {
-    let text = |i: usize| row.try_get::<Option<&str>>(i);
-    let id: &str = row.try_get(0)?;
-    let (Ok(dp), Ok(diag), Ok(meta), Ok(extra)) =
-        (canonical(text(9)?), canonical(text(10)?), canonical(text(11)?), canonical(text(13)?))
-    else {
+    let text = |c: Column| row.try_get::<Option<&str>>(at(WALKED, c));
+    let id: &str = row.try_get(at(WALKED, Column::Id))?;
+    let (Ok(dp), Ok(diag), Ok(meta), Ok(extra)) = (
+        canonical(text(Column::DeterminingPoliciesJson)?),
+        canonical(text(Column::DiagnosticsJson)?),
+        canonical(text(Column::MetadataJson)?),
+        canonical(text(Column::ExtraJson)?),
+    ) else {
         return checked(row, id, None);
     };
     let fields = EventFields {
         id,
-        zone_id: row.try_get(1)?,
-        event_type: row.try_get(2)?,
-        request_id: text(3)?,
-        decision: text(4)?,
-        policy_set_id: text(5)?,
-        policy_set_version_id: text(6)?,
-        manifest_sha: text(7)?,
-        evaluation_status: text(8)?,
+        zone_id: row.try_get(at(WALKED, Column::ZoneId))?,
+        event_type: row.try_get(at(WALKED, Column::EventType))?,
+        request_id: text(Column::RequestId)?,
+        decision: text(Column::Decision)?,
+        policy_set_id: text(Column::PolicySetId)?,
+        policy_set_version_id: text(Column::PolicySetVersionId)?,
+        manifest_sha: text(Column::ManifestSha)?,
+        evaluation_status: text(Column::EvaluationStatus)?,
         determining_policies_json: dp.as_deref(),
         diagnostics_json: diag.as_deref(),
         metadata_json: meta.as_deref(),
-        occurred_at: row.try_get(12)?,
+        occurred_at: row.try_get(at(WALKED, Column::OccurredAt))?,
         extra_json: extra.as_deref(),
     };
     checked(row, id, Some(content_sha256_of(fields)))
@@ -465,10 +455,10 @@ fn checked(
 ) -> Result<CheckedRow, tokio_postgres::Error> {
     Ok(CheckedRow {
         id: id.to_owned(),
-        chain_seq: row.try_get(14)?,
-        content_sha256: row.try_get(15)?,
+        chain_seq: row.try_get(at(WALKED, Column::ChainSeq))?,
+        content_sha256: row.try_get(at(WALKED, Column::ContentSha256))?,
         recomputed_sha256: recomputed,
-        prev_content_sha256: row.try_get(16)?,
-        chain_hmac: row.try_get(17)?,
+        prev_content_sha256: row.try_get(at(WALKED, Column::PrevContentSha256))?,
+        chain_hmac: row.try_get(at(WALKED, Column::ChainHmac))?,
     })
 }

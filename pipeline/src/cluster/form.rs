@@ -9,6 +9,7 @@ use super::hello::{handshake, Handshake, Hello};
 use super::spec::{ClusterProgress, ClusterSpec};
 use crate::connect::Unreachable;
 use crate::settings::ConfigError;
+use auditflow_retry::Backoff;
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -247,12 +248,13 @@ fn judge(mine: &Hello, theirs: &Hello, spec: &ClusterSpec, expected: Option<usiz
 fn bind_own_line(spec: &ClusterSpec, deadline: Instant) -> anyhow::Result<TcpListener> {
     let own = &spec.hosts[spec.process];
     let setting = "AUDITFLOW_HOSTFILE / AUDITFLOW_PROCESS";
+    let backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(2));
     loop {
         let addresses: Vec<SocketAddr> = match own.to_socket_addrs() {
             Ok(a) => a.collect(),
             Err(e) if Instant::now() < deadline => {
-                tracing::info!(address = %own, error = %e, "this process's hostfile address does not resolve yet; retrying");
-                std::thread::sleep(Duration::from_secs(1));
+                tracing::info!(address = %own, error = %e, retry_in_ms = backoff.next_delay().as_millis() as u64, "this process's hostfile address does not resolve yet; retrying");
+                backoff.wait_blocking();
                 continue;
             }
             Err(e) => {

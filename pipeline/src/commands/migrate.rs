@@ -56,7 +56,7 @@ pub fn run(global: &GlobalFlags, args: &MigrateArgs) -> anyhow::Result<()> {
                 println!("  note: {} rows carry no chain_hmac (Caracal ran without a key)", report.without_hmac);
             }
             for f in report.findings.iter().take(PRINTED) {
-                println!("  {} at position {}: {}", f.kind, f.chain_seq, f.detail);
+                println!("  {} at position {}: {}", f.kind, f.position().map_or(0, |p| p.1), f.detail);
             }
             if report.findings.len() > PRINTED {
                 println!("  … and {} more", report.findings.len() - PRINTED);

@@ -2,7 +2,7 @@
 //! cursor pages of the API ([`crate::queries::search`]).
 
 use crate::connect::prepare_postgres;
-use crate::queries::search::{search, Filters, RawQuery};
+use crate::queries::search::{self as query, search, RawQuery};
 use crate::settings::flags::{GlobalFlags, PostgresFlags, SettingsFlags};
 use crate::settings::{self, ConfigError};
 use serde::Serialize;
@@ -33,7 +33,7 @@ impl SearchArgs {
 
 /// Runs `search`.
 pub fn run(global: &GlobalFlags, args: &SearchArgs) -> anyhow::Result<()> {
-    let mut filters = Filters::parse(&args.query, None)
+    let mut filters = query::parse(&args.query, None)
         .map_err(|e| ConfigError::new(&format!("--{}", e.parameter.replace('_', "-")), e.message))?;
     let settings = settings::resolve(global, &args.flags())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -70,7 +70,7 @@ pub fn run(global: &GlobalFlags, args: &SearchArgs) -> anyhow::Result<()> {
                 }
             }
             match page.next_cursor {
-                Some(next) if args.all => filters.follow(&next)?,
+                Some(next) if args.all => query::follow(&mut filters, &next)?,
                 Some(next) => {
                     if !args.json {
                         println!("{shown} rows; more with --cursor {next} (or --all)");

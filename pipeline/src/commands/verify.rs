@@ -253,8 +253,7 @@ fn print_report(report: &Report, secs: f64) {
         if *n > PRINTED_PER_KIND {
             continue;
         }
-        let row = f.row_id.as_deref().map(|id| format!(" row {id}")).unwrap_or_default();
-        println!("  FINDING {:<22} chain {} position {}{row}: {}", f.kind.as_str(), f.chain_id, f.chain_seq, f.detail);
+        println!("  FINDING {:<22} {}: {}", f.kind.as_str(), f.place, f.detail);
     }
     for (kind, n) in &report.counts {
         if *n > PRINTED_PER_KIND {
@@ -280,7 +279,7 @@ fn privileges(settings: &settings::resolved::Resolved, json: bool) -> anyhow::Re
     } else {
         println!("verify --privileges: {}", redact(&settings.database_url));
         for f in &findings {
-            println!("  FINDING {:<24} {}: {}", f.kind, f.object, f.detail);
+            println!("  FINDING {:<24} {}: {}", f.kind, f.place, f.detail);
         }
         if findings.is_empty() {
             println!("  OK: the writer role may only INSERT and SELECT evidence; every append-only trigger is in place and enabled");

@@ -76,7 +76,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyExportArgs) -> anyhow::Result<()> 
             println!("  note: {note}");
         }
         for f in &report.findings {
-            println!("  PROBLEM {:<22} {}  ({})", f.kind, f.object, f.detail);
+            println!("  PROBLEM {:<22} {}  ({})", f.kind, f.place, f.detail);
         }
         if report.findings.is_empty() {
             println!("  OK: the archive holds every ledger row up to the export watermark exactly once");

@@ -105,7 +105,7 @@ impl Pipeline {
             },
             runtime.handle().clone(),
         );
-        tracing::info!(archive = %redact(archive.url()), export_key = signer.key_id(), max_delay_secs = settings.export.max_delay.as_secs(), "archive");
+        tracing::info!(archive = %redact(archive.url()), export_key = signer.id(), max_delay_secs = settings.export.max_delay.as_secs(), "archive");
         let exporter = Exporter::new(pool.clone(), archive, signer, settings.export.clone());
         let tamper = Arc::new(TamperStats::default());
         let single_owner = options.cluster.runs_single_owner_duties();

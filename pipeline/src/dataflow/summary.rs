@@ -82,8 +82,8 @@ impl RunSummary {
 
 pub(super) async fn fill_store_totals(settings: &Resolved, pool: &deadpool_postgres::Pool, summary: &mut RunSummary) {
     if let Ok(c) = auditflow_ledger::postgres::client(pool).await {
-        if let Ok(row) = c.query_one("SELECT count(*) FROM audit_events", &[]).await {
-            summary.ledger_rows_total = row.get(0);
+        if let Ok(rows) = auditflow_ledger::read::row_count(&**c).await {
+            summary.ledger_rows_total = rows;
         }
     }
     let Ok(mut con) = auditflow_sources::redis_stream::connect(&settings.redis, Duration::from_secs(10)).await else {

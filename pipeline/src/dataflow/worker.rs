@@ -160,7 +160,8 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             ms,
             "views hydrated from the ledger"
         );
-        *graph.borrow_mut() = GraphState::restore(&hydrated.retired, &hydrated.retired_keys)?;
+        *graph.borrow_mut() =
+            GraphState::restore(&hydrated.retired, &hydrated.retired_keys).map_err(|e| e.to_string())?;
         view_stats.hydrated_rows.fetch_add((hydrated.rows.len() + hydrated.graph.len()) as u64, Ordering::Relaxed);
         view_stats.hydration_ms.fetch_max(ms, Ordering::Relaxed);
         (hydrated.rows, hydrated.graph, hydrated.newest_us)

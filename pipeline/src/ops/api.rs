@@ -2,7 +2,7 @@
 //! `admin`) and optionally limited to zones; clear JSON errors (400 naming the parameter,
 //! 401, 403, 404).
 
-use crate::queries::search::{self, BadParameter, Filters, RawQuery};
+use crate::queries::search::{self, BadParameter, RawQuery};
 use crate::queries::{dead_letters, views};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
@@ -155,9 +155,9 @@ async fn events(
     let token = authorize(&state, &headers, "read")?;
     let raw = parameters(query)?;
     let allowed = zones_for(token, raw.zone.as_deref())?;
-    let filters = Filters::parse(&raw, allowed)?;
+    let filters = search::parse(&raw, allowed)?;
     let c = client(&state).await?;
-    let page = search::search(&c, &filters).await.map_err(ApiError::internal)?;
+    let page = search::search(&c, &filters).await.map_err(|e| ApiError::internal(e.into()))?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], page.to_json()).into_response())
 }
 

@@ -9,6 +9,7 @@
 //! matches; the rows' keys are Go field names (`Event`, `ChainSeq`, …); `next_cursor` is the
 //! last row's position whenever a row came back, even on a short page.
 
+use auditflow_ledger::read::{zone_page, StoredRow, ZoneQuery};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -73,22 +74,17 @@ impl ZonePage {
 
 /// The page as Caracal's JSON body.
 pub async fn read(client: &deadpool_postgres::Client, page: &ZonePage) -> anyhow::Result<Value> {
-    let rows = client
-        .query(
-            "SELECT id, zone_id, event_type, coalesce(request_id, ''), coalesce(decision, ''), \
-                    coalesce(policy_set_id, ''), coalesce(policy_set_version_id, ''), coalesce(manifest_sha, ''), \
-                    coalesce(evaluation_status, ''), determining_policies_json::text, diagnostics_json::text, \
-                    metadata_json::text, occurred_at, ingested_at, coalesce(content_sha256, ''), \
-                    coalesce(prev_content_sha256, ''), coalesce(chain_hmac, ''), coalesce(chain_seq, 0) \
-             FROM audit_events \
-             WHERE zone_id = $1 AND occurred_at >= $2 AND occurred_at < $3 \
-               AND ($4 = '' OR decision = $4) AND ($5 = '' OR request_id = $5) \
-               AND ($6::bigint = 0 OR chain_seq > $6) \
-             ORDER BY chain_seq ASC LIMIT $7",
-            &[&page.zone_id, &page.since, &page.until, &page.decision, &page.request_id, &page.cursor, &page.limit],
-        )
-        .await?;
-    let next = rows.last().map(|r| r.get::<_, i64>(17).to_string()).unwrap_or_default();
+    let query = ZoneQuery {
+        zone_id: &page.zone_id,
+        since: page.since,
+        until: page.until,
+        decision: &page.decision,
+        request_id: &page.request_id,
+        after_seq: page.cursor,
+        limit: page.limit,
+    };
+    let rows = zone_page(&***client, &query).await?;
+    let next = rows.last().map(|r| r.chain_seq.unwrap_or(0).to_string()).unwrap_or_default();
     let events: Vec<Value> = rows.iter().map(row).collect();
     let events = if events.is_empty() { Value::Null } else { Value::Array(events) };
     Ok(json!({ "events": events, "next_cursor": next }))
@@ -96,36 +92,40 @@ pub async fn read(client: &deadpool_postgres::Client, page: &ZonePage) -> anyhow
 
 /// One row with Caracal's keys: the event under `Event` (its wire names, the empty optional
 /// ones left out where Caracal leaves them out), the chain columns in Go's field names.
-fn row(r: &tokio_postgres::Row) -> Value {
+/// Absent values read as Caracal's reader reads them: empty text, position 0.
+fn row(r: &StoredRow) -> Value {
+    let text = |v: &Option<String>| Value::String(v.clone().unwrap_or_default());
+    let raw =
+        |v: &Option<String>| v.as_deref().and_then(|t| serde_json::from_str::<Value>(t).ok()).unwrap_or(Value::Null);
     let mut event = Map::new();
-    let text = |i: usize| Value::String(r.get::<_, String>(i));
-    let raw = |i: usize| {
-        r.get::<_, Option<String>>(i).and_then(|t| serde_json::from_str::<Value>(&t).ok()).unwrap_or(Value::Null)
-    };
-    event.insert("id".into(), text(0));
-    event.insert("zone_id".into(), text(1));
-    event.insert("event_type".into(), text(2));
-    event.insert("request_id".into(), text(3));
-    event.insert("decision".into(), text(4));
-    for (key, i) in [("policy_set_id", 5), ("policy_set_version_id", 6), ("manifest_sha", 7)] {
-        if !r.get::<_, String>(i).is_empty() {
-            event.insert(key.into(), text(i));
+    event.insert("id".into(), Value::String(r.id.clone()));
+    event.insert("zone_id".into(), Value::String(r.zone_id.clone()));
+    event.insert("event_type".into(), Value::String(r.event_type.clone()));
+    event.insert("request_id".into(), text(&r.request_id));
+    event.insert("decision".into(), text(&r.decision));
+    for (key, value) in [
+        ("policy_set_id", &r.policy_set_id),
+        ("policy_set_version_id", &r.policy_set_version_id),
+        ("manifest_sha", &r.manifest_sha),
+    ] {
+        if value.as_deref().is_some_and(|v| !v.is_empty()) {
+            event.insert(key.into(), text(value));
         }
     }
-    event.insert("evaluation_status".into(), text(8));
-    event.insert("determining_policies_json".into(), raw(9));
-    event.insert("diagnostics_json".into(), raw(10));
-    if r.get::<_, Option<String>>(11).is_some() {
-        event.insert("metadata_json".into(), raw(11));
+    event.insert("evaluation_status".into(), text(&r.evaluation_status));
+    event.insert("determining_policies_json".into(), raw(&r.determining_policies_json));
+    event.insert("diagnostics_json".into(), raw(&r.diagnostics_json));
+    if r.metadata_json.is_some() {
+        event.insert("metadata_json".into(), raw(&r.metadata_json));
     }
-    event.insert("occurred_at".into(), Value::String(go_time(r.get(12))));
+    event.insert("occurred_at".into(), Value::String(go_time(r.occurred_at)));
     json!({
         "Event": event,
-        "IngestedAt": go_time(r.get(13)),
-        "ContentSHA256": r.get::<_, String>(14),
-        "PrevContentSHA256": r.get::<_, String>(15),
-        "ChainHMAC": r.get::<_, String>(16),
-        "ChainSeq": r.get::<_, i64>(17),
+        "IngestedAt": go_time(r.ingested_at),
+        "ContentSHA256": r.content_sha256.clone().unwrap_or_default(),
+        "PrevContentSHA256": r.prev_content_sha256.clone().unwrap_or_default(),
+        "ChainHMAC": r.chain_hmac.clone().unwrap_or_default(),
+        "ChainSeq": r.chain_seq.unwrap_or(0),
     })
 }
 

@@ -66,7 +66,8 @@ pub fn postgres_target(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<PgTarget, ConfigError> {
     let (rest, from_url) = split_tls_params(url).map_err(|e| ConfigError::new(tls_setting(e.param), e.message))?;
-    let mut config = auditflow_ledger::postgres::parse_config(&rest).map_err(|e| ConfigError::new(DATABASE_URL, e))?;
+    let mut config =
+        auditflow_ledger::postgres::parse_config(&rest).map_err(|e| ConfigError::new(DATABASE_URL, e.to_string()))?;
     if config.get_hosts().is_empty() {
         return Err(ConfigError::new(DATABASE_URL, "names no host"));
     }

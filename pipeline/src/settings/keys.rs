@@ -7,6 +7,7 @@
 
 use super::error::ConfigError;
 use anyhow::Context;
+use auditflow_schemas::signer::{key_id, KeyRole, Signer};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -52,14 +53,14 @@ fn seed_of(key: Vec<u8>, path: &Path, setting: &str) -> Result<[u8; 32], ConfigE
 }
 
 /// Loads the Ed25519 export signing key, generating one into a 0600 file on first use.
-pub fn export_signer(path: &Path) -> anyhow::Result<auditflow_archive::ExportSigner> {
+pub fn export_signer(path: &Path) -> anyhow::Result<Signer> {
     let setting = "AUDITFLOW_EXPORT_SIGNING_KEY_FILE (--export-signing-key-file, export.signing_key_file)";
     let (mut keys, generated) = key_lines(path, setting, true)?;
     let seed = seed_of(keys.pop().unwrap_or_default(), path, setting)?;
-    let signer = auditflow_archive::ExportSigner::from_seed(seed);
+    let signer = Signer::from_seed(KeyRole::Export, seed);
     if generated {
         tracing::warn!(
-            path = %path.display(), key_id = signer.key_id(), public_key = %hex::encode(signer.public_key().as_bytes()),
+            path = %path.display(), key_id = signer.id(), public_key = %hex::encode(signer.public_key().as_bytes()),
             "generated a new Ed25519 export signing key; back it up and publish the public key to whoever verifies the archive"
         );
     }
@@ -73,7 +74,7 @@ pub struct LedgerKeys {
     /// HMAC keys, oldest first; the last is active.
     pub hmac: Vec<auditflow_schemas::chain::LedgerKey>,
     /// Head keys, oldest first; the last is active.
-    pub heads: Vec<auditflow_schemas::tamper::HeadKey>,
+    pub heads: Vec<Signer>,
 }
 
 impl LedgerKeys {
@@ -83,7 +84,7 @@ impl LedgerKeys {
     }
 
     /// The head key new batches are signed with.
-    pub fn active_head(&self) -> &auditflow_schemas::tamper::HeadKey {
+    pub fn active_head(&self) -> &Signer {
         self.heads.last().expect("key_lines refuses an empty key file")
     }
 
@@ -92,7 +93,7 @@ impl LedgerKeys {
         let mut heads: std::collections::HashMap<_, _> =
             self.heads.iter().map(|k| (k.id().to_owned(), k.public_key())).collect();
         for k in extra_heads {
-            heads.insert(auditflow_schemas::tamper::head_key_id(k), *k);
+            heads.insert(key_id(KeyRole::Head, k), *k);
         }
         auditflow_schemas::tamper::TrustedKeys {
             hmac: self.hmac.iter().map(|k| (k.id.clone(), k.clone())).collect(),
@@ -127,12 +128,12 @@ pub fn hmac_keys(path: &Path, generate: bool) -> anyhow::Result<Vec<auditflow_sc
 }
 
 /// The ledger head keys, oldest first.
-pub fn head_keys(path: &Path, generate: bool) -> anyhow::Result<Vec<auditflow_schemas::tamper::HeadKey>> {
+pub fn head_keys(path: &Path, generate: bool) -> anyhow::Result<Vec<Signer>> {
     let setting = "AUDITFLOW_LEDGER_HEAD_KEY_FILE (--ledger-head-key-file)";
     let (seeds, generated) = key_lines(path, setting, generate)?;
     let mut keys = Vec::new();
     for seed in seeds {
-        keys.push(auditflow_schemas::tamper::HeadKey::from_seed(seed_of(seed, path, setting)?));
+        keys.push(Signer::from_seed(KeyRole::Head, seed_of(seed, path, setting)?));
     }
     if generated {
         let key = keys.last().expect("one key was generated");
@@ -280,7 +281,7 @@ mod tests {
         let keys = ledger_keys(&hmac, &head, false).expect("keys");
         assert_eq!(keys.hmac.len(), 2);
         assert_eq!(keys.heads.len(), 2);
-        assert_eq!(keys.active_head().id(), auditflow_schemas::tamper::HeadKey::from_seed([0x44; 32]).id());
+        assert_eq!(keys.active_head().id(), Signer::from_seed(KeyRole::Head, [0x44; 32]).id());
         let trusted = keys.trusted(&[]);
         assert_eq!((trusted.hmac.len(), trusted.heads.len()), (2, 2));
         std::fs::write(&head, "not hex\n").expect("write");

@@ -2,11 +2,12 @@
 //! head, whose signature, Merkle root and head hashes hold.
 
 use super::finding::FindingKind;
-use super::head::{head_signature_valid, SignedBatch};
+use super::head::SignedBatch;
 use super::links::ChainChecker;
 use super::merkle::merkle_root;
 use super::row::sha256_bytes;
 use crate::chain::LedgerKey;
+use crate::signer::signature_valid;
 
 impl<'k> ChainChecker<'k> {
     pub(super) fn check_batch_signatures(&mut self) {
@@ -17,7 +18,7 @@ impl<'k> ChainChecker<'k> {
                 .keys
                 .heads
                 .get(&b.head_key_id)
-                .is_some_and(|public| head_signature_valid(public, &b.head, &b.signature));
+                .is_some_and(|public| signature_valid(public, &b.head.signed_message(), &b.signature));
             if !valid {
                 let why = if self.keys.heads.contains_key(&b.head_key_id) {
                     "the signature does not verify".to_owned()

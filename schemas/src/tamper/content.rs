@@ -99,7 +99,7 @@ mod tests {
             c.row(r);
         }
         let retired = c.retired;
-        (c.finish(10).into_iter().map(|f| (f.kind, f.chain_seq)).collect(), retired)
+        (c.finish(10).into_iter().map(|f| (f.kind, f.position().map_or(0, |p| p.1))).collect(), retired)
     }
 
     #[test]

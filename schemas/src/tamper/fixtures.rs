@@ -3,11 +3,12 @@
 
 use super::*;
 use crate::chain::LedgerKey;
+use crate::signer::{KeyRole, Signer};
 use sha2::{Digest, Sha256};
 
-pub(super) fn setup() -> (LedgerKey, HeadKey, TrustedKeys) {
+pub(super) fn setup() -> (LedgerKey, Signer, TrustedKeys) {
     let hmac = LedgerKey::new("l1", vec![7; 32]).expect("key");
-    let head = HeadKey::from_seed([9; 32]);
+    let head = Signer::from_seed(KeyRole::Head, [9; 32]);
     let keys = TrustedKeys {
         hmac: [(hmac.id.clone(), hmac.clone())].into(),
         heads: [(head.id().to_owned(), head.public_key())].into(),
@@ -33,7 +34,7 @@ pub(super) fn chain(hmac: &LedgerKey, n: i64) -> Vec<CheckedRow> {
         .collect()
 }
 
-pub(super) fn batches(rows: &[CheckedRow], head: &HeadKey, size: usize) -> Vec<SignedBatch> {
+pub(super) fn batches(rows: &[CheckedRow], head: &Signer, size: usize) -> Vec<SignedBatch> {
     rows.chunks(size)
         .map(|c| {
             let last = c.last().expect("non-empty");
@@ -48,7 +49,7 @@ pub(super) fn batches(rows: &[CheckedRow], head: &HeadKey, size: usize) -> Vec<S
                 hmac_key_id: "l1".into(),
                 committed_at_us: 1,
             };
-            SignedBatch { signature: head.sign(&h), head: h, head_key_id: head.id().to_owned() }
+            SignedBatch { signature: head.sign_hex(&h.signed_message()), head: h, head_key_id: head.id().to_owned() }
         })
         .collect()
 }
@@ -63,5 +64,5 @@ pub(super) fn check(
     for r in rows {
         c.row(r);
     }
-    c.finish(to).into_iter().map(|f| (f.kind, f.chain_seq)).collect()
+    c.finish(to).into_iter().map(|f| (f.kind, f.position().map_or(0, |p| p.1))).collect()
 }

@@ -1,15 +1,14 @@
 //! Signed batch heads: what an `audit_ledger_batches` row records ([`BatchHead`]), the
-//! Ed25519 ledger head key that signs it ([`HeadKey`]), the signature check, the keys
-//! `verify` trusts, and the part of [`ChainChecker`] that compares the rows with the signed
-//! heads covering them.
+//! keys `verify` trusts. The head key is a [`crate::signer::Signer`] of the `Head` role; the
+//! checker's part that compares rows with the signed heads covering them is `batches`.
 //!
 //! Invariants:
 //!
 //! * the head key signs exactly [`BatchHead::signed_message`]: `auditflow-head-v1` and the
 //!   eight fields in their declared order, joined by `\n`, no trailing newline; a stored
 //!   signature is the hex of the 64-byte Ed25519 signature;
-//! * a head key id is `head-` and the first 12 hex digits of the SHA-256 of the 32-byte
-//!   public key ([`head_key_id`]); a batch verifies only under the trusted key of that id;
+//! * a head key id is [`crate::signer::key_id`] of the `Head` role; a batch verifies only
+//!   under the trusted key of that id;
 //! * the batches of a chain do not overlap: sorted by `from_seq`, a batch starting at or
 //!   before the end of the previous one is `head_signature_invalid`;
 //! * batch `from_seq..=to_seq` must find exactly `to_seq - from_seq + 1` leaves (rows or
@@ -20,8 +19,7 @@
 //!   batch covers are `extra_rows`.
 
 use crate::chain::LedgerKey;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use sha2::{Digest, Sha256};
+use ed25519_dalek::VerifyingKey;
 use std::collections::HashMap;
 
 /// What one `audit_ledger_batches` row says about a batch of a chain.
@@ -67,55 +65,6 @@ impl BatchHead {
     }
 }
 
-/// The Ed25519 ledger head key.
-#[derive(Clone)]
-pub struct HeadKey {
-    key: SigningKey,
-    id: String,
-}
-
-impl std::fmt::Debug for HeadKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HeadKey").field("id", &self.id).finish_non_exhaustive()
-    }
-}
-
-/// The id of a head public key: `head-` and the first 12 hex digits of its SHA-256.
-pub fn head_key_id(public: &VerifyingKey) -> String {
-    format!("head-{}", &hex::encode(Sha256::digest(public.as_bytes()))[..12])
-}
-
-impl HeadKey {
-    /// A head key from a 32-byte Ed25519 seed.
-    pub fn from_seed(seed: [u8; 32]) -> Self {
-        let key = SigningKey::from_bytes(&seed);
-        let id = head_key_id(&key.verifying_key());
-        HeadKey { key, id }
-    }
-
-    /// The key id stored with every batch.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// The public half (what `verify` trusts).
-    pub fn public_key(&self) -> VerifyingKey {
-        self.key.verifying_key()
-    }
-
-    /// Signs a batch head; hex.
-    pub fn sign(&self, head: &BatchHead) -> String {
-        hex::encode(self.key.sign(&head.signed_message()).to_bytes())
-    }
-}
-
-/// Whether `signature_hex` is `public`'s signature of `head`.
-pub fn head_signature_valid(public: &VerifyingKey, head: &BatchHead, signature_hex: &str) -> bool {
-    let Ok(raw) = hex::decode(signature_hex) else { return false };
-    let Ok(signature) = Signature::from_slice(&raw) else { return false };
-    public.verify(&head.signed_message(), &signature).is_ok()
-}
-
 /// A batch row with its signature (also what an archive manifest anchors).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,9 +88,10 @@ pub struct TrustedKeys {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::signer::{KeyRole, Signer};
     use crate::tamper::fixtures::{batches, chain, check, setup};
     use crate::tamper::FindingKind;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn a_recomputed_chain_fails_the_signed_heads() {
@@ -176,7 +126,7 @@ mod tests {
     fn an_untrusted_head_key_is_reported() {
         let (hmac, _, keys) = setup();
         let rows = chain(&hmac, 3);
-        let other = HeadKey::from_seed([1; 32]);
+        let other = Signer::from_seed(KeyRole::Head, [1; 32]);
         let b = batches(&rows, &other, 3);
         let found = check(rows, b, &keys, 3);
         assert_eq!(found, vec![(FindingKind::HeadSignatureInvalid, 1)]);

@@ -26,10 +26,11 @@ use super::row::{CheckedRow, IndexedId};
 ///
 /// ```
 /// use auditflow_schemas::chain::LedgerKey;
+/// use auditflow_schemas::signer::{KeyRole, Signer};
 /// use auditflow_schemas::tamper::*;
 ///
 /// let hmac = LedgerKey::new("l1", vec![7; 32]).unwrap();
-/// let head_key = HeadKey::from_seed([9; 32]);
+/// let head_key = Signer::from_seed(KeyRole::Head, [9; 32]);
 /// let keys = TrustedKeys {
 ///     hmac: [(hmac.id.clone(), hmac.clone())].into(),
 ///     heads: [(head_key.id().to_owned(), head_key.public_key())].into(),
@@ -50,7 +51,7 @@ use super::row::{CheckedRow, IndexedId};
 ///     head_content_sha256: sha(2), head_chain_hmac: rows[1].chain_hmac.clone(),
 ///     hmac_key_id: "l1".into(), committed_at_us: 0,
 /// };
-/// let batch = SignedBatch { signature: head_key.sign(&head), head, head_key_id: head_key.id().into() };
+/// let batch = SignedBatch { signature: head_key.sign_hex(&head.signed_message()), head, head_key_id: head_key.id().into() };
 ///
 /// let mut checker = ChainChecker::new(0, 1, None, vec![batch], &keys);
 /// for r in rows.clone() { checker.row(r); }
@@ -127,13 +128,7 @@ impl<'k> ChainChecker<'k> {
     }
 
     pub(super) fn add(&mut self, kind: FindingKind, seq: i64, row_id: Option<&str>, detail: impl Into<String>) {
-        self.findings.push(Finding {
-            kind,
-            chain_id: self.chain_id,
-            chain_seq: seq,
-            row_id: row_id.map(str::to_owned),
-            detail: detail.into(),
-        });
+        self.findings.push(Finding::at_position(kind, self.chain_id, seq, row_id.map(str::to_owned), detail));
     }
 
     /// Checks the next row (rows must come in `chain_seq` order).
@@ -257,7 +252,7 @@ impl<'k> ChainChecker<'k> {
                 self.close_batch();
             }
         }
-        self.findings.sort_by_key(|f| (f.chain_seq, f.kind));
+        self.findings.sort_by_key(|f| (f.position(), f.kind));
         self.findings
     }
 }

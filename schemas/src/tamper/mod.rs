@@ -26,7 +26,8 @@
 //!   and its raw bytes ([`sha256_bytes`], [`CheckedRow`], [`IndexedId`]);
 //! * `links`: the walk over one chain's positions and links ([`ChainChecker`]);
 //! * `merkle`: the batch Merkle root ([`merkle_root`]);
-//! * `head`: signed batch heads ([`BatchHead`], [`HeadKey`], [`SignedBatch`], [`TrustedKeys`])
+//! * `head`: signed batch heads ([`BatchHead`], [`SignedBatch`], [`TrustedKeys`]; the key is a
+//!   [`crate::signer::Signer`])
 //!   and the comparison of the rows with them;
 //! * `finding`: what `verify` reports ([`Finding`], [`FindingKind`]).
 
@@ -41,7 +42,7 @@ mod merkle;
 mod row;
 
 pub use finding::{Finding, FindingKind};
-pub use head::{head_key_id, head_signature_valid, BatchHead, HeadKey, SignedBatch, TrustedKeys};
+pub use head::{BatchHead, SignedBatch, TrustedKeys};
 pub use links::ChainChecker;
 pub use merkle::merkle_root;
 pub use row::{sha256_bytes, CheckedRow, IndexedId};

@@ -92,15 +92,17 @@ impl Acker {
                                         if con.is_none() {
                                             con = connect(&target, Duration::from_secs(10)).await.ok();
                                         }
-                                        let result: Result<i64, String> = match con.as_mut() {
+                                        let result: Result<i64, redis::RedisError> = match con.as_mut() {
                                             Some(c) => redis::cmd("XACK")
                                                 .arg(&stream)
                                                 .arg(&group)
                                                 .arg(chunk)
                                                 .query_async(c)
-                                                .await
-                                                .map_err(|e| e.to_string()),
-                                            None => Err("not connected".into()),
+                                                .await,
+                                            None => Err(redis::RedisError::from((
+                                                redis::ErrorKind::Io,
+                                                "not connected",
+                                            ))),
                                         };
                                         // A failed connection is not reused.
                                         (if result.is_ok() { con } else { None }, result)

@@ -6,7 +6,8 @@
 use crate::common::{terminate, TestEnv};
 use auditflow_schemas::canonical::{canonical_json, content_sha256};
 use auditflow_schemas::chain::LedgerKey;
-use auditflow_schemas::tamper::{merkle_root, sha256_bytes, BatchHead, HeadKey};
+use auditflow_schemas::signer::{KeyRole, Signer};
+use auditflow_schemas::tamper::{merkle_root, sha256_bytes, BatchHead};
 use auditflow_schemas::AuditEvent;
 use std::time::{Duration, Instant};
 
@@ -64,10 +65,10 @@ fn ledger_key(env: &TestEnv) -> LedgerKey {
     LedgerKey::new(id, secret).expect("32 bytes")
 }
 
-fn head_key(env: &TestEnv) -> HeadKey {
+fn head_key(env: &TestEnv) -> Signer {
     let hex_key = std::fs::read_to_string(env.dir.join("ledger-head.key")).expect("head key file");
     let seed: [u8; 32] = hex::decode(hex_key.trim()).expect("hex").try_into().expect("32 bytes");
-    HeadKey::from_seed(seed)
+    Signer::from_seed(KeyRole::Head, seed)
 }
 
 /// The event a ledger row holds, read back from its columns.
@@ -101,7 +102,7 @@ fn event_of(env: &TestEnv, chain: i32, seq: i64) -> AuditEvent {
 /// What someone holding the ledger HMAC key can do: change row `seq` of `chain` and
 /// recompute its hash, the links and every HMAC after it, so the chain is consistent again.
 /// With `head_key`, also recompute and re-sign every batch head from there on.
-fn rewrite_chain(env: &TestEnv, chain: i32, seq: i64, head_key: Option<&HeadKey>) {
+fn rewrite_chain(env: &TestEnv, chain: i32, seq: i64, head_key: Option<&Signer>) {
     let key = ledger_key(env);
     let mut event = event_of(env, chain, seq);
     event.decision = Some(if event.decision.as_deref() == Some("allow") { "deny" } else { "allow" }.into());
@@ -163,7 +164,7 @@ fn rewrite_chain(env: &TestEnv, chain: i32, seq: i64, head_key: Option<&HeadKey>
                 head.merkle_root,
                 head.head_content_sha256,
                 head.head_chain_hmac,
-                head_key.sign(&head)
+                head_key.sign_hex(&head.signed_message())
             ));
         }
     }

@@ -9,9 +9,11 @@ pub mod servers;
 pub mod stats;
 pub mod views;
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
@@ -47,6 +49,45 @@ pub fn require_services() {
 }
 
 /// One isolated test environment.
+/// A test that measures how the pipeline holds up over time at a fixed rate (the views'
+/// soak) must have the machine to itself, as it had when each area was its own binary:
+/// every other test holds this lock shared while its `TestEnv` lives, such a test holds it
+/// exclusively ([`TestEnv::alone`]).
+static MACHINE: RwLock<()> = RwLock::new(());
+
+thread_local! {
+    /// `TestEnv`s alive on this test's thread: a second one does not take the lock again
+    /// (a waiting exclusive holder would otherwise block it forever).
+    static HELD: Cell<usize> = const { Cell::new(0) };
+}
+
+/// This test's hold on [`MACHINE`].
+enum Hold {
+    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
+    Exclusive(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+    Nested,
+}
+
+impl Hold {
+    fn take(exclusive: bool) -> Hold {
+        let hold = if HELD.get() > 0 {
+            Hold::Nested
+        } else if exclusive {
+            Hold::Exclusive(MACHINE.write().unwrap_or_else(|p| p.into_inner()))
+        } else {
+            Hold::Shared(MACHINE.read().unwrap_or_else(|p| p.into_inner()))
+        };
+        HELD.set(HELD.get() + 1);
+        hold
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        HELD.set(HELD.get().saturating_sub(1));
+    }
+}
+
 pub struct TestEnv {
     pub name: String,
     pub stream: String,
@@ -65,10 +106,22 @@ pub struct TestEnv {
     pub pg_server: String,
     /// The Redis the harness reads the streams from.
     pub redis_url: String,
+    /// Held for the environment's life; dropped last.
+    _machine: Hold,
 }
 
 impl TestEnv {
     pub fn new(test: &str) -> Self {
+        Self::with_hold(test, Hold::take(false))
+    }
+
+    /// A test environment for a test that must have the machine to itself (see [`MACHINE`]):
+    /// it waits for the tests running beside it, and the others wait for it.
+    pub fn alone(test: &str) -> Self {
+        Self::with_hold(test, Hold::take(true))
+    }
+
+    fn with_hold(test: &str, hold: Hold) -> Self {
         require_services();
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").subsec_nanos();
         let name = format!("{test}_{}_{nanos}", std::process::id());
@@ -86,6 +139,7 @@ impl TestEnv {
             name,
             dir,
             runtime: tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"),
+            _machine: hold,
         };
         env
     }
