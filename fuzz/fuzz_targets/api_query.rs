@@ -3,7 +3,7 @@
 //! parameter; nothing panics.
 #![no_main]
 
-use auditflow_pipeline::queries::search::{Filters, RawQuery};
+use auditflow_pipeline::queries::search::{follow, parse, RawQuery};
 use axum::extract::Query;
 use libfuzzer_sys::fuzz_target;
 
@@ -11,14 +11,14 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(uri) = format!("/v1/events?{text}").parse::<axum::http::Uri>() {
         if let Ok(Query(raw)) = Query::<RawQuery>::try_from_uri(&uri) {
-            match Filters::parse(&raw, Some(vec!["zone-1".to_owned()])) {
+            match parse(&raw, Some(vec!["zone-1".to_owned()])) {
                 Ok(_) => {}
                 Err(bad) => assert!(!bad.parameter.is_empty() && !bad.message.is_empty()),
             }
         }
     }
-    let mut filters = Filters::parse(&RawQuery::default(), None).expect("defaults");
-    if let Err(bad) = filters.follow(text) {
+    let mut filters = parse(&RawQuery::default(), None).expect("defaults");
+    if let Err(bad) = follow(&mut filters, text) {
         assert_eq!(bad.parameter, "cursor");
     }
 });

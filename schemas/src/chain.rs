@@ -1,6 +1,7 @@
 //! Ledger hash chains and the new / duplicate / tamper decision for a batch.
 //!
-//! Each ledger shard is one chain (`chain_id` = shard). Row `n` of a chain has
+//! Each zone is one chain (`chain_id` from `audit_zone_chains`; a ledger written before
+//! chains were per zone also has closed chains of one shard each). Row `n` of a chain has
 //! `chain_seq = n` (from 1), `prev_content_sha256` = the `content_sha256` of row `n-1`
 //! (`NULL` for row 1), and `chain_hmac` = HMAC-SHA256 under the *ledger* key (never a
 //! producer key) over

@@ -6,9 +6,11 @@
 //! * [`canonical`] is the documented canonical encoding behind `content_sha256`; the same
 //!   function serves ingest and later verification from ledger columns.
 //! * [`keyring`] holds producer verify keys (active / retired, constant-time compare).
-//! * [`chain`] links ledger rows into per-shard hash chains and decides, for a batch, which
+//! * [`chain`] links ledger rows into per-zone hash chains and decides, for a batch, which
 //!   rows are new, which are harmless duplicates and which are `tamper_on_replay`.
-//! * [`tamper`] is the tamper evidence: signed batch heads, Merkle roots, the chain checker.
+//! * [`signer`] is the one Ed25519 signer, for ledger batch heads and archive manifests.
+//! * [`tamper`] is the tamper evidence: signed batch heads, Merkle roots, the chain checker,
+//!   and the findings every check reports.
 //!
 //! ```
 //! use auditflow_schemas::{keyring::Keyring, wire::{decode, StreamEntry, Limits}};

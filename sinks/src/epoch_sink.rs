@@ -1,4 +1,4 @@
-//! The frontier-driven commit operator shared by the ledger and DLQ sinks.
+//! The frontier-driven commit operator shared by the ledger, DLQ and views sinks.
 
 use auditflow_ledger::Completion;
 use std::collections::BTreeMap;

@@ -64,7 +64,7 @@ use super::row::{CheckedRow, IndexedId};
 /// for r in tampered { checker.row(r); }
 /// let findings = checker.finish(2);
 /// assert_eq!(findings[0].kind, FindingKind::ContentMismatch);
-/// assert_eq!(findings[0].row_id.as_deref(), Some("e1"));
+/// assert_eq!(findings[0].row_id(), Some("e1"));
 /// ```
 pub struct ChainChecker<'k> {
     pub(super) chain_id: i32,

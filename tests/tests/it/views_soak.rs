@@ -24,8 +24,11 @@ fn rss_mib(pid: u32) -> Option<f64> {
 fn two_million_events_over_48_hours_keep_the_views_window_to_open_work_and_end_equal_to_the_ledger() {
     let count: u64 = std::env::var("AUDITFLOW_SOAK_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000_000);
     // A fixed rate the views keep up with on this 2-core machine (a full-speed drain
-    // outruns them, and then their memory holds their lag, not their state).
-    let rate: u64 = std::env::var("AUDITFLOW_SOAK_RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000);
+    // outruns them, and then their memory holds their lag, not their state). 5 000/s no
+    // longer is one on the VM of 2026-12-06: the builds before and after issue 29 both held
+    // 56-60k lifecycle rows there (bound 27.7k); at 3 000/s the same build passes. Bounding
+    // what the views hold whatever their lag is issue 30's.
+    let rate: u64 = std::env::var("AUDITFLOW_SOAK_RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
     let spacing_ms = (48 * 3_600_000 / count).max(1);
     // It measures what the views hold against a fixed publish rate: tests running beside it
     // make the views lag, and what they hold still grows with their lag (no budget sheds it).
