@@ -2,8 +2,9 @@
 //! counts retired positions (rows whose month retention dropped, recorded in
 //! `audit_retired_events`) where the caller asks about the chain as a whole.
 
-use crate::row::{after_event, at, select_list, Column};
+use crate::row::{after_event, at, event, select_list, Column};
 use crate::LedgerError;
+use auditflow_schemas::AuditEvent;
 use chrono::{DateTime, Utc};
 use tokio_postgres::GenericClient;
 
@@ -101,36 +102,12 @@ const STORED: &[Column] = &after_event::<18>(&[
     Column::ChainSeq,
 ]);
 
-/// A ledger row as stored, JSON columns as Postgres renders `jsonb` text. Columns a row
-/// adopted from Caracal may lack are optional.
+/// A ledger row as stored: its event ([`crate::row::event`]) and chain columns. Columns a
+/// row adopted from Caracal may lack are optional.
 #[derive(Debug, Clone)]
 pub struct StoredRow {
-    /// Event id.
-    pub id: String,
-    /// Zone.
-    pub zone_id: String,
-    /// Event type.
-    pub event_type: String,
-    /// Request id.
-    pub request_id: Option<String>,
-    /// Decision.
-    pub decision: Option<String>,
-    /// Policy set.
-    pub policy_set_id: Option<String>,
-    /// Policy set version.
-    pub policy_set_version_id: Option<String>,
-    /// Policy manifest hash.
-    pub manifest_sha: Option<String>,
-    /// Evaluation status.
-    pub evaluation_status: Option<String>,
-    /// Determining policies.
-    pub determining_policies_json: Option<String>,
-    /// Diagnostics.
-    pub diagnostics_json: Option<String>,
-    /// Metadata.
-    pub metadata_json: Option<String>,
-    /// Event time.
-    pub occurred_at: DateTime<Utc>,
+    /// The event, JSON columns as Postgres renders `jsonb` text.
+    pub event: AuditEvent,
     /// Commit time.
     pub ingested_at: DateTime<Utc>,
     /// Content hash.
@@ -147,19 +124,7 @@ impl StoredRow {
     fn decode(r: &tokio_postgres::Row) -> Result<Self, tokio_postgres::Error> {
         let get = |c: Column| at(STORED, c);
         Ok(StoredRow {
-            id: r.try_get(get(Column::Id))?,
-            zone_id: r.try_get(get(Column::ZoneId))?,
-            event_type: r.try_get(get(Column::EventType))?,
-            request_id: r.try_get(get(Column::RequestId))?,
-            decision: r.try_get(get(Column::Decision))?,
-            policy_set_id: r.try_get(get(Column::PolicySetId))?,
-            policy_set_version_id: r.try_get(get(Column::PolicySetVersionId))?,
-            manifest_sha: r.try_get(get(Column::ManifestSha))?,
-            evaluation_status: r.try_get(get(Column::EvaluationStatus))?,
-            determining_policies_json: r.try_get(get(Column::DeterminingPoliciesJson))?,
-            diagnostics_json: r.try_get(get(Column::DiagnosticsJson))?,
-            metadata_json: r.try_get(get(Column::MetadataJson))?,
-            occurred_at: r.try_get(get(Column::OccurredAt))?,
+            event: event(r)?,
             ingested_at: r.try_get(get(Column::IngestedAt))?,
             content_sha256: r.try_get(get(Column::ContentSha256))?,
             prev_content_sha256: r.try_get(get(Column::PrevContentSha256))?,

@@ -17,6 +17,7 @@
 //! ```
 
 use crate::LedgerError;
+use auditflow_schemas::AuditEvent;
 use tokio_postgres::binary_copy::BinaryCopyOutStream;
 use tokio_postgres::types::Type;
 
@@ -170,6 +171,29 @@ pub const EVENT: [Column; 13] = [
     Column::MetadataJson,
     Column::OccurredAt,
 ];
+
+/// The event of a row read with a projection that begins with [`EVENT`] (see
+/// [`after_event`]). JSON columns are as Postgres renders `jsonb` text; the ledger keeps no
+/// unknown fields, so `extra_json` is `None`.
+pub fn event(r: &tokio_postgres::Row) -> Result<AuditEvent, tokio_postgres::Error> {
+    let get = |c: Column| at(&EVENT, c);
+    Ok(AuditEvent {
+        id: r.try_get(get(Column::Id))?,
+        zone_id: r.try_get(get(Column::ZoneId))?,
+        event_type: r.try_get(get(Column::EventType))?,
+        request_id: r.try_get(get(Column::RequestId))?,
+        decision: r.try_get(get(Column::Decision))?,
+        policy_set_id: r.try_get(get(Column::PolicySetId))?,
+        policy_set_version_id: r.try_get(get(Column::PolicySetVersionId))?,
+        manifest_sha: r.try_get(get(Column::ManifestSha))?,
+        evaluation_status: r.try_get(get(Column::EvaluationStatus))?,
+        determining_policies_json: r.try_get(get(Column::DeterminingPoliciesJson))?,
+        diagnostics_json: r.try_get(get(Column::DiagnosticsJson))?,
+        metadata_json: r.try_get(get(Column::MetadataJson))?,
+        occurred_at: r.try_get(get(Column::OccurredAt))?,
+        extra_json: None,
+    })
+}
 
 /// [`EVENT`] followed by `rest`: a projection, built at compile time (`N` is the total).
 pub const fn after_event<const N: usize>(rest: &[Column]) -> [Column; N] {

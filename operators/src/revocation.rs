@@ -12,6 +12,7 @@
 //! epochs or batching: the collections are multisets, so any order of the same events gives
 //! the same result.
 
+use auditflow_schemas::delegation::Revokes;
 use auditflow_schemas::view::{Propagation, RevocationHit, SharedEvent, Verdict, Violation};
 use differential_dataflow::hashable::Hashable;
 use differential_dataflow::lattice::Lattice;
@@ -74,48 +75,42 @@ pub trait RevocationViews<'s, T: Timestamp + Lattice + Ord> {
 
 impl<'s, T: Timestamp + Lattice + Ord> RevocationViews<'s, T> for VecCollection<'s, T, SharedEvent> {
     fn revocation_views(self, grace_us: i64) -> (VecCollection<'s, T, Propagation>, VecCollection<'s, T, Violation>) {
-        let created = self.clone().filter(|e| e.event_type == "delegation_edge_created");
+        // The graph's rules (what is an edge, what a revocation names) are
+        // `auditflow_schemas::delegation`'s, shared with the ledger's walk.
+        let lifecycle = self.clone().filter(|e| e.is_lifecycle());
         // parent → child.
-        let edges: VecCollection<'s, T, (Node, Node)> =
-            created.clone().flat_map(|e| match (&e.parent_agent_session_id, &e.agent_session_id) {
-                (Some(parent), Some(child)) => {
-                    Some(((e.zone_id.clone(), parent.clone()), (e.zone_id.clone(), child.clone())))
-                }
-                _ => None,
-            });
+        let edges: VecCollection<'s, T, (Node, Node)> = lifecycle.clone().flat_map(|e| {
+            let (parent, child) = e.delegation()?;
+            Some(((e.zone_id.clone(), parent.to_owned()), (e.zone_id.clone(), child.to_owned())))
+        });
         // (zone, edge id) → child, for edge revocations that name only the edge.
-        let edge_children: VecCollection<'s, T, ((String, String), String)> =
-            created.flat_map(|e| match (&e.delegation_edge_id, &e.agent_session_id) {
-                (Some(edge), Some(child)) => Some(((e.zone_id.clone(), edge.clone()), child.clone())),
-                _ => None,
-            });
-        let revoking = self.clone().filter(|e| e.is_revocation());
-        let direct: VecCollection<'s, T, Revocation> = revoking.clone().flat_map(|e| {
-            e.agent_session_id.clone().map(|root| (e.id.clone(), e.zone_id.clone(), root, e.occurred_at_us))
+        let edge_children: VecCollection<'s, T, ((String, String), String)> = lifecycle.clone().flat_map(|e| {
+            let (edge, child) = e.edge_child()?;
+            Some(((e.zone_id.clone(), edge.to_owned()), child.to_owned()))
         });
         // (zone, session) → the agent sessions it started, for revocations that name only the
         // session (the revocation stream's `session_id`-only entries).
-        let session_agents: VecCollection<'s, T, ((String, String), String)> = self
-            .clone()
-            .filter(|e| e.event_type.starts_with("session_") && e.event_type != "session_revoked")
-            .flat_map(|e| match (&e.session_id, &e.agent_session_id) {
-                (Some(session), Some(agent)) => Some(((e.zone_id.clone(), session.clone()), agent.clone())),
-                _ => None,
-            });
+        let session_agents: VecCollection<'s, T, ((String, String), String)> = lifecycle.clone().flat_map(|e| {
+            let (session, agent) = e.session_agent()?;
+            Some(((e.zone_id.clone(), session.to_owned()), agent.to_owned()))
+        });
+        let revoking = lifecycle.filter(|e| e.is_revocation());
+        let direct: VecCollection<'s, T, Revocation> = revoking.clone().flat_map(|e| match e.revokes()? {
+            Revokes::Agent(root) => Some((e.id.clone(), e.zone_id.clone(), root.to_owned(), e.occurred_at_us)),
+            _ => None,
+        });
         let by_session: VecCollection<'s, T, Revocation> = revoking
             .clone()
-            .flat_map(|e| match (&e.agent_session_id, &e.delegation_edge_id, &e.session_id) {
-                (None, None, Some(session)) if e.event_type == "session_revoked" => {
-                    Some(((e.zone_id.clone(), session.clone()), (e.id.clone(), e.occurred_at_us)))
+            .flat_map(|e| match e.revokes()? {
+                Revokes::Session(session) => {
+                    Some(((e.zone_id.clone(), session.to_owned()), (e.id.clone(), e.occurred_at_us)))
                 }
                 _ => None,
             })
             .join_map(session_agents, |(zone, _), (id, at), agent| (id.clone(), zone.clone(), agent.clone(), *at));
         let by_edge: VecCollection<'s, T, Revocation> = revoking
-            .flat_map(|e| match (&e.agent_session_id, &e.delegation_edge_id) {
-                (None, Some(edge)) if e.event_type == "delegation_edge_revoked" => {
-                    Some(((e.zone_id.clone(), edge.clone()), (e.id.clone(), e.occurred_at_us)))
-                }
+            .flat_map(|e| match e.revokes()? {
+                Revokes::Edge(edge) => Some(((e.zone_id.clone(), edge.to_owned()), (e.id.clone(), e.occurred_at_us))),
                 _ => None,
             })
             .join_map(edge_children, |(zone, _), (id, at), child| (id.clone(), zone.clone(), child.clone(), *at));

@@ -108,6 +108,71 @@ impl Backoff {
         result
     }
 
+    /// [`retry`](Backoff::retry) for a step that has no way to give up (a task that can only
+    /// wait for its service): the value, once an attempt succeeds; `on_error` logs each error
+    /// with the wait before the next attempt.
+    pub async fn until_ok<T, E, F, Fut>(&self, mut attempt: F, on_error: impl FnMut(&E, Duration)) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        // A step with nothing to connect: a connection that is always there.
+        self.until_ok_connected(
+            &mut Some(()),
+            || async { Ok(()) },
+            |()| {
+                let next = attempt();
+                async move { ((), next.await) }
+            },
+            on_error,
+        )
+        .await
+    }
+
+    /// [`until_ok`](Backoff::until_ok) over a connection kept in `slot` across attempts and
+    /// calls: made by `connect` when missing, handed to `op` and back, and dropped after a
+    /// failed attempt so that the next one connects afresh.
+    pub async fn until_ok_connected<C, T, E, CF, CFut, OF, OFut>(
+        &self,
+        slot: &mut Option<C>,
+        mut connect: CF,
+        mut op: OF,
+        mut on_error: impl FnMut(&E, Duration),
+    ) -> T
+    where
+        CF: FnMut() -> CFut,
+        CFut: Future<Output = Result<C, E>>,
+        OF: FnMut(C) -> OFut,
+        OFut: Future<Output = (C, Result<T, E>)>,
+    {
+        loop {
+            let con = match slot.take() {
+                Some(con) => Ok(con),
+                None => connect().await,
+            };
+            let result = match con {
+                Ok(con) => {
+                    let (con, result) = op(con).await;
+                    if result.is_ok() {
+                        *slot = Some(con);
+                    }
+                    result
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(value) => {
+                    self.reset();
+                    return value;
+                }
+                Err(e) => {
+                    on_error(&e, self.next_delay());
+                    self.wait().await;
+                }
+            }
+        }
+    }
+
     /// [`retry`](Backoff::retry) for an attempt that needs state of its own across attempts
     /// (a connection to reuse or drop): each attempt takes `state` and hands it back with
     /// its result, and the last state is returned with the outcome.
@@ -173,5 +238,60 @@ mod tests {
             )
             .await;
         assert_eq!(r, Err(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn until_ok_waits_out_every_error() {
+        let b = Backoff::new(Duration::from_millis(10), Duration::from_millis(40));
+        let (mut tries, mut waits) = (0, Vec::new());
+        let v: u32 = b
+            .until_ok(
+                || {
+                    tries += 1;
+                    let n = tries;
+                    async move {
+                        if n < 4 {
+                            Err(n)
+                        } else {
+                            Ok(n * 10)
+                        }
+                    }
+                },
+                |_: &u32, wait| waits.push(wait.as_millis()),
+            )
+            .await;
+        assert_eq!((v, waits), (40, vec![10, 20, 40]));
+        assert_eq!(b.next_delay(), Duration::from_millis(10), "a success resets the wait");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_attempt_drops_the_connection_and_the_next_reconnects() {
+        let b = Backoff::new(Duration::from_millis(1), Duration::from_millis(1));
+        let (mut connects, mut calls) = (0u32, 0u32);
+        let mut slot: Option<u32> = None;
+        let v = b
+            .until_ok_connected(
+                &mut slot,
+                || {
+                    connects += 1;
+                    let n = connects;
+                    async move {
+                        if n == 1 {
+                            Err("refused")
+                        } else {
+                            Ok(n)
+                        }
+                    }
+                },
+                |con: u32| {
+                    calls += 1;
+                    let n = calls;
+                    async move { (con, if n == 1 { Err("broken pipe") } else { Ok(con) }) }
+                },
+                |_, _| {},
+            )
+            .await;
+        // Refused, then connection 2 broke, then connection 3 worked and is kept.
+        assert_eq!((v, connects, calls, slot), (3, 3, 2, Some(3)));
     }
 }

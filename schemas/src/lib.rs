@@ -29,6 +29,7 @@ pub mod canonical;
 pub mod caracal;
 pub mod chain;
 pub mod dead_letter;
+pub mod delegation;
 pub mod event;
 pub mod keyring;
 pub mod shard;

@@ -4,7 +4,7 @@
 use crate::error::ExportError;
 use crate::store::Archive;
 use auditflow_ledger::commit::ChainAdvance;
-use auditflow_retry::{Backoff, Retry};
+use auditflow_retry::Backoff;
 use auditflow_schemas::signer::Signer;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
@@ -179,16 +179,12 @@ impl Inner {
         // Every step is redone with the same names and bytes after a failure, so each one
         // waits out an outage the same way.
         let backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
-        let loaded = backoff
-            .retry(
+        let mut states = backoff
+            .until_ok(
                 || self.load_states(&chains),
-                |e, _| {
-                    tracing::warn!(error = %e, "export cannot read its watermarks yet, retrying");
-                    Retry::Again
-                },
+                |e, wait| tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "export cannot read its watermarks yet, retrying"),
             )
             .await;
-        let Ok(mut states) = loaded else { return };
         // Chains (zones) first written while this export runs: their state is read from
         // Postgres before their first segment.
         let mut discovered: BTreeMap<i32, i64> = BTreeMap::new();

@@ -2,15 +2,20 @@
 //! against what holds them now: the stored revocation statuses and the ledger.
 //!
 //! * A revocation: its roots (named, or found from the edge or session it names) and
-//!   everything they reach, from the ledger's delegation edges (a recursive query over the
-//!   index on the edge's parent). Its accesses are then looked up like any revocation's.
+//!   everything they reach over the ledger's delegation edges, one level per statement (the
+//!   index on the edge's parent finds the candidates). Which rows are edges and what a
+//!   revocation names is decided by `auditflow_schemas::delegation`, the rules the
+//!   dataflow's `iterate` follows, not restated here in SQL. Its accesses are then looked up
+//!   like any revocation's.
 //! * Another lifecycle row (an edge, a session event) on a retired agent session: every
 //!   stored revocation that affects one of its sessions now also affects what its agent
 //!   session reaches in the ledger.
 //! * An access on a retired agent session: judged against every stored revocation that
 //!   affects it (the GIN index on `affected`), by the same rule as the dataflow.
 
+use super::read::query_events_from;
 use crate::LedgerError;
+use auditflow_schemas::delegation::Revokes;
 use auditflow_schemas::view::{Propagation, RevocationHit, ViewEvent, Violation};
 use std::collections::{BTreeMap, BTreeSet};
 use tokio_postgres::Transaction;
@@ -59,49 +64,20 @@ pub(super) async fn revocations_in_ledger(
     let mut roots: Vec<(usize, String, String)> = Vec::new();
     let (mut by_edge, mut by_session): (Vec<Lookup>, Vec<Lookup>) = Default::default();
     for (i, row) in rows.iter().enumerate() {
-        match (&row.agent_session_id, &row.delegation_edge_id, &row.session_id) {
-            (Some(agent), _, _) => roots.push((i, row.zone_id.clone(), agent.clone())),
-            (None, Some(edge), _) if row.event_type == "delegation_edge_revoked" => {
-                by_edge.push((i, &row.zone_id, edge))
-            }
-            (None, None, Some(session)) if row.event_type == "session_revoked" => {
-                by_session.push((i, &row.zone_id, session))
-            }
-            _ => {}
+        match row.revokes() {
+            Some(Revokes::Agent(agent)) => roots.push((i, row.zone_id.clone(), agent.to_owned())),
+            Some(Revokes::Edge(edge)) => by_edge.push((i, &row.zone_id, edge)),
+            Some(Revokes::Session(session)) => by_session.push((i, &row.zone_id, session)),
+            None => {}
         }
     }
-    // The rows the dataflow joins for these, as the ledger has them (string fields only).
-    let lookups: [(&Vec<Lookup>, &str); 2] = [
-        (
-            &by_edge,
-            "SELECT u.i, e.metadata_json->>'agent_session_id' \
-                 FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, zone, key) \
-                 JOIN audit_events e ON e.zone_id = u.zone AND e.event_type = 'delegation_edge_created' \
-                      AND (e.metadata_json->>'delegation_edge_id') = u.key \
-                 WHERE jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
-                   AND jsonb_typeof(e.metadata_json->'delegation_edge_id') = 'string'",
-        ),
-        (
-            &by_session,
-            "SELECT u.i, e.metadata_json->>'agent_session_id' \
-                 FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, zone, key) \
-                 JOIN audit_events e ON e.zone_id = u.zone AND e.event_type LIKE 'session\\_%' \
-                      AND e.event_type <> 'session_revoked' AND (e.metadata_json->>'session_id') = u.key \
-                 WHERE jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
-                   AND jsonb_typeof(e.metadata_json->'session_id') = 'string'",
-        ),
-    ];
-    for (list, sql) in lookups {
-        if list.is_empty() {
-            continue;
-        }
-        let idx: Vec<i32> = list.iter().map(|r| r.0 as i32).collect();
-        let zones: Vec<&str> = list.iter().map(|r| r.1).collect();
-        let keys: Vec<&str> = list.iter().map(|r| r.2).collect();
-        for found in tx.query(sql, &[&idx, &zones, &keys]).await.map_err(LedgerError::pg("find revocation roots"))? {
-            let i = found.get::<_, i32>(0) as usize;
-            roots.push((i, rows[i].zone_id.clone(), found.get(1)));
-        }
+    // The rows the dataflow joins for these, as the ledger has them; the candidates the
+    // indexes find are judged by the shared rules.
+    for (i, zone, child) in lookup(tx, &by_edge, EDGES_BY_ID, ViewEvent::edge_child).await? {
+        roots.push((i, zone, child));
+    }
+    for (i, zone, agent) in lookup(tx, &by_session, SESSION_AGENTS, ViewEvent::session_agent).await? {
+        roots.push((i, zone, agent));
     }
     let reached = reach_in_ledger(tx, &roots).await?;
     let mut out: BTreeMap<usize, Propagation> = BTreeMap::new();
@@ -259,35 +235,66 @@ async fn statuses_affecting(
         .collect())
 }
 
+/// Candidate `delegation_edge_created` rows by (zone, edge id).
+const EDGES_BY_ID: &str =
+    "e.event_type = 'delegation_edge_created' AND (e.metadata_json->>'delegation_edge_id') = u.key";
+/// Candidate session lifecycle rows by (zone, session id).
+const SESSION_AGENTS: &str = "e.event_type LIKE 'session\\_%' AND (e.metadata_json->>'session_id') = u.key";
+/// Candidate `delegation_edge_created` rows by (zone, parent agent session).
+const EDGES_BY_PARENT: &str =
+    "e.event_type = 'delegation_edge_created' AND (e.metadata_json->>'parent_agent_session_id') = u.key";
+
+/// For each (row, zone, key), the ledger rows `candidates` finds in that zone for that key
+/// which `rule` maps to `(key, value)`: `(row, zone, value)` for each.
+async fn lookup(
+    tx: &Transaction<'_>,
+    keys: &[Lookup<'_>],
+    candidates: &str,
+    rule: fn(&ViewEvent) -> Option<(&str, &str)>,
+) -> Result<Vec<(usize, String, String)>, LedgerError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut wanted: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for &(i, zone, key) in keys {
+        wanted.entry((zone, key)).or_default().push(i);
+    }
+    let (zones, names): (Vec<&str>, Vec<&str>) = wanted.keys().copied().unzip();
+    let found = query_events_from(
+        tx,
+        &format!(
+            "unnest($1::text[], $2::text[]) AS u(zone, key) CROSS JOIN LATERAL \
+             (SELECT e.* FROM audit_events e WHERE e.zone_id = u.zone AND {candidates}) AS audit_events"
+        ),
+        "true",
+        &[&zones, &names],
+    )
+    .await?;
+    let mut out = Vec::new();
+    for row in &found {
+        let Some((key, value)) = rule(row) else { continue };
+        for &i in wanted.get(&(row.zone_id.as_str(), key)).into_iter().flatten() {
+            out.push((i, row.zone_id.clone(), value.to_owned()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// Every agent session each (row, zone, root) reaches over the ledger's delegation edges,
-/// the root included.
+/// the root included: a breadth-first walk, one statement per level, that ends on a cycle
+/// because each (row, node) is visited once.
 async fn reach_in_ledger(
     tx: &Transaction<'_>,
     roots: &[(usize, String, String)],
 ) -> Result<Vec<(usize, String)>, LedgerError> {
-    if roots.is_empty() {
-        return Ok(Vec::new());
+    let mut seen: BTreeSet<(usize, String, String)> = roots.iter().cloned().collect();
+    let mut frontier: Vec<(usize, String, String)> = seen.iter().cloned().collect();
+    while !frontier.is_empty() {
+        let level: Vec<Lookup> = frontier.iter().map(|(i, zone, node)| (*i, zone.as_str(), node.as_str())).collect();
+        let children = lookup(tx, &level, EDGES_BY_PARENT, ViewEvent::delegation).await?;
+        frontier = children.into_iter().filter(|child| seen.insert(child.clone())).collect();
     }
-    let idx: Vec<i32> = roots.iter().map(|r| r.0 as i32).collect();
-    let zones: Vec<&str> = roots.iter().map(|r| r.1.as_str()).collect();
-    let nodes: Vec<&str> = roots.iter().map(|r| r.2.as_str()).collect();
-    // UNION (not ALL) ends the recursion on a cycle. The join matches the partial index
-    // `audit_events_delegation_parent_idx`.
-    let rows = tx
-        .query(
-            "WITH RECURSIVE reach(i, zone, node) AS ( \
-                 SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) \
-                 UNION \
-                 SELECT r.i, r.zone, e.metadata_json->>'agent_session_id' \
-                 FROM reach r JOIN audit_events e ON e.zone_id = r.zone \
-                      AND e.event_type = 'delegation_edge_created' \
-                      AND (e.metadata_json->>'parent_agent_session_id') = r.node \
-                 WHERE jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
-                   AND jsonb_typeof(e.metadata_json->'parent_agent_session_id') = 'string') \
-             SELECT i, node FROM reach",
-            &[&idx, &zones, &nodes],
-        )
-        .await
-        .map_err(LedgerError::pg("follow the delegation edges in the ledger"))?;
-    Ok(rows.into_iter().map(|r| (r.get::<_, i32>(0) as usize, r.get(1))).collect())
+    Ok(seen.into_iter().map(|(i, _, node)| (i, node)).collect())
 }

@@ -93,7 +93,8 @@ pub async fn read(client: &deadpool_postgres::Client, page: &ZonePage) -> anyhow
 /// One row with Caracal's keys: the event under `Event` (its wire names, the empty optional
 /// ones left out where Caracal leaves them out), the chain columns in Go's field names.
 /// Absent values read as Caracal's reader reads them: empty text, position 0.
-fn row(r: &StoredRow) -> Value {
+fn row(stored: &StoredRow) -> Value {
+    let r = &stored.event;
     let text = |v: &Option<String>| Value::String(v.clone().unwrap_or_default());
     let raw =
         |v: &Option<String>| v.as_deref().and_then(|t| serde_json::from_str::<Value>(t).ok()).unwrap_or(Value::Null);
@@ -121,11 +122,11 @@ fn row(r: &StoredRow) -> Value {
     event.insert("occurred_at".into(), Value::String(go_time(r.occurred_at)));
     json!({
         "Event": event,
-        "IngestedAt": go_time(r.ingested_at),
-        "ContentSHA256": r.content_sha256.clone().unwrap_or_default(),
-        "PrevContentSHA256": r.prev_content_sha256.clone().unwrap_or_default(),
-        "ChainHMAC": r.chain_hmac.clone().unwrap_or_default(),
-        "ChainSeq": r.chain_seq.unwrap_or(0),
+        "IngestedAt": go_time(stored.ingested_at),
+        "ContentSHA256": stored.content_sha256.clone().unwrap_or_default(),
+        "PrevContentSHA256": stored.prev_content_sha256.clone().unwrap_or_default(),
+        "ChainHMAC": stored.chain_hmac.clone().unwrap_or_default(),
+        "ChainSeq": stored.chain_seq.unwrap_or(0),
     })
 }
 

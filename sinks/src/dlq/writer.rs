@@ -2,7 +2,7 @@
 //! one step, and the loop that retries a batch of them until Redis takes it.
 
 use crate::SinkError;
-use auditflow_retry::{Backoff, Retry};
+use auditflow_retry::Backoff;
 use auditflow_schemas::DeadLetter;
 use redis::aio::MultiplexedConnection;
 use std::time::Duration;
@@ -39,30 +39,22 @@ pub(super) async fn write_until_done(
     if letters.is_empty() {
         return;
     }
-    let attempt = || async {
-        let mut slot = connection.lock().await;
-        let result = match slot.as_mut() {
-            Some(con) => write_letters(config, con, letters).await,
-            None => match connect(&config.client).await {
-                Ok(con) => write_letters(config, slot.insert(con), letters).await,
-                Err(e) => Err(e),
-            },
-        };
-        if result.is_err() {
-            *slot = None;
-        }
-        result
-    };
+    let mut slot = connection.lock().await;
     let written = Backoff::outage()
-        .retry(attempt, |e, wait| {
-            tracing::warn!(dlq = %config.dlq_stream, error = %e, retry_in_ms = wait.as_millis() as u64, "DLQ write failed, retrying");
-            Retry::Again
-        })
+        .until_ok_connected(
+            &mut *slot,
+            || connect(&config.client),
+            |mut con| async move {
+                let written = write_letters(config, &mut con, letters).await;
+                (con, written)
+            },
+            |e, wait| {
+                tracing::warn!(dlq = %config.dlq_stream, error = %e, retry_in_ms = wait.as_millis() as u64, "DLQ write failed, retrying");
+            },
+        )
         .await;
-    if let Ok(written) = written {
-        config.written.fetch_add(written as u64, std::sync::atomic::Ordering::Relaxed);
-        tracing::info!(dlq = %config.dlq_stream, written, offered = letters.len(), "dead letters written");
-    }
+    config.written.fetch_add(written as u64, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!(dlq = %config.dlq_stream, written, offered = letters.len(), "dead letters written");
 }
 
 async fn connect(client: &redis::Client) -> Result<MultiplexedConnection, SinkError> {

@@ -2,7 +2,7 @@
 //! frontier (ledger and DLQ sinks committed) has passed that epoch.
 
 use super::target::{connect, RedisTarget};
-use auditflow_retry::{Backoff, Retry};
+use auditflow_retry::Backoff;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,35 +85,23 @@ impl Acker {
                         for chunk in ids.chunks(1000) {
                             // An id not acknowledged stays pending and would be re-delivered as
                             // a duplicate: wait out the outage rather than give up.
-                            let (kept, _) = Backoff::outage()
-                                .retry_with(
-                                    con.take(),
-                                    |mut con| async {
-                                        if con.is_none() {
-                                            con = connect(&target, Duration::from_secs(10)).await.ok();
+                            let _: i64 = Backoff::outage()
+                                .until_ok_connected(
+                                    &mut con,
+                                    || connect(&target, Duration::from_secs(10)),
+                                    |mut c| {
+                                        let mut xack = redis::cmd("XACK");
+                                        xack.arg(&stream).arg(&group).arg(chunk);
+                                        async move {
+                                            let acked = xack.query_async(&mut c).await;
+                                            (c, acked)
                                         }
-                                        let result: Result<i64, redis::RedisError> = match con.as_mut() {
-                                            Some(c) => redis::cmd("XACK")
-                                                .arg(&stream)
-                                                .arg(&group)
-                                                .arg(chunk)
-                                                .query_async(c)
-                                                .await,
-                                            None => Err(redis::RedisError::from((
-                                                redis::ErrorKind::Io,
-                                                "not connected",
-                                            ))),
-                                        };
-                                        // A failed connection is not reused.
-                                        (if result.is_ok() { con } else { None }, result)
                                     },
                                     |e, _| {
                                         tracing::warn!(%stream, error = %e, "XACK failed, retrying (entries stay pending and would be re-delivered as duplicates)");
-                                        Retry::Again
                                     },
                                 )
                                 .await;
-                            con = kept;
                             permits.add_permits(chunk.len());
                         }
                     }

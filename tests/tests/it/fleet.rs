@@ -42,11 +42,12 @@ fn kill_one(
     hosts: &Hosts,
     processes: usize,
     victim: Option<usize>,
+    extra: &[&str],
     rng: &mut rand::rngs::StdRng,
 ) -> usize {
     // The logs are appended to across runs: only what this run writes counts.
     let log_offsets: Vec<usize> = (0..processes).map(|i| process_log(env, i).len()).collect();
-    let mut cluster = Cluster::start(env, hosts, processes, &[]);
+    let mut cluster = Cluster::start(env, hosts, processes, extra);
     let before = rows(env);
     let started = Instant::now();
     let wait = Duration::from_millis(rng.random_range(100..1200));
@@ -164,16 +165,7 @@ fn views(env: &TestEnv) -> BTreeMap<String, String> {
 /// A test's environment with `count` events emitted, and a twin environment whose stream is
 /// a copy of it, for a single-process run to compare the cluster's views with.
 fn backlog_with_twin(name: &str, count: &str, seed: &str) -> (TestEnv, TestEnv, Vec<(String, String, String)>) {
-    backlog_with_twin_in(TestEnv::new(name), name, count, seed)
-}
-
-/// [`backlog_with_twin`] in `env` (made for the test `name`).
-fn backlog_with_twin_in(
-    env: TestEnv,
-    name: &str,
-    count: &str,
-    seed: &str,
-) -> (TestEnv, TestEnv, Vec<(String, String, String)>) {
+    let env = TestEnv::new(name);
     let single = TestEnv::new(&format!("{name}_single"));
     let manifest = emit(&env, count, seed);
     copy_stream(&env, &single);
@@ -224,19 +216,22 @@ fn consumers(env: &TestEnv) -> BTreeMap<String, i64> {
 
 #[test]
 fn three_hosts_survive_ten_random_sigkills_exactly_once() {
-    // Alone: three processes killed ten times re-read and re-claim entries (claims after 1 s
-    // idle); with another test loading the machine, entries can pass `max_deliveries`
-    // before any consumer finishes them, and are dead-lettered (seen once in two runs).
-    let (env, single, manifest) = backlog_with_twin_in(TestEnv::alone("fleet_kills"), "fleet_kills", "200000", "18");
+    // Every restart keeps the consumer names, so each process re-reads its own pending
+    // entries and nothing needs claiming. With claims after 1 s idle, three processes on two
+    // busy cores took each other's in-flight batches whenever a commit took longer than that,
+    // each claim a delivery, until 592 valid entries passed `max_deliveries` and were
+    // dead-lettered (CI of 350d3ea). An operator sets the claim idle above the commit time.
+    const PATIENT: &[&str] = &["--claim-idle-ms", "30000"];
+    let (env, single, manifest) = backlog_with_twin("fleet_kills", "200000", "18");
     let hosts = Hosts::new(3);
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x18);
     let mut victims = Vec::new();
     for _ in 0..10 {
-        victims.push(kill_one(&env, &hosts, 3, None, &mut rng));
+        victims.push(kill_one(&env, &hosts, 3, None, PATIENT, &mut rng));
     }
     let partial = rows(&env) as usize;
     assert!(partial < manifest.len(), "the kills should interrupt the drain, but {partial} rows are in already");
-    Cluster::drain(&env, &hosts, 3, DRAIN_LIMIT);
+    Cluster::drain(&env, &hosts, 3, PATIENT, DRAIN_LIMIT);
     env.assert_exactly_once(&manifest);
     env.assert_export_verifies();
     assert!(env.export_caught_up(), "the archive has not caught up with the ledger");
@@ -252,14 +247,14 @@ fn rescaling_one_three_two_processes_mid_drain_is_exactly_once() {
     let (env, single, manifest) = backlog_with_twin("fleet_rescale", "100000", "19");
     let hosts = Hosts::new(3);
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x19);
-    kill_one(&env, &hosts, 1, Some(0), &mut rng);
-    kill_one(&env, &hosts, 3, None, &mut rng);
+    kill_one(&env, &hosts, 1, Some(0), &[], &mut rng);
+    kill_one(&env, &hosts, 3, None, &[], &mut rng);
     let before_final = consumers(&env);
     assert!(
         before_final.keys().any(|c| c == "auditflow-2-0"),
         "a three-process run should have read as auditflow-2-0: {before_final:?}"
     );
-    Cluster::drain(&env, &hosts, 2, DRAIN_LIMIT);
+    Cluster::drain(&env, &hosts, 2, &[], DRAIN_LIMIT);
     env.assert_exactly_once(&manifest);
     env.assert_export_verifies();
     let after = consumers(&env);
@@ -302,7 +297,7 @@ fn a_cut_link_stops_every_process_within_the_bound_and_the_restart_is_exactly_on
     eprintln!("exits after the cut: {:?}", exits.iter().map(|e| e.1).collect::<Vec<_>>());
     drop(cluster);
     hosts.restore(1);
-    Cluster::drain(&env, &hosts, 3, DRAIN_LIMIT);
+    Cluster::drain(&env, &hosts, 3, &[], DRAIN_LIMIT);
     env.assert_exactly_once(&manifest);
     env.assert_export_verifies();
 }

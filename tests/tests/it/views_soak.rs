@@ -1,5 +1,5 @@
 //! A soak of the live views in event time (issue 19) against real Redis and Postgres: two
-//! million events spread over 48 hours of event time, published at a fixed rate (5 000/s)
+//! million events spread over 48 hours of event time, published at a fixed rate (3 000/s)
 //! to a running pipeline. The views' window must hold open work only (requests still active, accesses a revocation could still
 //! reach on time), whatever the volume, and the views' tables must end equal to a
 //! from-scratch computation over the ledger. The delegation graph must hold the trees

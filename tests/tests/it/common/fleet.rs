@@ -39,10 +39,14 @@ impl<'a> Cluster<'a> {
         let (processes, process) = (self.processes.to_string(), i.to_string());
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.hosts.namespace(i)]).arg(binary());
+        // Entries idle a second on a consumer of an earlier size are claimed at once, unless
+        // the test sets its own claim idle.
+        let claim: &[&str] = if extra.contains(&"--claim-idle-ms") { &[] } else { &["--claim-idle-ms", "1000"] };
         cmd.args(["run", "--processes", &processes, "--process", &process, "--workers", "1"])
             .arg("--hostfile")
             .arg(&self.hostfile)
-            .args(["--claim-idle-ms", "1000", "--connect-timeout-secs", "60"])
+            .args(claim)
+            .args(["--connect-timeout-secs", "60"])
             .args(extra);
         self.env.configure(&mut cmd);
         let gateway = self.hosts.gateway();
@@ -83,8 +87,9 @@ impl<'a> Cluster<'a> {
     }
 
     /// Runs until drained: every process must exit 0.
-    pub fn drain(env: &'a TestEnv, hosts: &'a Hosts, processes: usize, limit: Duration) {
-        let mut cluster = Cluster::start(env, hosts, processes, &["--exit-when-drained"]);
+    pub fn drain(env: &'a TestEnv, hosts: &'a Hosts, processes: usize, extra: &[&str], limit: Duration) {
+        let flags: Vec<&str> = extra.iter().copied().chain(["--exit-when-drained"]).collect();
+        let mut cluster = Cluster::start(env, hosts, processes, &flags);
         for (i, (status, _)) in cluster.wait_all(limit).into_iter().enumerate() {
             assert!(status.success(), "process {i} exited with {status} while draining\n{}", cluster.logs());
         }

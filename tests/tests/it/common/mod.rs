@@ -63,8 +63,9 @@ thread_local! {
 
 /// This test's hold on [`MACHINE`].
 enum Hold {
-    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
-    Exclusive(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+    // The guards are held, never read: dropping them releases the machine.
+    Shared { _guard: RwLockReadGuard<'static, ()> },
+    Exclusive { _guard: RwLockWriteGuard<'static, ()> },
     Nested,
 }
 
@@ -73,9 +74,9 @@ impl Hold {
         let hold = if HELD.get() > 0 {
             Hold::Nested
         } else if exclusive {
-            Hold::Exclusive(MACHINE.write().unwrap_or_else(|p| p.into_inner()))
+            Hold::Exclusive { _guard: MACHINE.write().unwrap_or_else(|p| p.into_inner()) }
         } else {
-            Hold::Shared(MACHINE.read().unwrap_or_else(|p| p.into_inner()))
+            Hold::Shared { _guard: MACHINE.read().unwrap_or_else(|p| p.into_inner()) }
         };
         HELD.set(HELD.get() + 1);
         hold
