@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drains the stream $STREAM (preloaded) once, into a fresh database, with a fresh consumer
-# group: one run of the TLS-against-plain comparison in docs/benchmarks.md, timed whole by
-# farm-bench. The sslmode comes from the environment (AUDITFLOW_DATABASE_SSLMODE).
+# group: one run of the TLS-against-plain comparison in docs/benchmarks.md, timed whole
+# (`/usr/bin/time -v`). The sslmode comes from the environment (AUDITFLOW_DATABASE_SSLMODE).
 # Usage: STREAM=auditflow.bench.tls scripts/drain-once.sh
 set -euo pipefail
 bin=${AUDITFLOW_BIN:-target/release/auditflow}

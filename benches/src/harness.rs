@@ -260,7 +260,7 @@ pub(crate) fn preload_zones(
     rate: &str,
     zones: u32,
 ) -> anyhow::Result<EmitSummary> {
-    preload_with(global, db_url, stream, count, rate, EventTime { zones, spacing_ms: 7, start: None })
+    preload_with(global, db_url, stream, count, rate, EventTime { zones, spacing_ms: 7, spread_secs: 0, start: None })
 }
 
 /// [`preload`] with events `spacing_ms` apart in event time, from `start` (default: today's
@@ -274,17 +274,19 @@ pub(crate) fn preload_spaced(
     spacing_ms: u64,
     start: Option<chrono::DateTime<chrono::Utc>>,
 ) -> anyhow::Result<EmitSummary> {
-    preload_with(global, db_url, stream, count, rate, EventTime { zones: 8, spacing_ms, start })
+    preload_with(global, db_url, stream, count, rate, EventTime { zones: 8, spacing_ms, spread_secs: 0, start })
 }
 
-/// Where the preloaded events fall: over how many zones, how far apart and from when.
-struct EventTime {
-    zones: u32,
-    spacing_ms: u64,
-    start: Option<chrono::DateTime<chrono::Utc>>,
+/// Where the preloaded events fall: over how many zones, how far apart, how far each is
+/// moved later at random (`emit --spread-secs`) and from when.
+pub(crate) struct EventTime {
+    pub(crate) zones: u32,
+    pub(crate) spacing_ms: u64,
+    pub(crate) spread_secs: u64,
+    pub(crate) start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-fn preload_with(
+pub(crate) fn preload_with(
     global: &Globals,
     db_url: &str,
     stream: &str,
@@ -292,7 +294,7 @@ fn preload_with(
     rate: &str,
     shape: EventTime,
 ) -> anyhow::Result<EmitSummary> {
-    let EventTime { zones, spacing_ms, start } = shape;
+    let EventTime { zones, spacing_ms, spread_secs, start } = shape;
     let g = bench_globals(global, db_url, stream);
     emit::emit(
         &GlobalFlags { config: g.config.clone(), ..GlobalFlags::default() },
@@ -308,6 +310,7 @@ fn preload_with(
             revoked_access_ratio: 0.02,
             start_time: start.map(|t| t.to_rfc3339()),
             event_spacing_ms: spacing_ms,
+            spread_secs,
             key_id: None,
             with_kid: false,
             manifest: None,
@@ -318,4 +321,23 @@ fn preload_with(
             producer_keys: g.producer_keys.clone(),
         },
     )
+}
+
+/// Clones the ledger schema into `schema` of the same database (same tables, partitions and
+/// indexes) by running the migration there.
+pub(crate) async fn clone_schema(client: &tokio_postgres::Client, schema: &str) -> anyhow::Result<()> {
+    client
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}"
+        ))
+        .await?;
+    // The migrations grant on the bookkeeping table, so the copy needs one of its own.
+    client.batch_execute(auditflow_ledger::migrations::BOOTSTRAP).await?;
+    for m in auditflow_ledger::migrations::MIGRATIONS {
+        client.batch_execute(&m.sql()).await?;
+    }
+    for month in auditflow_ledger::partitions::months_ahead(chrono::Utc::now().date_naive()) {
+        client.query_one("SELECT auditflow_ensure_month_partition($1)", &[&month]).await?;
+    }
+    Ok(())
 }

@@ -13,7 +13,8 @@
 //! Results are printed and written to `target/bench/ingest.json`.
 
 use crate::harness::{
-    fresh_database, machine, percentile, preload, run_pipeline, wait_sampled, Globals, Scratch, BENCH_DB, BENCH_STREAM,
+    clone_schema, fresh_database, machine, percentile, preload, run_pipeline, wait_sampled, Globals, Scratch, BENCH_DB,
+    BENCH_STREAM,
 };
 use clap::Args;
 use futures_util::{SinkExt, StreamExt};
@@ -119,25 +120,6 @@ pub fn run(global: &Globals, args: &IngestBenchArgs) -> anyhow::Result<()> {
     });
     std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)?;
     println!("{}", serde_json::to_string_pretty(&result)?);
-    Ok(())
-}
-
-/// Clones the ledger schema into `schema` of the same database (same tables, partitions and
-/// indexes) by running the migration there.
-async fn clone_schema(client: &tokio_postgres::Client, schema: &str) -> anyhow::Result<()> {
-    client
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}"
-        ))
-        .await?;
-    // The migrations grant on the bookkeeping table, so the copy needs one of its own.
-    client.batch_execute(auditflow_ledger::migrations::BOOTSTRAP).await?;
-    for m in auditflow_ledger::migrations::MIGRATIONS {
-        client.batch_execute(&m.sql()).await?;
-    }
-    for month in auditflow_ledger::partitions::months_ahead(chrono::Utc::now().date_naive()) {
-        client.query_one("SELECT auditflow_ensure_month_partition($1)", &[&month]).await?;
-    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! and run against the configured Redis and Postgres. Each writes its results as JSON under
 //! `target/bench/` and prints them; `auditflow bench …` runs this binary.
 
+mod cost;
 mod export;
 mod fleet;
 mod harness;
@@ -27,6 +28,11 @@ struct Cli {
 /// Benchmarks.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// What an event costs: a backlog drained with the views on and off, in two shapes (in
+    /// order; spread over 2 h of event time and out of order), against a COPY of the same
+    /// rows; CPU per event for auditflow and for the rest of the machine, from /proc.
+    /// `--quick` (under two minutes) before and after any change to the hot path.
+    Cost(cost::CostBenchArgs),
     /// Preload events into Redis and measure the pipeline draining them into the ledger,
     /// against the raw COPY ceiling and a row-at-a-time baseline.
     Ingest(ingest::IngestBenchArgs),
@@ -56,6 +62,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let global = &cli.globals;
     let result = match &cli.command {
+        BenchCommand::Cost(args) => cost::run(global, args),
         BenchCommand::Ingest(args) => ingest::run(global, args),
         BenchCommand::Export(args) => export::run(global, args),
         BenchCommand::Tamper(args) => tamper::run(global, args),

@@ -67,6 +67,9 @@ pub struct Generator {
     revoked_access_ratio: f64,
     /// Event time between consecutive events, ms (a little jitter is added).
     spacing_ms: u64,
+    /// Each event is moved later in event time by up to this much, at random, ms: a request's
+    /// events spread over that span and arrive out of event-time order.
+    spread_ms: u64,
 }
 
 const RESOURCES: [&str; 5] = ["files", "mail", "calendar", "crm", "payments"];
@@ -91,7 +94,15 @@ impl Generator {
             lifecycle_ratio: 0.15,
             revoked_access_ratio: 0.02,
             spacing_ms: 7,
+            spread_ms: 0,
         }
+    }
+
+    /// Moves each event later in event time by a random amount below `ms`: a replayed spool
+    /// or a merge of producers, where a request's events arrive spread out and out of order.
+    pub fn with_spread_ms(mut self, ms: u64) -> Self {
+        self.spread_ms = ms;
+        self
     }
 
     /// Spaces consecutive events `ms` apart in event time (a soak compresses days into
@@ -148,7 +159,9 @@ impl Generator {
         self.events += 1;
         let n = self.events;
         let jitter = self.rng.random_range(0..5);
-        let at = self.start + ChronoDuration::milliseconds((n * self.spacing_ms + jitter) as i64);
+        // Drawn only when asked for, so that a seed gives the same events it always gave.
+        let spread = if self.spread_ms > 0 { self.rng.random_range(0..self.spread_ms) } else { 0 };
+        let at = self.start + ChronoDuration::milliseconds((n * self.spacing_ms + jitter + spread) as i64);
         json!({
             "id": format!("evt-{:x}-{n:010}", self.seed),
             "zone_id": zone,

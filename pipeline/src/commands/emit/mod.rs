@@ -63,6 +63,11 @@ pub struct EmitArgs {
     /// event time).
     #[arg(long, default_value_t = 7, value_name = "MS")]
     pub event_spacing_ms: u64,
+    /// Move each event later in event time by a random amount up to this many seconds, so a
+    /// request's events spread over that span and arrive out of event-time order (a replayed
+    /// spool, a merge of producers) [default: 0, in order].
+    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    pub spread_secs: u64,
     /// Sign with this keyring key [default: the first active key].
     #[arg(long)]
     pub key_id: Option<String>,
@@ -196,7 +201,8 @@ pub fn emit(global: &GlobalFlags, args: &EmitArgs) -> anyhow::Result<EmitSummary
     let mut generator = Generator::new(args.seed, args.zones, start)
         .with_ratios(args.lifecycle_ratio, args.revoked_access_ratio)
         .with_zone_names(args.zone_names.clone())
-        .with_spacing_ms(args.event_spacing_ms);
+        .with_spacing_ms(args.event_spacing_ms)
+        .with_spread_ms(args.spread_secs.saturating_mul(1000));
     let mut recent = VecDeque::new();
     let mut invalid_counter = 0;
     let mut summary = EmitSummary { stream: settings.stream.clone(), ..EmitSummary::default() };
