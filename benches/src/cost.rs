@@ -23,11 +23,11 @@
 //! Results are printed as a table and written to `target/bench/cost.json`.
 
 use crate::harness::{
-    clone_schema, fresh_database, machine, pipeline_command, preload_with, wait_sampled, EventTime, Globals, Scratch,
+    clone_schema, copy_rows_into, fresh_database, machine, pipeline_command, preload_with, stored_rows_binary,
+    wait_sampled, EventTime, Globals, Scratch,
 };
 use anyhow::Context;
 use clap::Args;
-use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 
 /// `auditflow bench cost` options.
@@ -230,30 +230,13 @@ fn drain(
 /// Reads the rows `db` holds (binary, into memory), then COPYs them into a fresh copy of the
 /// ledger's schema in the same database and measures that COPY alone.
 async fn copy_rows(db: &Scratch, hz: f64) -> anyhow::Result<Copy> {
-    use auditflow_ledger::row::{name_list, WRITTEN};
     let client = auditflow_ledger::postgres::connect_once(&db.pg).await?;
-    let cols = name_list(WRITTEN);
-    let out =
-        client.copy_out(&format!("COPY (SELECT {cols} FROM public.audit_events) TO STDOUT (FORMAT binary)")).await?;
-    futures_util::pin_mut!(out);
-    let mut chunks = Vec::new();
-    while let Some(chunk) = out.next().await {
-        chunks.push(chunk?);
-    }
-    let rows: i64 = client.query_one("SELECT count(*) FROM public.audit_events", &[]).await?.get(0);
+    let (chunks, rows) = stored_rows_binary(&client).await?;
     clone_schema(&client, "bench_cost_copy").await?;
     // What the drains left for the background writer should not bill the COPY.
     client.batch_execute("CHECKPOINT").await?;
     let before = Cpu::now()?;
-    let started = Instant::now();
-    let sink =
-        client.copy_in(&format!("COPY bench_cost_copy.audit_events ({cols}) FROM STDIN (FORMAT binary)")).await?;
-    futures_util::pin_mut!(sink);
-    for chunk in chunks {
-        sink.send(chunk).await?;
-    }
-    sink.finish().await?;
-    let secs = started.elapsed().as_secs_f64();
+    let secs = copy_rows_into(&client, "bench_cost_copy", chunks).await?;
     let after = Cpu::now()?;
     client.batch_execute("DROP SCHEMA bench_cost_copy CASCADE").await?;
     let busy = (after.machine_busy - before.machine_busy) as f64;

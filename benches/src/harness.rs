@@ -341,3 +341,38 @@ pub(crate) async fn clone_schema(client: &tokio_postgres::Client, schema: &str) 
     }
     Ok(())
 }
+
+/// The rows of `public.audit_events`, every column the ledger sink writes, in binary COPY
+/// format in memory, and their count: what the COPY baselines write again.
+pub(crate) async fn stored_rows_binary(client: &tokio_postgres::Client) -> anyhow::Result<(Vec<bytes::Bytes>, i64)> {
+    use futures_util::StreamExt;
+    let cols = auditflow_ledger::row::name_list(auditflow_ledger::row::WRITTEN);
+    let out =
+        client.copy_out(&format!("COPY (SELECT {cols} FROM public.audit_events) TO STDOUT (FORMAT binary)")).await?;
+    futures_util::pin_mut!(out);
+    let mut chunks = Vec::new();
+    while let Some(chunk) = out.next().await {
+        chunks.push(chunk?);
+    }
+    let rows: i64 = client.query_one("SELECT count(*) FROM public.audit_events", &[]).await?.get(0);
+    Ok((chunks, rows))
+}
+
+/// Binary-COPYs rows read by [`stored_rows_binary`] into `schema.audit_events`; the seconds the
+/// COPY took.
+pub(crate) async fn copy_rows_into(
+    client: &tokio_postgres::Client,
+    schema: &str,
+    chunks: Vec<bytes::Bytes>,
+) -> anyhow::Result<f64> {
+    use futures_util::SinkExt;
+    let cols = auditflow_ledger::row::name_list(auditflow_ledger::row::WRITTEN);
+    let started = std::time::Instant::now();
+    let sink = client.copy_in(&format!("COPY {schema}.audit_events ({cols}) FROM STDIN (FORMAT binary)")).await?;
+    futures_util::pin_mut!(sink);
+    for chunk in chunks {
+        sink.send(chunk).await?;
+    }
+    sink.finish().await?;
+    Ok(started.elapsed().as_secs_f64())
+}

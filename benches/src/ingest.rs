@@ -13,11 +13,10 @@
 //! Results are printed and written to `target/bench/ingest.json`.
 
 use crate::harness::{
-    clone_schema, fresh_database, machine, percentile, preload, run_pipeline, wait_sampled, Globals, Scratch, BENCH_DB,
-    BENCH_STREAM,
+    clone_schema, copy_rows_into, fresh_database, machine, percentile, preload, run_pipeline, stored_rows_binary,
+    wait_sampled, Globals, Scratch, BENCH_DB, BENCH_STREAM,
 };
 use clap::Args;
-use futures_util::{SinkExt, StreamExt};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -125,29 +124,10 @@ pub fn run(global: &Globals, args: &IngestBenchArgs) -> anyhow::Result<()> {
 
 async fn ceilings(scratch: &Scratch, baseline_events: u64) -> anyhow::Result<(f64, u64, f64)> {
     let client = auditflow_ledger::postgres::connect_once(&scratch.pg).await?;
-    let cols = "id, zone_id, event_type, request_id, decision, policy_set_id, policy_set_version_id, manifest_sha, \
-        evaluation_status, determining_policies_json, diagnostics_json, metadata_json, occurred_at, content_sha256, \
-        prev_content_sha256, chain_hmac, chain_seq, ingest_signature, chain_id, key_id, src_stream_id, extra_json";
-    // Read the stored rows once, in binary COPY format, into memory.
-    let out =
-        client.copy_out(&format!("COPY (SELECT {cols} FROM public.audit_events) TO STDOUT (FORMAT binary)")).await?;
-    futures_util::pin_mut!(out);
-    let mut chunks = Vec::new();
-    while let Some(chunk) = out.next().await {
-        chunks.push(chunk?);
-    }
-    let rows: i64 = client.query_one("SELECT count(*) FROM public.audit_events", &[]).await?.get(0);
-
+    let (chunks, rows) = stored_rows_binary(&client).await?;
     eprintln!("bench: COPY ceiling over {rows} rows");
     clone_schema(&client, "bench_copy").await?;
-    let started = Instant::now();
-    let sink = client.copy_in(&format!("COPY bench_copy.audit_events ({cols}) FROM STDIN (FORMAT binary)")).await?;
-    futures_util::pin_mut!(sink);
-    for chunk in chunks {
-        sink.send(chunk).await?;
-    }
-    sink.finish().await?;
-    let copy_rate = rows as f64 / started.elapsed().as_secs_f64();
+    let copy_rate = rows as f64 / copy_rows_into(&client, "bench_copy", chunks).await?;
 
     eprintln!("bench: row-at-a-time baseline over {baseline_events} events");
     clone_schema(&client, "bench_naive").await?;
