@@ -144,11 +144,11 @@ pub fn run(global: &Globals, args: &CostBenchArgs) -> anyhow::Result<()> {
     .filter(|(name, _)| args.shape.as_deref().is_none_or(|s| s == *name))
     .collect();
     let mut results = Vec::new();
+    // One settings resolution and one Redis connection for every shape.
+    let redis_target = global.resolve()?.redis;
+    let mut redis = io.block_on(auditflow_sources::redis_stream::connect(&redis_target, Duration::from_secs(60)))?;
     for (name, shape) in shapes {
         let stream = format!("auditflow.bench.cost.{name}");
-        let redis_target = global.resolve()?.redis;
-        let mut redis =
-            io.block_on(auditflow_sources::redis_stream::connect(&redis_target, Duration::from_secs(60)))?;
         let _: i64 =
             io.block_on(redis::cmd("DEL").arg(&stream).arg(format!("{stream}.dlq")).query_async(&mut redis))?;
         let on_db = io.block_on(fresh_database(global, &format!("auditflow_bench_cost_{name}_on")))?;
