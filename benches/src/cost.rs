@@ -157,9 +157,10 @@ pub fn run(global: &Globals, args: &CostBenchArgs) -> anyhow::Result<()> {
         let loaded = preload_with(global, &on_db.url, &stream, events, "max", shape)?;
         anyhow::ensure!(loaded.valid == events, "the preload wrote {} valid events of {events}", loaded.valid);
         eprintln!("bench cost: draining ({name}, views on)");
-        let views_on = drain(global, &on_db, &stream, "cost-on", args.workers, &[], events, hz)?;
+        let views_on = drain(global, &on_db, &stream, args.workers, &["--group", "cost-on"], events, hz)?;
         eprintln!("bench cost: draining ({name}, views off)");
-        let views_off = drain(global, &off_db, &stream, "cost-off", args.workers, &["--no-views"], events, hz)?;
+        let views_off =
+            drain(global, &off_db, &stream, args.workers, &["--group", "cost-off", "--no-views"], events, hz)?;
         eprintln!("bench cost: COPY of the {name} rows into a fresh ledger");
         let copy = io.block_on(copy_rows(&on_db, hz))?;
         let _: i64 = io.block_on(redis::cmd("DEL").arg(&stream).query_async(&mut redis))?;
@@ -192,20 +193,18 @@ pub fn run(global: &Globals, args: &CostBenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Drains `stream` as a new consumer group `group` into `db`, measuring it.
-#[allow(clippy::too_many_arguments)]
+/// Drains `stream` into `db` with `run_args` (each drain names its own consumer group),
+/// measuring it.
 fn drain(
     global: &Globals,
     db: &Scratch,
     stream: &str,
-    group: &str,
     workers: Option<usize>,
-    extra: &[&str],
+    run_args: &[&str],
     events: u64,
     hz: f64,
 ) -> anyhow::Result<Drain> {
-    let args: Vec<&str> = ["--group", group].into_iter().chain(extra.iter().copied()).collect();
-    let mut cmd = pipeline_command(global, &db.url, stream, workers, true, &args)?;
+    let mut cmd = pipeline_command(global, &db.url, stream, workers, true, run_args)?;
     let before = Cpu::now()?;
     let started = Instant::now();
     let mut child = cmd.spawn()?;
