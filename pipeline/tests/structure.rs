@@ -367,3 +367,30 @@ fn only_the_ledger_crate_speaks_sql_over_the_evidence_tables() {
     }
     assert!(found.is_empty(), "SQL over audit_events / audit_event_ids outside ledger/: {found:?}");
 }
+
+/// A line that grows a wait between attempts: a backoff written by hand.
+fn grows_a_wait(line: &str) -> bool {
+    let squeezed: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    ["*2).min(", ".saturating_mul(2).min(", ".mul_f64(2.0).min(", "*=2;"].iter().any(|p| squeezed.contains(p))
+        && ["backoff", "delay", "wait", "retry"].iter().any(|w| squeezed.to_lowercase().contains(w))
+}
+
+#[test]
+fn every_retry_waits_through_the_one_backoff() {
+    assert!(grows_a_wait("backoff = (backoff * 2).min(Duration::from_secs(5));"));
+    assert!(!grows_a_wait("let half = (n * 2).min(limit);"));
+    let mut found = Vec::new();
+    for krate in CRATES.iter().filter(|k| **k != "retry") {
+        let mut files = BTreeMap::new();
+        modules(&workspace().join(krate).join("src"), &[], &mut files);
+        for path in files.values() {
+            let text = std::fs::read_to_string(path).expect("read source");
+            for (n, line) in code_of(&text).lines().enumerate() {
+                if grows_a_wait(line) {
+                    found.push(format!("{}:{}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "a retry wait grown by hand outside auditflow_retry::Backoff: {found:?}");
+}
