@@ -78,10 +78,14 @@ pub fn pool(config: &PgTarget, size: usize) -> Result<Pool, LedgerError> {
     pool_with(config, size, String::new())
 }
 
-/// A pool whose connections act as `role` (`SET ROLE` once per connection), so that the
+/// A pool whose connections act as `role` (`SET ROLE` once per connection, JIT off), so that the
 /// database enforces what that role may do, whatever the login role may do besides.
 pub fn pool_as(config: &PgTarget, size: usize, role: &str) -> Result<Pool, LedgerError> {
-    pool_with(config, size, format!("SET ROLE \"{}\"", role.replace('"', "\"\"")))
+    // No JIT for the pipeline's sessions: a batch look-up of a few thousand keys on a
+    // ledger without statistics yet is estimated above `jit_above_cost`, and compiling it
+    // took 300–900 ms of a backend's CPU for a statement that then ran in milliseconds (seen
+    // with `auto_explain` while draining a 200k backlog).
+    pool_with(config, size, format!("SET ROLE \"{}\"; SET jit = off", role.replace('"', "\"\"")))
 }
 
 /// A pool for readers that answer many small queries (the `/v1` API): read-only sessions

@@ -13,7 +13,7 @@
 //! * An access on a retired agent session: judged against every stored revocation that
 //!   affects it (the GIN index on `affected`), by the same rule as the dataflow.
 
-use super::read::query_events_from;
+use super::read::{probe_each, query_events_from};
 use crate::LedgerError;
 use auditflow_schemas::delegation::Revokes;
 use auditflow_schemas::view::{Propagation, RevocationHit, ViewEvent, Violation};
@@ -262,9 +262,9 @@ async fn lookup(
     let (zones, names): (Vec<&str>, Vec<&str>) = wanted.keys().copied().unzip();
     let found = query_events_from(
         tx,
-        &format!(
-            "unnest($1::text[], $2::text[]) AS u(zone, key) CROSS JOIN LATERAL \
-             (SELECT e.* FROM audit_events e WHERE e.zone_id = u.zone AND {candidates}) AS audit_events"
+        &probe_each(
+            "unnest($1::text[], $2::text[]) AS u(zone, key)",
+            &format!("SELECT e.* FROM audit_events e WHERE e.zone_id = u.zone AND {candidates}"),
         ),
         "true",
         &[&zones, &names],

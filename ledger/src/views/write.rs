@@ -2,7 +2,7 @@
 //! look-ups a late row needs (`checks`).
 
 use super::checks;
-use super::read::query_events;
+use super::read::{probe_each, query_events_from};
 use super::update::{at, ViewRules, ViewStats, ViewUpdate};
 use crate::postgres::client;
 use crate::LedgerError;
@@ -346,7 +346,11 @@ async fn traces_from_ledger(
     tx: &tokio_postgres::Transaction<'_>,
     requests: &[String],
 ) -> Result<Vec<TraceSummary>, LedgerError> {
-    let rows = query_events(tx, "request_id = ANY($1)", &[&requests]).await?;
+    let from = probe_each(
+        "unnest($1::text[]) AS u(wanted)",
+        "SELECT e.* FROM audit_events e WHERE e.request_id = u.wanted",
+    );
+    let rows = query_events_from(tx, &from, "true", &[&requests]).await?;
     let mut by_request: BTreeMap<&str, Vec<&auditflow_schemas::view::ViewEvent>> = BTreeMap::new();
     for row in &rows {
         if let Some(request) = row.request_id.as_deref() {
@@ -388,13 +392,19 @@ async fn accesses_from_ledger(
     // the agent session a JSON string. The index on (zone, agent session, time) serves it.
     let hits = tx
         .query(
-            "SELECT t.rev, t.zone, t.node, t.at, e.id, e.occurred_at, e.decision \
-             FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS t(rev, zone, at, node) \
-             JOIN audit_events e ON e.zone_id = t.zone AND e.metadata_json ? 'agent_session_id' \
-                  AND (e.metadata_json->>'agent_session_id') = t.node AND e.occurred_at >= t.at \
-             WHERE jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
-               AND e.event_type NOT LIKE 'session\\_%' AND e.event_type NOT LIKE 'delegation\\_%' \
-               AND lower(e.decision) IN ('allow', 'deny')",
+            &format!(
+                "SELECT t.rev, t.zone, t.node, t.at, audit_events.id, audit_events.occurred_at, audit_events.decision \
+                 FROM {}",
+                probe_each(
+                    "unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS t(rev, zone, at, node)",
+                    "SELECT e.id, e.occurred_at, e.decision FROM audit_events e \
+                     WHERE e.zone_id = t.zone AND e.metadata_json ? 'agent_session_id' \
+                       AND (e.metadata_json->>'agent_session_id') = t.node AND e.occurred_at >= t.at \
+                       AND jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
+                       AND e.event_type NOT LIKE 'session\\_%' AND e.event_type NOT LIKE 'delegation\\_%' \
+                       AND lower(e.decision) IN ('allow', 'deny')"
+                )
+            ),
             &[&revs, &zones, &times, &nodes],
         )
         .await
