@@ -216,9 +216,11 @@ pub fn schema() -> SchemaRef {
 /// Rows to one Arrow batch (in the given order).
 pub fn to_record_batch(rows: &[ExportRow]) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let n = rows.len();
+    // One pass per column: sizing the values buffer first would decode every cell twice
+    // (each `text` is a checked read of the COPY row), which the profile showed as 4 % of a
+    // drain's CPU; the buffer grows a few times instead.
     let text = |c: usize| -> ArrayRef {
-        let bytes: usize = rows.iter().map(|r| r.text(c).map_or(0, str::len)).sum();
-        let mut b = StringBuilder::with_capacity(n, bytes);
+        let mut b = StringBuilder::with_capacity(n, n * 16);
         for r in rows {
             b.append_option(r.text(c));
         }

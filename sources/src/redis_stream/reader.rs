@@ -218,7 +218,7 @@ impl Reader {
                 .query_async(con)
                 .await
                 .map_err(redis_err("XREADGROUP (own pending)", &c.stream))?;
-            let mut entries = parse_xreadgroup(&reply, &c.stream, &c.consumer, now)?;
+            let mut entries = parse_xreadgroup(reply, &c.stream, &c.consumer, now)?;
             match entries.last() {
                 None => {
                     tracing::debug!(consumer = %c.consumer, "own pending entries recovered");
@@ -246,7 +246,7 @@ impl Reader {
                 .query_async(con)
                 .await
                 .map_err(redis_err("XAUTOCLAIM", &c.stream))?;
-            let (cursor, mut entries) = parse_xautoclaim(&reply, &c.stream, &c.consumer, now)?;
+            let (cursor, mut entries) = parse_xautoclaim(reply, &c.stream, &c.consumer, now)?;
             if !entries.is_empty() {
                 tracing::info!(consumer = %c.consumer, count = entries.len(), "claimed entries idle on other consumers");
                 if cursor != "0-0" {
@@ -260,7 +260,7 @@ impl Reader {
             .query_async(con)
             .await
             .map_err(redis_err("XREADGROUP", &c.stream))?;
-        parse_xreadgroup(&reply, &c.stream, &c.consumer, now)
+        parse_xreadgroup(reply, &c.stream, &c.consumer, now)
     }
 
     async fn fill_delivery_counts(

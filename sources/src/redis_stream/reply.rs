@@ -17,6 +17,21 @@ fn string(v: &Value) -> Option<String> {
     bytes(v).and_then(|b| String::from_utf8(b).ok())
 }
 
+/// [`bytes`] taking the reply apart: an entry's fields move out of the reply instead of
+/// being copied (the values are most of what a batch of entries weighs).
+fn into_bytes(v: Value) -> Option<Vec<u8>> {
+    match v {
+        Value::BulkString(b) => Some(b),
+        Value::SimpleString(s) => Some(s.into_bytes()),
+        Value::Int(i) => Some(i.to_string().into_bytes()),
+        _ => None,
+    }
+}
+
+fn into_string(v: Value) -> Option<String> {
+    into_bytes(v).and_then(|b| String::from_utf8(b).ok())
+}
+
 fn proto(op: &'static str, detail: impl Into<String>) -> SourceError {
     SourceError::Protocol { op, detail: detail.into() }
 }
@@ -25,28 +40,28 @@ fn proto(op: &'static str, detail: impl Into<String>) -> SourceError {
 /// still pending come back with nil fields; they get no fields, and so a DLQ reason).
 pub fn parse_entries(
     op: &'static str,
-    list: &Value,
+    list: Value,
     stream: &str,
     consumer: &str,
     now_ms: i64,
 ) -> Result<Vec<StreamEntry>, SourceError> {
-    let Value::Array(items) = list else {
-        return match list {
-            Value::Nil => Ok(Vec::new()),
-            other => Err(proto(op, format!("entry list is {other:?}"))),
-        };
+    let items = match list {
+        Value::Array(items) => items,
+        Value::Nil => return Ok(Vec::new()),
+        other => return Err(proto(op, format!("entry list is {other:?}"))),
     };
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let Value::Array(pair) = item else { return Err(proto(op, "entry is not an array")) };
-        let id = pair.first().and_then(string).ok_or_else(|| proto(op, "entry without id"))?;
+        let mut pair = pair.into_iter();
+        let id = pair.next().and_then(into_string).ok_or_else(|| proto(op, "entry without id"))?;
         let mut fields = Vec::new();
-        if let Some(Value::Array(kv)) = pair.get(1) {
-            for chunk in kv.chunks(2) {
-                if let [k, v] = chunk {
-                    let k = string(k).ok_or_else(|| proto(op, "field name is not a string"))?;
-                    fields.push((k, bytes(v).unwrap_or_default()));
-                }
+        if let Some(Value::Array(kv)) = pair.next() {
+            fields.reserve(kv.len() / 2);
+            let mut kv = kv.into_iter();
+            while let (Some(k), Some(v)) = (kv.next(), kv.next()) {
+                let k = into_string(k).ok_or_else(|| proto(op, "field name is not a string"))?;
+                fields.push((k, into_bytes(v).unwrap_or_default()));
             }
         }
         out.push(StreamEntry {
@@ -63,7 +78,7 @@ pub fn parse_entries(
 
 /// Parses an XREADGROUP reply (RESP2 `[[stream, entries]]` or RESP3 map; nil when empty).
 pub fn parse_xreadgroup(
-    reply: &Value,
+    reply: Value,
     stream: &str,
     consumer: &str,
     now_ms: i64,
@@ -74,7 +89,7 @@ pub fn parse_xreadgroup(
             let mut out = Vec::new();
             for s in streams {
                 let Value::Array(pair) = s else { return Err(proto("XREADGROUP", "stream item is not an array")) };
-                if let Some(entries) = pair.get(1) {
+                if let Some(entries) = pair.into_iter().nth(1) {
                     out.extend(parse_entries("XREADGROUP", entries, stream, consumer, now_ms)?);
                 }
             }
@@ -93,14 +108,15 @@ pub fn parse_xreadgroup(
 
 /// Parses an XAUTOCLAIM reply: `(next cursor, claimed entries)`.
 pub fn parse_xautoclaim(
-    reply: &Value,
+    reply: Value,
     stream: &str,
     consumer: &str,
     now_ms: i64,
 ) -> Result<(String, Vec<StreamEntry>), SourceError> {
     let Value::Array(parts) = reply else { return Err(proto("XAUTOCLAIM", format!("reply is {reply:?}"))) };
-    let cursor = parts.first().and_then(string).ok_or_else(|| proto("XAUTOCLAIM", "no cursor"))?;
-    let entries = match parts.get(1) {
+    let mut parts = parts.into_iter();
+    let cursor = parts.next().and_then(into_string).ok_or_else(|| proto("XAUTOCLAIM", "no cursor"))?;
+    let entries = match parts.next() {
         Some(list) => parse_entries("XAUTOCLAIM", list, stream, consumer, now_ms)?,
         None => Vec::new(),
     };
