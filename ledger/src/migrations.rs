@@ -60,6 +60,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "chains per zone", "0008_chains_per_zone.sql"),
     migration!(9, "views in event time", "0009_views_in_event_time.sql"),
     migration!(10, "views graph compaction", "0010_views_graph_compaction.sql"),
+    migration!(11, "affected index without pending list", "0011_affected_index_without_pending_list.sql"),
 ];
 
 /// The role the pipeline writes as (`SET ROLE` on every pooled connection of `auditflow run`).

@@ -41,7 +41,12 @@ pub(super) async fn query_events<C: tokio_postgres::GenericClient>(
 ///                   (SELECT e.* FROM audit_events e WHERE e.request_id = u.k OFFSET 0) AS audit_events");
 /// ```
 pub fn probe_each(keys: &str, rows: &str) -> String {
-    format!("{keys} CROSS JOIN LATERAL ({rows} OFFSET 0) AS audit_events")
+    probe_each_as(keys, rows, "audit_events")
+}
+
+/// [`probe_each`] for rows of another table, named `alias`.
+pub fn probe_each_as(keys: &str, rows: &str, alias: &str) -> String {
+    format!("{keys} CROSS JOIN LATERAL ({rows} OFFSET 0) AS {alias}")
 }
 
 /// [`query_events`] over `from`, which must name its ledger rows `audit_events`.
