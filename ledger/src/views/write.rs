@@ -346,10 +346,8 @@ async fn traces_from_ledger(
     tx: &tokio_postgres::Transaction<'_>,
     requests: &[String],
 ) -> Result<Vec<TraceSummary>, LedgerError> {
-    let from = probe_each(
-        "unnest($1::text[]) AS u(wanted)",
-        "SELECT e.* FROM audit_events e WHERE e.request_id = u.wanted",
-    );
+    let from =
+        probe_each("unnest($1::text[]) AS u(wanted)", "SELECT e.* FROM audit_events e WHERE e.request_id = u.wanted");
     let rows = query_events_from(tx, &from, "true", &[&requests]).await?;
     let mut by_request: BTreeMap<&str, Vec<&auditflow_schemas::view::ViewEvent>> = BTreeMap::new();
     for row in &rows {
