@@ -337,6 +337,25 @@ fn crates_depend_on_each_other_one_way() {
     assert!(checked > 15, "only {checked} internal dependencies found: the manifest reader is broken");
 }
 
+/// `path:line` of every code line (comments and tests left out) of the crates `krate` keeps
+/// that `matches`.
+fn code_lines_where(krate: impl Fn(&str) -> bool, matches: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut found = Vec::new();
+    for name in CRATES.iter().filter(|k| krate(k)) {
+        let mut files = BTreeMap::new();
+        modules(&workspace().join(name).join("src"), &[], &mut files);
+        for path in files.values() {
+            let text = std::fs::read_to_string(path).expect("read source");
+            for (n, line) in code_of(&text).lines().enumerate() {
+                if matches(line) {
+                    found.push(format!("{}:{}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
 /// A line of SQL over the ledger's evidence tables: the table's name after a keyword that
 /// reads or writes it.
 fn is_ledger_sql(line: &str) -> bool {
@@ -350,21 +369,9 @@ fn is_ledger_sql(line: &str) -> bool {
 fn only_the_ledger_crate_speaks_sql_over_the_evidence_tables() {
     assert!(is_ledger_sql("  \"SELECT id FROM audit_events WHERE\""));
     assert!(!is_ledger_sql("pub const TABLE_DIR: &str = \"audit_events\";"));
-    let mut found = Vec::new();
     // The benchmarks and tests read the ledger to check it; the library crates go through
     // `auditflow-ledger`.
-    for krate in CRATES.iter().filter(|k| !matches!(**k, "ledger" | "benches")) {
-        let mut files = BTreeMap::new();
-        modules(&workspace().join(krate).join("src"), &[], &mut files);
-        for path in files.values() {
-            let text = std::fs::read_to_string(path).expect("read source");
-            for (n, line) in code_of(&text).lines().enumerate() {
-                if is_ledger_sql(line) {
-                    found.push(format!("{}:{}", path.display(), n + 1));
-                }
-            }
-        }
-    }
+    let found = code_lines_where(|k| !matches!(k, "ledger" | "benches"), is_ledger_sql);
     assert!(found.is_empty(), "SQL over audit_events / audit_event_ids outside ledger/: {found:?}");
 }
 
@@ -379,18 +386,6 @@ fn grows_a_wait(line: &str) -> bool {
 fn every_retry_waits_through_the_one_backoff() {
     assert!(grows_a_wait("backoff = (backoff * 2).min(Duration::from_secs(5));"));
     assert!(!grows_a_wait("let half = (n * 2).min(limit);"));
-    let mut found = Vec::new();
-    for krate in CRATES.iter().filter(|k| **k != "retry") {
-        let mut files = BTreeMap::new();
-        modules(&workspace().join(krate).join("src"), &[], &mut files);
-        for path in files.values() {
-            let text = std::fs::read_to_string(path).expect("read source");
-            for (n, line) in code_of(&text).lines().enumerate() {
-                if grows_a_wait(line) {
-                    found.push(format!("{}:{}", path.display(), n + 1));
-                }
-            }
-        }
-    }
+    let found = code_lines_where(|k| k != "retry", grows_a_wait);
     assert!(found.is_empty(), "a retry wait grown by hand outside auditflow_retry::Backoff: {found:?}");
 }

@@ -216,20 +216,18 @@ async fn statuses_affecting(
     // Postgres compared every status of the zone with every key (325 ms a batch, 19 % of
     // the drain's statement time, with the other worker waiting on the revocation lock).
     // The zone is checked outside the probe, so that the zone's index is no alternative.
-    let mut wanted: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
-    for &(i, zone, node) in nodes {
-        wanted.entry((zone, node)).or_default().push(i);
-    }
+    let wanted = by_key(nodes);
     let (zones, agents): (Vec<&str>, Vec<&str>) = wanted.keys().copied().unzip();
     let sql = format!(
-        "SELECT u.zone, u.node, p.revocation_event_id, p.zone_id, p.root, p.revoked_at FROM {}",
+        "SELECT u.zone, u.node, p.revocation_event_id, p.zone_id, p.root, p.revoked_at FROM {} \
+         WHERE p.zone_id = u.zone",
         probe_each_as(
             "unnest($1::text[], $2::text[]) AS u(zone, node)",
             "SELECT s.revocation_event_id, s.zone_id, s.root, s.revoked_at FROM revocation_propagation s \
              WHERE s.affected @> ARRAY[u.node]",
             "p",
         )
-    ) + " WHERE p.zone_id = u.zone";
+    );
     let rows = tx
         .query(&sql, &[&zones, &agents])
         .await
@@ -249,6 +247,16 @@ async fn statuses_affecting(
     }
     out.sort_by(|a, b| (a.row, &a.revocation).cmp(&(b.row, &b.revocation)));
     Ok(out)
+}
+
+/// The input rows of each distinct (zone, key): a look-up probes each key once, however
+/// many rows of the batch share it.
+fn by_key<'a>(keys: &[Lookup<'a>]) -> BTreeMap<(&'a str, &'a str), Vec<usize>> {
+    let mut wanted: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for &(i, zone, key) in keys {
+        wanted.entry((zone, key)).or_default().push(i);
+    }
+    wanted
 }
 
 /// Candidate `delegation_edge_created` rows by (zone, edge id).
@@ -271,10 +279,7 @@ async fn lookup(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let mut wanted: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
-    for &(i, zone, key) in keys {
-        wanted.entry((zone, key)).or_default().push(i);
-    }
+    let wanted = by_key(keys);
     let (zones, names): (Vec<&str>, Vec<&str>) = wanted.keys().copied().unzip();
     let found = query_events_from(
         tx,

@@ -4,21 +4,8 @@ use super::error::SourceError;
 use auditflow_schemas::wire::StreamEntry;
 use redis::Value;
 
-fn bytes(v: &Value) -> Option<Vec<u8>> {
-    match v {
-        Value::BulkString(b) => Some(b.clone()),
-        Value::SimpleString(s) => Some(s.clone().into_bytes()),
-        Value::Int(i) => Some(i.to_string().into_bytes()),
-        _ => None,
-    }
-}
-
-fn string(v: &Value) -> Option<String> {
-    bytes(v).and_then(|b| String::from_utf8(b).ok())
-}
-
-/// [`bytes`] taking the reply apart: an entry's fields move out of the reply instead of
-/// being copied (the values are most of what a batch of entries weighs).
+/// The bytes of a string-like reply value, moved out of the reply: an entry's fields are
+/// most of what a batch of entries weighs, so they are taken, not copied.
 fn into_bytes(v: Value) -> Option<Vec<u8>> {
     match v {
         Value::BulkString(b) => Some(b),
@@ -30,6 +17,11 @@ fn into_bytes(v: Value) -> Option<Vec<u8>> {
 
 fn into_string(v: Value) -> Option<String> {
     into_bytes(v).and_then(|b| String::from_utf8(b).ok())
+}
+
+/// [`into_string`] of a value the caller keeps (the small replies: XPENDING, XINFO).
+fn string(v: &Value) -> Option<String> {
+    into_string(v.clone())
 }
 
 fn proto(op: &'static str, detail: impl Into<String>) -> SourceError {
