@@ -12,12 +12,15 @@ pub struct Hydrated {
     /// The delegation graph as the views held it (written already): it joins memory
     /// without being checked again.
     pub graph: Vec<auditflow_schemas::view::ViewEvent>,
-    /// The rows the window takes in as if they arrived now: every row committed after the
-    /// views' recorded progress, and the rows recent enough to be in memory. No row is both
-    /// here and in `graph`.
+    /// The rows the window takes in as if they arrived now: the rows recent enough to be in
+    /// memory, up to the views' recorded progress. No row is both here and in `graph`.
     pub rows: Vec<auditflow_schemas::view::ViewEvent>,
-    /// Of `rows`, those committed after the views' recorded progress.
-    pub unprocessed: usize,
+    /// The chains with rows committed after the views' recorded progress, and that
+    /// position: the views may not have seen those rows before the process stopped, and
+    /// read them back from the ledger a bounded batch at a time (their budget).
+    pub behind: Vec<(i32, i64)>,
+    /// How many rows `behind` leaves to read.
+    pub unprocessed: u64,
     /// The newest event time the views had written (µs): the window's clock starts there.
     pub newest_us: Option<i64>,
     /// The pages of the stored filters of retired trees' keys, (page, bits), of every worker
@@ -35,14 +38,16 @@ pub struct Hydrated {
 ///   every revocation naming no agent session (they stay in memory);
 /// * every row whose event time is within `held_us` (allowed lateness plus the request gap)
 ///   of the newest event time the views had written (`audit_views_progress.newest_at`);
-/// * every row committed after the views' recorded progress, whatever its event time: the
-///   views may not have seen it before the process stopped.
+/// * not the rows committed after the views' recorded progress: the views may not have seen
+///   them before the process stopped, and take them from the ledger after start-up, within
+///   their budget (`behind`).
 pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrated, LedgerError> {
     let c = client(pool).await?;
     let progress = c
         .query(
-            "SELECT c.id, coalesce(p.chain_seq, 0), p.newest_at FROM unnest($1::int[]) AS c(id) \
-             LEFT JOIN audit_views_progress p ON p.chain_id = c.id",
+            "SELECT c.id, coalesce(p.chain_seq, 0), p.newest_at, \
+                    (SELECT max(chain_seq) FROM audit_events e WHERE e.chain_id = c.id) \
+             FROM unnest($1::int[]) AS c(id) LEFT JOIN audit_views_progress p ON p.chain_id = c.id",
             &[&chains],
         )
         .await
@@ -72,29 +77,25 @@ pub async fn hydrate(pool: &Pool, chains: &[i32], held_us: i64) -> Result<Hydrat
         .flat_map(|r| r.get::<_, Vec<i32>>(1).into_iter().zip(r.get::<_, Vec<i64>>(2)))
         .filter(|(chain, _)| owned.contains(chain))
         .unzip();
+    // Per chain, the position the views recorded as written: what follows it comes later.
+    let written: std::collections::HashMap<i32, i64> =
+        progress.iter().map(|r| (r.get::<_, i32>(0), r.get::<_, i64>(1))).collect();
+    for r in &progress {
+        let (chain, after, newest) = (r.get::<_, i32>(0), r.get::<_, i64>(1), r.get::<_, Option<i64>>(3));
+        if let Some(newest) = newest.filter(|n| *n > after) {
+            out.behind.push((chain, after));
+            out.unprocessed += (newest - after) as u64;
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     let mut keep = |rows: Vec<auditflow_schemas::view::ViewEvent>, into: &mut Vec<_>| {
-        let mut n = 0;
         for row in rows {
-            if seen.insert((row.chain_id, row.chain_seq)) {
+            let unwritten = written.get(&row.chain_id).is_some_and(|w| row.chain_seq > *w);
+            if !unwritten && seen.insert((row.chain_id, row.chain_seq)) {
                 into.push(row);
-                n += 1;
             }
         }
-        n
     };
-    // Every chain's rows after its position, in one statement (an index range per chain).
-    let (positions, after): (Vec<i32>, Vec<i64>) =
-        progress.iter().map(|r| (r.get::<_, i32>(0), r.get::<_, i64>(1))).unzip();
-    let rows = query_events_from(
-        &**c,
-        "unnest($1::int[], $2::bigint[]) AS p(c, s) \
-         CROSS JOIN LATERAL (SELECT * FROM audit_events WHERE chain_id = p.c AND chain_seq > p.s) AS audit_events",
-        "true",
-        &[&positions, &after],
-    )
-    .await?;
-    out.unprocessed = keep(rows, &mut out.rows);
     if let Some(newest) = newest {
         let since = newest - chrono::Duration::microseconds(held_us);
         let rows = query_events(&**c, "chain_id = ANY($1) AND occurred_at >= $2", &[&chains, &since]).await?;

@@ -26,6 +26,6 @@ mod write;
 
 pub use hydrate::{hydrate, Hydrated};
 pub use progress::{record_progress, GraphRecord};
-pub use read::read_events;
+pub use read::{read_after, read_events};
 pub use update::{ViewRules, ViewStats, ViewUpdate};
 pub use write::write_batch;

@@ -101,3 +101,21 @@ pub(super) async fn query_events_from<C: tokio_postgres::GenericClient>(
         })
         .collect())
 }
+
+/// Each chain's rows after a position, in position order, at most `limit` a chain: how the
+/// views catch up a chain that fell behind their budget.
+pub async fn read_after(
+    pool: &Pool,
+    after: &[(i32, i64)],
+    limit: i64,
+) -> Result<Vec<auditflow_schemas::view::ViewEvent>, LedgerError> {
+    let c = client(pool).await?;
+    let (chains, seqs): (Vec<i32>, Vec<i64>) = after.iter().copied().unzip();
+    let from = probe_each(
+        "unnest($1::int[], $2::bigint[]) AS p(c, s)",
+        "SELECT e.* FROM audit_events e WHERE e.chain_id = p.c AND e.chain_seq > p.s ORDER BY e.chain_seq LIMIT $3",
+    );
+    let mut rows = query_events_from(&**c, &from, "true", &[&chains, &seqs, &limit]).await?;
+    rows.sort_unstable_by_key(|r| (r.chain_id, r.chain_seq));
+    Ok(rows)
+}

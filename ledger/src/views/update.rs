@@ -46,6 +46,38 @@ pub struct ViewStats {
     pub hydration_ms: AtomicU64,
     /// Rows checked against the stored views and the ledger (they touched retired trees).
     pub checked: AtomicU64,
+    /// Rows the views' budget kept from them when committed (the ledger gave them back).
+    pub shed_rows: AtomicU64,
+    /// Rows read back from the ledger into the views (shed, or committed before a restart
+    /// and not yet written by the views).
+    pub caught_up_rows: AtomicU64,
+    /// Chains whose rows the views are reading back from the ledger.
+    pub behind_chains: std::sync::atomic::AtomicI64,
+    /// Rows given to the views and not written yet, over all workers.
+    pub unwritten_rows: std::sync::atomic::AtomicI64,
+    /// Per worker of the process, how long its oldest row kept from the views and not read
+    /// back yet has waited, ms.
+    pub behind_ms: std::sync::Mutex<Vec<i64>>,
+}
+
+impl ViewStats {
+    /// How far the views lag behind the ledger, ms: the oldest commit they have not written,
+    /// or the oldest row their budget kept from them and they have not read back, whichever
+    /// waited longer.
+    pub fn lag_ms(&self) -> i64 {
+        let behind = self.behind_ms.lock().map_or(0, |b| b.iter().copied().max().unwrap_or(0));
+        self.lag_ms.load(std::sync::atomic::Ordering::Relaxed).max(behind)
+    }
+
+    /// Sets how long `worker`'s oldest row kept from the views has waited, ms.
+    pub fn set_behind_ms(&self, worker: usize, ms: i64) {
+        if let Ok(mut behind) = self.behind_ms.lock() {
+            if behind.len() <= worker {
+                behind.resize(worker + 1, 0);
+            }
+            behind[worker] = ms;
+        }
+    }
 }
 
 /// How the sink judges what the ledger look-ups find.

@@ -173,6 +173,12 @@ fn print_summary(s: &RunSummary) {
         s.tamper_findings,
         if s.tamper_findings > 0 { ": see audit_ingest_alerts, run `auditflow verify`" } else { "" }
     );
+    if s.views_shed_rows > 0 || s.views_caught_up_rows > 0 {
+        println!(
+            "  views read back          {:>10}  ({} of them kept from the views by their budget while they lagged)",
+            s.views_caught_up_rows, s.views_shed_rows
+        );
+    }
     if !s.dlq_by_reason.is_empty() {
         println!("  DLQ by reason:");
         for (reason, n) in &s.dlq_by_reason {

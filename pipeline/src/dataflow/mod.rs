@@ -15,6 +15,7 @@
 mod summary;
 mod telemetry;
 mod view_progress;
+mod views_budget;
 mod worker;
 
 pub use summary::RunSummary;

@@ -47,6 +47,10 @@ pub struct RunSummary {
     pub tamper_last_sweep_rows: u64,
     /// New tamper findings the sweeps raised (each also a row in `audit_ingest_alerts`).
     pub tamper_findings: u64,
+    /// Committed rows the views' budget kept from them while they lagged.
+    pub views_shed_rows: u64,
+    /// Rows the views read back from the ledger (shed, or unwritten at start-up).
+    pub views_caught_up_rows: u64,
 }
 
 impl RunSummary {
@@ -76,6 +80,8 @@ impl RunSummary {
             tamper_findings: tamper.mismatches.load(Ordering::Relaxed)
                 + tamper.chain_breaks.load(Ordering::Relaxed)
                 + tamper.hmac_failures.load(Ordering::Relaxed),
+            views_shed_rows: telemetry.views.shed_rows.load(Ordering::Relaxed),
+            views_caught_up_rows: telemetry.views.caught_up_rows.load(Ordering::Relaxed),
         }
     }
 }

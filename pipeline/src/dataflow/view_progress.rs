@@ -7,8 +7,22 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-/// Per epoch, per chain: the newest position and event time the views were given.
-pub(super) type FedByEpoch = BTreeMap<u64, HashMap<i32, (i64, i64)>>;
+/// What the views were given at one epoch.
+#[derive(Default)]
+pub(super) struct FedEpoch {
+    /// Rows.
+    pub(super) rows: usize,
+    /// Per chain, the newest position and event time.
+    pub(super) chains: HashMap<i32, (i64, i64)>,
+}
+
+/// Per epoch, what the views were given; an epoch leaves once the views have written it.
+pub(super) type FedByEpoch = BTreeMap<u64, FedEpoch>;
+
+/// Rows the views were given and have not written yet: what their budget counts.
+pub(super) fn unwritten(fed: &RefCell<FedByEpoch>) -> usize {
+    fed.borrow().values().map(|epoch| epoch.rows).sum()
+}
 
 /// How far this worker's views got: what to record in `audit_views_progress`, and the
 /// views' lag behind the ledger.
@@ -35,7 +49,7 @@ impl ViewProgress {
         let mut fed = fed.borrow_mut();
         let done: Vec<u64> = fed.keys().copied().filter(|e| views.is_none_or(|v| *e < v)).collect();
         for epoch in done {
-            for (chain, (seq, at)) in fed.remove(&epoch).unwrap_or_default() {
+            for (chain, (seq, at)) in fed.remove(&epoch).unwrap_or_default().chains {
                 let entry = self.written.entry(chain).or_insert((seq, at));
                 *entry = (entry.0.max(seq), entry.1.max(at));
             }

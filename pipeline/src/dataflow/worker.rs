@@ -3,13 +3,15 @@
 //! loop that steps the dataflow and acknowledges what the durable frontier has passed.
 
 use super::view_progress::{FedByEpoch, ViewProgress};
+use super::views_budget::{CatchUpInput, CatchUpReader};
 use crate::cluster::ClusterSpec;
 use crate::settings::Resolved;
 use auditflow_archive::Exporter;
 use auditflow_ledger::commit::LedgerCommitter;
 use auditflow_ledger::views::{ViewRules, ViewStats, ViewUpdate};
+use auditflow_operators::feed::FeedGate;
 use auditflow_operators::window::{graph_rows, GraphState, Held, WindowGauges, WindowStart};
-use auditflow_operators::{RevocationViews, ToShards, Verify, VerifySettings, ViewWindow};
+use auditflow_operators::{RevocationViews, ToShards, Verify, VerifySettings, ViewWindow, ViewsFeed};
 use auditflow_schemas::keyring::Keyring;
 use auditflow_schemas::wire::Limits;
 use auditflow_sinks::dlq::{DlqConfig, DlqSink};
@@ -142,9 +144,11 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         .block_on(auditflow_ledger::postgres::owned_chains(pool, shards, peers, index))
         .map_err(|e| format!("cannot list the ledger's chains: {e}"))?;
     // The views start from what they held when the process stopped (this worker's chains):
-    // the delegation graph, the rows still within the lateness and gap, and whatever the
-    // ledger committed that the views had not written. Then they go on live.
+    // the delegation graph and the rows still within the lateness and gap. What the ledger
+    // committed that the views had not written they read back within their budget, as they
+    // do whenever they fall behind. Then they go on live.
     let graph: Rc<RefCell<GraphState>> = Default::default();
+    let gate: Rc<RefCell<FeedGate>> = Default::default();
     let hydrated = if settings.views_enabled {
         let started = Instant::now();
         let held_us = settings.views_window.allowed_lateness_us + settings.views_window.request_gap_us;
@@ -157,6 +161,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             rows = hydrated.rows.len(),
             graph = hydrated.graph.len(),
             unwritten = hydrated.unprocessed,
+            behind_chains = hydrated.behind.len(),
             ms,
             "views hydrated from the ledger"
         );
@@ -164,6 +169,9 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             GraphState::restore(&hydrated.retired, &hydrated.retired_keys).map_err(|e| e.to_string())?;
         view_stats.hydrated_rows.fetch_add((hydrated.rows.len() + hydrated.graph.len()) as u64, Ordering::Relaxed);
         view_stats.hydration_ms.fetch_max(ms, Ordering::Relaxed);
+        for (chain, after) in &hydrated.behind {
+            gate.borrow_mut().start_behind(*chain, *after);
+        }
         (hydrated.rows, hydrated.graph, hydrated.newest_us)
     } else {
         (Vec::new(), Vec::new(), None)
@@ -174,6 +182,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     let fed: Rc<RefCell<FedByEpoch>> = Default::default();
     let export = exporter.spawn(chains, runtime);
     let views_probe = ProbeHandle::new();
+    let mut catch_up_input = CatchUpInput::new();
     worker.dataflow::<u64, _, _>(|scope| {
         let entries = scope.concatenate(
             sources
@@ -187,21 +196,24 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         if settings.views_enabled {
             use timely::dataflow::operators::vec::map::Map;
             use timely::dataflow::operators::vec::ToStream;
-            use timely::dataflow::operators::Inspect;
+            use timely::dataflow::operators::{Input, Inspect};
             let grace_us = settings.views_revocation_grace.as_micros() as i64;
             let hydrated: Vec<auditflow_schemas::view::SharedEvent> =
                 hydrated.into_iter().map(std::sync::Arc::new).collect();
             let fed = fed.clone();
             let held = ledger
                 .committed
+                .budgeted(gate.clone())
+                .concat(scope.input_from(&mut catch_up_input))
                 .concat(hydrated.to_stream(scope))
                 .inspect_core(move |event| {
                     if let Ok((stamp, rows)) = event {
                         let Some(epoch) = stamp.iter().max() else { return };
                         let mut fed = fed.borrow_mut();
-                        let chains = fed.entry(*epoch).or_default();
+                        let fed = fed.entry(*epoch).or_default();
+                        fed.rows += rows.len();
                         for row in rows {
-                            let seen = chains.entry(row.chain_id).or_insert((i64::MIN, i64::MIN));
+                            let seen = fed.chains.entry(row.chain_id).or_insert((i64::MIN, i64::MIN));
                             seen.0 = seen.0.max(row.chain_seq);
                             seen.1 = seen.1.max(row.occurred_at_us);
                         }
@@ -246,6 +258,8 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     running.store(true, Ordering::Relaxed);
     let mut last_frontier = None;
     let mut progress = ViewProgress::default();
+    let budget = settings.views_budget_rows.div_ceil(settings.workers.max(1));
+    let mut catch_up = CatchUpReader::new(gate, catch_up_input, budget);
     while !probe.done() || !export_probe.done() || !views_probe.done() {
         worker.step_or_park(Some(tick));
         let frontier = probe.with_frontier(|f| f.first().copied());
@@ -257,6 +271,8 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             let written = views_probe.with_frontier(|f| f.first().copied());
             progress.advance(&fed, frontier, written);
             graph.borrow_mut().written = written.unwrap_or(u64::MAX);
+            let behind_ms = catch_up.step(&fed, frontier, stop.load(Ordering::Relaxed), pool, runtime, view_stats);
+            view_stats.set_behind_ms(index % cluster.workers, behind_ms);
             if index.is_multiple_of(cluster.workers) {
                 view_stats.lag_ms.store(progress.lag_ms(), Ordering::Relaxed);
             }

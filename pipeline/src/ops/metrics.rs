@@ -158,6 +158,19 @@ fn describe() {
         "auditflow_views_checked_total",
         "Rows on retired delegation trees checked against the stored views and the ledger."
     );
+    describe_counter!(
+        "auditflow_views_shed_rows_total",
+        "Committed rows the views' budget kept from them (they read them back from the ledger)."
+    );
+    describe_counter!(
+        "auditflow_views_caught_up_rows_total",
+        "Rows the views read back from the ledger (kept from them by their budget, or unwritten at a restart)."
+    );
+    describe_gauge!("auditflow_views_behind_chains", "Chains whose rows the views are reading back from the ledger.");
+    describe_gauge!(
+        "auditflow_views_unwritten_rows",
+        "Rows given to the views and not written yet (what --views-budget-rows bounds)."
+    );
     describe_gauge!(
         "auditflow_views_retired_filter_fill",
         "Share of the retired trees' filter bits set (false positives, each a needless check, grow as its fourth power)."
@@ -182,7 +195,7 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
     counter!("auditflow_request_traces_written_total").absolute(load(&sources.views.traces));
     if sources.views_enabled {
         let views = &sources.views;
-        gauge!("auditflow_views_lag_seconds").set(views.lag_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+        gauge!("auditflow_views_lag_seconds").set(views.lag_ms() as f64 / 1000.0);
         gauge!("auditflow_views_open_requests").set(sources.window.open_requests.load(Ordering::Relaxed) as f64);
         gauge!("auditflow_views_held_access_events")
             .set(sources.window.held_access_events.load(Ordering::Relaxed) as f64);
@@ -198,6 +211,10 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
         gauge!("auditflow_views_graph_rows").set(sources.window.graph_rows.load(Ordering::Relaxed) as f64);
         counter!("auditflow_views_retired_trees_total").absolute(load(&sources.window.retired_trees_total));
         counter!("auditflow_views_checked_total").absolute(load(&views.checked));
+        counter!("auditflow_views_shed_rows_total").absolute(load(&views.shed_rows));
+        counter!("auditflow_views_caught_up_rows_total").absolute(load(&views.caught_up_rows));
+        gauge!("auditflow_views_behind_chains").set(views.behind_chains.load(Ordering::Relaxed) as f64);
+        gauge!("auditflow_views_unwritten_rows").set(views.unwritten_rows.load(Ordering::Relaxed) as f64);
         gauge!("auditflow_views_retired_filter_fill").set(load(&sources.window.retired_fill_ppm) as f64 / 1e6);
     }
     // Counted only when they happen; present from the start so that rate() and the alert

@@ -143,8 +143,7 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
     let last = state.stream_health();
     let health = last.as_ref().map_err(String::as_str);
     let running = state.sources.running.load(Ordering::Relaxed);
-    let views_lag =
-        state.sources.views_enabled.then(|| state.sources.views.lag_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+    let views_lag = state.sources.views_enabled.then(|| state.sources.views.lag_ms() as f64 / 1000.0);
     let checks = health::checks(
         running,
         &state.sources.cluster,

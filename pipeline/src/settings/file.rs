@@ -177,6 +177,8 @@ pub struct ViewsFile {
     pub session_idle_secs: Option<u64>,
     /// Grace period of the revocation view, seconds.
     pub revocation_grace_secs: Option<f64>,
+    /// Rows the views may hold given and not yet written (over the process's workers).
+    pub budget_rows: Option<u64>,
 }
 
 /// `[tamper]` table.

@@ -247,6 +247,11 @@ pub struct PipelineFlags {
     /// stored views and the ledger [default: 3600].
     #[arg(long, env = "AUDITFLOW_VIEWS_SESSION_IDLE_SECS", value_name = "SECS")]
     pub views_session_idle_secs: Option<u64>,
+    /// The live views hold at most this many rows given to them and not yet written (over
+    /// the process's workers); past it, what the ledger commits reaches them later, read
+    /// back from the ledger, and ingestion does not wait [default: 50000].
+    #[arg(long, env = "AUDITFLOW_VIEWS_BUDGET_ROWS", value_name = "ROWS")]
+    pub views_budget_rows: Option<u64>,
     /// An allow on a revoked session later than the revocation plus this is a violation
     /// [default: 5].
     #[arg(long, env = "AUDITFLOW_VIEWS_REVOCATION_GRACE_SECS", value_name = "SECS")]

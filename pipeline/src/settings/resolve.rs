@@ -182,6 +182,13 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             format!("must be between 0 and 86400 seconds, got {grace_secs}"),
         ));
     }
+    let budget_rows = p.views_budget_rows.or(file.views.budget_rows).unwrap_or(50_000);
+    if budget_rows < 1_000 {
+        return Err(ConfigError::new(
+            "AUDITFLOW_VIEWS_BUDGET_ROWS (--views-budget-rows, views.budget_rows)",
+            format!("must be at least 1000 rows, got {budget_rows}"),
+        ));
+    }
     let listen = p.listen.clone().or(file.http.listen).or(caracal.listen).unwrap_or_else(|| "127.0.0.1:9090".into());
     if listen.parse::<std::net::SocketAddr>().is_err() {
         return Err(ConfigError::new(
@@ -231,6 +238,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         views_enabled,
         views_window,
         views_revocation_grace: std::time::Duration::from_secs_f64(grace_secs),
+        views_budget_rows: budget_rows as usize,
         workers,
         epoch_ms,
         batch_size,

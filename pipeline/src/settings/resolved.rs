@@ -40,6 +40,8 @@ pub struct Resolved {
     pub views_window: auditflow_operators::window::WindowSettings,
     /// The revocation view's grace period.
     pub views_revocation_grace: std::time::Duration,
+    /// Rows the views may hold given and not yet written, over the process's workers.
+    pub views_budget_rows: usize,
     /// Workers in this process.
     pub workers: usize,
     /// Epoch length.
