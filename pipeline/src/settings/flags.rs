@@ -249,7 +249,7 @@ pub struct PipelineFlags {
     pub views_session_idle_secs: Option<u64>,
     /// The live views hold at most this many rows given to them and not yet written (over
     /// the process's workers); past it, what the ledger commits reaches them later, read
-    /// back from the ledger, and ingestion does not wait [default: 50000].
+    /// back from the ledger, and ingestion does not wait [default: 200000].
     #[arg(long, env = "AUDITFLOW_VIEWS_BUDGET_ROWS", value_name = "ROWS")]
     pub views_budget_rows: Option<u64>,
     /// An allow on a revoked session later than the revocation plus this is a violation

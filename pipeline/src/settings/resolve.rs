@@ -182,7 +182,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             format!("must be between 0 and 86400 seconds, got {grace_secs}"),
         ));
     }
-    let budget_rows = p.views_budget_rows.or(file.views.budget_rows).unwrap_or(50_000);
+    let budget_rows = p.views_budget_rows.or(file.views.budget_rows).unwrap_or(200_000);
     if budget_rows < 1_000 {
         return Err(ConfigError::new(
             "AUDITFLOW_VIEWS_BUDGET_ROWS (--views-budget-rows, views.budget_rows)",

@@ -155,6 +155,7 @@ impl Resolved {
             "views_max_clock_skew_secs": self.views_window.max_clock_skew_us / 1_000_000,
             "views_session_idle_secs": self.views_window.session_idle_us / 1_000_000,
             "views_revocation_grace_secs": self.views_revocation_grace.as_secs_f64(),
+            "views_budget_rows": self.views_budget_rows,
             "workers": self.workers,
             "epoch_ms": self.epoch_ms,
             "batch_size": self.batch_size,

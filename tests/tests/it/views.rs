@@ -613,6 +613,10 @@ fn views_over_their_budget_read_the_rest_back_from_the_ledger_and_end_equal_to_i
     let emit =
         ["--count", "20000", "--seed", "24", "--zones", "4", "--duplicate-ratio", "0.02", "--invalid-ratio", "0.01"];
     let env = TestEnv::new("views_budget");
+    let out = env.output(&["run", "--views-budget-rows", "10"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "a budget too small to hold an epoch is bad config: {said}");
+    assert!(said.contains("AUDITFLOW_VIEWS_BUDGET_ROWS") && said.contains("at least 1000"), "{said}");
     env.emit(&emit);
     assert!(env.output(&["migrate"]).status.success(), "migrate");
     let mut run = env.spawn_run(&[RUN, BOUNDED, &budget].concat(), &[]);
