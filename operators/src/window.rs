@@ -163,6 +163,9 @@ pub enum Held {
     /// A request's trace summary: each change is the old summary retracted and the new one
     /// added. Nothing downstream holds them, so a request leaving memory retracts nothing.
     Trace(Arc<TraceSummary>),
+    /// The summary of late rows of a request that had left memory: its stored trace holds the
+    /// rest, so the sink merges them (never a new row).
+    LateTrace(Arc<TraceSummary>),
     /// A row touching a retired tree, or a revocation naming no agent session: the sink
     /// checks it against the stored views and the ledger.
     Check(SharedEvent),
@@ -202,7 +205,7 @@ pub enum Held {
 ///         .inspect(move |(held, t, diff)| {
 ///             let what = match held {
 ///                 Held::Graph(e) => format!("graph {}", e.id),
-///                 Held::Trace(tr) => format!("trace {} of {}", tr.request_id, tr.stored.events.len()),
+///                 Held::Trace(tr) | Held::LateTrace(tr) => format!("trace {} of {}", tr.request_id, tr.stored.events.len()),
 ///                 Held::Check(e) => format!("check {}", e.id),
 ///             };
 ///             sink.lock().unwrap().push((what, *t, *diff))
@@ -235,7 +238,7 @@ pub fn graph_rows<'s>(held: Stream<'s, u64, Vec<(Held, u64, isize)>>) -> VecColl
     use timely::dataflow::operators::vec::map::Map;
     held.flat_map(|(row, time, diff)| match row {
         Held::Graph(event) => Some((event, time, diff)),
-        Held::Trace(_) | Held::Check(_) => None,
+        Held::Trace(_) | Held::LateTrace(_) | Held::Check(_) => None,
     })
     .as_collection()
 }
@@ -542,7 +545,7 @@ impl<'s> ViewWindow<'s> for Stream<'s, u64, Vec<SharedEvent>> {
                         // Late rows of requests that left memory: their summary alone (the sink
                         // merges it with the stored trace), then nothing of them stays.
                         for summary in summaries(late_requests.iter()) {
-                            session.give((Held::Trace(summary), time, 1));
+                            session.give((Held::LateTrace(summary), time, 1));
                         }
                         drop(session);
                         if !late_graph.is_empty() {

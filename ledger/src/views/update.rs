@@ -10,6 +10,9 @@ use std::sync::Arc;
 pub enum ViewUpdate {
     /// A request's trace summary.
     Trace(std::sync::Arc<TraceSummary>, isize),
+    /// The summary of late rows of a request that had left the views' memory: its trace may
+    /// be stored already, so it is merged by upsert, not COPYed as a new row.
+    LateTrace(std::sync::Arc<TraceSummary>),
     /// A revocation's status (boxed, as is a violation: the traces, by far the most updates,
     /// then move through the epoch's buffer at pointer size).
     Propagation(Box<Propagation>, isize),

@@ -82,16 +82,21 @@ async fn write_with(
     // The newest trace per request: within one epoch a changed trace comes as the old one
     // retracted and the new one added, and retractions are not applied (see above).
     let mut versions: std::collections::HashMap<&str, Vec<&TraceSummary>> = std::collections::HashMap::new();
-    // Requests whose earlier trace this batch retracts: the dataflow had them before, so
-    // their row may be stored already and they take the upsert.
+    // Requests whose earlier trace this batch retracts (the dataflow had them before), and
+    // late rows of requests that had left memory: their row may be stored already, so they
+    // take the upsert. A COPY meeting a stored row fails whole and the batch is written again.
     let mut retracted: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for update in batch {
-        if let ViewUpdate::Trace(t, d) = update {
-            if *d > 0 {
-                versions.entry(t.request_id.as_str()).or_default().push(t.as_ref());
-            } else {
+        match update {
+            ViewUpdate::Trace(t, d) if *d > 0 => versions.entry(t.request_id.as_str()).or_default().push(t.as_ref()),
+            ViewUpdate::Trace(t, _) => {
                 retracted.insert(t.request_id.as_str());
             }
+            ViewUpdate::LateTrace(t) => {
+                versions.entry(t.request_id.as_str()).or_default().push(t.as_ref());
+                retracted.insert(t.request_id.as_str());
+            }
+            _ => {}
         }
     }
     // Per request the largest version, when it holds every other one (a request growing

@@ -232,6 +232,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             let (propagation, violations) = graph_rows(held.clone()).revocation_views(grace_us);
             held.flat_map(|(row, _, diff)| match row {
                 Held::Trace(trace) => Some(ViewUpdate::Trace(trace, diff)),
+                Held::LateTrace(trace) => Some(ViewUpdate::LateTrace(trace)),
                 Held::Check(row) => Some(ViewUpdate::Check(row)),
                 Held::Graph(_) => None,
             })
