@@ -1,7 +1,7 @@
 //! The live views' tables (SPEC §5): request traces, revocation propagation and violations,
-//! written once per completed epoch ([`write`]); what a restart reads back ([`hydrate`]);
-//! what the views have written so far ([`progress`]); the ledger rows as the views see them
-//! ([`read`]).
+//! written once per completed epoch ([`write`], its trace writes in `traces`); what a
+//! restart reads back ([`hydrate`]); what the views have written so far ([`progress`]); the
+//! ledger rows as the views see them ([`read`]).
 //!
 //! The tables are derived state, so writes are idempotent upserts. Retractions are not
 //! applied: they come from the window letting rows go (memory), not from evidence going
@@ -21,6 +21,7 @@ mod checks;
 pub mod hydrate;
 pub mod progress;
 pub mod read;
+mod traces;
 mod update;
 mod write;
 
