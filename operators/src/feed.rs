@@ -53,8 +53,6 @@ pub struct FeedGate {
     /// Chains that were behind and caught up: rows up to this position were fed by the
     /// catch-up and are dropped if the live feed brings them too.
     caught_up: HashMap<i32, i64>,
-    /// The newest position fed per chain (live), where a chain falls behind from.
-    fed: HashMap<i32, i64>,
     /// When the worker last set the room: the time of the drops until it sets it again.
     now: Option<Instant>,
     /// Rows dropped from the live feed, in all.
@@ -111,14 +109,14 @@ impl FeedGate {
         // Adopted rows (no chain of auditflow's) are never behind: they do not come from
         // the live feed.
         if self.room == 0 && chain >= 0 {
-            let fed_through = self.fed.get(&chain).copied().unwrap_or(seq - 1);
+            // Rows come in position order: every earlier row of the chain was fed.
+            let fed_through = seq - 1;
             self.behind
                 .insert(chain, Behind { fed_through, dropped_through: seq, dropped_at: VecDeque::from([(seq, now)]) });
             self.shed_total += 1;
             return false;
         }
         self.room = self.room.saturating_sub(1);
-        self.fed.insert(chain, seq);
         true
     }
 
@@ -152,7 +150,6 @@ impl FeedGate {
             let through = behind.fed_through;
             self.behind.remove(&chain);
             self.caught_up.insert(chain, through);
-            self.fed.insert(chain, through);
         }
     }
 

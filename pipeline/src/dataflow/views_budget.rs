@@ -18,8 +18,9 @@ use timely::dataflow::InputHandle;
 /// Where the rows read back enter the views.
 pub(super) type CatchUpInput = InputHandle<u64, CapacityContainerBuilder<Vec<SharedEvent>>>;
 
-/// A read in flight: the chains and positions it reads after, and the rows it found.
-type Reading = (Vec<CatchUp>, tokio::task::JoinHandle<Vec<ViewEvent>>);
+/// A read in flight: the chains and positions it reads after, the rows it asked for per
+/// chain, and the rows it found.
+type Reading = (Vec<CatchUp>, usize, tokio::task::JoinHandle<Vec<ViewEvent>>);
 
 /// Reads behind chains back into the views.
 pub(super) struct CatchUpReader {
@@ -50,7 +51,6 @@ impl CatchUpReader {
     /// sink's frontier (`None`: it finished); `stopping`: a signal asked the process to stop
     /// (the behind chains' rows wait in the ledger for the next start). Returns how long the
     /// oldest row dropped and not read back has waited, ms.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn step(
         &mut self,
         fed: &RefCell<FedByEpoch>,
@@ -70,12 +70,11 @@ impl CatchUpReader {
                 input.advance_to(at);
             }
         }
-        if self.reading.as_ref().is_some_and(|(_, task)| task.is_finished()) {
-            if let Some((reads, task)) = self.reading.take() {
+        if self.reading.as_ref().is_some_and(|(_, _, task)| task.is_finished()) {
+            if let Some((reads, limit, task)) = self.reading.take() {
                 // The task retries until it reads; a panic in it is a bug, and the chains
                 // stay behind for the next read.
                 let rows = runtime.block_on(task).unwrap_or_default();
-                let limit = Self::per_chain(self.budget, reads.len());
                 for read in &reads {
                     let positions: Vec<i64> =
                         rows.iter().filter(|r| r.chain_id == read.chain).map(|r| r.chain_seq).collect();
@@ -92,7 +91,7 @@ impl CatchUpReader {
             }
         }
         if stopping {
-            if let Some((_, task)) = self.reading.take() {
+            if let Some((_, _, task)) = self.reading.take() {
                 task.abort();
             }
         } else if self.reading.is_none() && gate.behind() > 0 && held <= self.budget / 2 {
@@ -110,7 +109,7 @@ impl CatchUpReader {
                     )
                     .await
             });
-            self.reading = Some((reads, task));
+            self.reading = Some((reads, limit, task));
         }
         // Deltas: every worker adds to the same gauges.
         let now_reported = (gate.behind() as i64, gate.shed_total, held as i64);
