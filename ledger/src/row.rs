@@ -263,9 +263,8 @@ pub async fn copy_range(
 /// `jsonb::text` re-encoded canonically (sorted keys, compact, numbers normalised), as the
 /// ledger hashed it; `None` when the text is not JSON.
 pub fn canonical_json(text: &str) -> Option<String> {
-    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
-    auditflow_schemas::canonical::normalize_numbers(&mut v);
-    Some(v.to_string())
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(auditflow_schemas::canonical::into_canonical_json(v))
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub fn content_sha256(row: &CaracalFields) -> String {
         h.update([0x1f]);
     }
     h.update(row.occurred_at_nanos.to_string().as_bytes());
-    hex::encode(h.finalize())
+    crate::canonical::lower_hex(h.finalize())
 }
 
 /// The message Caracal's `chain_hmac` signs: `content_sha256 || '|' || prev`.

@@ -61,7 +61,7 @@ impl LedgerKey {
         mac.update(prev.unwrap_or("").as_bytes());
         mac.update(b"\n");
         mac.update(content_sha256.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        crate::canonical::lower_hex(mac.finalize().into_bytes())
     }
 }
 

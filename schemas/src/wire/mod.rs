@@ -6,11 +6,14 @@
 //! UTF-8 JSON; schema. The signature is checked before parsing so that nothing an
 //! unauthenticated writer sends is interpreted beyond its length.
 
-use crate::canonical::{canonical_json, canonical_object, content_sha256, normalize_numbers};
+mod members;
+
+use crate::canonical::{canonical_object, content_sha256, into_canonical_json, normalize_numbers};
 use crate::event::{AuditEvent, VerifiedEvent};
 use crate::keyring::{Keyring, VerifyOutcome};
 use crate::{DeadLetter, Reason};
 use chrono::{DateTime, SubsecRound, Utc};
+use members::{slot, Members};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -109,27 +112,13 @@ pub fn is_valid_request_id(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'))
 }
 
-const KNOWN_FIELDS: [&str; 13] = [
-    "id",
-    "zone_id",
-    "event_type",
-    "request_id",
-    "decision",
-    "policy_set_id",
-    "policy_set_version_id",
-    "manifest_sha",
-    "evaluation_status",
-    "determining_policies_json",
-    "diagnostics_json",
-    "metadata_json",
-    "occurred_at",
-];
-
 /// Decodes and verifies one stream entry.
 pub fn decode(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -> Result<VerifiedEvent, Rejection> {
-    let (object, key_id, sig) = verified_object(entry, ring, limits)?;
-    let src_id = object.get("id").and_then(Value::as_str).map(str::to_owned);
-    let event = validate(object, entry.field("id")).map_err(|reason| Rejection { reason, src_id })?;
+    let (text, key_id, sig) = authenticated(entry, ring, limits)?;
+    let members = Members::parse(text)
+        .map_err(|e| Reason::JsonParseError(e.to_string()))?
+        .ok_or_else(|| Reason::schema("data", "must be a JSON object"))?;
+    let event = validate(text, members, entry.field("id"))?;
     Ok(verified(entry, event, key_id, sig))
 }
 
@@ -217,11 +206,11 @@ pub fn revocation_event_id(stream: &str, stream_id: &str) -> String {
 pub fn decode_revocation(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -> Result<VerifiedEvent, Rejection> {
     let (mut object, key_id, sig) = verified_object(entry, ring, limits)?;
     refuse_nul(&object)?;
-    let zone_id = required_str(&mut object, "zone_id", 256)?;
-    let session_id = required_str(&mut object, "session_id", 256)?;
-    let agent_session_id = optional_str(&mut object, "agent_session_id", 256)?;
-    let delegation_edge_id = optional_str(&mut object, "delegation_edge_id", 256)?;
-    let reason = required_str(&mut object, "reason", 1024)?;
+    let zone_id = required_str(object.remove("zone_id"), "zone_id", 256)?;
+    let session_id = required_str(object.remove("session_id"), "session_id", 256)?;
+    let agent_session_id = optional_str(object.remove("agent_session_id"), "agent_session_id", 256)?;
+    let delegation_edge_id = optional_str(object.remove("delegation_edge_id"), "delegation_edge_id", 256)?;
+    let reason = required_str(object.remove("reason"), "reason", 1024)?;
     let occurred_at = entry
         .stream_id
         .split_once('-')
@@ -261,14 +250,14 @@ pub fn decode_revocation(entry: &StreamEntry, ring: &Keyring, limits: &Limits) -
     Ok(verified(entry, event, key_id, sig))
 }
 
-/// The checks every signed entry goes through (size, key, HMAC over the exact bytes, JSON
-/// object), in the order that decides the reason; returns the object, the verifying key's
-/// id and the signature as stored.
-fn verified_object(
-    entry: &StreamEntry,
+/// The checks every signed entry goes through before its JSON is read (size, key, HMAC over
+/// the exact bytes, UTF-8), in the order that decides the reason; returns the text, the
+/// verifying key's id and the signature as stored.
+fn authenticated<'e>(
+    entry: &'e StreamEntry,
     ring: &Keyring,
     limits: &Limits,
-) -> Result<(Map<String, Value>, String, String), Rejection> {
+) -> Result<(&'e str, String, String), Rejection> {
     let data = entry.field("data").ok_or(Reason::MissingDataField)?;
     if data.len() > limits.max_data_bytes {
         return Err(Reason::Oversized.into());
@@ -284,11 +273,27 @@ fn verified_object(
         VerifyOutcome::Mismatch => return Err(Reason::HmacVerifyFailed.into()),
     };
     let text = std::str::from_utf8(data).map_err(|e| Reason::JsonParseError(format!("invalid UTF-8: {e}")))?;
+    Ok((text, key_id, sig.trim().to_ascii_lowercase()))
+}
+
+/// [`authenticated`], then the text as a JSON object.
+fn verified_object(
+    entry: &StreamEntry,
+    ring: &Keyring,
+    limits: &Limits,
+) -> Result<(Map<String, Value>, String, String), Rejection> {
+    let (text, key_id, sig) = authenticated(entry, ring, limits)?;
     let value: Value = serde_json::from_str(text).map_err(|e| Reason::JsonParseError(e.to_string()))?;
     let Value::Object(object) = value else {
         return Err(Reason::schema("data", "must be a JSON object").into());
     };
-    Ok((object, key_id, sig.trim().to_ascii_lowercase()))
+    Ok((object, key_id, sig))
+}
+
+/// Whether `text` can hold a NUL character once parsed. Raw control characters are not JSON,
+/// so a NUL arrives only as the escape `\u0000`; most events have none and skip the walk.
+fn may_hold_nul(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"\\u0000").is_some()
 }
 
 fn contains_nul(value: &Value) -> bool {
@@ -300,33 +305,47 @@ fn contains_nul(value: &Value) -> bool {
     }
 }
 
-fn required_str(object: &mut Map<String, Value>, field: &str, max: usize) -> Result<String, Reason> {
-    match object.remove(field) {
+fn required_str(value: Option<Value>, field: &str, max: usize) -> Result<String, Reason> {
+    match value {
         None | Some(Value::Null) => Err(Reason::schema(field, "required")),
-        Some(Value::String(s)) if s.is_empty() => Err(Reason::schema(field, "must not be empty")),
-        Some(Value::String(s)) if s.chars().count() > max => {
-            Err(Reason::schema(field, format!("longer than {max} characters")))
+        Some(Value::String(s)) => {
+            check_required(&s, field, max)?;
+            Ok(s)
         }
-        Some(Value::String(s)) => Ok(s),
         Some(_) => Err(Reason::schema(field, "must be a string")),
     }
 }
 
-fn optional_str(object: &mut Map<String, Value>, field: &str, max: usize) -> Result<Option<String>, Reason> {
-    match object.remove(field) {
+fn check_required(s: &str, field: &str, max: usize) -> Result<(), Reason> {
+    if s.is_empty() {
+        return Err(Reason::schema(field, "must not be empty"));
+    }
+    check_len(s, field, max)
+}
+
+fn check_len(s: &str, field: &str, max: usize) -> Result<(), Reason> {
+    // Bytes bound characters from above: only a long string needs counting.
+    if s.len() > max && s.chars().count() > max {
+        return Err(Reason::schema(field, format!("longer than {max} characters")));
+    }
+    Ok(())
+}
+
+fn optional_str(value: Option<Value>, field: &str, max: usize) -> Result<Option<String>, Reason> {
+    match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() > max => {
-            Err(Reason::schema(field, format!("longer than {max} characters")))
+        Some(Value::String(s)) => {
+            check_len(&s, field, max)?;
+            Ok(Some(s))
         }
-        Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Reason::schema(field, "must be a string")),
     }
 }
 
-fn optional_json(object: &mut Map<String, Value>, field: &str) -> Option<String> {
-    match object.remove(field) {
+fn optional_json(value: Option<Value>) -> Option<String> {
+    match value {
         None | Some(Value::Null) => None,
-        Some(v) => Some(canonical_json(&v)),
+        Some(v) => Some(into_canonical_json(v)),
     }
 }
 
@@ -337,40 +356,60 @@ pub fn parse_occurred_at(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| format!("not RFC 3339: {e}"))
 }
 
-fn validate(mut object: Map<String, Value>, entry_id: Option<&[u8]>) -> Result<AuditEvent, Reason> {
-    refuse_nul(&object)?;
-    let id = required_str(&mut object, "id", 256)?;
+fn validate(text: &str, mut m: Members, entry_id: Option<&[u8]>) -> Result<AuditEvent, Rejection> {
+    if may_hold_nul(text) {
+        let all = m.to_map();
+        refuse_nul(&all)
+            .map_err(|reason| Rejection { reason, src_id: all.get("id").and_then(Value::as_str).map(str::to_owned) })?;
+    }
+    let id = match m.take(const { slot("id") }) {
+        Some(Value::String(id)) => match check_required(&id, "id", 256) {
+            Ok(()) => id,
+            Err(reason) => return Err(Rejection { reason, src_id: Some(id) }),
+        },
+        None | Some(Value::Null) => return Err(Reason::schema("id", "required").into()),
+        Some(_) => return Err(Reason::schema("id", "must be a string").into()),
+    };
+    match fields(m, &id, entry_id) {
+        Ok(event) => Ok(AuditEvent { id, ..event }),
+        Err(reason) => Err(Rejection { reason, src_id: Some(id) }),
+    }
+}
+
+/// Every field but `id` (left empty for the caller), checked in the order that decides the
+/// reason.
+fn fields(mut m: Members, id: &str, entry_id: Option<&[u8]>) -> Result<AuditEvent, Reason> {
     if let Some(entry_id) = entry_id {
         if entry_id != id.as_bytes() {
             return Err(Reason::schema("id", "entry field `id` differs from data.id"));
         }
     }
-    let zone_id = required_str(&mut object, "zone_id", 256)?;
-    let event_type = required_str(&mut object, "event_type", 128)?;
-    let occurred_text = required_str(&mut object, "occurred_at", 64)?;
-    let occurred_at = parse_occurred_at(&occurred_text).map_err(|m| Reason::schema("occurred_at", m))?;
-    let request_id = optional_str(&mut object, "request_id", MAX_REQUEST_ID)?;
+    let zone_id = required_str(m.take(const { slot("zone_id") }), "zone_id", 256)?;
+    let event_type = required_str(m.take(const { slot("event_type") }), "event_type", 128)?;
+    let occurred_text = required_str(m.take(const { slot("occurred_at") }), "occurred_at", 64)?;
+    let occurred_at = parse_occurred_at(&occurred_text).map_err(|e| Reason::schema("occurred_at", e))?;
+    let request_id = optional_str(m.take(const { slot("request_id") }), "request_id", MAX_REQUEST_ID)?;
     if let Some(r) = &request_id {
         if !is_valid_request_id(r) {
             return Err(Reason::schema("request_id", "must match ^[A-Za-z0-9_.\\-:]{1,128}$"));
         }
     }
-    let decision = optional_str(&mut object, "decision", 64)?;
-    let policy_set_id = optional_str(&mut object, "policy_set_id", 1024)?;
-    let policy_set_version_id = optional_str(&mut object, "policy_set_version_id", 1024)?;
-    let manifest_sha = optional_str(&mut object, "manifest_sha", 1024)?;
-    let evaluation_status = optional_str(&mut object, "evaluation_status", 1024)?;
-    let metadata_json = match object.remove("metadata_json") {
+    let decision = optional_str(m.take(const { slot("decision") }), "decision", 64)?;
+    let policy_set_id = optional_str(m.take(const { slot("policy_set_id") }), "policy_set_id", 1024)?;
+    let policy_set_version_id =
+        optional_str(m.take(const { slot("policy_set_version_id") }), "policy_set_version_id", 1024)?;
+    let manifest_sha = optional_str(m.take(const { slot("manifest_sha") }), "manifest_sha", 1024)?;
+    let evaluation_status = optional_str(m.take(const { slot("evaluation_status") }), "evaluation_status", 1024)?;
+    let metadata_json = match m.take(const { slot("metadata_json") }) {
         None | Some(Value::Null) => None,
-        Some(v @ Value::Object(_)) => Some(canonical_json(&v)),
+        Some(v @ Value::Object(_)) => Some(into_canonical_json(v)),
         Some(_) => return Err(Reason::schema("metadata_json", "must be a JSON object")),
     };
-    let determining_policies_json = optional_json(&mut object, "determining_policies_json");
-    let diagnostics_json = optional_json(&mut object, "diagnostics_json");
-    debug_assert!(KNOWN_FIELDS.iter().all(|k| !object.contains_key(*k)));
-    let extra_json = extra_fields(object);
+    let determining_policies_json = optional_json(m.take(const { slot("determining_policies_json") }));
+    let diagnostics_json = optional_json(m.take(const { slot("diagnostics_json") }));
+    let extra_json = extra_fields(m.extra);
     Ok(AuditEvent {
-        id,
+        id: String::new(),
         zone_id,
         event_type,
         request_id,
