@@ -253,6 +253,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         max_consumer_lag: 0,
         max_pending_age_secs: 0,
         max_views_lag_secs: 0,
+        healthz_stall_secs: 0,
     };
     let access = auditflow_pipeline::ops::CaracalAccess::default();
     let addr = auditflow_pipeline::ops::serve("127.0.0.1:0", streams, gates, sources, api, access)?;

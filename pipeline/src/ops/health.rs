@@ -273,8 +273,13 @@ mod tests {
 
     #[test]
     fn each_gate_fails_on_its_own_and_zero_disables_it() {
-        let gates =
-            ReadyGates { max_dlq_size: 10, max_consumer_lag: 0, max_pending_age_secs: 300, max_views_lag_secs: 60 };
+        let gates = ReadyGates {
+            max_dlq_size: 10,
+            max_consumer_lag: 0,
+            max_pending_age_secs: 300,
+            max_views_lag_secs: 60,
+            healthz_stall_secs: 60,
+        };
         let health = StreamHealth { consumer_lag: Some(5_000), pending: 3, oldest_pending_age_secs: 1.5, dlq_size: 11 };
         let failing = |c: Vec<Check>| c.into_iter().filter(|c| !c.ok).map(|c| c.name).collect::<Vec<_>>();
         assert_eq!(

@@ -113,7 +113,19 @@ pub fn serve(
 
 async fn poll_forever(state: Arc<OpsState>, streams: Streams) {
     let mut con = None;
+    let mut was_stalled = false;
     loop {
+        // Said once per stall, not per probe: /healthz is polled every few seconds.
+        let stalled = state.stalled();
+        match (stalled, was_stalled) {
+            (Some(age), false) => tracing::error!(
+                secs = age.as_secs(),
+                "stalled: the committed frontier has not moved; /healthz answers 503 until it does"
+            ),
+            (None, true) => tracing::warn!("the committed frontier moves again; /healthz answers ok"),
+            _ => {}
+        }
+        was_stalled = stalled.is_some();
         if con.is_none() {
             con = auditflow_sources::redis_stream::connect(&streams.redis, Duration::from_secs(5)).await.ok();
         }
@@ -135,8 +147,21 @@ async fn poll_forever(state: Arc<OpsState>, streams: Streams) {
     }
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+/// Liveness: `ok` while the process works; 503 once its dataflow is stuck, so that a
+/// supervisor restarts it (a restart resumes from the ledger and the stream).
+async fn healthz(State(state): State<Arc<OpsState>>) -> Response {
+    match state.stalled() {
+        None => "ok\n".into_response(),
+        Some(age) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "stalled: the committed frontier has not moved for {} s (healthz_stall_secs = {})\n",
+                age.as_secs(),
+                state.gates.healthz_stall_secs
+            ),
+        )
+            .into_response(),
+    }
 }
 
 async fn readyz(State(state): State<Arc<OpsState>>) -> Response {

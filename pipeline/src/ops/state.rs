@@ -8,10 +8,6 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// A running pipeline whose committed frontier has not moved for this long is wedged: its
-/// sources move the frontier on every epoch, idle or not, so only a stuck commit stops it.
-pub const STALLED_AFTER: Duration = Duration::from_secs(60);
-
 /// What the handlers share.
 pub struct OpsState {
     /// The Prometheus recorder.
@@ -45,10 +41,24 @@ impl OpsState {
         self.prometheus.render()
     }
 
-    /// The dataflow runs and its committed frontier moved within [`STALLED_AFTER`].
+    /// The dataflow runs and is not [stalled](Self::stalled) (Caracal's `/health`).
     pub fn consumer_healthy(&self) -> bool {
         let advanced = self.sources.frontier_advanced_ms.load(Ordering::Relaxed);
-        let age_ms = chrono::Utc::now().timestamp_millis() - advanced;
-        self.sources.running.load(Ordering::Relaxed) && advanced > 0 && age_ms <= STALLED_AFTER.as_millis() as i64
+        self.sources.running.load(Ordering::Relaxed) && advanced > 0 && self.stalled().is_none()
+    }
+
+    /// How long the running dataflow's committed frontier has stood still, when that is past
+    /// `healthz_stall_secs`. The sources move the frontier on every epoch, idle or not, so
+    /// only a stuck process stops it: a commit or read waiting on a connection that never
+    /// answers, a fleet peer that stopped. Before the dataflow runs (migrations, hydration)
+    /// nothing is stalled: a slow start is not a stuck one.
+    pub fn stalled(&self) -> Option<Duration> {
+        let stall = Duration::from_secs(self.gates.healthz_stall_secs);
+        let advanced = self.sources.frontier_advanced_ms.load(Ordering::Relaxed);
+        if stall.is_zero() || advanced <= 0 || !self.sources.running.load(Ordering::Relaxed) {
+            return None;
+        }
+        let age = Duration::from_millis((chrono::Utc::now().timestamp_millis() - advanced).max(0) as u64);
+        (age > stall).then_some(age)
     }
 }

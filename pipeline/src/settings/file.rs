@@ -142,6 +142,9 @@ pub struct HttpFile {
     pub listen: Option<String>,
     /// API tokens file (`AUDITFLOW_API_TOKENS_FILE`).
     pub api_tokens_file: Option<PathBuf>,
+    /// Seconds without the committed frontier moving before `/healthz` is 503
+    /// (`AUDITFLOW_HEALTHZ_STALL_SECS`).
+    pub healthz_stall_secs: Option<u64>,
 }
 
 /// `[readyz]` table; 0 disables a gate.

@@ -275,6 +275,11 @@ pub struct PipelineFlags {
     /// [default: 300].
     #[arg(long, env = "AUDITFLOW_READYZ_MAX_PENDING_AGE_SECS", value_name = "SECS")]
     pub readyz_max_pending_age_secs: Option<u64>,
+    /// /healthz (and Caracal's /health) answers 503 once the running pipeline's committed
+    /// frontier has not moved for this long: it moves every epoch, idle or not, so only a
+    /// stuck process stops it, and a liveness probe then restarts it; 0 disables [default: 60].
+    #[arg(long, env = "AUDITFLOW_HEALTHZ_STALL_SECS", value_name = "SECS")]
+    pub healthz_stall_secs: Option<u64>,
     /// /readyz fails while the live views lag this far behind the ledger; 0 disables
     /// [default: 300].
     #[arg(long, env = "AUDITFLOW_READYZ_MAX_VIEWS_LAG_SECS", value_name = "SECS")]

@@ -213,6 +213,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             .or(caracal.ready_max_pending_age_secs)
             .unwrap_or(300),
         max_views_lag_secs: p.readyz_max_views_lag_secs.or(file.readyz.max_views_lag_secs).unwrap_or(300),
+        healthz_stall_secs: p.healthz_stall_secs.or(file.http.healthz_stall_secs).unwrap_or(60),
     };
     let (retention_days, retention_interval) =
         retention(flags.retention.retention_days, caracal.retention_days, p.retention_interval_secs, &file.retention)?;

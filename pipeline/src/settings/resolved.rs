@@ -173,6 +173,7 @@ impl Resolved {
             "readyz_max_consumer_lag": self.ready_gates.max_consumer_lag,
             "readyz_max_pending_age_secs": self.ready_gates.max_pending_age_secs,
             "readyz_max_views_lag_secs": self.ready_gates.max_views_lag_secs,
+            "healthz_stall_secs": self.ready_gates.healthz_stall_secs,
             "api_tokens": self.api_tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
             "retention_days": self.retention_days,
             "retention_interval_secs": self.retention_interval.map(|d| d.as_secs_f64()),
@@ -202,4 +203,7 @@ pub struct ReadyGates {
     pub max_pending_age_secs: u64,
     /// Not ready when the live views lag further than this behind the ledger, seconds.
     pub max_views_lag_secs: u64,
+    /// Not alive (`/healthz` 503) when the running pipeline's committed frontier has not
+    /// moved for this long, seconds.
+    pub healthz_stall_secs: u64,
 }

@@ -262,6 +262,7 @@ fn run_tuning(tokens_file: &'static str) -> Vec<Setting> {
             json!(30),
             json!(300),
         ),
+        s("--healthz-stall-secs", "AUDITFLOW_HEALTHZ_STALL_SECS", "15", "healthz_stall_secs", json!(15), json!(60)),
         s(
             "--retention-interval-secs",
             "AUDITFLOW_RETENTION_INTERVAL_SECS",

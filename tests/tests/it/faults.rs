@@ -329,3 +329,50 @@ fn a_slow_database_then_a_slow_redis_hold_memory_to_the_in_flight_limits_and_sho
     eprintln!("slow database: {slow_db:?}\nslow redis: {slow_redis:?}");
     assert!(slow_db.max_rss_mib < 250.0 && slow_redis.max_rss_mib < 250.0, "{slow_db:?} {slow_redis:?}");
 }
+
+#[test]
+fn a_database_link_that_stops_answering_turns_healthz_503_and_once_healed_nothing_is_lost_or_doubled() {
+    let mut env = TestEnv::new("fault_half_open");
+    let pg = crate::common::proxy::CuttableProxy::start(5432);
+    env.extra_env
+        .push(("AUDITFLOW_DATABASE_URL".into(), format!("postgres://postgres@127.0.0.1:{}/{}", pg.port, env.database)));
+    migrate(&env);
+    let first = env.emit(&["--count", "3000", "--invalid-ratio", "0.02", "--seed", "81"]);
+    let stall_secs = 5;
+    let mut run = env.spawn_run(&["--workers", "2", "--healthz-stall-secs", &stall_secs.to_string()], &[]);
+    let addr = env.server_addr(1);
+    wait_for_all(&env, &first);
+    assert_eq!(http_get(&addr, "/healthz", &[]).0, 200, "an idle pipeline is alive");
+
+    // The link dies without a reset, then more work arrives: the commits wait on a
+    // connection that never answers, and the frontier stops.
+    pg.freeze();
+    let frozen_at = Instant::now();
+    let second = env.emit(&["--count", "3000", "--invalid-ratio", "0.02", "--seed", "82"]);
+    let mut said = String::new();
+    wait_until(Duration::from_secs(60), "/healthz 503 while the database link is frozen", &env, || {
+        let (status, body) = http_get(&addr, "/healthz", &[]);
+        said = body;
+        status == 503
+    });
+    assert!(
+        frozen_at.elapsed() >= Duration::from_secs(stall_secs),
+        "503 before the stall time ({:?}): {said}",
+        frozen_at.elapsed()
+    );
+    assert!(said.contains("stalled") && said.contains("healthz_stall_secs = 5"), "{said}");
+    assert_eq!(http_get(&addr, "/health", &[]).0, 503, "Caracal's /health says the same");
+    wait_until(Duration::from_secs(30), "the stall in the log", &env, || {
+        log(&env).contains("stalled: the committed frontier has not moved")
+    });
+
+    // Healed: the held bytes arrive, the frontier moves, the probe is green again, and
+    // every entry of both batches is stored or dead-lettered once.
+    pg.thaw();
+    wait_until(LIMIT, "/healthz ok after the link heals", &env, || http_get(&addr, "/healthz", &[]).0 == 200);
+    let all: Manifest = first.into_iter().chain(second).collect();
+    wait_for_all(&env, &all);
+    let status = terminate(&mut run, LIMIT);
+    assert!(status.success(), "run exited with {status}; log:\n{}", env.log_tail());
+    env.assert_exactly_once(&all);
+}

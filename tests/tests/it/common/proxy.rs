@@ -8,11 +8,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A TCP proxy in front of a server that can go "down": while cut, it drops every open
-/// connection and refuses new ones (connections are accepted and closed at once).
+/// connection and refuses new ones (connections are accepted and closed at once). It can
+/// also freeze: connections stay open and nothing is forwarded either way, as over a link
+/// that dies without a reset (a half-open connection).
 pub struct CuttableProxy {
     pub port: u16,
     address: SocketAddr,
     cut: Arc<AtomicBool>,
+    frozen: Arc<AtomicBool>,
     closed: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
     delay_ms: Arc<AtomicU64>,
@@ -33,7 +36,9 @@ impl CuttableProxy {
         let closed = Arc::new(AtomicBool::new(false));
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let delay_ms = Arc::new(AtomicU64::new(0));
+        let frozen = Arc::new(AtomicBool::new(false));
         let (cut2, closed2, open2, delay2) = (cut.clone(), closed.clone(), open.clone(), delay_ms.clone());
+        let frozen2 = frozen.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 if closed2.load(Ordering::SeqCst) {
@@ -50,11 +55,11 @@ impl CuttableProxy {
                 if let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) {
                     open2.lock().expect("lock").extend([c, s]);
                 }
-                pipe(&client, &server, delay2.clone());
-                pipe(&server, &client, delay2.clone());
+                pipe(&client, &server, delay2.clone(), frozen2.clone());
+                pipe(&server, &client, delay2.clone(), frozen2.clone());
             }
         });
-        CuttableProxy { port: address.port(), address, cut, closed, open, delay_ms }
+        CuttableProxy { port: address.port(), address, cut, frozen, closed, open, delay_ms }
     }
 
     pub fn endpoint(&self) -> String {
@@ -71,6 +76,16 @@ impl CuttableProxy {
     /// latency grows, the throughput does not shrink.
     pub fn delay(&self, ms: u64) {
         self.delay_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Nothing is forwarded any more, and nothing is closed: what is sent waits here.
+    pub fn freeze(&self) {
+        self.frozen.store(true, Ordering::SeqCst);
+    }
+
+    /// Forwarding resumes, the bytes held while frozen first.
+    pub fn thaw(&self) {
+        self.frozen.store(false, Ordering::SeqCst);
     }
 
     /// The server is reachable again.
@@ -96,7 +111,7 @@ impl Drop for CuttableProxy {
 
 /// Copies `from` to `to`; each chunk is written `delay_ms` after it was read (a second
 /// thread writes, so reading goes on meanwhile, as packets keep flowing on a long link).
-fn pipe(from: &TcpStream, to: &TcpStream, delay_ms: Arc<AtomicU64>) {
+fn pipe(from: &TcpStream, to: &TcpStream, delay_ms: Arc<AtomicU64>, frozen: Arc<AtomicBool>) {
     let (Ok(mut from), Ok(mut to)) = (from.try_clone(), to.try_clone()) else { return };
     let (tx, rx) = std::sync::mpsc::channel::<(std::time::Instant, Vec<u8>)>();
     std::thread::spawn(move || {
@@ -117,6 +132,9 @@ fn pipe(from: &TcpStream, to: &TcpStream, delay_ms: Arc<AtomicU64>) {
     std::thread::spawn(move || {
         for (due, chunk) in rx {
             std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+            while frozen.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             if to.write_all(&chunk).is_err() {
                 break;
             }
