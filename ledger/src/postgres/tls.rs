@@ -248,6 +248,12 @@ impl PgTarget {
             SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
             _ => tokio_postgres::config::SslMode::Require,
         });
+        // Several hosts (libpq's `host=a,b` or `postgres://h1,h2/db`) are a primary and its
+        // standbys: whichever is writable now takes the writes, and a connection to a
+        // read-only one (a standby, or a demoted primary) is never used for them.
+        if config.get_hosts().len() > 1 {
+            config.target_session_attrs(tokio_postgres::config::TargetSessionAttrs::ReadWrite);
+        }
         let tls = MakeRustlsConnect::new(client_config(mode, options)?);
         Ok(PgTarget { config, tls, mode, options: TlsOptions { mode: Some(mode), ..options.clone() } })
     }

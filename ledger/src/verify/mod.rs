@@ -12,11 +12,13 @@
 
 mod batches;
 pub mod caracal_walk;
+pub mod durability;
 pub mod privileges;
 pub mod sweep;
 pub mod walk;
 
 pub use batches::{signed_batch, BATCH_COLUMNS};
+pub use durability::{check_durability, Durability};
 pub use privileges::check_privileges;
 pub use sweep::{run_sweeps, SweepConfig, TamperStats};
 pub use walk::{verify_ledger, LedgerReport, Scope};

@@ -20,6 +20,8 @@ mod cli_surface;
 mod deploy;
 // Faults survived (Redis and Postgres killed, reset, slowed; a full disk), then exactly once.
 mod faults;
+// Postgres failover: a primary and its standby; what a two-host URL writes to, what a failover can lose.
+mod failover;
 // The fleet: a timely cluster on test hosts (network namespaces), SIGKILLs, rescales, cut links.
 mod fleet;
 // Ingest: exactly once under SIGKILL, tamper on replay, shutdown, poison entries, exit codes.

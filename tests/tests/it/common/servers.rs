@@ -299,7 +299,10 @@ impl PrivatePostgres {
              max_connections = 200\n",
             root.display()
         );
-        let mut hba = "local all all trust\nhost all postgres 127.0.0.1/32 trust\n".to_owned();
+        // Replication too: a test may start a standby of this cluster (`standby_of`).
+        let mut hba =
+            "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost replication postgres 127.0.0.1/32 trust\n"
+                .to_owned();
         if let Some(pki) = tls {
             for (from, to) in [(&pki.server_cert, "server.crt"), (&pki.server_key, "server.key"), (&pki.ca, "ca.crt")] {
                 std::fs::copy(from, data.join(to)).expect("copy certificate");
@@ -340,6 +343,57 @@ impl PrivatePostgres {
         cmd.args(["-u", "postgres", "--"]).arg(self.bin.join("pg_ctl")).arg("-D").arg(&self.data).args(args);
         cmd.arg("-l").arg(&self.log);
         run(&mut cmd, &format!("pg_ctl {}", args.join(" ")));
+    }
+
+    /// A streaming standby of `primary` (`pg_basebackup -R`: asynchronous until the primary
+    /// names it in `synchronous_standby_names`), known to the primary as `name` (its
+    /// `cluster_name`, which the WAL receiver sends as its `application_name`).
+    pub fn standby_of(primary: &PrivatePostgres, dir: &Path, name: &str) -> Self {
+        let bin = primary.bin.clone();
+        let root = dir.join(format!("pg-{}", free_port()));
+        let data = root.join("data");
+        std::fs::create_dir_all(&root).expect("standby dir");
+        run(Command::new("chown").arg("-R").arg("postgres:postgres").arg(&root), "chown the standby's directory");
+        let mut backup = Command::new("runuser");
+        backup.args(["-u", "postgres", "--"]).arg(bin.join("pg_basebackup")).arg("-D").arg(&data).args([
+            "-R",
+            "--no-sync",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-p",
+            &primary.port.to_string(),
+        ]);
+        run(&mut backup, "pg_basebackup of the primary");
+        let port = free_port();
+        // Appended after the primary's own lines, which the backup copied: the last one wins.
+        let mut conf = std::fs::read_to_string(data.join("postgresql.conf")).expect("postgresql.conf");
+        conf.push_str(&format!(
+            "port = {port}\nunix_socket_directories = '{}'\ncluster_name = '{name}'\n",
+            root.display()
+        ));
+        std::fs::write(data.join("postgresql.conf"), conf).expect("postgresql.conf");
+        let standby = PrivatePostgres { data, bin, port, log: root.join("postgres.log") };
+        standby.pg_ctl(&["start", "-w", "-t", "30"]);
+        standby
+    }
+
+    /// Runs `sql` as `postgres` on the `postgres` database.
+    pub fn sql(&self, sql: &str) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async {
+            let (client, conn) =
+                tokio_postgres::connect(&self.admin(), tokio_postgres::NoTls).await.expect("the cluster answers");
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        });
     }
 
     /// Restarts the cluster (`fast`: sessions are ended, `immediate`: the server is killed
