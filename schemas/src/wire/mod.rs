@@ -384,22 +384,21 @@ fn fields(mut m: Members, id: &str, entry_id: Option<&[u8]>) -> Result<AuditEven
             return Err(Reason::schema("id", "entry field `id` differs from data.id"));
         }
     }
-    let zone_id = required_str(m.take(const { slot("zone_id") }), "zone_id", 256)?;
-    let event_type = required_str(m.take(const { slot("event_type") }), "event_type", 128)?;
-    let occurred_text = required_str(m.take(const { slot("occurred_at") }), "occurred_at", 64)?;
+    let zone_id = m.required(const { slot("zone_id") }, 256)?;
+    let event_type = m.required(const { slot("event_type") }, 128)?;
+    let occurred_text = m.required(const { slot("occurred_at") }, 64)?;
     let occurred_at = parse_occurred_at(&occurred_text).map_err(|e| Reason::schema("occurred_at", e))?;
-    let request_id = optional_str(m.take(const { slot("request_id") }), "request_id", MAX_REQUEST_ID)?;
+    let request_id = m.optional(const { slot("request_id") }, MAX_REQUEST_ID)?;
     if let Some(r) = &request_id {
         if !is_valid_request_id(r) {
             return Err(Reason::schema("request_id", "must match ^[A-Za-z0-9_.\\-:]{1,128}$"));
         }
     }
-    let decision = optional_str(m.take(const { slot("decision") }), "decision", 64)?;
-    let policy_set_id = optional_str(m.take(const { slot("policy_set_id") }), "policy_set_id", 1024)?;
-    let policy_set_version_id =
-        optional_str(m.take(const { slot("policy_set_version_id") }), "policy_set_version_id", 1024)?;
-    let manifest_sha = optional_str(m.take(const { slot("manifest_sha") }), "manifest_sha", 1024)?;
-    let evaluation_status = optional_str(m.take(const { slot("evaluation_status") }), "evaluation_status", 1024)?;
+    let decision = m.optional(const { slot("decision") }, 64)?;
+    let policy_set_id = m.optional(const { slot("policy_set_id") }, 1024)?;
+    let policy_set_version_id = m.optional(const { slot("policy_set_version_id") }, 1024)?;
+    let manifest_sha = m.optional(const { slot("manifest_sha") }, 1024)?;
+    let evaluation_status = m.optional(const { slot("evaluation_status") }, 1024)?;
     let metadata_json = match m.take(const { slot("metadata_json") }) {
         None | Some(Value::Null) => None,
         Some(v @ Value::Object(_)) => Some(into_canonical_json(v)),
