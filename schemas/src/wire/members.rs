@@ -78,12 +78,12 @@ impl Members {
 
     /// The known string field in `slot`, taken out, required and at most `max` characters.
     pub(super) fn required(&mut self, slot: usize, max: usize) -> Result<String, crate::Reason> {
-        super::required_str(self.take(slot), KNOWN_FIELDS[slot], max)
+        super::field::required_str(self.take(slot), KNOWN_FIELDS[slot], max)
     }
 
     /// The known string field in `slot`, taken out, at most `max` characters when present.
     pub(super) fn optional(&mut self, slot: usize, max: usize) -> Result<Option<String>, crate::Reason> {
-        super::optional_str(self.take(slot), KNOWN_FIELDS[slot], max)
+        super::field::optional_str(self.take(slot), KNOWN_FIELDS[slot], max)
     }
 
     /// Every member as one map, for the rare checks that need them all by name.

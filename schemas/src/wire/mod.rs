@@ -6,6 +6,7 @@
 //! UTF-8 JSON; schema. The signature is checked before parsing so that nothing an
 //! unauthenticated writer sends is interpreted beyond its length.
 
+mod field;
 mod members;
 
 use crate::canonical::{canonical_object, content_sha256, into_canonical_json, normalize_numbers};
@@ -13,6 +14,7 @@ use crate::event::{AuditEvent, VerifiedEvent};
 use crate::keyring::{Keyring, VerifyOutcome};
 use crate::{DeadLetter, Reason};
 use chrono::{DateTime, SubsecRound, Utc};
+use field::{check_required, optional_str, required_str};
 use members::{slot, Members};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -302,43 +304,6 @@ fn contains_nul(value: &Value) -> bool {
         Value::Array(items) => items.iter().any(contains_nul),
         Value::Object(members) => members.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
         _ => false,
-    }
-}
-
-fn required_str(value: Option<Value>, field: &str, max: usize) -> Result<String, Reason> {
-    match value {
-        None | Some(Value::Null) => Err(Reason::schema(field, "required")),
-        Some(Value::String(s)) => {
-            check_required(&s, field, max)?;
-            Ok(s)
-        }
-        Some(_) => Err(Reason::schema(field, "must be a string")),
-    }
-}
-
-fn check_required(s: &str, field: &str, max: usize) -> Result<(), Reason> {
-    if s.is_empty() {
-        return Err(Reason::schema(field, "must not be empty"));
-    }
-    check_len(s, field, max)
-}
-
-fn check_len(s: &str, field: &str, max: usize) -> Result<(), Reason> {
-    // Bytes bound characters from above: only a long string needs counting.
-    if s.len() > max && s.chars().count() > max {
-        return Err(Reason::schema(field, format!("longer than {max} characters")));
-    }
-    Ok(())
-}
-
-fn optional_str(value: Option<Value>, field: &str, max: usize) -> Result<Option<String>, Reason> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => {
-            check_len(&s, field, max)?;
-            Ok(Some(s))
-        }
-        Some(_) => Err(Reason::schema(field, "must be a string")),
     }
 }
 
