@@ -240,6 +240,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
         verification_skipped: false,
         running: Arc::default(),
         cluster: Arc::default(),
+        rewinds: Arc::default(),
     };
     let streams = auditflow_pipeline::ops::Streams {
         redis: base.redis.clone(),

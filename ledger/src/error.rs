@@ -27,6 +27,15 @@ pub enum LedgerError {
     /// The database was migrated with another ledger layout than configured.
     #[error("{0}")]
     Incompatible(String),
+    /// The record of commits kept outside the ledger (Redis) could not be read or written.
+    #[error("commit journal: {0}")]
+    Journal(String),
+    /// A zone's chain this process knew is not in the ledger (lost with a failover).
+    #[error("{0}")]
+    ChainMissing(String),
+    /// A streaming standby has not received what the primary committed yet.
+    #[error("{0}")]
+    StandbyBehind(String),
 }
 
 impl LedgerError {
@@ -52,6 +61,7 @@ impl LedgerError {
             },
             LedgerError::Pool(_) => true,
             LedgerError::Incompatible(_) => false,
+            LedgerError::Journal(_) | LedgerError::ChainMissing(_) | LedgerError::StandbyBehind(_) => true,
         }
     }
 }

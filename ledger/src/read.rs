@@ -151,3 +151,22 @@ pub async fn zone_page<C: GenericClient>(c: &C, q: &ZoneQuery<'_>) -> Result<Vec
         .map_err(LedgerError::pg("read a zone page"))?;
     rows.iter().map(StoredRow::decode).collect::<Result<_, _>>().map_err(LedgerError::pg("decode a zone page row"))
 }
+
+/// Every chain's committed head (`chain_seq` of its ledger watermark), by chain.
+pub async fn chain_heads<C: GenericClient>(c: &C) -> Result<std::collections::BTreeMap<i32, i64>, LedgerError> {
+    let rows = c
+        .query("SELECT chain_id, chain_seq FROM audit_ingest_watermarks WHERE sink = 'ledger'", &[])
+        .await
+        .map_err(LedgerError::pg("read the chain heads"))?;
+    Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The ledger database's OID: the same on a promoted standby, another one for a database
+/// created again under the same name (so records about the old one do not apply to it).
+pub async fn database_oid<C: GenericClient>(c: &C) -> Result<i64, LedgerError> {
+    let row = c
+        .query_one("SELECT oid::bigint FROM pg_database WHERE datname = current_database()", &[])
+        .await
+        .map_err(LedgerError::pg("read the database's oid"))?;
+    Ok(row.get(0))
+}

@@ -25,4 +25,5 @@ pub mod dataflow;
 pub mod ops;
 pub mod process;
 pub mod queries;
+pub mod rewind;
 pub mod settings;

@@ -18,6 +18,9 @@ use futures_util::{pin_mut, StreamExt};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 
+/// How long a new segment waits for the standbys before the step is retried.
+const STANDBY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Inner {
     pub(super) async fn load_states(&self, chains: &[i32]) -> Result<BTreeMap<i32, ChainState>, ExportError> {
         let c = client(&self.pool).await?;
@@ -42,6 +45,7 @@ impl Inner {
     pub(super) async fn refresh_heads(&self, states: &mut BTreeMap<i32, ChainState>) -> Result<(), ExportError> {
         let c = client(&self.pool).await?;
         let chains: Vec<i32> = states.keys().copied().collect();
+        let mut heads = BTreeMap::new();
         for row in c
             .query(
                 "SELECT chain_id, chain_seq FROM audit_ingest_watermarks WHERE sink = 'ledger' AND chain_id = ANY($1)",
@@ -50,9 +54,13 @@ impl Inner {
             .await
             .map_err(LedgerError::pg("read ledger heads"))?
         {
-            if let Some(s) = states.get_mut(&row.get::<_, i32>(0)) {
-                s.ledger_head = s.ledger_head.max(row.get(1));
-            }
+            heads.insert(row.get::<_, i32>(0), row.get::<_, i64>(1));
+        }
+        // Read when every commit is durable: the ledger's own heads are the truth, also
+        // after a failover repaired from the stream, where a chain reported earlier may have
+        // ended lower or gone.
+        for (chain, s) in states.iter_mut() {
+            s.ledger_head = heads.get(chain).copied().unwrap_or(s.to_seq);
         }
         Ok(())
     }
@@ -98,6 +106,10 @@ impl Inner {
         };
         let (from, to) = (plan.from_seq, plan.to_seq);
         tracing::debug!(chain, manifest_seq = plan.manifest_seq, from, to, "archiving segment");
+        // Only what every standby holds, the rows and the segment's plan: a promoted one
+        // keeps them where the archive says they are, and a resumed segment has the same
+        // names and bytes (docs/reliability.md, "Postgres failover").
+        auditflow_ledger::postgres::standbys::wait_for_standbys(&**client(&self.pool).await?, STANDBY_WAIT).await?;
 
         let files = self.write_segment(chain, &plan).await?;
         failpoint("before_manifest", &self.archive, None).await;

@@ -4,6 +4,8 @@
 use super::caracal::caracal_content_sha256;
 use super::copy::{copy_ids, copy_rows, insert_rows};
 use super::heads::record_batch_heads;
+use super::journal::{committed_of, stream_pos, CommitJournal, Journaling};
+use super::outcome::{ChainAdvance, LedgerOutput, LedgerStats, ShardOutcome};
 use super::zone_plan::{by_zone, ZoneBatch, ZonePlan};
 use crate::partitions::{PARTITION_MONTHS_AHEAD, PARTITION_MONTHS_BACK};
 use crate::postgres::client;
@@ -18,17 +20,8 @@ use auditflow_schemas::{DeadLetter, Reason, VerifiedEvent};
 use chrono::{Datelike, Months, NaiveDate};
 use deadpool_postgres::Pool;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-
-/// A chain's committed ledger head moved (emitted by the ledger sink once durable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChainAdvance {
-    /// Ledger chain (one per zone).
-    pub chain_id: i32,
-    /// Its committed `chain_seq`.
-    pub head_seq: i64,
-}
 
 /// What the ledger sink needs.
 #[derive(Clone, Debug)]
@@ -45,25 +38,6 @@ pub struct LedgerConfig {
     pub tamper_evidence: bool,
     /// Emit every committed row for the live views.
     pub views: bool,
-}
-
-/// Counters of what this process committed (for summaries and metrics).
-#[derive(Debug, Default)]
-pub struct LedgerStats {
-    /// Rows inserted.
-    pub inserted: AtomicU64,
-    /// Identical re-deliveries dropped.
-    pub duplicates: AtomicU64,
-    /// Tampered re-deliveries dead-lettered.
-    pub tampers: AtomicU64,
-}
-
-impl LedgerStats {
-    fn record(&self, outcome: &ShardOutcome) {
-        self.inserted.fetch_add(outcome.inserted as u64, Ordering::Relaxed);
-        self.duplicates.fetch_add(outcome.duplicates as u64, Ordering::Relaxed);
-        self.tampers.fetch_add(outcome.tampers as u64, Ordering::Relaxed);
-    }
 }
 
 /// Hands batches to async tasks that commit them. Cheap to clone (one per worker).
@@ -84,42 +58,27 @@ struct Inner {
     /// Whether `audit_events` has row-level security (a ledger adopted from Caracal keeps
     /// Caracal's), which rules out `COPY FROM`: 0 not known yet, 1 no, 2 yes.
     row_security: std::sync::atomic::AtomicU8,
-}
-
-/// What one shard transaction did.
-#[derive(Debug, Default, Clone)]
-pub struct ShardOutcome {
-    /// Rows inserted.
-    pub inserted: usize,
-    /// Identical re-deliveries dropped.
-    pub duplicates: usize,
-    /// Re-deliveries with other content.
-    pub tampers: usize,
-    /// The chains (one per zone) whose head moved, with their new heads.
-    pub advanced: Vec<ChainAdvance>,
-}
-
-/// What the ledger sink emits once a batch is durable.
-#[derive(Debug, Clone)]
-pub enum LedgerOutput {
-    /// A dead letter found while committing (`tamper_on_replay`, `pg_permanent_error`).
-    Dead(DeadLetter),
-    /// A chain's committed head moved (for the export).
-    Advanced(ChainAdvance),
-    /// A row the ledger committed (for the live views).
-    Committed(SharedEvent),
-}
-
-fn stream_pos(id: &str) -> (u64, u64) {
-    let mut parts = id.splitn(2, '-');
-    let ms = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let seq = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    (ms, seq)
+    journaling: Journaling,
 }
 
 impl LedgerCommitter {
     /// A committer writing through `pool`; async work runs on `runtime`.
     pub fn new(pool: Pool, config: LedgerConfig, runtime: tokio::runtime::Handle) -> Self {
+        Self::build(pool, config, runtime, Journaling::default())
+    }
+
+    /// A committer that records every commit in `journal` and checks chains against it
+    /// (see [`CommitJournal`]).
+    pub fn journaled(
+        pool: Pool,
+        config: LedgerConfig,
+        runtime: tokio::runtime::Handle,
+        journal: Arc<dyn CommitJournal>,
+    ) -> Self {
+        Self::build(pool, config, runtime, Journaling::new(journal))
+    }
+
+    fn build(pool: Pool, config: LedgerConfig, runtime: tokio::runtime::Handle, journaling: Journaling) -> Self {
         let inner = Inner {
             pool,
             config,
@@ -127,6 +86,7 @@ impl LedgerCommitter {
             months: Mutex::new(HashSet::new()),
             zone_chains: Mutex::new(HashMap::new()),
             row_security: std::sync::atomic::AtomicU8::new(0),
+            journaling,
         };
         LedgerCommitter { inner: Arc::new(inner), runtime }
     }
@@ -134,6 +94,17 @@ impl LedgerCommitter {
     /// What this committer (and its clones) committed so far.
     pub fn stats(&self) -> Arc<LedgerStats> {
         self.inner.stats.clone()
+    }
+
+    /// Heads committed before this process started (what the journal recorded): a chain
+    /// found below one of them has been rewound.
+    pub fn seed_heads(&self, heads: impl IntoIterator<Item = (i32, i64)>) {
+        self.inner.journaling.seed(heads);
+    }
+
+    /// Commits `batch` now, outside the dataflow (the repair of a rewound ledger).
+    pub async fn commit_now(&self, epoch: u64, batch: Vec<VerifiedEvent>) -> Vec<LedgerOutput> {
+        self.inner.commit(epoch, batch).await
     }
 
     /// Commits `batch` (all of epochs up to `epoch`) and completes with its dead letters.
@@ -265,8 +236,9 @@ impl Inner {
             )
             .await;
         match committed {
-            Ok((outcome, letters, views)) => {
+            Ok((mut outcome, letters, views)) => {
                 self.stats.record(&outcome);
+                self.journaling.record(std::mem::take(&mut outcome.committed)).await;
                 tracing::debug!(shard, epoch, ?outcome, "ledger batch committed");
                 let mut out: Vec<LedgerOutput> = letters.into_iter().map(LedgerOutput::Dead).collect();
                 out.extend(views.into_iter().map(LedgerOutput::Committed));
@@ -294,8 +266,9 @@ impl Inner {
                 )
                 .await;
             match committed {
-                Ok((outcome, l, views)) => {
+                Ok((mut outcome, l, views)) => {
                     self.stats.record(&outcome);
+                    self.journaling.record(std::mem::take(&mut outcome.committed)).await;
                     letters.extend(l.into_iter().map(LedgerOutput::Dead));
                     letters.extend(views.into_iter().map(LedgerOutput::Committed));
                     for advance in outcome.advanced {
@@ -353,6 +326,7 @@ impl Inner {
             .into_iter()
             .map(|r| (r.get(0), ChainHead { seq: r.get(1), content_sha256: r.get(2) }))
             .collect();
+        self.journaling.check(&heads).await?;
 
         let ids: Vec<String> = zones.iter().flat_map(|z| z.events.iter().map(|e| e.event.id.clone())).collect();
         let stored_stmt = tx
@@ -388,8 +362,12 @@ impl Inner {
         let mut plans = Vec::with_capacity(zones.len());
         for (zone, &chain_id) in zones.iter().zip(&chain_of_zone) {
             let Some(head) = heads.remove(&chain_id) else {
-                return Err(LedgerError::Incompatible(format!(
-                    "no watermark row for chain {chain_id} (zone {:?}); run `auditflow migrate`",
+                // The zone's chain is gone with a failover that lost its creation: look it
+                // up (create it) again on the next attempt.
+                self.zone_chains.lock().unwrap_or_else(|p| p.into_inner()).remove(&zone.zone);
+                return Err(LedgerError::ChainMissing(format!(
+                    "no watermark row for chain {chain_id} (zone {:?}): the zone is looked up again (if this \
+                     repeats, run `auditflow migrate`)",
                     zone.zone
                 )));
             };
@@ -461,7 +439,7 @@ impl Inner {
         tx.commit().await.map_err(LedgerError::pg("commit"))?;
         metrics::histogram!("auditflow_sink_commit_seconds", "sink" => "ledger")
             .record(started.elapsed().as_secs_f64());
-        let mut outcome = ShardOutcome::default();
+        let mut outcome = ShardOutcome { committed: committed_of(&plans), ..ShardOutcome::default() };
         let mut views = Vec::new();
         for p in &plans {
             outcome.inserted += p.plan.new_rows.len();

@@ -19,6 +19,10 @@ mod caracal;
 mod committer;
 mod copy;
 mod heads;
+mod journal;
+mod outcome;
 mod zone_plan;
 
-pub use committer::{ChainAdvance, LedgerCommitter, LedgerConfig, LedgerOutput, LedgerStats};
+pub use committer::{LedgerCommitter, LedgerConfig};
+pub use journal::{stream_pos, CommitJournal, Committed, Rewound};
+pub use outcome::{ChainAdvance, LedgerOutput, LedgerStats};

@@ -3,6 +3,7 @@
 use crate::LedgerError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 
+pub mod standbys;
 pub mod tls;
 
 pub use tls::{parse_config, PgTarget};

@@ -129,6 +129,7 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
             verification_skipped: telemetry.keyring.skips_verification(),
             running: telemetry.running.clone(),
             cluster: telemetry.cluster.clone(),
+            rewinds: telemetry.rewinds.clone(),
         },
         Arc::new(ops::api::ApiState {
             tokens: settings.api_tokens.clone(),
@@ -177,6 +178,13 @@ fn print_summary(s: &RunSummary) {
         println!(
             "  views read back          {:>10}  ({} of them kept from the views by their budget while they lagged)",
             s.views_caught_up_rows, s.views_shed_rows
+        );
+    }
+    if s.ledger_rewinds > 0 {
+        println!(
+            "  ledger rewinds repaired  {:>10}  (the ledger went back in time; its lost entries were read again from \
+             the stream: see the log)",
+            s.ledger_rewinds
         );
     }
     if !s.dlq_by_reason.is_empty() {

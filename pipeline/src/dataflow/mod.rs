@@ -56,6 +56,7 @@ pub struct Pipeline {
     pool: deadpool_postgres::Pool,
     committer: LedgerCommitter,
     exporter: Exporter,
+    repairer: Arc<crate::rewind::Repairer>,
     stop: Arc<AtomicBool>,
     telemetry: Telemetry,
 }
@@ -95,7 +96,21 @@ impl Pipeline {
 
         let stop = Arc::new(AtomicBool::new(false));
         runtime.spawn(watch_signals(stop.clone(), options.cluster.is_cluster()));
-        let committer = LedgerCommitter::new(
+        let rewinds = Arc::new(crate::rewind::Rewinds::default());
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let database_oid = runtime.block_on(async {
+            let c = auditflow_ledger::postgres::client(&pool).await?;
+            auditflow_ledger::read::database_oid(&**c).await
+        })?;
+        let journal = Arc::new(crate::rewind::RedisJournal::new(
+            settings.redis.clone(),
+            &settings.stream,
+            &settings.group,
+            database_oid,
+            rewinds.clone(),
+            wake.clone(),
+        ));
+        let committer = LedgerCommitter::journaled(
             pool.clone(),
             LedgerConfig {
                 shards: settings.shards,
@@ -105,7 +120,24 @@ impl Pipeline {
                 views: settings.views_enabled,
             },
             runtime.handle().clone(),
+            journal.clone(),
         );
+        let repairer = Arc::new(crate::rewind::Repairer {
+            journal,
+            committer: committer.clone(),
+            pool: pool.clone(),
+            keyring: keyring.clone(),
+            limits: auditflow_schemas::wire::Limits { max_data_bytes: settings.max_event_bytes },
+            stream: settings.stream.clone(),
+            rewinds: rewinds.clone(),
+        });
+        // Before anything is read: a ledger that went back since the last run is repaired
+        // from the stream first.
+        runtime.block_on(auditflow_retry::Backoff::outage().until_ok(
+            || repairer.at_start(),
+            |e, wait| tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "cannot compare the ledger with the commit journal yet, retrying"),
+        ));
+        runtime.spawn(repairer.clone().run(wake));
         tracing::info!(archive = %redact(archive.url()), export_key = signer.id(), max_delay_secs = settings.export.max_delay.as_secs(), "archive");
         let exporter = Exporter::new(pool.clone(), archive, signer, settings.export.clone());
         let tamper = Arc::new(TamperStats::default());
@@ -144,8 +176,9 @@ impl Pipeline {
             running: Arc::new(AtomicBool::new(false)),
             frontier_advanced_ms: Arc::new(AtomicI64::new(0)),
             cluster: ClusterProgress::of(&options.cluster),
+            rewinds,
         };
-        Ok(Pipeline { settings, options, runtime, pool, committer, exporter, stop, telemetry })
+        Ok(Pipeline { settings, options, runtime, pool, committer, exporter, repairer, stop, telemetry })
     }
 
     /// What the running pipeline reports, for the operations surface.
@@ -161,7 +194,8 @@ impl Pipeline {
     /// Runs the dataflow on every worker until drained (with `exit_when_drained`) or SIGINT /
     /// SIGTERM, then reports what this run did.
     pub fn run(self) -> anyhow::Result<RunSummary> {
-        let Pipeline { settings, options, runtime, pool, committer, exporter, stop, telemetry } = self;
+        let Pipeline { settings, options, runtime, pool, committer, exporter, repairer, stop, telemetry } = self;
+        let final_export = exporter.clone();
         let started = Instant::now();
         let context = worker::WorkerContext {
             settings: settings.clone(),
@@ -176,6 +210,7 @@ impl Pipeline {
             stop,
             read: telemetry.read.clone(),
             stream_resets: telemetry.stream_resets.clone(),
+            rewinds: telemetry.rewinds.clone(),
             dead_lettered: telemetry.dead_lettered.clone(),
             running: telemetry.running.clone(),
             frontier_advanced_ms: telemetry.frontier_advanced_ms.clone(),
@@ -193,6 +228,9 @@ impl Pipeline {
             result
                 .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?
                 .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?;
+        }
+        if options.exit_when_drained {
+            runtime.block_on(final_repair(&repairer, &final_export, &pool, &settings, &options))?;
         }
         let export_stats = &telemetry.export;
         let failed_chains = export_stats.chains_failed.load(Ordering::Relaxed);
@@ -216,6 +254,37 @@ impl Pipeline {
         runtime.block_on(summary::fill_store_totals(&settings, &pool, &mut summary));
         Ok(summary)
     }
+}
+
+/// The end of a draining run: a rewind found after the stream looked drained (the check
+/// runs every second) is repaired before the run ends, and what any repair of this run
+/// committed is archived.
+async fn final_repair(
+    repairer: &crate::rewind::Repairer,
+    exporter: &Exporter,
+    pool: &deadpool_postgres::Pool,
+    settings: &Resolved,
+    options: &RunOptions,
+) -> anyhow::Result<()> {
+    repairer.check().await.map_err(|e| anyhow::anyhow!("cannot compare the ledger with the commit journal: {e}"))?;
+    if repairer.rewinds.count() == 0 {
+        return Ok(());
+    }
+    // A repair during the run may have committed after the export finished.
+    // This process's workers' chains (as `worker_main` assigns them).
+    let (peers, first, workers) = match options.cluster.is_cluster() {
+        true => {
+            let spec = &options.cluster;
+            (spec.processes * spec.workers, spec.process * spec.workers, spec.workers)
+        }
+        false => (settings.workers, 0, settings.workers),
+    };
+    let mut chains = Vec::new();
+    for index in first..first + workers {
+        chains.extend(auditflow_ledger::postgres::owned_chains(pool, settings.shards, peers, index).await?);
+    }
+    exporter.catch_up(&chains).await?;
+    Ok(())
 }
 
 /// Forms the cluster (exit 3 when peers stay away, exit 2 when one belongs to another

@@ -51,6 +51,9 @@ pub struct RunSummary {
     pub views_shed_rows: u64,
     /// Rows the views read back from the ledger (shed, or unwritten at start-up).
     pub views_caught_up_rows: u64,
+    /// Times the ledger was found behind what had been committed (a failover to a standby
+    /// without the last commits) and was repaired from the stream.
+    pub ledger_rewinds: u64,
 }
 
 impl RunSummary {
@@ -82,6 +85,7 @@ impl RunSummary {
                 + tamper.hmac_failures.load(Ordering::Relaxed),
             views_shed_rows: telemetry.views.shed_rows.load(Ordering::Relaxed),
             views_caught_up_rows: telemetry.views.caught_up_rows.load(Ordering::Relaxed),
+            ledger_rewinds: telemetry.rewinds.count(),
         }
     }
 }

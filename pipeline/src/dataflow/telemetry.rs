@@ -37,4 +37,6 @@ pub struct Telemetry {
     pub frontier_advanced_ms: Arc<AtomicI64>,
     /// How far the cluster has formed (a single process: formed from the start).
     pub cluster: Arc<ClusterProgress>,
+    /// Ledger rewinds noticed, and whether a repair runs.
+    pub rewinds: Arc<crate::rewind::Rewinds>,
 }

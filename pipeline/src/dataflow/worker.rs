@@ -47,6 +47,7 @@ pub(super) struct WorkerContext {
     pub(super) read: Arc<AtomicU64>,
     /// Stream resets the readers noticed.
     pub(super) stream_resets: Arc<auditflow_sources::redis_stream::StreamResets>,
+    pub(super) rewinds: Arc<crate::rewind::Rewinds>,
     /// DLQ entries written, for the summary.
     pub(super) dead_lettered: Arc<AtomicU64>,
     /// Set once the dataflow runs (`/readyz`).
@@ -71,6 +72,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         stop,
         read,
         stream_resets,
+        rewinds,
         dead_lettered,
         running,
         frontier_advanced_ms,
@@ -109,6 +111,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
             config.claim_idle = Duration::from_millis(settings.claim_idle_ms);
             config.max_in_flight = settings.max_in_flight;
             config.exit_when_drained = exit_when_drained;
+            config.drain_hold = rewinds.repairing_flag();
             let control = SourceControl::new(settings.max_in_flight, stop.clone(), read.clone(), stream_resets.clone());
             let acker = Acker::spawn(
                 runtime,

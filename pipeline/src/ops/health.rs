@@ -208,6 +208,23 @@ fn as_int(v: &redis::Value) -> Option<i64> {
     }
 }
 
+/// The ledger-rewind check: failing while the stream is read again into a ledger that went
+/// back (a failover to a standby that lacked the last commits).
+pub fn rewind_check(rewinds: &crate::rewind::Rewinds) -> Check {
+    let seen = rewinds.count();
+    Check {
+        name: "ledger_rewind",
+        ok: !rewinds.repairing(),
+        detail: match (rewinds.repairing(), seen) {
+            (true, _) => "the ledger went back in time; the lost entries are being read again from the stream (see \
+                          the log; auditflow_ledger_rewinds_total counts rewinds)"
+                .into(),
+            (false, 0) => "the ledger holds everything committed".into(),
+            (false, n) => format!("{n} rewind(s) seen and repaired from the stream"),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

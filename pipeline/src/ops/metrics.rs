@@ -43,6 +43,8 @@ pub struct Sources {
     pub running: Arc<AtomicBool>,
     /// The cluster's formation.
     pub cluster: Arc<ClusterProgress>,
+    /// Ledger rewinds noticed, and whether a repair runs.
+    pub rewinds: Arc<crate::rewind::Rewinds>,
 }
 
 /// Installs the process-wide recorder; `run` calls it once.
@@ -115,6 +117,11 @@ fn describe() {
         "Times a reader found its consumer group gone and created it again: Redis lost the stream (restarted \
          without persistence) or it was deleted; entries published before and not yet read are lost."
     );
+    describe_counter!(
+        "auditflow_ledger_rewinds_total",
+        "Times the ledger was found behind what had been committed (a failover to a standby without the last \
+         commits); the lost entries are read again from the stream."
+    );
     describe_counter!("auditflow_duplicates_dropped_total", "Identical re-deliveries recognised and dropped.");
     describe_counter!("auditflow_request_traces_written_total", "Request trace rows written by the live view.");
     describe_counter!("auditflow_retention_partitions_dropped_total", "Monthly ledger partitions retention dropped.");
@@ -184,6 +191,7 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
     counter!("auditflow_duplicates_dropped_total").absolute(load(&sources.ledger.duplicates));
     counter!("auditflow_entries_read_total").absolute(load(&sources.read));
     counter!("auditflow_stream_resets_total").absolute(sources.stream_resets.count());
+    counter!("auditflow_ledger_rewinds_total").absolute(sources.rewinds.count());
     counter!("caracal_audit_export_events_total").absolute(load(&sources.export.rows));
     gauge!("caracal_audit_export_backlog_seconds")
         .set(sources.export.backlog_ms.load(Ordering::Relaxed) as f64 / 1000.0);

@@ -169,7 +169,7 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
     let health = last.as_ref().map_err(String::as_str);
     let running = state.sources.running.load(Ordering::Relaxed);
     let views_lag = state.sources.views_enabled.then(|| state.sources.views.lag_ms() as f64 / 1000.0);
-    let checks = health::checks(
+    let mut checks = health::checks(
         running,
         &state.sources.cluster,
         state.sources.verification_skipped,
@@ -178,6 +178,7 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> Response {
         state.sources.stream_resets.last_ms().map(|at| (chrono::Utc::now().timestamp_millis() - at) as f64 / 1000.0),
         &state.gates,
     );
+    checks.push(health::rewind_check(&state.sources.rewinds));
     let ready = checks.iter().all(|c| c.ok);
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(serde_json::json!({ "ready": ready, "checks": checks, "gates": state.gates }))).into_response()

@@ -26,6 +26,9 @@ pub struct RedisStreamConfig {
     pub max_in_flight: usize,
     /// Stop once the group has nothing undelivered or pending (`--exit-when-drained`).
     pub exit_when_drained: bool,
+    /// While set, the stream is not called drained: entries acknowledged earlier are being
+    /// read again elsewhere (the repair of a rewound ledger).
+    pub drain_hold: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl RedisStreamConfig {
@@ -41,6 +44,7 @@ impl RedisStreamConfig {
             claim_idle: Duration::from_secs(30),
             max_in_flight: 20_000,
             exit_when_drained: false,
+            drain_hold: Default::default(),
         }
     }
 }

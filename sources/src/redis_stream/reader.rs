@@ -182,7 +182,7 @@ impl Reader {
                         .query_async(con)
                         .await
                         .map_err(redis_err("XPENDING", &self.config.stream))?;
-                    if parse_xpending_count(&reply)? == 0 {
+                    if parse_xpending_count(&reply)? == 0 && !self.config.drain_hold.load(Ordering::SeqCst) {
                         tracing::info!(stream = %self.config.stream, consumer = %self.config.consumer, "stream drained");
                         return Ok(());
                     }

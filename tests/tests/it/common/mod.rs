@@ -414,6 +414,12 @@ impl Drop for TestEnv {
         // A test's own Redis may already be gone.
         if let Ok(mut con) = redis::Client::open(self.redis_url.as_str()).and_then(|c| c.get_connection()) {
             let _ = redis::cmd("DEL").arg(&self.stream).arg(&self.dlq).arg(&self.revocations).query::<i64>(&mut con);
+            // The commit journal beside the stream (`<stream>:auditflow:…`).
+            let journal: Vec<String> =
+                redis::cmd("KEYS").arg(format!("{}:auditflow:*", self.stream)).query(&mut con).unwrap_or_default();
+            if !journal.is_empty() {
+                let _ = redis::cmd("DEL").arg(&journal).query::<i64>(&mut con);
+            }
         }
         let db = self.database.clone();
         let _ = self.runtime.block_on(async {

@@ -402,6 +402,42 @@ impl PrivatePostgres {
         self.pg_ctl(&["restart", "-w", "-t", "30", "-m", mode]);
     }
 
+    /// SIGKILLs the postmaster (its children see it gone and exit): a primary that dies
+    /// without a shutdown checkpoint or a last word to its standbys.
+    pub fn kill(&self) {
+        let pid = std::fs::read_to_string(self.data.join("postmaster.pid"))
+            .ok()
+            .and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<i32>().ok()))
+            .expect("postmaster.pid names the server's pid");
+        run(Command::new("kill").args(["-KILL", &pid.to_string()]), "SIGKILL the postmaster");
+    }
+
+    /// Promotes a standby to primary (`pg_ctl promote`, waiting until it accepts writes).
+    /// A standby that is restarting after a crash of one of its processes is waited for
+    /// first: a promotion asked for in the middle of that restart would be lost.
+    pub fn promote(&self) {
+        let started = std::time::Instant::now();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        while runtime.block_on(async {
+            match tokio_postgres::connect(&self.admin(), tokio_postgres::NoTls).await {
+                Ok((client, conn)) => {
+                    tokio::spawn(async move {
+                        let _ = conn.await;
+                    });
+                    client.simple_query("SELECT 1").await.is_err()
+                }
+                Err(_) => true,
+            }
+        }) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the standby did not come back to promote it"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        self.pg_ctl(&["promote", "-w", "-t", "60"]);
+    }
+
     /// The harness's base URL (plain TCP as `postgres`), without a database.
     pub fn server(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}", self.port)
