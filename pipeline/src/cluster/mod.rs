@@ -7,6 +7,7 @@
 //! | [`hello`] | the handshake that refuses peers of another generation or hostfile |
 //! | [`form`] | binding, connecting, accepting, with a countdown and socket timeouts |
 //! | [`failstop`] | the panic hook that ends the process when a peer is lost |
+//! | [`heartbeat`] | UDP heartbeats that end the process when a peer hangs |
 //! | `spec` | the cluster flags, resolved; formation progress |
 //!
 //! Membership is static (timely's): a cluster of another size is a restart of every
@@ -14,6 +15,7 @@
 
 pub mod failstop;
 mod form;
+pub mod heartbeat;
 mod hello;
 mod hostfile;
 mod spec;

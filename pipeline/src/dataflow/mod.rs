@@ -229,6 +229,8 @@ impl Pipeline {
                 .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?
                 .map_err(|e| anyhow::anyhow!("a worker failed: {e}"))?;
         }
+        // The dataflow ended everywhere: this process's silence from now on is no hang.
+        crate::cluster::heartbeat::goodbye();
         if options.exit_when_drained {
             runtime.block_on(final_repair(&repairer, &final_export, &pool, &settings, &options))?;
         }
@@ -300,6 +302,7 @@ fn start_cluster(
     let spec = &options.cluster;
     let sockets = crate::cluster::form(spec, options.connect_timeout, progress)?;
     crate::cluster::failstop::install(spec.hosts.clone());
+    crate::cluster::heartbeat::start(spec);
     let hooks = Hooks::default();
     let local = ProcessBuilder::new_typed_vector(spec.workers, hooks.refill.clone(), hooks.spill.clone());
     let (builders, network) = initialize_networking_from_sockets(local, sockets, spec.process, spec.workers, hooks)

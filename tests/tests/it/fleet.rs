@@ -272,18 +272,24 @@ fn rescaling_one_three_two_processes_mid_drain_is_exactly_once() {
     assert_views_equal_to_a_single_process(&env, &single);
 }
 
+/// Three processes started on the backlog, once the ledger has rows and a little more.
+fn mid_drain<'a>(env: &'a TestEnv, hosts: &'a Hosts) -> Cluster<'a> {
+    let cluster = Cluster::start(env, hosts, 3, &[]);
+    let started = Instant::now();
+    while rows(env) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(120), "nothing committed\n{}", cluster.logs());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    cluster
+}
+
 #[test]
 fn a_cut_link_stops_every_process_within_the_bound_and_the_restart_is_exactly_once() {
     let env = TestEnv::new("fleet_partition");
     let manifest = emit(&env, "100000", "20");
     let hosts = Hosts::new(3);
-    let mut cluster = Cluster::start(&env, &hosts, 3, &[]);
-    let started = Instant::now();
-    while rows(&env) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(120), "nothing committed\n{}", cluster.logs());
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    let mut cluster = mid_drain(&env, &hosts);
     hosts.cut(1);
     let exits = cluster.wait_all(PEER_LOSS_BOUND + Duration::from_secs(30));
     for (i, (status, took)) in exits.iter().enumerate() {
@@ -297,6 +303,46 @@ fn a_cut_link_stops_every_process_within_the_bound_and_the_restart_is_exactly_on
     eprintln!("exits after the cut: {:?}", exits.iter().map(|e| e.1).collect::<Vec<_>>());
     drop(cluster);
     hosts.restore(1);
+    Cluster::drain(&env, &hosts, 3, &[], DRAIN_LIMIT);
+    env.assert_exactly_once(&manifest);
+    env.assert_export_verifies();
+}
+
+#[test]
+fn a_stopped_process_stops_the_others_within_the_bound_and_the_restart_is_exactly_once() {
+    let env = TestEnv::new("fleet_sigstop");
+    let manifest = emit(&env, "100000", "21");
+    let hosts = Hosts::new(3);
+    let mut cluster = mid_drain(&env, &hosts);
+    // Alive but stuck: the kernel still answers its connections.
+    let stopped = cluster.children[1].id().to_string();
+    let signal = |sig: &str| {
+        let ok = std::process::Command::new("kill").args([sig, &stopped]).status().is_ok_and(|s| s.success());
+        assert!(ok, "kill {sig} {stopped}");
+    };
+    signal("-STOP");
+    let stop_at = Instant::now();
+    let mut exits: Vec<Option<Duration>> = vec![None; 3];
+    while [0, 2].iter().any(|&i| exits[i].is_none()) {
+        for i in [0, 2] {
+            if exits[i].is_none() && cluster.children[i].try_wait().expect("wait").is_some() {
+                exits[i] = Some(stop_at.elapsed());
+            }
+        }
+        if stop_at.elapsed() > PEER_LOSS_BOUND + Duration::from_secs(30) {
+            signal("-CONT");
+            panic!("the others still run {:?} after one was stopped: {exits:?}\n{}", stop_at.elapsed(), cluster.logs());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for i in [0, 2] {
+        let took = exits[i].expect("exited");
+        assert!(took <= PEER_LOSS_BOUND, "process {i} took {took:?} to stop (bound {PEER_LOSS_BOUND:?})");
+        assert!(process_log(&env, i).contains("is gone"), "process {i} did not name the lost peer\n{}", cluster.logs());
+    }
+    eprintln!("exits after the SIGSTOP: {exits:?}");
+    signal("-CONT");
+    drop(cluster);
     Cluster::drain(&env, &hosts, 3, &[], DRAIN_LIMIT);
     env.assert_exactly_once(&manifest);
     env.assert_export_verifies();
