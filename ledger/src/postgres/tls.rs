@@ -234,6 +234,27 @@ pub struct PgTarget {
     options: TlsOptions,
 }
 
+/// Deadlines on the connection itself, where the URL sets none (libpq's `connect_timeout`,
+/// `keepalives_idle`, `tcp_user_timeout` still win): a host that never answers a connect
+/// is skipped after 10 s (the next of several hosts is tried), data the server stops
+/// acknowledging ends the connection after 30 s, and an idle connection to a vanished server
+/// is found within a minute. Without them a connection to a dead primary can wait for the
+/// kernel's defaults (hours of keepalive, about 15 minutes of retransmission).
+fn set_deadlines(config: &mut tokio_postgres::Config) {
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(std::time::Duration::from_secs(10));
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(std::time::Duration::from_secs(30));
+    }
+    // tokio-postgres's default idle time is libpq's two hours.
+    if config.get_keepalives_idle() == std::time::Duration::from_secs(2 * 60 * 60) {
+        config.keepalives_idle(std::time::Duration::from_secs(30));
+        config.keepalives_interval(std::time::Duration::from_secs(10));
+        config.keepalives_retries(3);
+    }
+}
+
 impl PgTarget {
     /// Builds the connector `options` ask for (each unset parameter at libpq's default), and
     /// sets the matching `sslmode` on `config`.
@@ -254,6 +275,7 @@ impl PgTarget {
         if config.get_hosts().len() > 1 {
             config.target_session_attrs(tokio_postgres::config::TargetSessionAttrs::ReadWrite);
         }
+        set_deadlines(&mut config);
         let tls = MakeRustlsConnect::new(client_config(mode, options)?);
         Ok(PgTarget { config, tls, mode, options: TlsOptions { mode: Some(mode), ..options.clone() } })
     }
