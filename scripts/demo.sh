@@ -19,6 +19,8 @@ export RUST_LOG=${RUST_LOG:-warn}
 mkdir -p .demo
 
 redis-cli -h 127.0.0.1 DEL "$AUDITFLOW_STREAM" "$AUDITFLOW_STREAM.dlq" >/dev/null
+# The commit journal of the last demo's ledger (docs/reliability.md, "Postgres failover").
+redis-cli -h 127.0.0.1 --scan --pattern "$AUDITFLOW_STREAM:auditflow:*" | xargs -r redis-cli -h 127.0.0.1 DEL >/dev/null
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS auditflow_demo WITH (FORCE)" >/dev/null
 rm -rf "$ARCHIVE_DIR"
 

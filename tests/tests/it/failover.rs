@@ -112,7 +112,9 @@ fn failover_round(round: usize, count: usize, kill_at: i64, cut: bool, sync: boo
     if cut {
         signal_wal_receiver(&name, "STOP");
     }
-    let mut run = env.spawn_run(&["--workers", "2", "--exit-when-drained", "--summary-json"], &[]);
+    // The archive exports while the drain runs (a segment a second), not only at its end.
+    let mut run = env
+        .spawn_run(&["--workers", "2", "--exit-when-drained", "--summary-json", "--export-max-delay-secs", "1"], &[]);
 
     let started = Instant::now();
     let wait_rows = |rows: i64, run: &mut std::process::Child| {
