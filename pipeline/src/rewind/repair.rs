@@ -5,6 +5,7 @@ use super::rewinds::Rewinds;
 use auditflow_ledger::commit::{CommitJournal, LedgerCommitter, LedgerOutput, Rewound};
 use auditflow_ledger::postgres::client;
 use auditflow_schemas::keyring::Keyring;
+use auditflow_schemas::wire::StreamEntry;
 use auditflow_schemas::wire::{decode, Limits};
 use auditflow_sources::redis_stream::reply::parse_entries;
 use std::sync::Arc;
@@ -100,71 +101,65 @@ impl Repairer {
         result
     }
 
-    async fn reread(&self, start: &str) -> Result<(), String> {
-        let stream = self.stream.clone();
-        let last: Option<String> = self
-            .journal
+    /// One `XRANGE` / `XREVRANGE` page of the stream.
+    async fn range(
+        &self,
+        command: &'static str,
+        from: &str,
+        to: &str,
+        count: usize,
+    ) -> Result<Vec<StreamEntry>, String> {
+        let (stream, from, to) = (self.stream.clone(), from.to_owned(), to.to_owned());
+        self.journal
             .with(|con| {
-                let stream = stream.clone();
                 Box::pin(async move {
-                    let reply: redis::Value = redis::cmd("XREVRANGE")
+                    let reply: redis::Value = redis::cmd(command)
                         .arg(&stream)
-                        .arg("+")
-                        .arg("-")
+                        .arg(&from)
+                        .arg(&to)
                         .arg("COUNT")
-                        .arg(1)
+                        .arg(count)
                         .query_async(con)
                         .await
-                        .map_err(|e| format!("redis XREVRANGE: {e}"))?;
-                    let entries = parse_entries("XREVRANGE", reply, &stream, "repair", 0).map_err(|e| e.to_string())?;
-                    Ok(entries.into_iter().next().map(|e| e.stream_id))
+                        .map_err(|e| format!("redis {command}: {e}"))?;
+                    parse_entries(command, reply, &stream, "repair", chrono::Utc::now().timestamp_millis())
+                        .map_err(|e| e.to_string())
                 })
             })
-            .await?;
-        let Some(last) = last else { return Ok(()) };
+            .await
+    }
+
+    async fn reread(&self, start: &str) -> Result<(), String> {
+        let Some(last) = self.range("XREVRANGE", "+", "-", 1).await?.pop().map(|e| e.stream_id) else {
+            return Ok(());
+        };
         tracing::info!(from = start, to = %last, "reading the stream again into the ledger");
-        let (mut from, mut read, mut committed) = (start.to_owned(), 0u64, 0u64);
+        let inserted_before = self.committer.stats().inserted.load(std::sync::atomic::Ordering::Relaxed);
+        let (mut from, mut read) = (start.to_owned(), 0u64);
         loop {
-            let (stream, range_from, range_to) = (self.stream.clone(), from.clone(), last.clone());
-            let entries = self
-                .journal
-                .with(|con| {
-                    Box::pin(async move {
-                        let reply: redis::Value = redis::cmd("XRANGE")
-                            .arg(&stream)
-                            .arg(&range_from)
-                            .arg(&range_to)
-                            .arg("COUNT")
-                            .arg(PAGE)
-                            .query_async(con)
-                            .await
-                            .map_err(|e| format!("redis XRANGE: {e}"))?;
-                        parse_entries("XRANGE", reply, &stream, "repair", chrono::Utc::now().timestamp_millis())
-                            .map_err(|e| e.to_string())
-                    })
-                })
-                .await?;
+            let entries = self.range("XRANGE", &from, &last, PAGE).await?;
             let Some(tail) = entries.last() else { break };
             from = format!("({}", tail.stream_id);
             read += entries.len() as u64;
             let valid: Vec<_> = entries.iter().filter_map(|e| decode(e, &self.keyring, &self.limits).ok()).collect();
             let epoch = chrono::Utc::now().timestamp_millis().max(0) as u64;
             for out in self.committer.commit_now(epoch, valid).await {
-                match out {
-                    LedgerOutput::Advanced(_) | LedgerOutput::Committed(_) => {}
-                    LedgerOutput::Dead(letter) => tracing::warn!(
+                if let LedgerOutput::Dead(letter) = out {
+                    // Acknowledged long ago: it is not dead-lettered a second time.
+                    tracing::warn!(
                         src_stream_id = %letter.src_stream_id,
                         reason = %letter.reason,
-                        "an entry read again differs from the stored row with its id; left as stored"
-                    ),
+                        "the ledger refused an entry read again; it is left out"
+                    );
                 }
             }
-            committed = self.committer.stats().inserted.load(std::sync::atomic::Ordering::Relaxed);
             if entries.len() < PAGE {
                 break;
             }
         }
-        tracing::info!(read, inserted_by_this_process = committed, "the stream was read again into the ledger");
+        // The pipeline may commit beside the repair: this counts both.
+        let inserted = self.committer.stats().inserted.load(std::sync::atomic::Ordering::Relaxed) - inserted_before;
+        tracing::info!(read, inserted, "the stream was read again into the ledger");
         Ok(())
     }
 }
