@@ -64,6 +64,17 @@ else
   python3 -c 'import duckdb, moto, boto3' || { log "python packages did not install"; exit 1; }
 fi
 
+# The OCSF archive tests validate every event against the OCSF 1.3.0 JSON Schema of its class
+# (the schemas compiled by the ocsf-json-schema package, used offline).
+if python3 -c 'import ocsf_json_schema, jsonschema' >/dev/null 2>&1; then
+  log "python ocsf-json-schema and jsonschema are installed"
+else
+  log "installing python packages: ocsf-json-schema, jsonschema"
+  python3 -m pip install --quiet --disable-pip-version-check 'ocsf-json-schema>=0.3' 'jsonschema>=4.18' \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'ocsf-json-schema>=0.3' 'jsonschema>=4.18'
+  python3 -c 'import ocsf_json_schema, jsonschema' || { log "python packages did not install"; exit 1; }
+fi
+
 # promtool (from Debian's prometheus package) checks the /metrics scrape and the alert rules.
 # Only the binary is unpacked into target/tools: installing the package would also start a
 # Prometheus server on 127.0.0.1:9090, auditflow's own default port.

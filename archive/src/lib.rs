@@ -19,11 +19,14 @@
 pub mod anchor;
 mod error;
 pub mod exporter;
+mod findings;
 pub mod layout;
 pub mod manifest;
+pub mod ocsf;
 pub mod parquet_file;
 pub mod store;
 pub mod verify;
+pub mod verify_archive;
 
 pub use error::ExportError;
 pub use exporter::{ExportConfig, ExportHandle, ExportStats, Exporter};

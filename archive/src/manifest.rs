@@ -61,6 +61,10 @@ pub struct Manifest {
     pub format: String,
     /// Ledger chain.
     pub chain_id: i32,
+    /// The zone every row of the segment belongs to (every chain since migration 8), so a
+    /// zone's auditor finds its manifests; none for a chain of several zones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<String>,
     /// Position of this manifest in the chain's sequence (1, 2, …).
     pub seq: i64,
     /// SHA-256 of the previous manifest object's bytes (none for the first).
@@ -209,6 +213,7 @@ mod tests {
         Manifest {
             format: MANIFEST_FORMAT.into(),
             chain_id: 1,
+            zone_id: None,
             seq: 1,
             prev_manifest_sha256: None,
             from_chain_seq: 1,

@@ -325,6 +325,20 @@ pub struct EncodedFile {
     pub seq_range: (i64, i64),
 }
 
+impl EncodedFile {
+    /// How a manifest lists this file, stored under `path`.
+    pub fn manifest_entry(&self, path: &str) -> crate::manifest::ManifestFile {
+        crate::manifest::ManifestFile {
+            path: path.to_owned(),
+            sha256: crate::manifest::sha256_hex(&self.bytes),
+            rows: self.rows as u64,
+            bytes: self.bytes.len() as u64,
+            min_chain_seq: self.seq_range.0,
+            max_chain_seq: self.seq_range.1,
+        }
+    }
+}
+
 /// Rows handed to the writer at a time.
 pub const CHUNK_ROWS: usize = 2048;
 

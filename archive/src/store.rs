@@ -154,9 +154,18 @@ impl Archive {
     /// Every key (relative to the prefix) under a relative folder, sorted.
     pub async fn list(&self, dir: &str) -> Result<Vec<(String, u64)>, ExportError> {
         use futures_util::TryStreamExt;
-        let path = self.path(dir)?;
+        // The whole archive: the prefix itself (an empty key is no path).
+        let path = match (dir.is_empty(), self.prefix.is_empty()) {
+            (false, _) => Some(self.path(dir)?),
+            (true, false) => Some(Path::parse(&self.prefix).map_err(|e| ExportError::Store {
+                op: "build key",
+                key: self.prefix.clone(),
+                message: e.to_string(),
+            })?),
+            (true, true) => None,
+        };
         let metas: Vec<_> =
-            self.store.list(Some(&path)).try_collect().await.map_err(|e| ExportError::store("list", dir, e))?;
+            self.store.list(path.as_ref()).try_collect().await.map_err(|e| ExportError::store("list", dir, e))?;
         let mut keys: Vec<(String, u64)> = metas.into_iter().map(|m| (self.relative(&m.location), m.size)).collect();
         keys.sort();
         Ok(keys)

@@ -8,57 +8,21 @@
 //! watermark in exactly one file. Any other object under `audit_events/` is reported.
 
 use crate::error::ExportError;
+use crate::findings::Collector;
 use crate::layout::{manifest_key, watermark_key, META_DIR, TABLE_DIR};
 use crate::manifest::{open_manifest, open_watermark, sha256_hex};
 use crate::store::Archive;
 use arrow_array::{Array, Int32Array, Int64Array, StringArray};
 use auditflow_ledger::postgres::client;
 use auditflow_ledger::LedgerError;
-use auditflow_schemas::tamper::{Finding, FindingKind};
+use auditflow_schemas::tamper::FindingKind;
 use deadpool_postgres::Pool;
 use ed25519_dalek::VerifyingKey;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What `verify-export` checked and found.
-#[derive(Debug, Default, Clone, serde::Serialize)]
-pub struct VerifyReport {
-    /// Chains checked.
-    pub chains: usize,
-    /// Manifests checked.
-    pub manifests: usize,
-    /// Data files checked.
-    pub files: usize,
-    /// Archived rows matched against the ledger.
-    pub rows: u64,
-    /// Problems (any -> exit 1).
-    pub findings: Vec<Finding>,
-    /// Things worth knowing that are not problems (an export in progress).
-    pub notes: Vec<String>,
-}
-
-/// Per-kind cap on row-level findings, so one broken file does not print a million lines.
-const ROW_FINDINGS_PER_KIND: usize = 20;
-
-struct Collector {
-    findings: Vec<Finding>,
-    row_counts: BTreeMap<FindingKind, usize>,
-}
-
-impl Collector {
-    fn add(&mut self, kind: FindingKind, object: impl Into<String>, detail: impl Into<String>) {
-        self.findings.push(Finding::at_object(kind, object, detail));
-    }
-
-    fn row(&mut self, kind: FindingKind, object: impl Into<String>, detail: impl Into<String>) {
-        let n = self.row_counts.entry(kind).or_default();
-        *n += 1;
-        if *n <= ROW_FINDINGS_PER_KIND {
-            self.add(kind, object, detail);
-        }
-    }
-}
+pub use crate::findings::VerifyReport;
 
 /// The rows of one archived file that matter for the comparison.
 pub(crate) struct FileRows {
@@ -151,7 +115,7 @@ pub async fn verify_export(
     let meta_objects: BTreeSet<String> =
         archive.list(&format!("{META_DIR}/manifests")).await?.into_iter().map(|(k, _)| k).collect();
     let mut report = VerifyReport::default();
-    let mut out = Collector { findings: Vec::new(), row_counts: BTreeMap::new() };
+    let mut out = Collector::default();
     let mut referenced: BTreeSet<String> = BTreeSet::new();
     let mut in_progress_prefixes: Vec<String> = Vec::new();
     let mut expected_manifests: BTreeSet<String> = BTreeSet::new();
@@ -377,11 +341,6 @@ pub async fn verify_export(
         }
     }
     report.files = referenced.len();
-    for (kind, n) in &out.row_counts {
-        if *n > ROW_FINDINGS_PER_KIND {
-            report.notes.push(format!("{kind}: {n} in all, first {ROW_FINDINGS_PER_KIND} shown"));
-        }
-    }
-    report.findings = out.findings;
+    out.finish(&mut report);
     Ok(report)
 }

@@ -20,6 +20,20 @@ pub async fn commit_time<C: GenericClient>(c: &C, chain: i32, seq: i64) -> Resul
     Ok(row.map(|r| r.get(0)))
 }
 
+/// The position just below a chain's oldest stored row (retention may have dropped older
+/// ones), else its ledger head: where a copy of the chain switched on later starts.
+pub async fn before_oldest_stored<C: GenericClient>(c: &C, chain: i32) -> Result<i64, LedgerError> {
+    let row = c
+        .query_one(
+            "SELECT coalesce((SELECT min(chain_seq) - 1 FROM audit_events WHERE chain_id = $1), \
+                             (SELECT chain_seq FROM audit_ingest_watermarks WHERE sink = 'ledger' AND chain_id = $1), 0)",
+            &[&chain],
+        )
+        .await
+        .map_err(LedgerError::pg("read the oldest stored position"))?;
+    Ok(row.get(0))
+}
+
 /// The `content_sha256` and `chain_hmac` of the stored row at `chain`/`seq`.
 pub async fn link_at<C: GenericClient>(c: &C, chain: i32, seq: i64) -> Result<(String, String), LedgerError> {
     let row = c

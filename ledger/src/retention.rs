@@ -134,10 +134,13 @@ pub async fn plan(pool: &Pool, retention_days: u32, now: DateTime<Utc>) -> Resul
             .collect();
         let behind = c
             .query_opt(
-                "SELECT p.chain_id, max(p.chain_seq), coalesce(max(w.to_seq), 0) FROM audit_events p \
+                "SELECT p.chain_id, max(p.chain_seq), \
+                        least(coalesce(max(w.to_seq), 0), coalesce(max(o.to_seq), max(p.chain_seq))) FROM audit_events p \
                  LEFT JOIN audit_export_watermarks w ON w.chain_id = p.chain_id \
-                 WHERE p.occurred_at >= $1 AND p.occurred_at < $2 \
-                 GROUP BY p.chain_id HAVING max(p.chain_seq) > coalesce(max(w.to_seq), 0) ORDER BY 1 LIMIT 1",
+                 LEFT JOIN audit_ocsf_watermarks o ON o.chain_id = p.chain_id \
+                 WHERE p.occurred_at >= $1 AND p.occurred_at < $2 GROUP BY p.chain_id \
+                 HAVING max(p.chain_seq) > least(coalesce(max(w.to_seq), 0), coalesce(max(o.to_seq), max(p.chain_seq))) \
+                 ORDER BY 1 LIMIT 1",
                 &[&lo, &hi],
             )
             .await

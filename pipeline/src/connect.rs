@@ -332,6 +332,17 @@ pub fn archive(settings: &Resolved) -> Result<auditflow_archive::Archive, Config
     })
 }
 
+/// The OCSF archive's store (the main archive's S3 settings apply).
+pub fn ocsf_archive(settings: &Resolved, url: &str) -> Result<auditflow_archive::Archive, ConfigError> {
+    let s3 = auditflow_archive::store::S3Defaults {
+        endpoint: settings.s3_endpoint.clone(),
+        region: settings.s3_region.clone(),
+        ca_file: settings.s3_ca_file.clone(),
+    };
+    auditflow_archive::store::open_with(url, &s3)
+        .map_err(|e| ConfigError::new("AUDITFLOW_OCSF_URL (--ocsf-url, export.ocsf.url)", e.to_string()))
+}
+
 /// The archive to check and the export keys its manifests may be signed with: the key file's
 /// when it exists, plus those given with `flag`.
 pub fn archive_to_verify(

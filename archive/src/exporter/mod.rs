@@ -16,14 +16,18 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 mod config;
+mod ocsf_segment;
+mod positions;
 mod roll;
 mod rows;
 mod segment;
+mod target;
 mod upload;
 
 pub use config::ExportConfig;
 pub use roll::{Roll, RollPolicy};
 pub use rows::read_rows;
+pub use target::Target;
 
 /// What the exporters of this process did (for summaries and metrics).
 #[derive(Debug, Default)]
@@ -56,6 +60,7 @@ struct Inner {
     archive: Archive,
     signer: Signer,
     config: ExportConfig,
+    target: Target,
     stats: Arc<ExportStats>,
 }
 
@@ -64,11 +69,10 @@ enum Message {
     Finish,
 }
 
-/// The worker's end of its exporter task.
+/// The worker's end of its exporter tasks (one per archive written).
 #[derive(Clone)]
 pub struct ExportHandle {
-    tx: mpsc::UnboundedSender<Message>,
-    shared: Arc<HandleShared>,
+    tasks: Vec<(mpsc::UnboundedSender<Message>, Arc<HandleShared>)>,
 }
 
 /// Wakes whoever waits for the export task to finish.
@@ -77,28 +81,41 @@ pub type Waker = Box<dyn Fn() + Send + Sync>;
 #[derive(Default)]
 struct HandleShared {
     finished: AtomicBool,
-    waker: Mutex<Option<Waker>>,
+    waker: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
 }
 
 impl ExportHandle {
     /// Called once the task finishes (the export operator passes its activator).
     pub fn set_waker(&self, waker: Waker) {
-        *self.shared.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(waker);
+        let waker: Arc<dyn Fn() + Send + Sync> = Arc::from(waker);
+        for (_, shared) in &self.tasks {
+            *shared.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(waker.clone());
+        }
     }
 
     /// A chain's committed head moved.
     pub fn advance(&self, advance: ChainAdvance) {
-        let _ = self.tx.send(Message::Advanced(advance));
+        for (tx, _) in &self.tasks {
+            let _ = tx.send(Message::Advanced(advance));
+        }
     }
 
     /// No more input: archive everything committed, then finish.
     pub fn finish(&self) {
-        let _ = self.tx.send(Message::Finish);
+        for (tx, _) in &self.tasks {
+            let _ = tx.send(Message::Finish);
+        }
     }
 
-    /// Whether the task has archived everything and ended.
+    /// Whether every task has archived everything and ended.
     pub fn finished(&self) -> bool {
-        self.shared.finished.load(Ordering::SeqCst)
+        self.tasks.iter().all(|(_, shared)| shared.finished.load(Ordering::SeqCst))
+    }
+
+    /// One handle feeding both exporters' tasks (the main archive and the OCSF one).
+    pub fn and(mut self, other: ExportHandle) -> ExportHandle {
+        self.tasks.extend(other.tasks);
+        self
     }
 }
 
@@ -112,12 +129,12 @@ struct ChainState {
 }
 
 /// Crash-test hook (see [`auditflow_ledger::failpoint`]): `AUDITFLOW_FAILPOINT=export:<stage>:<n>`
-/// SIGKILLs the process the n-th time the exporter reaches `<stage>`: `mid_file` (a torn
+/// (`ocsf:<stage>:<n>` for the OCSF archive) SIGKILLs the process the n-th time the exporter reaches `<stage>`: `mid_file` (a torn
 /// first data object is written first), `before_manifest` (data uploaded), `mid_manifest` (a
 /// torn manifest is written first), `before_watermark` (manifest uploaded) or
 /// `before_store_watermark` (Postgres watermark committed).
-async fn failpoint(stage: &str, archive: &Archive, torn: Option<(&str, &[u8])>) {
-    let name = format!("export:{stage}");
+async fn failpoint(scope: &str, stage: &str, archive: &Archive, torn: Option<(&str, &[u8])>) {
+    let name = format!("{scope}:{stage}");
     if !auditflow_ledger::failpoint::reached(&name) {
         return;
     }
@@ -130,7 +147,17 @@ async fn failpoint(stage: &str, archive: &Archive, torn: Option<(&str, &[u8])>) 
 impl Exporter {
     /// An exporter writing to `archive`, reading the ledger through `pool`.
     pub fn new(pool: Pool, archive: Archive, signer: Signer, config: ExportConfig) -> Self {
-        Exporter { inner: Arc::new(Inner { pool, archive, signer, config, stats: Arc::default() }) }
+        Self::with_target(pool, archive, signer, config, Target::Archive)
+    }
+
+    /// An exporter writing `target` (the OCSF archive: [`Target::Ocsf`]) to `archive`.
+    pub fn with_target(pool: Pool, archive: Archive, signer: Signer, config: ExportConfig, target: Target) -> Self {
+        Exporter { inner: Arc::new(Inner { pool, archive, signer, config, target, stats: Arc::default() }) }
+    }
+
+    /// What it writes.
+    pub fn target(&self) -> &Target {
+        &self.inner.target
     }
 
     /// What this exporter (and its clones) did so far.
@@ -152,7 +179,7 @@ impl Exporter {
                 wake();
             }
         });
-        ExportHandle { tx, shared }
+        ExportHandle { tasks: vec![(tx, shared)] }
     }
 
     /// Archives everything the ledger committed for `chains` now, ignoring `max_delay`

@@ -3,8 +3,10 @@
 //! byte is a function of the range and its rows, so a crash is repaired by doing the
 //! recorded segment again.
 
+use super::positions::Positions;
 use super::roll::{Roll, RollPolicy};
 use super::rows::read_rows;
+use super::target::{Target, ZoneOfSegment};
 use super::upload::UploadSink;
 use super::{failpoint, ChainState, Inner};
 use crate::error::ExportError;
@@ -25,12 +27,27 @@ impl Inner {
     pub(super) async fn load_states(&self, chains: &[i32]) -> Result<BTreeMap<i32, ChainState>, ExportError> {
         let c = client(&self.pool).await?;
         let mut states = BTreeMap::new();
+        let watermarks = self.target.watermarks();
         for &chain in chains {
+            if self.target.creates_rows() {
+                // A target switched on later starts at the chain's oldest row still stored.
+                let start = auditflow_ledger::read::before_oldest_stored(&**c, chain).await?;
+                c.execute(
+                    &format!(
+                        "INSERT INTO {watermarks} (chain_id, to_seq) VALUES ($1, $2) ON CONFLICT (chain_id) DO NOTHING"
+                    ),
+                    &[&chain, &start],
+                )
+                .await
+                .map_err(LedgerError::pg("create export watermark"))?;
+            }
             let row = c
                 .query_one(
-                    "SELECT w.manifest_seq, w.to_seq, w.manifest_sha256, l.chain_seq FROM audit_export_watermarks w \
-                     JOIN audit_ingest_watermarks l ON l.sink = 'ledger' AND l.chain_id = w.chain_id \
-                     WHERE w.chain_id = $1",
+                    &format!(
+                        "SELECT w.manifest_seq, w.to_seq, w.manifest_sha256, l.chain_seq FROM {watermarks} w \
+                         JOIN audit_ingest_watermarks l ON l.sink = 'ledger' AND l.chain_id = w.chain_id \
+                         WHERE w.chain_id = $1"
+                    ),
                     &[&chain],
                 )
                 .await
@@ -111,8 +128,12 @@ impl Inner {
         // names and bytes (docs/reliability.md, "Postgres failover").
         auditflow_ledger::postgres::standbys::wait_for_standbys(&**client(&self.pool).await?, STANDBY_WAIT).await?;
 
-        let files = self.write_segment(chain, &plan).await?;
-        failpoint("before_manifest", &self.archive, None).await;
+        let (files, zone_id) = match &self.target {
+            Target::Archive => self.write_segment(chain, &plan).await?,
+            Target::Ocsf(ocsf) => self.write_ocsf_segment(chain, plan.from_seq, plan.to_seq, ocsf).await?,
+        };
+        let scope = self.target.failpoint_scope();
+        failpoint(scope, "before_manifest", &self.archive, None).await;
 
         let c = client(&self.pool).await?;
         let (head_content_sha256, head_chain_hmac) = auditflow_ledger::read::link_at(&**c, chain, to).await?;
@@ -132,6 +153,7 @@ impl Inner {
         let manifest = Manifest {
             format: crate::manifest::MANIFEST_FORMAT.into(),
             chain_id: chain,
+            zone_id,
             seq: plan.manifest_seq,
             prev_manifest_sha256: plan.prev_manifest_sha256.clone(),
             from_chain_seq: from,
@@ -146,38 +168,49 @@ impl Inner {
         let bytes = sign_manifest(&self.signer, manifest);
         let manifest_sha = sha256_hex(&bytes);
         let key = manifest_key(chain, plan.manifest_seq);
-        failpoint("mid_manifest", &self.archive, Some((&key, &bytes))).await;
+        failpoint(scope, "mid_manifest", &self.archive, Some((&key, &bytes))).await;
         self.archive.put(&key, bytes).await?;
-        failpoint("before_watermark", &self.archive, None).await;
+        failpoint(scope, "before_watermark", &self.archive, None).await;
 
         let rows: i64 = files.iter().map(|f| f.rows as i64).sum();
         let mut c = client(&self.pool).await?;
         let tx = c.transaction().await.map_err(LedgerError::pg("begin"))?;
+        let (watermarks, segments) = (self.target.watermarks(), self.target.segments());
         tx.execute(
-            "UPDATE audit_export_watermarks SET manifest_seq = $2, to_seq = $3, manifest_sha256 = $4, \
-             rows_total = rows_total + $5, files_total = files_total + $6, updated_at = now() \
-             WHERE chain_id = $1 AND manifest_seq = $7",
+            &format!(
+                "UPDATE {watermarks} SET manifest_seq = $2, to_seq = $3, manifest_sha256 = $4, \
+                 rows_total = rows_total + $5, files_total = files_total + $6, updated_at = now() \
+                 WHERE chain_id = $1 AND manifest_seq = $7"
+            ),
             &[&chain, &plan.manifest_seq, &to, &manifest_sha, &rows, &(files.len() as i64), &(plan.manifest_seq - 1)],
         )
         .await
         .map_err(LedgerError::pg("advance export watermark"))?;
         tx.execute(
-            "UPDATE audit_export_segments SET exported_at = now() WHERE chain_id = $1 AND manifest_seq = $2",
+            &format!("UPDATE {segments} SET exported_at = now() WHERE chain_id = $1 AND manifest_seq = $2"),
             &[&chain, &plan.manifest_seq],
         )
         .await
         .map_err(LedgerError::pg("mark segment exported"))?;
         tx.commit().await.map_err(LedgerError::pg("commit export watermark"))?;
         // The archive is complete up to here on this chain (`auditflow_export_watermark_seq`).
-        metrics::gauge!("auditflow_export_watermark_seq", "chain" => chain.to_string()).set(to as f64);
-        failpoint("before_store_watermark", &self.archive, None).await;
+        metrics::gauge!(self.target.watermark_metric(), "chain" => chain.to_string()).set(to as f64);
+        failpoint(scope, "before_store_watermark", &self.archive, None).await;
         self.put_store_watermark(chain, plan.manifest_seq, to, Some(manifest_sha)).await?;
 
         self.stats.rows.fetch_add(rows as u64, Ordering::Relaxed);
         self.stats.files.fetch_add(files.len() as u64, Ordering::Relaxed);
         self.stats.bytes.fetch_add(files.iter().map(|f| f.bytes).sum(), Ordering::Relaxed);
         self.stats.manifests.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(chain, manifest_seq = plan.manifest_seq, from, to, files = files.len(), "segment archived");
+        tracing::info!(
+            target_archive = self.target.name(),
+            chain,
+            manifest_seq = plan.manifest_seq,
+            from,
+            to,
+            files = files.len(),
+            "segment archived"
+        );
         Ok(Cycle { archived: true, to_seq: to })
     }
 
@@ -208,9 +241,12 @@ impl Inner {
     async fn plan(&self, chain: i32) -> Result<Planned, ExportError> {
         let mut c = client(&self.pool).await?;
         let tx = c.transaction().await.map_err(LedgerError::pg("begin"))?;
+        let (watermarks, segments) = (self.target.watermarks(), self.target.segments());
         let wm = tx
             .query_one(
-                "SELECT manifest_seq, to_seq, manifest_sha256 FROM audit_export_watermarks WHERE chain_id = $1 FOR UPDATE",
+                &format!(
+                    "SELECT manifest_seq, to_seq, manifest_sha256 FROM {watermarks} WHERE chain_id = $1 FOR UPDATE"
+                ),
                 &[&chain],
             )
             .await
@@ -219,7 +255,9 @@ impl Inner {
         let next = done_seq + 1;
         let recorded = tx
             .query_opt(
-                "SELECT from_seq, to_seq, planned_at FROM audit_export_segments WHERE chain_id = $1 AND manifest_seq = $2",
+                &format!(
+                    "SELECT from_seq, to_seq, planned_at FROM {segments} WHERE chain_id = $1 AND manifest_seq = $2"
+                ),
                 &[&chain, &next],
             )
             .await
@@ -254,8 +292,10 @@ impl Inner {
             let to = head.min(done_to + self.config.target_segment_rows);
             let planned_at: DateTime<Utc> = tx
                 .query_one(
-                    "INSERT INTO audit_export_segments (chain_id, manifest_seq, from_seq, to_seq, planned_at) \
-                     VALUES ($1, $2, $3, $4, date_trunc('milliseconds', now())) RETURNING planned_at",
+                    &format!(
+                        "INSERT INTO {segments} (chain_id, manifest_seq, from_seq, to_seq, planned_at) \
+                         VALUES ($1, $2, $3, $4, date_trunc('milliseconds', now())) RETURNING planned_at"
+                    ),
                     &[&chain, &next, &from, &to],
                 )
                 .await
@@ -269,7 +309,11 @@ impl Inner {
 
     /// Streams the segment's rows out of the ledger in partition order and writes one file
     /// per partition (more when a partition passes the target size).
-    async fn write_segment(&self, chain: i32, plan: &SegmentPlan) -> Result<Vec<ManifestFile>, ExportError> {
+    async fn write_segment(
+        &self,
+        chain: i32,
+        plan: &SegmentPlan,
+    ) -> Result<(Vec<ManifestFile>, Option<String>), ExportError> {
         let (from, to) = (plan.from_seq, plan.to_seq);
         let c = client(&self.pool).await?;
         // The rows are sorted by partition in Postgres; with the default 4 MB work_mem a
@@ -278,22 +322,17 @@ impl Inner {
         c.batch_execute("SET work_mem = '256MB'").await.map_err(LedgerError::pg("set work_mem"))?;
         let stream = read_rows(&c, chain, from, to).await?;
         pin_mut!(stream);
-        let mut seen = vec![false; (to - from + 1) as usize];
+        let mut positions = Positions::new(chain, from, to);
         let mut sink = UploadSink { archive: &self.archive, chain, from, to, files: Vec::new() };
         // The open file: its partition, part number and encoder (made on first write).
         let mut open: Option<(Partition, usize, Option<Encoder>)> = None;
         let mut rows: Vec<ExportRow> = Vec::with_capacity(CHUNK_ROWS);
         let mut open_key: Option<(String, i64)> = None;
+        let mut zones = ZoneOfSegment::default();
         while let Some(row) = stream.next().await {
             let row = row?;
-            let in_range = row.chain_seq >= from && row.chain_seq <= to;
-            if !in_range || seen[(row.chain_seq - from) as usize] {
-                return Err(ExportError::LedgerInconsistent {
-                    chain_id: chain,
-                    message: format!("chain_seq {} read twice or out of range", row.chain_seq),
-                });
-            }
-            seen[(row.chain_seq - from) as usize] = true;
+            zones.saw(row.zone_id());
+            positions.read(row.chain_seq)?;
             // Same zone and same UTC hour as the open file: no new partition.
             let hour = row.occurred_at_us.div_euclid(3_600_000_000);
             let same = open_key.as_ref().is_some_and(|(zone, h)| *h == hour && zone == row.zone_id());
@@ -323,15 +362,10 @@ impl Inner {
         if let Some((p, part, encoder)) = open.take() {
             sink.close(&p, part, encoder, &mut rows).await?;
         }
-        if let Some(missing) = seen.iter().position(|s| !s) {
-            return Err(ExportError::LedgerInconsistent {
-                chain_id: chain,
-                message: format!("chain_seq {} is missing from the ledger", from + missing as i64),
-            });
-        }
+        positions.all_read()?;
         let mut files = sink.files;
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(files)
+        Ok((files, zones.zone()))
     }
 }
 

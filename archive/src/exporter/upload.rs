@@ -4,7 +4,7 @@
 use super::failpoint;
 use crate::error::ExportError;
 use crate::layout::{file_name, Partition};
-use crate::manifest::{sha256_hex, ManifestFile};
+use crate::manifest::ManifestFile;
 use crate::parquet_file::{Encoder, ExportRow};
 use crate::store::Archive;
 
@@ -33,15 +33,8 @@ impl UploadSink<'_> {
         encoder.write(rows)?;
         let file = encoder.finish()?;
         let key = format!("{}/{}", partition.dir(), file_name(self.chain, self.from, self.to, part));
-        failpoint("mid_file", self.archive, Some((&key, &file.bytes))).await;
-        let entry = ManifestFile {
-            path: key.clone(),
-            sha256: sha256_hex(&file.bytes),
-            rows: file.rows as u64,
-            bytes: file.bytes.len() as u64,
-            min_chain_seq: file.seq_range.0,
-            max_chain_seq: file.seq_range.1,
-        };
+        failpoint("export", "mid_file", self.archive, Some((&key, &file.bytes))).await;
+        let entry = file.manifest_entry(&key);
         self.archive.put(&key, file.bytes).await?;
         self.files.push(entry);
         Ok(())

@@ -8,6 +8,27 @@ use clap::{Args, Subcommand};
 pub enum ExportCommand {
     /// Print an Athena CREATE EXTERNAL TABLE (with partition projection) for the archive.
     AthenaDdl(AthenaDdlArgs),
+    /// Print what to register in Amazon Security Lake for the OCSF archive: one custom
+    /// source per OCSF class, its location, and a Glue / Athena table per class.
+    SecurityLakeSetup(SecurityLakeSetupArgs),
+}
+
+/// `auditflow export security-lake-setup`.
+#[derive(Debug, Args, serde::Serialize)]
+pub struct SecurityLakeSetupArgs {
+    /// The OCSF archive's location: the lake bucket's ext/ prefix, e.g.
+    /// s3://aws-security-data-lake-eu-west-1-abc123/ext.
+    #[arg(long, env = "AUDITFLOW_OCSF_URL", value_name = "S3_URL")]
+    pub location: String,
+    /// The custom sources' name prefix (the class uid is appended).
+    #[arg(long, env = "AUDITFLOW_OCSF_SOURCE", default_value = "auditflow")]
+    pub source: String,
+    /// The lake's region.
+    #[arg(long, env = "AUDITFLOW_OCSF_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// The account the sources write as (12 digits).
+    #[arg(long, env = "AUDITFLOW_OCSF_ACCOUNT_ID", default_value = "000000000000")]
+    pub account_id: String,
 }
 
 /// `auditflow export athena-ddl`.
@@ -28,7 +49,53 @@ pub struct AthenaDdlArgs {
 pub fn run(command: &ExportCommand) -> anyhow::Result<()> {
     match command {
         ExportCommand::AthenaDdl(args) => athena_ddl(args),
+        ExportCommand::SecurityLakeSetup(args) => security_lake_setup(args),
     }
+}
+
+/// Prints the Security Lake registration: sources, classes, tables.
+pub fn security_lake_setup(args: &SecurityLakeSetupArgs) -> anyhow::Result<()> {
+    use auditflow_archive::ocsf::{athena_ddl as class_ddl, source_name, OcsfClass, OCSF_VERSION};
+    if !args.location.starts_with("s3://") {
+        return Err(ConfigError::new(
+            "--location (AUDITFLOW_OCSF_URL)",
+            "must be an s3:// URL (the lake's ext/ prefix)",
+        )
+        .into());
+    }
+    if args.account_id.len() != 12 || !args.account_id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ConfigError::new("--account-id (AUDITFLOW_OCSF_ACCOUNT_ID)", "must be 12 digits").into());
+    }
+    let location = args.location.trim_end_matches('/');
+    println!("-- Amazon Security Lake: auditflow's OCSF {OCSF_VERSION} archive, one custom source per class");
+    println!("-- (docs/ocsf.md). Register each source, then run auditflow with");
+    println!("--   AUDITFLOW_OCSF_URL={location} AUDITFLOW_OCSF_SOURCE={} AUDITFLOW_OCSF_REGION={} AUDITFLOW_OCSF_ACCOUNT_ID={}", args.source, args.region, args.account_id);
+    println!(
+        "-- Files: <source>/region=<region>/accountId=<account>/eventDay=<YYYYMMDD>/*.parquet, zstd, one class per"
+    );
+    println!(
+        "-- file, 5 minutes of commits or more each (AUDITFLOW_OCSF_ROLL_SECS). Readers notified by S3 events get"
+    );
+    println!(
+        "-- each object at least once, and a repaired segment rewrites the same keys: de-duplicate on metadata.uid."
+    );
+    println!();
+    for class in OcsfClass::ALL {
+        let source = source_name(&args.source, class.uid());
+        let event_class = class.slug().to_ascii_uppercase();
+        println!("-- {source}: {} ({})", class.name(), class.uid());
+        println!(
+            "-- aws securitylake create-custom-log-source --source-name {source} --event-classes {event_class} \\"
+        );
+        println!(
+            "--   --configuration 'crawlerConfiguration={{roleArn=<Glue crawler role ARN>}},providerIdentity={{externalId=<external id>,principal={}}}'",
+            args.account_id
+        );
+        let table = format!("{}_{}", args.source.replace('-', "_"), class.slug());
+        print!("{}", class_ddl(class, &table, &format!("{location}/{source}"), &args.region, &args.account_id));
+        println!();
+    }
+    Ok(())
 }
 
 /// Prints the Athena DDL.

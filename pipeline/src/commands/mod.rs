@@ -2,6 +2,7 @@
 //! flattened from [`crate::settings::flags`], and its own), its work and its output. This
 //! file is the index: the command line as a whole and the dispatch.
 
+pub mod archive_report;
 pub mod bench;
 pub mod dlq;
 pub mod emit;
@@ -14,6 +15,7 @@ pub mod run;
 pub mod search;
 pub mod trace;
 pub mod verify;
+pub mod verify_archive;
 pub mod verify_export;
 
 use crate::settings::flags::{GlobalFlags, SettingsFlags};
@@ -56,6 +58,11 @@ pub enum Command {
     /// Check the archive against the ledger: manifests, signatures, file hashes and row
     /// counts, every ledger row in exactly one file. Exit 0 clean, 1 problems found.
     VerifyExport(verify_export::VerifyExportArgs),
+    /// Check an archive (the main one or the OCSF one) with only read access to the store
+    /// and the export public key, no database: manifest chain and signatures, file hashes,
+    /// sizes and row counts, every row's content hash and chain link, gaps. Exit 0 clean,
+    /// 1 problems found, 2 usage, 3 store unreachable.
+    VerifyArchive(verify_archive::VerifyArchiveArgs),
     /// Check the ledger for tampering: recompute every row's hash, walk the chains, check
     /// HMACs and the signed batch heads (or, with --privileges, the database's grants and
     /// triggers). Exit 0 clean, 1 findings, 2 usage, 3 unreachable.
@@ -81,7 +88,7 @@ pub enum Command {
     /// The dead-letter stream: list, show, and replay entries whose cause is fixed.
     #[command(subcommand)]
     Dlq(dlq::DlqCommand),
-    /// Archive helpers (e.g. `export athena-ddl`).
+    /// Archive helpers (`export athena-ddl`, `export security-lake-setup`).
     #[command(subcommand)]
     Export(export::ExportCommand),
     /// Benchmarks against the configured Redis and Postgres (run by the `auditflow-bench`
@@ -100,6 +107,7 @@ impl Command {
             Command::Migrate(a) => a.flags(),
             Command::Emit(a) => a.flags(),
             Command::VerifyExport(a) => a.flags(),
+            Command::VerifyArchive(a) => a.flags(),
             Command::Verify(a) => a.flags(),
             Command::Trace(a) => a.flags(),
             Command::Revocations(a) => a.flags(),
@@ -123,6 +131,7 @@ impl Command {
                 | Command::Search(_)
                 | Command::Verify(_)
                 | Command::VerifyExport(_)
+                | Command::VerifyArchive(_)
                 | Command::Export(_)
                 | Command::Dlq(dlq::DlqCommand::List(_) | dlq::DlqCommand::Show(_))
                 | Command::LegalHold(legal_hold::LegalHoldCommand::List(_))
@@ -162,6 +171,7 @@ pub fn execute(cli: &Cli) -> anyhow::Result<()> {
         Command::Migrate(args) => migrate::run(global, args),
         Command::Emit(args) => emit::run(global, args),
         Command::VerifyExport(args) => verify_export::run(global, args),
+        Command::VerifyArchive(args) => verify_archive::run(global, args),
         Command::Verify(args) => verify::run(global, args),
         Command::Trace(args) => trace::run(global, args),
         Command::Revocations(args) => revocations::run(global, args),

@@ -180,6 +180,9 @@ fn print_summary(s: &RunSummary) {
             s.views_caught_up_rows, s.views_shed_rows
         );
     }
+    if let (Some(rows), Some(files)) = (s.ocsf_rows, s.ocsf_files) {
+        println!("  OCSF archive             {rows:>10} rows in {files} files");
+    }
     if s.ledger_rewinds > 0 {
         println!(
             "  ledger rewinds repaired  {:>10}  (the ledger went back in time; its lost entries were read again from \

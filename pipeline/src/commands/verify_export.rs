@@ -44,13 +44,7 @@ pub fn run(global: &GlobalFlags, args: &VerifyExportArgs) -> anyhow::Result<()> 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let report = runtime.block_on(async {
         let pool = prepare_postgres(&settings, std::time::Duration::from_secs(10)).await?;
-        let bar = indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template("verify-export {bar:40} {pos}/{len} files {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        if args.json {
-            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-        }
+        let bar = super::archive_report::files_bar("verify-export", args.json);
         let progress = |done: u64, total: u64| {
             bar.set_length(total.max(done));
             bar.set_position(done);
@@ -61,27 +55,14 @@ pub fn run(global: &GlobalFlags, args: &VerifyExportArgs) -> anyhow::Result<()> 
         bar.finish_and_clear();
         anyhow::Ok(report)
     })?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else {
-        println!(
-            "verify-export {}: {} chains, {} manifests, {} files, {} rows matched the ledger",
-            archive.url(),
-            report.chains,
-            report.manifests,
-            report.files,
-            report.rows
-        );
-        for note in &report.notes {
-            println!("  note: {note}");
-        }
-        for f in &report.findings {
-            println!("  PROBLEM {:<22} {}  ({})", f.kind, f.place, f.detail);
-        }
-        if report.findings.is_empty() {
-            println!("  OK: the archive holds every ledger row up to the export watermark exactly once");
-        }
-    }
+    let headline =
+        super::archive_report::headline(&format!("verify-export {}", archive.url()), &report, "matched the ledger");
+    super::archive_report::print(
+        &report,
+        args.json,
+        &headline,
+        "the archive holds every ledger row up to the export watermark exactly once",
+    );
     if report.findings.is_empty() {
         Ok(())
     } else {

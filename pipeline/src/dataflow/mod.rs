@@ -55,7 +55,8 @@ pub struct Pipeline {
     runtime: tokio::runtime::Runtime,
     pool: deadpool_postgres::Pool,
     committer: LedgerCommitter,
-    exporter: Exporter,
+    /// The main archive's exporter, then the OCSF archive's when configured.
+    exporters: Vec<Exporter>,
     repairer: Arc<crate::rewind::Repairer>,
     stop: Arc<AtomicBool>,
     telemetry: Telemetry,
@@ -139,7 +140,18 @@ impl Pipeline {
         ));
         runtime.spawn(repairer.clone().run(wake));
         tracing::info!(archive = %redact(archive.url()), export_key = signer.id(), max_delay_secs = settings.export.max_delay.as_secs(), "archive");
-        let exporter = Exporter::new(pool.clone(), archive, signer, settings.export.clone());
+        let mut exporters = vec![Exporter::new(pool.clone(), archive, signer.clone(), settings.export.clone())];
+        if let Some(ocsf) = &settings.ocsf {
+            let store = crate::connect::ocsf_archive(&settings, &ocsf.url)?;
+            tracing::info!(ocsf_archive = %redact(store.url()), format = ?ocsf.target.format, roll_secs = (ocsf.config.max_delay * 3 / 4).as_secs(), "OCSF archive");
+            exporters.push(Exporter::with_target(
+                pool.clone(),
+                store,
+                signer,
+                ocsf.config.clone(),
+                auditflow_archive::exporter::Target::Ocsf(ocsf.target.clone()),
+            ));
+        }
         let tamper = Arc::new(TamperStats::default());
         let single_owner = options.cluster.runs_single_owner_duties();
         if !options.without_chaining && single_owner {
@@ -166,7 +178,8 @@ impl Pipeline {
         let telemetry = Telemetry {
             keyring,
             ledger: committer.stats(),
-            export: exporter.stats(),
+            export: exporters[0].stats(),
+            ocsf_export: exporters.get(1).map(Exporter::stats),
             tamper,
             views: Arc::new(ViewStats::default()),
             window: Default::default(),
@@ -178,7 +191,7 @@ impl Pipeline {
             cluster: ClusterProgress::of(&options.cluster),
             rewinds,
         };
-        Ok(Pipeline { settings, options, runtime, pool, committer, exporter, repairer, stop, telemetry })
+        Ok(Pipeline { settings, options, runtime, pool, committer, exporters, repairer, stop, telemetry })
     }
 
     /// What the running pipeline reports, for the operations surface.
@@ -194,8 +207,8 @@ impl Pipeline {
     /// Runs the dataflow on every worker until drained (with `exit_when_drained`) or SIGINT /
     /// SIGTERM, then reports what this run did.
     pub fn run(self) -> anyhow::Result<RunSummary> {
-        let Pipeline { settings, options, runtime, pool, committer, exporter, repairer, stop, telemetry } = self;
-        let final_export = exporter.clone();
+        let Pipeline { settings, options, runtime, pool, committer, exporters, repairer, stop, telemetry } = self;
+        let final_export = exporters.clone();
         let started = Instant::now();
         let context = worker::WorkerContext {
             settings: settings.clone(),
@@ -203,7 +216,7 @@ impl Pipeline {
             exit_when_drained: options.exit_when_drained,
             runtime: runtime.handle().clone(),
             committer,
-            exporter,
+            exporters,
             pool: pool.clone(),
             view_stats: telemetry.views.clone(),
             window: telemetry.window.clone(),
@@ -235,7 +248,8 @@ impl Pipeline {
             runtime.block_on(final_repair(&repairer, &final_export, &pool, &settings, &options))?;
         }
         let export_stats = &telemetry.export;
-        let failed_chains = export_stats.chains_failed.load(Ordering::Relaxed);
+        let failed_chains = export_stats.chains_failed.load(Ordering::Relaxed)
+            + telemetry.ocsf_export.as_ref().map_or(0, |s| s.chains_failed.load(Ordering::Relaxed));
         if failed_chains > 0 {
             anyhow::bail!(
                 "the archive could not be completed for {failed_chains} ledger chain(s) (the ledger itself is intact); \
@@ -263,7 +277,7 @@ impl Pipeline {
 /// committed is archived.
 async fn final_repair(
     repairer: &crate::rewind::Repairer,
-    exporter: &Exporter,
+    exporters: &[Exporter],
     pool: &deadpool_postgres::Pool,
     settings: &Resolved,
     options: &RunOptions,
@@ -285,7 +299,9 @@ async fn final_repair(
     for index in first..first + workers {
         chains.extend(auditflow_ledger::postgres::owned_chains(pool, settings.shards, peers, index).await?);
     }
-    exporter.catch_up(&chains).await?;
+    for exporter in exporters {
+        exporter.catch_up(&chains).await?;
+    }
     Ok(())
 }
 

@@ -41,6 +41,10 @@ pub struct RunSummary {
     pub export_manifests: u64,
     /// Failed export steps that were retried.
     pub export_retries: u64,
+    /// Rows this run wrote to the OCSF archive (none: no OCSF archive).
+    pub ocsf_rows: Option<u64>,
+    /// OCSF files this run wrote.
+    pub ocsf_files: Option<u64>,
     /// Tamper sweeps finished during the run.
     pub tamper_sweeps: u64,
     /// Rows the last sweep checked.
@@ -78,6 +82,8 @@ impl RunSummary {
             exported_bytes: export.bytes.load(Ordering::Relaxed),
             export_manifests: export.manifests.load(Ordering::Relaxed),
             export_retries: export.retries.load(Ordering::Relaxed),
+            ocsf_rows: telemetry.ocsf_export.as_ref().map(|s| s.rows.load(Ordering::Relaxed)),
+            ocsf_files: telemetry.ocsf_export.as_ref().map(|s| s.files.load(Ordering::Relaxed)),
             tamper_sweeps: tamper.sweeps.load(Ordering::Relaxed),
             tamper_last_sweep_rows: tamper.last_sweep_rows.load(Ordering::Relaxed),
             tamper_findings: tamper.mismatches.load(Ordering::Relaxed)

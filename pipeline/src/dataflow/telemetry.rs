@@ -19,6 +19,8 @@ pub struct Telemetry {
     pub ledger: Arc<LedgerStats>,
     /// The archive.
     pub export: Arc<ExportStats>,
+    /// The OCSF archive, when configured.
+    pub ocsf_export: Option<Arc<ExportStats>>,
     /// Tamper sweeps.
     pub tamper: Arc<TamperStats>,
     /// View writes.

@@ -34,7 +34,8 @@ pub(super) struct WorkerContext {
     pub(super) exit_when_drained: bool,
     pub(super) runtime: tokio::runtime::Handle,
     pub(super) committer: LedgerCommitter,
-    pub(super) exporter: Exporter,
+    /// The main archive's exporter, then the OCSF archive's.
+    pub(super) exporters: Vec<Exporter>,
     /// The writer pool (views hydrate from and write to it).
     pub(super) pool: deadpool_postgres::Pool,
     /// What the views wrote.
@@ -65,7 +66,7 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
         exit_when_drained,
         runtime,
         committer,
-        exporter,
+        exporters,
         pool,
         view_stats,
         window,
@@ -183,7 +184,9 @@ pub(super) fn worker_main(worker: &mut timely::worker::Worker, context: &WorkerC
     // Per epoch, the newest chain position and event time the views were given, per chain:
     // recorded as the views' progress once the views have written that epoch.
     let fed: Rc<RefCell<FedByEpoch>> = Default::default();
-    let export = exporter.spawn(chains, runtime);
+    let mut handles = exporters.iter().map(|e| e.spawn(chains.clone(), runtime));
+    let first = handles.next().ok_or("no exporter")?;
+    let export = handles.fold(first, auditflow_archive::ExportHandle::and);
     let views_probe = ProbeHandle::new();
     let mut catch_up_input = CatchUpInput::new();
     worker.dataflow::<u64, _, _>(|scope| {

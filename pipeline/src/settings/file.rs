@@ -208,6 +208,9 @@ pub struct ExportFile {
     pub target_file_mb: Option<f64>,
     /// Ledger rows per segment at most.
     pub target_segment_rows: Option<i64>,
+    /// `[export.ocsf]`: the OCSF archive.
+    #[serde(default)]
+    pub ocsf: super::ocsf::OcsfFile,
 }
 
 /// `[source]` table.

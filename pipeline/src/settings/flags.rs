@@ -162,6 +162,29 @@ pub struct ArchiveFlags {
     /// platform's roots [default: AWS_CA_BUNDLE].
     #[arg(long, env = "AUDITFLOW_EXPORT_CA_FILE", value_name = "FILE")]
     pub export_ca_file: Option<PathBuf>,
+    /// A second archive as OCSF 1.3.0 events for SIEMs (docs/ocsf.md): file:///path or
+    /// s3://bucket/prefix, e.g. a Security Lake custom source's location
+    /// (s3://aws-security-data-lake-<region>-<id>/ext/<source>) [default: none].
+    #[arg(long, env = "AUDITFLOW_OCSF_URL", value_name = "URL")]
+    pub ocsf_url: Option<String>,
+    /// The OCSF archive's custom-source name prefix: class 3003 goes under <url>/<source>-3003/
+    /// (Security Lake takes one class per custom source) [default: auditflow].
+    #[arg(long, env = "AUDITFLOW_OCSF_SOURCE", value_name = "NAME")]
+    pub ocsf_source: Option<String>,
+    /// The OCSF archive's region= partition [default: AWS_REGION, else us-east-1].
+    #[arg(long, env = "AUDITFLOW_OCSF_REGION", value_name = "REGION")]
+    pub ocsf_region: Option<String>,
+    /// The OCSF archive's accountId= partition, 12 digits [default: 000000000000].
+    #[arg(long, env = "AUDITFLOW_OCSF_ACCOUNT_ID", value_name = "ID")]
+    pub ocsf_account_id: Option<String>,
+    /// The OCSF archive's files: parquet (Security Lake, Athena) or json-gz (Sentinel,
+    /// SecOps) [default: parquet].
+    #[arg(long, env = "AUDITFLOW_OCSF_FORMAT", value_name = "FORMAT")]
+    pub ocsf_format: Option<String>,
+    /// Seconds of commits an OCSF file covers (Security Lake wants 5 min to a day)
+    /// [default: 300].
+    #[arg(long, env = "AUDITFLOW_OCSF_ROLL_SECS", value_name = "SECS")]
+    pub ocsf_roll_secs: Option<u64>,
 }
 
 /// The ledger and what proves it: where it is, its keys, and the archive it is checked

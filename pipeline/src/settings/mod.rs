@@ -10,6 +10,7 @@ pub mod error;
 pub mod file;
 pub mod flags;
 pub mod keys;
+pub mod ocsf;
 pub mod redact;
 pub mod resolve;
 pub mod resolved;

@@ -40,7 +40,7 @@ fn positive<T: PartialOrd + Default + std::fmt::Display>(value: T, setting: &str
 
 /// Resolves shared and run settings (flags and environment come in through clap).
 pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, ConfigError> {
-    let file = load_file(global.config.as_deref())?;
+    let mut file = load_file(global.config.as_deref())?;
     // Caracal's variables fill in what auditflow's own settings leave open.
     let caracal = CaracalEnv::from_env()?;
     let redis_url = flags
@@ -144,6 +144,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
         target_file_bytes: (target_file_mb * 1048576.0) as usize,
         target_segment_rows,
     };
+    let ocsf = super::ocsf::resolve(&flags.archive, std::mem::take(&mut file.export.ocsf), &export, &export_url)?;
     let rolling_hours =
         p.tamper_rolling_hours.or(file.tamper.rolling_hours).or(caracal.tamper_rolling_hours).unwrap_or(4.0);
     let rolling_hours =
@@ -265,6 +266,7 @@ pub fn resolve(global: &GlobalFlags, flags: &SettingsFlags) -> Result<Resolved, 
             .or_else(|| std::env::var_os("AWS_CA_BUNDLE").filter(|v| !v.is_empty()).map(PathBuf::from)),
         export_signing_key_file,
         export,
+        ocsf,
         listen,
         metrics_bearer: caracal.metrics_bearer,
         admin_token: caracal.admin_token,

@@ -76,6 +76,8 @@ pub struct Resolved {
     pub export_signing_key_file: PathBuf,
     /// Export tuning.
     pub export: auditflow_archive::ExportConfig,
+    /// The OCSF archive, when configured.
+    pub ocsf: Option<super::ocsf::OcsfSettings>,
     /// HTTP listen address.
     pub listen: String,
     /// The bearer `/metrics` requires (Caracal's `METRICS_BEARER`); none: open.
@@ -147,6 +149,11 @@ impl Resolved {
             "export_max_delay_secs": self.export.max_delay.as_secs_f64(),
             "export_target_file_bytes": self.export.target_file_bytes,
             "export_target_segment_rows": self.export.target_segment_rows,
+            "ocsf_url": self.ocsf.as_ref().map(|o| redact(&o.url)),
+            "ocsf_region": self.ocsf.as_ref().map(|o| &o.target.region),
+            "ocsf_account_id": self.ocsf.as_ref().map(|o| &o.target.account_id),
+            "ocsf_format": self.ocsf.as_ref().map(|o| o.target.format),
+            "ocsf_roll_secs": self.ocsf.as_ref().map(|o| (o.config.max_delay * 3 / 4).as_secs()),
             "tamper_rolling_secs": self.tamper_rolling.as_secs_f64(),
             "tamper_sweep_interval_secs": self.tamper_sweep_interval.as_secs_f64(),
             "views_enabled": self.views_enabled,

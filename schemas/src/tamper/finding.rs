@@ -45,6 +45,8 @@ pub enum FindingKind {
     FileMissing,
     /// A file holds another number of rows than its manifest lists.
     FileRowCount,
+    /// A file has another size than its manifest lists (`verify-archive`).
+    FileSizeMismatch,
     /// A file is not readable Parquet of the archive's schema.
     FileUnreadable,
     /// A manifest does not name its predecessor's SHA-256.
@@ -113,6 +115,7 @@ impl FindingKind {
             FindingKind::FileListedTwice => "file_listed_twice",
             FindingKind::FileMissing => "file_missing",
             FindingKind::FileRowCount => "file_row_count",
+            FindingKind::FileSizeMismatch => "file_size_mismatch",
             FindingKind::FileUnreadable => "file_unreadable",
             FindingKind::ManifestChainBroken => "manifest_chain_broken",
             FindingKind::ManifestInvalid => "manifest_invalid",

@@ -26,6 +26,8 @@ mod failover;
 mod fleet;
 // Ingest: exactly once under SIGKILL, tamper on replay, shutdown, poison entries, exit codes.
 mod ingest;
+// The OCSF archive and verify-archive.
+mod ocsf;
 // /metrics, alert rules, /readyz gates, DLQ replay over real HTTP.
 mod ops;
 // Retention and legal holds on monthly partitions.

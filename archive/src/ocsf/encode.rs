@@ -1,0 +1,144 @@
+//! One OCSF file in memory: Parquet (zstd, the class's schema) or gzip JSON lines. Bytes
+//! depend only on the events, so a repaired segment writes identical objects.
+
+use super::map::OcsfClass;
+use super::schema::class_schema;
+use crate::parquet_file::EncodedFile;
+use arrow_json::reader::Decoder;
+use flate2::write::GzEncoder;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use serde_json::Value;
+use std::io::Write;
+
+/// The OCSF archive's file format (`AUDITFLOW_OCSF_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OcsfFormat {
+    /// Parquet, zstd: Security Lake, Athena, DuckDB.
+    #[default]
+    Parquet,
+    /// Gzip JSON lines: Sentinel's S3 connector, Google SecOps.
+    JsonGz,
+}
+
+impl OcsfFormat {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OcsfFormat::Parquet => "parquet",
+            OcsfFormat::JsonGz => "json.gz",
+        }
+    }
+
+    /// Parses `parquet` or `json-gz`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "parquet" => Some(OcsfFormat::Parquet),
+            "json-gz" => Some(OcsfFormat::JsonGz),
+            _ => None,
+        }
+    }
+}
+
+/// Events handed to the Parquet writer at a time.
+const CHUNK: usize = 2048;
+
+enum Body {
+    Parquet { writer: Box<ArrowWriter<Vec<u8>>>, decoder: Box<Decoder>, buffered: Vec<Value> },
+    Json(GzEncoder<Vec<u8>>),
+}
+
+/// Encodes one class's events, in file order, into one file.
+pub struct OcsfEncoder {
+    body: Body,
+    rows: usize,
+    seq_range: (i64, i64),
+}
+
+fn external(e: impl std::error::Error + Send + Sync + 'static) -> ParquetError {
+    ParquetError::External(Box::new(e))
+}
+
+impl OcsfEncoder {
+    /// An empty file of `class` in `format`.
+    pub fn new(class: OcsfClass, format: OcsfFormat) -> Result<Self, ParquetError> {
+        let body = match format {
+            OcsfFormat::Parquet => {
+                let schema = class_schema(class);
+                let props = WriterProperties::builder()
+                    .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
+                    .set_max_row_group_size(crate::parquet_file::ROW_GROUP_ROWS)
+                    .set_statistics_enabled(EnabledStatistics::Chunk)
+                    .set_created_by("auditflow".into())
+                    .build();
+                let decoder = arrow_json::ReaderBuilder::new(schema.clone())
+                    .with_strict_mode(true)
+                    .with_batch_size(CHUNK)
+                    .build_decoder()
+                    .map_err(external)?;
+                Body::Parquet {
+                    writer: Box::new(ArrowWriter::try_new(Vec::new(), schema, Some(props))?),
+                    decoder: Box::new(decoder),
+                    buffered: Vec::with_capacity(CHUNK),
+                }
+            }
+            OcsfFormat::JsonGz => Body::Json(GzEncoder::new(Vec::new(), flate2::Compression::default())),
+        };
+        Ok(OcsfEncoder { body, rows: 0, seq_range: (i64::MAX, i64::MIN) })
+    }
+
+    /// Appends one event at ledger position `seq`.
+    pub fn push(&mut self, event: Value, seq: i64) -> Result<(), ParquetError> {
+        self.rows += 1;
+        self.seq_range = (self.seq_range.0.min(seq), self.seq_range.1.max(seq));
+        match &mut self.body {
+            Body::Parquet { buffered, .. } => {
+                buffered.push(event);
+                if buffered.len() >= CHUNK {
+                    self.flush()?;
+                }
+            }
+            Body::Json(gz) => {
+                serde_json::to_writer(&mut *gz, &event).map_err(external)?;
+                gz.write_all(b"\n").map_err(external)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), ParquetError> {
+        if let Body::Parquet { writer, decoder, buffered } = &mut self.body {
+            if buffered.is_empty() {
+                return Ok(());
+            }
+            decoder.serialize(buffered).map_err(external)?;
+            buffered.clear();
+            if let Some(batch) = decoder.flush().map_err(external)? {
+                writer.write(&batch)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Encoded bytes so far (about).
+    pub fn size(&self) -> usize {
+        match &self.body {
+            Body::Parquet { writer, .. } => writer.bytes_written() + writer.in_progress_size(),
+            Body::Json(gz) => gz.get_ref().len(),
+        }
+    }
+
+    /// Closes the file.
+    pub fn finish(mut self) -> Result<EncodedFile, ParquetError> {
+        self.flush()?;
+        let (rows, seq_range) = (self.rows, self.seq_range);
+        let bytes = match self.body {
+            Body::Parquet { writer, .. } => writer.into_inner()?,
+            Body::Json(gz) => gz.finish().map_err(external)?,
+        };
+        Ok(EncodedFile { bytes, rows, seq_range })
+    }
+}
