@@ -29,18 +29,7 @@ impl Inner {
         let mut states = BTreeMap::new();
         let watermarks = self.target.watermarks();
         for &chain in chains {
-            if self.target.creates_rows() {
-                // A target switched on later starts at the chain's oldest row still stored.
-                let start = auditflow_ledger::read::before_oldest_stored(&**c, chain).await?;
-                c.execute(
-                    &format!(
-                        "INSERT INTO {watermarks} (chain_id, to_seq) VALUES ($1, $2) ON CONFLICT (chain_id) DO NOTHING"
-                    ),
-                    &[&chain, &start],
-                )
-                .await
-                .map_err(LedgerError::pg("create export watermark"))?;
-            }
+            self.ensure_watermark_row(&c, chain).await?;
             let row = c
                 .query_one(
                     &format!(
@@ -57,6 +46,26 @@ impl Inner {
             states.insert(chain, ChainState { to_seq: row.get(1), ledger_head: row.get(3), pending_since: None });
         }
         Ok(states)
+    }
+
+    /// Creates the chain's watermark row where the target creates its own (the OCSF
+    /// archive, which may be switched on later): it starts at the chain's oldest row still
+    /// stored.
+    async fn ensure_watermark_row(&self, c: &tokio_postgres::Client, chain: i32) -> Result<(), ExportError> {
+        if !self.target.creates_rows() {
+            return Ok(());
+        }
+        let start = auditflow_ledger::read::before_oldest_stored(c, chain).await?;
+        c.execute(
+            &format!(
+                "INSERT INTO {} (chain_id, to_seq) VALUES ($1, $2) ON CONFLICT (chain_id) DO NOTHING",
+                self.target.watermarks()
+            ),
+            &[&chain, &start],
+        )
+        .await
+        .map_err(LedgerError::pg("create export watermark"))?;
+        Ok(())
     }
 
     pub(super) async fn refresh_heads(&self, states: &mut BTreeMap<i32, ChainState>) -> Result<(), ExportError> {
@@ -240,6 +249,7 @@ impl Inner {
     /// crash came mid-segment), else a new one, recorded before anything is written.
     async fn plan(&self, chain: i32) -> Result<Planned, ExportError> {
         let mut c = client(&self.pool).await?;
+        self.ensure_watermark_row(&c, chain).await?;
         let tx = c.transaction().await.map_err(LedgerError::pg("begin"))?;
         let (watermarks, segments) = (self.target.watermarks(), self.target.segments());
         let wm = tx

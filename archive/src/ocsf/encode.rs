@@ -43,12 +43,19 @@ impl OcsfFormat {
     }
 }
 
+/// Bytes of JSON lines handed to the compressor at a time.
+const JSON_CHUNK: usize = 256 << 10;
+
 /// Events handed to the Parquet writer at a time.
 const CHUNK: usize = 2048;
 
 enum Body {
-    Parquet { writer: Box<ArrowWriter<Vec<u8>>>, decoder: Box<Decoder>, buffered: Vec<Value> },
-    Json(GzEncoder<Vec<u8>>),
+    /// Events gather as JSON lines and reach the Arrow decoder as bytes: its tokenizer is
+    /// faster than serializing values into it.
+    Parquet { writer: Box<ArrowWriter<Vec<u8>>>, decoder: Box<Decoder>, buffered: Vec<u8>, pending: usize },
+    /// Lines gather in `lines` and reach the compressor in large writes: flate2 does work
+    /// per write (it zeroes its output buffer), which a write per JSON token multiplied.
+    Json { gz: GzEncoder<Vec<u8>>, lines: Vec<u8> },
 }
 
 /// Encodes one class's events, in file order, into one file.
@@ -82,10 +89,14 @@ impl OcsfEncoder {
                 Body::Parquet {
                     writer: Box::new(ArrowWriter::try_new(Vec::new(), schema, Some(props))?),
                     decoder: Box::new(decoder),
-                    buffered: Vec::with_capacity(CHUNK),
+                    buffered: Vec::with_capacity(CHUNK * 2048),
+                    pending: 0,
                 }
             }
-            OcsfFormat::JsonGz => Body::Json(GzEncoder::new(Vec::new(), flate2::Compression::default())),
+            OcsfFormat::JsonGz => Body::Json {
+                gz: GzEncoder::new(Vec::new(), flate2::Compression::fast()),
+                lines: Vec::with_capacity(JSON_CHUNK + 4096),
+            },
         };
         Ok(OcsfEncoder { body, rows: 0, seq_range: (i64::MAX, i64::MIN) })
     }
@@ -95,30 +106,40 @@ impl OcsfEncoder {
         self.rows += 1;
         self.seq_range = (self.seq_range.0.min(seq), self.seq_range.1.max(seq));
         match &mut self.body {
-            Body::Parquet { buffered, .. } => {
-                buffered.push(event);
-                if buffered.len() >= CHUNK {
+            Body::Parquet { buffered, pending, .. } => {
+                serde_json::to_writer(&mut *buffered, &event).map_err(external)?;
+                buffered.push(b'\n');
+                *pending += 1;
+                if *pending >= CHUNK {
                     self.flush()?;
                 }
             }
-            Body::Json(gz) => {
-                serde_json::to_writer(&mut *gz, &event).map_err(external)?;
-                gz.write_all(b"\n").map_err(external)?;
+            Body::Json { gz, lines } => {
+                serde_json::to_writer(&mut *lines, &event).map_err(external)?;
+                lines.push(b'\n');
+                if lines.len() >= JSON_CHUNK {
+                    gz.write_all(lines).map_err(external)?;
+                    lines.clear();
+                }
             }
         }
         Ok(())
     }
 
     fn flush(&mut self) -> Result<(), ParquetError> {
-        if let Body::Parquet { writer, decoder, buffered } = &mut self.body {
-            if buffered.is_empty() {
-                return Ok(());
+        if let Body::Parquet { writer, decoder, buffered, pending } = &mut self.body {
+            let mut offset = 0;
+            while offset < buffered.len() {
+                let read = decoder.decode(&buffered[offset..]).map_err(external)?;
+                offset += read;
+                match decoder.flush().map_err(external)? {
+                    Some(batch) => writer.write(&batch)?,
+                    None if read == 0 => break,
+                    None => {}
+                }
             }
-            decoder.serialize(buffered).map_err(external)?;
             buffered.clear();
-            if let Some(batch) = decoder.flush().map_err(external)? {
-                writer.write(&batch)?;
-            }
+            *pending = 0;
         }
         Ok(())
     }
@@ -127,7 +148,7 @@ impl OcsfEncoder {
     pub fn size(&self) -> usize {
         match &self.body {
             Body::Parquet { writer, .. } => writer.bytes_written() + writer.in_progress_size(),
-            Body::Json(gz) => gz.get_ref().len(),
+            Body::Json { gz, lines } => gz.get_ref().len() + lines.len() / 8,
         }
     }
 
@@ -137,7 +158,10 @@ impl OcsfEncoder {
         let (rows, seq_range) = (self.rows, self.seq_range);
         let bytes = match self.body {
             Body::Parquet { writer, .. } => writer.into_inner()?,
-            Body::Json(gz) => gz.finish().map_err(external)?,
+            Body::Json { mut gz, lines } => {
+                gz.write_all(&lines).map_err(external)?;
+                gz.finish().map_err(external)?
+            }
         };
         Ok(EncodedFile { bytes, rows, seq_range })
     }
