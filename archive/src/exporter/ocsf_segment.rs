@@ -8,7 +8,7 @@ use super::target::ZoneOfSegment;
 use super::{failpoint, Inner};
 use crate::error::ExportError;
 use crate::manifest::ManifestFile;
-use crate::ocsf::{file_name, partition_dir, to_ocsf, LedgerRow, OcsfClass, OcsfEncoder, OcsfTarget};
+use crate::ocsf::{file_name, partition_dir, write_ocsf, LedgerRow, OcsfClass, OcsfEncoder, OcsfTarget};
 use auditflow_ledger::postgres::client;
 use auditflow_ledger::LedgerError;
 use futures_util::{pin_mut, StreamExt};
@@ -37,12 +37,15 @@ impl Inner {
         let mut zones = ZoneOfSegment::default();
         // Keyed by (event day since the epoch, class_uid): the files close in name order.
         let mut open: BTreeMap<(i64, i64), OpenFile> = BTreeMap::new();
+        let mut scratch = Vec::with_capacity(4096);
         let mut files = Vec::new();
         while let Some(row) = stream.next().await {
             let row = row?;
             positions.read(row.chain_seq)?;
             zones.saw(row.zone_id());
-            let (class, event) = to_ocsf(&LedgerRow::of(&row), version);
+            // The class decides the file: written into a scratch line first, then moved.
+            scratch.clear();
+            let class = write_ocsf(&LedgerRow::of(&row), version, &mut scratch);
             let key = (row.occurred_at_us.div_euclid(MICROS_PER_DAY), class.uid());
             let file = match open.entry(key) {
                 std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
@@ -50,7 +53,8 @@ impl Inner {
                     v.insert((class, 0, OcsfEncoder::new(class, ocsf.format)?))
                 }
             };
-            file.2.push(event, row.chain_seq)?;
+            file.2.buffer().extend_from_slice(&scratch);
+            file.2.pushed(row.chain_seq)?;
             if file.2.size() >= self.config.target_file_bytes {
                 let full = std::mem::replace(&mut file.2, OcsfEncoder::new(class, ocsf.format)?);
                 files.push(self.put_ocsf_file(chain, from, to, ocsf, key, file.1, full).await?);

@@ -10,7 +10,6 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
-use serde_json::Value;
 use std::io::Write;
 
 /// The OCSF archive's file format (`AUDITFLOW_OCSF_FORMAT`).
@@ -101,13 +100,21 @@ impl OcsfEncoder {
         Ok(OcsfEncoder { body, rows: 0, seq_range: (i64::MAX, i64::MIN) })
     }
 
-    /// Appends one event at ledger position `seq`.
-    pub fn push(&mut self, event: Value, seq: i64) -> Result<(), ParquetError> {
+    /// Where the next event's JSON text goes ([`super::event::write_ocsf`]); then
+    /// [`OcsfEncoder::pushed`].
+    pub fn buffer(&mut self) -> &mut Vec<u8> {
+        match &mut self.body {
+            Body::Parquet { buffered, .. } => buffered,
+            Body::Json { lines, .. } => lines,
+        }
+    }
+
+    /// The event at ledger position `seq` was written into [`OcsfEncoder::buffer`].
+    pub fn pushed(&mut self, seq: i64) -> Result<(), ParquetError> {
         self.rows += 1;
         self.seq_range = (self.seq_range.0.min(seq), self.seq_range.1.max(seq));
         match &mut self.body {
             Body::Parquet { buffered, pending, .. } => {
-                serde_json::to_writer(&mut *buffered, &event).map_err(external)?;
                 buffered.push(b'\n');
                 *pending += 1;
                 if *pending >= CHUNK {
@@ -115,7 +122,6 @@ impl OcsfEncoder {
                 }
             }
             Body::Json { gz, lines } => {
-                serde_json::to_writer(&mut *lines, &event).map_err(external)?;
                 lines.push(b'\n');
                 if lines.len() >= JSON_CHUNK {
                     gz.write_all(lines).map_err(external)?;

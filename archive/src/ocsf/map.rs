@@ -6,9 +6,8 @@
 //! alone, as it does from a row of the main archive.
 
 use crate::parquet_file::{col, ExportRow};
-use auditflow_schemas::canonical::{canonical_time, EventFields};
+use auditflow_schemas::canonical::EventFields;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
 
 /// The OCSF schema version the events follow.
 pub const OCSF_VERSION: &str = "1.3.0";
@@ -120,14 +119,14 @@ impl OcsfClass {
         }
     }
 
-    fn category(self) -> (i64, &'static str) {
+    pub(super) fn category(self) -> (i64, &'static str) {
         match self {
             OcsfClass::ApiActivity => (6, "Application Activity"),
             _ => (3, "Identity & Access Management"),
         }
     }
 
-    fn activity_name(self, id: i64) -> &'static str {
+    pub(super) fn activity_name(self, id: i64) -> &'static str {
         match (self, id) {
             (_, 0) => "Unknown",
             (_, 99) => "Other",
@@ -146,7 +145,7 @@ impl OcsfClass {
 }
 
 /// Administrative event type prefixes (Caracal's admin API and coordinator).
-const ENTITY_PREFIXES: [&str; 8] =
+pub(super) const ENTITY_PREFIXES: [&str; 8] =
     ["delegation_", "admin_", "admin.", "policy_", "agent_", "zone_", "principal_", "key_"];
 
 /// The class and activity of an event type (`docs/ocsf.md`, "Classes").
@@ -212,7 +211,7 @@ pub fn classify(event_type: &str, method: Option<&str>) -> (OcsfClass, i64) {
 
 /// OCSF `severity_id` and caption from the decision: allow 1 Informational, deny 3 Medium,
 /// another decision 2 Low, none 0 Unknown (as the main archive's `severity_id`).
-fn severity(decision: Option<&str>) -> (i64, &'static str) {
+pub(super) fn severity(decision: Option<&str>) -> (i64, &'static str) {
     match decision {
         Some("allow") => (1, "Informational"),
         Some("deny") => (3, "Medium"),
@@ -222,212 +221,11 @@ fn severity(decision: Option<&str>) -> (i64, &'static str) {
 }
 
 /// OCSF `status_id` and caption from the decision.
-fn status(decision: Option<&str>) -> (i64, &'static str) {
+pub(super) fn status(decision: Option<&str>) -> (i64, &'static str) {
     match decision {
         Some("allow") => (1, "Success"),
         Some("deny") => (2, "Failure"),
         Some(_) => (99, "Other"),
         None => (0, "Unknown"),
     }
-}
-
-/// A string member of `metadata_json`, when it is an object that has one.
-fn meta_str<'v>(meta: &'v Value, keys: &[&str]) -> Option<&'v str> {
-    keys.iter().find_map(|k| meta.get(*k).and_then(Value::as_str)).filter(|s| !s.is_empty())
-}
-
-/// The event as OCSF: its class and the event object.
-pub fn to_ocsf(row: &LedgerRow<'_>, product_version: &str) -> (OcsfClass, Value) {
-    let e = &row.event;
-    let meta: Value = e.metadata_json.and_then(|m| serde_json::from_str(m).ok()).unwrap_or(Value::Null);
-    let method = meta_str(&meta, &["http_method", "method"]);
-    let (class, activity) = classify(e.event_type, method);
-    let (category, category_name) = class.category();
-    let (severity_id, severity_name) = severity(e.decision);
-    let (status_id, status_name) = status(e.decision);
-    let activity_name = class.activity_name(activity);
-    let ms = |t: &DateTime<Utc>| t.timestamp_millis();
-
-    let mut metadata = json!({
-        "version": OCSF_VERSION,
-        "product": {"name": "auditflow", "vendor_name": "auditflow", "version": product_version},
-        "uid": e.id,
-        "tenant_uid": e.zone_id,
-        "sequence": row.chain_seq,
-        "event_code": e.event_type,
-        "log_name": "audit_events",
-        "logged_time": ms(&row.ingested_at),
-        "original_time": canonical_time(&e.occurred_at),
-    });
-    if let Some(request) = e.request_id {
-        metadata["correlation_uid"] = json!(request);
-    }
-    let mut event = json!({
-        "class_uid": class.uid(),
-        "class_name": class.name(),
-        "category_uid": category,
-        "category_name": category_name,
-        "activity_id": activity,
-        "activity_name": activity_name,
-        "type_uid": class.uid() * 100 + activity,
-        "type_name": format!("{}: {}", class.name(), activity_name),
-        "severity_id": severity_id,
-        "severity": severity_name,
-        "status_id": status_id,
-        "status": status_name,
-        "time": ms(&e.occurred_at),
-        "metadata": metadata,
-    });
-    if let Some(detail) = e.evaluation_status {
-        event["status_detail"] = json!(detail);
-    }
-    let user = user(&meta);
-    let session = session(&meta);
-    match class {
-        OcsfClass::Authentication => {
-            event["user"] = user.clone();
-            // 3002 needs a service or a destination: the service that authenticated.
-            event["service"] = json!({"name": "caracal"});
-            event["is_mfa"] = json!(e.event_type.starts_with("step_up_"));
-            if let Some(s) = &session {
-                event["session"] = s.clone();
-            }
-            event["actor"] = actor(user, session, row);
-        }
-        OcsfClass::AuthorizeSession => {
-            event["user"] = user;
-            if let Some(s) = session {
-                event["session"] = s;
-            }
-            // 3003 needs exactly one of privileges and group: the scopes asked for, else the
-            // resource, else none known.
-            let privileges: Vec<&str> = match meta.get("scopes").and_then(Value::as_array) {
-                Some(scopes) => scopes.iter().filter_map(Value::as_str).collect(),
-                None => meta_str(&meta, &["resource"]).into_iter().collect(),
-            };
-            event["privileges"] = json!(privileges);
-        }
-        OcsfClass::EntityManagement => {
-            let kind = ENTITY_PREFIXES
-                .iter()
-                .find(|p| e.event_type.starts_with(*p))
-                .map(|p| p.trim_end_matches(['_', '.']))
-                .unwrap_or("entity");
-            let kind = if kind == "delegation" { "delegation_edge" } else { kind };
-            let mut entity = json!({"type": kind, "name": kind});
-            if let Some(uid) = meta_str(&meta, &["delegation_edge_id", "entity_id", "policy_id", "agent_id", "key_id"])
-            {
-                entity["uid"] = json!(uid);
-            }
-            event["entity"] = entity;
-        }
-        OcsfClass::ApiActivity => {
-            event["actor"] = actor(user, session, row);
-            let operation = meta_str(&meta, &["operation", "action"]).unwrap_or(e.event_type);
-            let mut api = json!({"operation": operation});
-            if let Some(resource) = meta_str(&meta, &["resource"]) {
-                api["service"] = json!({"name": resource});
-                event["resources"] = json!([{"name": resource, "type": "resource"}]);
-            }
-            event["api"] = api;
-            let service = if e.event_type.starts_with("gateway_") {
-                "caracal-gateway"
-            } else if e.event_type.starts_with("control") {
-                "caracal-coordinator"
-            } else {
-                "caracal"
-            };
-            event["src_endpoint"] = json!({"svc_name": service});
-        }
-    }
-    event["unmapped"] = unmapped(row);
-    (class, event)
-}
-
-/// The agent acting: its id, else its agent session, else its session; `unknown` when the
-/// event names none (OCSF requires a user on 3002 and 3003).
-fn user(meta: &Value) -> Value {
-    match meta_str(meta, &["agent_id", "principal_id", "user_id", "agent_session_id", "session_id"]) {
-        Some(uid) => json!({"uid": uid, "type": "Other", "type_id": 99}),
-        None => json!({"name": "unknown", "type": "Unknown", "type_id": 0}),
-    }
-}
-
-fn session(meta: &Value) -> Option<Value> {
-    let session = meta_str(meta, &["session_id"]);
-    let agent_session = meta_str(meta, &["agent_session_id"]);
-    match (session, agent_session) {
-        (None, None) => None,
-        (Some(s), a) => Some(match a {
-            Some(a) => json!({"uid": s, "uid_alt": a}),
-            None => json!({"uid": s}),
-        }),
-        (None, Some(a)) => Some(json!({"uid": a})),
-    }
-}
-
-/// `actor`, with the determining policies as `authorizations` (classes that have `actor`).
-fn actor(user: Value, session: Option<Value>, row: &LedgerRow<'_>) -> Value {
-    let e = &row.event;
-    let mut actor = json!({"user": user});
-    if let Some(s) = session {
-        actor["session"] = s;
-    }
-    let mut authorizations = Vec::new();
-    let policies: Value = e.determining_policies_json.and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
-    for p in policies.as_array().into_iter().flatten() {
-        let name = p.as_str().or_else(|| meta_str(p, &["name", "policy", "policy_name"]));
-        let uid = meta_str(p, &["uid", "policy_id", "id"]).or(name);
-        let Some(uid) = uid else { continue };
-        let mut policy = json!({"uid": uid, "name": name.unwrap_or(uid)});
-        if let Some(v) = meta_str(p, &["version"]).or(e.policy_set_version_id) {
-            policy["version"] = json!(v);
-        }
-        let decision = meta_str(p, &["effect", "decision"]).or(e.decision).unwrap_or("unknown");
-        authorizations.push(json!({"decision": decision, "policy": policy}));
-    }
-    if authorizations.is_empty() {
-        if let (Some(decision), Some(set)) = (e.decision, e.policy_set_id) {
-            let mut policy = json!({"uid": set, "name": set});
-            if let Some(v) = e.policy_set_version_id {
-                policy["version"] = json!(v);
-            }
-            authorizations.push(json!({"decision": decision, "policy": policy}));
-        }
-    }
-    if !authorizations.is_empty() {
-        actor["authorizations"] = json!(authorizations);
-    }
-    actor
-}
-
-/// What OCSF has no place for, as text: the Caracal fields not mapped above and the
-/// ledger's own columns (hashes, chain, signature). JSON values are the canonical text the
-/// ledger hashed.
-fn unmapped(row: &LedgerRow<'_>) -> Value {
-    let e = &row.event;
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Option<&str>| {
-        if let Some(v) = v {
-            m.insert(k.to_owned(), Value::String(v.to_owned()));
-        }
-    };
-    put("decision", e.decision);
-    put("policy_set_id", e.policy_set_id);
-    put("policy_set_version_id", e.policy_set_version_id);
-    put("manifest_sha", e.manifest_sha);
-    put("evaluation_status", e.evaluation_status);
-    put("determining_policies_json", e.determining_policies_json);
-    put("diagnostics_json", e.diagnostics_json);
-    put("metadata_json", e.metadata_json);
-    put("extra_json", e.extra_json);
-    put("content_sha256", Some(row.content_sha256));
-    put("prev_content_sha256", row.prev_content_sha256);
-    put("chain_hmac", Some(row.chain_hmac));
-    put("chain_id", Some(&row.chain_id.to_string()));
-    put("ingest_signature", row.ingest_signature);
-    put("key_id", row.key_id);
-    put("src_stream_id", row.src_stream_id);
-    put("ingested_at", Some(&canonical_time(&row.ingested_at)));
-    Value::Object(m)
 }

@@ -4,13 +4,15 @@
 //! manifests); this module is the mapping, the schema and the file format.
 
 mod encode;
+mod event;
 mod layout;
 mod map;
 mod schema;
 
 pub use encode::{OcsfEncoder, OcsfFormat};
+pub use event::{to_ocsf, write_ocsf};
 pub use layout::{file_name, partition_dir, source_name};
-pub use map::{classify, to_ocsf, LedgerRow, OcsfClass, OCSF_VERSION};
+pub use map::{classify, LedgerRow, OcsfClass, OCSF_VERSION};
 pub use schema::{athena_ddl, class_schema, string_map};
 
 /// Where and how the OCSF archive is written (`[export.ocsf]`).

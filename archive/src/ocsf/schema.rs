@@ -6,7 +6,8 @@
 //! refused by the strict decoder (a bug the tests catch), never silently cut. `unmapped`
 //! is `map<string, string>`, as Security Lake's own sources have it.
 
-use super::map::{to_ocsf, LedgerRow, OcsfClass};
+use super::event::to_ocsf;
+use super::map::{LedgerRow, OcsfClass};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
 use auditflow_schemas::canonical::EventFields;
 use chrono::{DateTime, Utc};
