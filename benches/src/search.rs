@@ -230,6 +230,7 @@ pub fn run(global: &Globals, args: &SearchBenchArgs) -> anyhow::Result<()> {
     let sources = auditflow_pipeline::ops::metrics::Sources {
         ledger: Arc::default(),
         export: Arc::default(),
+        ocsf_export: None,
         tamper,
         views: Arc::default(),
         views_enabled: false,

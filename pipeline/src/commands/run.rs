@@ -119,6 +119,7 @@ fn serve_operations(pipeline: &Pipeline) -> anyhow::Result<()> {
         ops::metrics::Sources {
             ledger: telemetry.ledger.clone(),
             export: telemetry.export.clone(),
+            ocsf_export: telemetry.ocsf_export.clone(),
             tamper: telemetry.tamper.clone(),
             views: telemetry.views.clone(),
             views_enabled: settings.views_enabled,

@@ -23,6 +23,8 @@ pub struct Sources {
     pub ledger: Arc<LedgerStats>,
     /// Archive progress.
     pub export: Arc<ExportStats>,
+    /// The OCSF archive's progress, when it is on.
+    pub ocsf_export: Option<Arc<ExportStats>>,
     /// Tamper sweep findings.
     pub tamper: Arc<TamperStats>,
     /// What the live views wrote.
@@ -96,6 +98,12 @@ fn describe() {
         Unit::Seconds,
         "Age of the oldest committed row not yet archived."
     );
+    describe_counter!("auditflow_ocsf_export_events_total", "Ledger rows written to the OCSF archive (when it is on).");
+    describe_gauge!(
+        "auditflow_ocsf_export_backlog_seconds",
+        Unit::Seconds,
+        "Age of the oldest committed row not yet in the OCSF archive (when it is on)."
+    );
     describe_counter!("caracal_audit_tamper_mismatch_total", "Rows whose content hash does not match their columns.");
     describe_counter!("caracal_audit_tamper_chain_breaks_total", "Broken chain links, missing or extra rows.");
     describe_counter!(
@@ -110,6 +118,10 @@ fn describe() {
         "Time since the committed epoch frontier last advanced."
     );
     describe_gauge!("auditflow_export_watermark_seq", "Chain position up to which the archive is complete, by chain.");
+    describe_gauge!(
+        "auditflow_ocsf_export_watermark_seq",
+        "Chain position up to which the OCSF archive is complete, by chain."
+    );
     describe_counter!("auditflow_revocation_violations_total", "Allows on revoked sessions after the grace period.");
     describe_counter!("auditflow_entries_read_total", "Stream entries read (first deliveries and re-deliveries).");
     describe_counter!(
@@ -195,6 +207,10 @@ pub fn refresh(sources: &Sources, health: Option<&StreamHealth>) {
     counter!("caracal_audit_export_events_total").absolute(load(&sources.export.rows));
     gauge!("caracal_audit_export_backlog_seconds")
         .set(sources.export.backlog_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+    if let Some(ocsf) = &sources.ocsf_export {
+        counter!("auditflow_ocsf_export_events_total").absolute(load(&ocsf.rows));
+        gauge!("auditflow_ocsf_export_backlog_seconds").set(ocsf.backlog_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+    }
     counter!("caracal_audit_tamper_mismatch_total").absolute(load(&sources.tamper.mismatches));
     counter!("caracal_audit_tamper_chain_breaks_total").absolute(load(&sources.tamper.chain_breaks));
     counter!("caracal_audit_tamper_hmac_failures_total").absolute(load(&sources.tamper.hmac_failures));

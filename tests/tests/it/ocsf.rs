@@ -217,6 +217,30 @@ fn ocsf_events_of_the_full_mix_validate_against_their_class_in_both_formats() {
             let duck: BTreeMap<String, i64> = serde_json::from_slice(&out.stdout).expect("json");
             assert_eq!(duck, per_class_day, "DuckDB hive_partitioning counts");
         }
+        if format == "parquet" {
+            // Retention drops a month only once both archives hold it.
+            let march = |env: &TestEnv| -> String {
+                let out =
+                    env.output(&["retention", "apply", "--dry-run", "--json", "--by", "ops", "--retention-days", "30"]);
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("retention report");
+                let months = report["months"].as_array().expect("months");
+                let month = months.iter().find(|m| m["partition"] == "audit_events_y2026m03").expect("March");
+                format!(
+                    "{} {}",
+                    month["action"].as_str().unwrap_or_default(),
+                    month["detail"].as_str().unwrap_or_default()
+                )
+            };
+            assert!(march(&env).starts_with("drop"), "{}", march(&env));
+            env.query("UPDATE audit_ocsf_watermarks SET to_seq = to_seq - 1");
+            assert!(
+                march(&env).starts_with("not_archived"),
+                "retention must wait for the OCSF archive: {}",
+                march(&env)
+            );
+            env.query("UPDATE audit_ocsf_watermarks SET to_seq = to_seq + 1");
+        }
         // Both archives verify with the public key alone, no database.
         for url in [file_url(&ocsf_dir), env.export_url.clone()] {
             let (code, out) = verify_archive(&env, &url, &[]);
@@ -427,6 +451,24 @@ fn verify_archive_needs_no_database_and_names_each_kind_of_tampering() {
     // Usage and reachability have their own exit codes.
     let (code, out) = verify_archive(&env, "ftp://nowhere", &[]);
     assert_eq!(code, 2, "{out}");
+    let (code, out) = verify_archive(&env, &file_url(&env.dir.join("empty")), &[]);
+    assert_eq!(code, 1, "an empty location is no clean archive: {out}");
+    assert!(out.contains("manifest_missing"), "{out}");
+    let key = public_key(&env);
+    let out = env
+        .command(&["verify-archive", "--url", "s3://nowhere/archive", "--trusted-public-key", &key])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AUDITFLOW_EXPORT_SIGNING_KEY_FILE", env.dir.join("no-such.key"))
+        .output()
+        .expect("verify-archive");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a store that does not answer is exit 3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn case_ocsf(env: &TestEnv, ocsf_dir: &Path) {

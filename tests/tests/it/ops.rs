@@ -58,7 +58,9 @@ fn metrics_after_a_known_run_equal_its_counts_and_promtool_accepts_them() {
     let parse = count("json_parse_error") + count("schema_invalid");
     assert!(hmac > 0 && parse > 0 && duplicates > 0, "the generator mixes every kind in");
 
-    let mut run = env.spawn_run(&[], &[]);
+    // With the OCSF archive on, so that its counters are in the scrape too.
+    let ocsf = format!("file://{}", env.dir.join("ocsf").display());
+    let mut run = env.spawn_run(&[], &[("AUDITFLOW_OCSF_URL", ocsf.as_str()), ("AUDITFLOW_OCSF_ROLL_SECS", "1")]);
     let addr = env.server_addr(1);
     wait_until(&env, "the run to drain", || {
         env.ledger_rows() == valid as i64 && dlq_len(&env) == invalid && env.pending() == 0
@@ -73,6 +75,7 @@ fn metrics_after_a_known_run_equal_its_counts_and_promtool_accepts_them() {
         scrape = body;
         metrics.get("caracal_audit_dlq_size") == Some(&(invalid as f64))
             && metrics.get("auditflow_consumer_pending") == Some(&0.0)
+            && metrics.get("auditflow_ocsf_export_events_total") == Some(&(valid as f64))
     });
     assert_eq!(metrics["caracal_audit_inserts_total"], valid as f64, "inserts");
     assert_eq!(sum_of(&metrics, "caracal_audit_dlq_total"), invalid as f64, "DLQ writes");
