@@ -249,18 +249,28 @@ impl Inner {
     /// crash came mid-segment), else a new one, recorded before anything is written.
     async fn plan(&self, chain: i32) -> Result<Planned, ExportError> {
         let mut c = client(&self.pool).await?;
-        self.ensure_watermark_row(&c, chain).await?;
-        let tx = c.transaction().await.map_err(LedgerError::pg("begin"))?;
         let (watermarks, segments) = (self.target.watermarks(), self.target.segments());
-        let wm = tx
-            .query_one(
-                &format!(
-                    "SELECT manifest_seq, to_seq, manifest_sha256 FROM {watermarks} WHERE chain_id = $1 FOR UPDATE"
-                ),
-                &[&chain],
-            )
-            .await
-            .map_err(LedgerError::pg("lock export watermark"))?;
+        let lock =
+            format!("SELECT manifest_seq, to_seq, manifest_sha256 FROM {watermarks} WHERE chain_id = $1 FOR UPDATE");
+        let mut created = false;
+        let (tx, wm) = loop {
+            let tx = c.transaction().await.map_err(LedgerError::pg("begin"))?;
+            match tx.query_opt(&lock, &[&chain]).await.map_err(LedgerError::pg("lock export watermark"))? {
+                Some(wm) => break (tx, wm),
+                // A chain an OCSF catch-up meets before its task did: its row is created once.
+                None if !created && self.target.creates_rows() => {
+                    tx.rollback().await.map_err(LedgerError::pg("rollback"))?;
+                    self.ensure_watermark_row(&c, chain).await?;
+                    created = true;
+                }
+                None => {
+                    return Err(ExportError::LedgerInconsistent {
+                        chain_id: chain,
+                        message: format!("{watermarks} has no row for the chain"),
+                    })
+                }
+            }
+        };
         let (done_seq, done_to, prev_sha): (i64, i64, Option<String>) = (wm.get(0), wm.get(1), wm.get(2));
         let next = done_seq + 1;
         let recorded = tx
