@@ -41,8 +41,16 @@ fn manifest_position(key: &str) -> Option<(i32, i64)> {
     Some((chain.parse().ok()?, seq.parse().ok()?))
 }
 
-/// A chain's manifests as read: position → (key, bytes).
-type Stored = BTreeMap<i64, (String, Vec<u8>)>;
+/// A manifest as read, opened once: its key, the SHA-256 of its bytes (what its successor
+/// and the watermark name), and its body or why it was refused.
+struct StoredManifest {
+    key: String,
+    sha256: String,
+    opened: Result<Manifest, crate::manifest::OpenError>,
+}
+
+/// A chain's manifests, by position.
+type Stored = BTreeMap<i64, StoredManifest>;
 
 /// Checks an archive alone (see the module docs). `zone`: only that zone's chains, so a copy
 /// holding only the zone's objects verifies.
@@ -59,7 +67,9 @@ pub async fn verify_archive(
         match manifest_position(&key) {
             Some((chain, seq)) => {
                 let bytes = archive.get(&key).await?.unwrap_or_default();
-                stored.entry(chain).or_default().insert(seq, (key, bytes));
+                let manifest =
+                    StoredManifest { sha256: sha256_hex(&bytes), opened: open_manifest(&bytes, trusted), key };
+                stored.entry(chain).or_default().insert(seq, manifest);
             }
             None => findings.add(FindingKind::UnexpectedManifest, key, "not a manifest name"),
         }
@@ -69,12 +79,9 @@ pub async fn verify_archive(
     if let Some(zone) = zone {
         let folder = format!("{TABLE_DIR}/zone_id={}/", escape_partition_value(zone));
         stored.retain(|_, manifests| {
-            manifests.values().any(|(_, bytes)| match open_manifest(bytes, trusted) {
-                Ok(m) => match &m.zone_id {
-                    Some(z) => z == zone,
-                    None => !m.files.is_empty() && m.files.iter().all(|f| f.path.starts_with(&folder)),
-                },
-                Err(_) => false,
+            manifests.values().filter_map(|m| m.opened.as_ref().ok()).any(|m| match &m.zone_id {
+                Some(z) => z == zone,
+                None => !m.files.is_empty() && m.files.iter().all(|f| f.path.starts_with(&folder)),
             })
         });
     }
@@ -92,7 +99,7 @@ pub async fn verify_archive(
     let total_files: u64 = stored
         .values()
         .flat_map(|m| m.values())
-        .filter_map(|(_, b)| open_manifest(b, trusted).ok())
+        .filter_map(|m| m.opened.as_ref().ok())
         .map(|m| m.files.len() as u64)
         .sum();
     let mut done = 0u64;
@@ -146,7 +153,7 @@ async fn verify_chain(
         Some(bytes) => match open_watermark(&bytes, trusted) {
             Err(e) => findings.add(FindingKind::WatermarkInvalid, &watermark_key, e.to_string()),
             Ok(w) => {
-                let sha = manifests.get(&w.manifest_seq).map(|(_, b)| sha256_hex(b));
+                let sha = manifests.get(&w.manifest_seq).map(|m| m.sha256.clone());
                 if w.manifest_seq > newest {
                     newest = w.manifest_seq;
                 } else if w.manifest_seq + 1 < newest {
@@ -170,13 +177,13 @@ async fn verify_chain(
             }
         },
     }
-    let mut previous: Option<(Vec<u8>, Manifest)> = None;
+    let mut previous: Option<(&str, &Manifest)> = None;
     // The content hash of the newest position checked so far, to link the next row to.
     let mut last_link: Option<(i64, String)> = None;
     let mut last_to = 0;
     // A chain's manifests are numbered from 1.
     for seq in 1..=newest {
-        let Some((key, bytes)) = manifests.get(&seq) else {
+        let Some(StoredManifest { key, sha256, opened }) = manifests.get(&seq) else {
             let key = crate::layout::manifest_key(chain, seq);
             findings.add(
                 FindingKind::ManifestMissing,
@@ -188,7 +195,7 @@ async fn verify_chain(
             continue;
         };
         report.manifests += 1;
-        let manifest = match open_manifest(bytes, trusted) {
+        let manifest = match opened {
             Ok(m) => m,
             Err(e) => {
                 findings.add(FindingKind::ManifestInvalid, key, e.to_string());
@@ -205,8 +212,8 @@ async fn verify_chain(
             );
         }
         match &previous {
-            Some((prev_bytes, prev)) => {
-                if manifest.prev_manifest_sha256.as_deref() != Some(&sha256_hex(prev_bytes)) {
+            Some((prev_sha256, prev)) => {
+                if manifest.prev_manifest_sha256.as_deref() != Some(*prev_sha256) {
                     findings.add(
                         FindingKind::ManifestChainBroken,
                         key,
@@ -336,7 +343,7 @@ async fn verify_chain(
             }
         }
         last_to = to;
-        previous = Some((bytes.clone(), manifest));
+        previous = Some((sha256, manifest));
     }
     Ok(last_to)
 }
