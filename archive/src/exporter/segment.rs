@@ -263,11 +263,12 @@ impl Inner {
                     self.ensure_watermark_row(&c, chain).await?;
                     created = true;
                 }
+                // The chain is not (or no longer, after a failover the repair is refilling)
+                // in this database: a later attempt finds it.
                 None => {
-                    return Err(ExportError::LedgerInconsistent {
-                        chain_id: chain,
-                        message: format!("{watermarks} has no row for the chain"),
-                    })
+                    return Err(ExportError::Ledger(LedgerError::ChainMissing(format!(
+                        "{watermarks} has no row for chain {chain} (yet)"
+                    ))))
                 }
             }
         };
