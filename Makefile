@@ -4,7 +4,7 @@ BIN := target/release/auditflow
 BENCH := target/release/auditflow-bench
 SHELL := /bin/bash
 
-.PHONY: demo demo-cluster test services build check bench fmt fuzz-smoke
+.PHONY: demo demo-cluster test services build check bench fmt fuzz-smoke image
 
 demo: services build
 	bash scripts/demo.sh
@@ -47,6 +47,12 @@ services:
 
 build:
 	$(CARGO) build --release -p auditflow
+
+# The container image (Containerfile) as localhost/auditflow:<version> and :latest, built with
+# podman from bases made of Debian's packages (no container registry needed), and its SBOM
+# in target/image/. With Docker and a registry: `docker build -f Containerfile .`.
+image:
+	bash scripts/image.sh
 
 check:
 	$(CARGO) fmt --all -- --check

@@ -2,6 +2,7 @@
 //! and run against the configured Redis and Postgres. Each writes its results as JSON under
 //! `target/bench/` and prints them; `auditflow bench …` runs this binary.
 
+mod caracal_readers;
 mod cost;
 mod export;
 mod fleet;
@@ -56,6 +57,9 @@ pub enum BenchCommand {
     /// and Redis connections, commit latency and lag over time, their slopes after a
     /// warm-up, and a plot (target/bench/soak.json, target/bench/soak.svg).
     Soak(soak::SoakBenchArgs),
+    /// Caracal's console and dispatcher queries (apps/api) on 1M rows in Caracal's layout, in
+    /// it adopted by auditflow and in a ledger auditflow created: median per query.
+    CaracalReaders(caracal_readers::CaracalReadersArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         BenchCommand::Search(args) => search::run(global, args),
         BenchCommand::Fleet(args) => fleet::run(global, args),
         BenchCommand::Soak(args) => soak::run(global, args),
+        BenchCommand::CaracalReaders(args) => caracal_readers::run(global, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "views graph compaction", "0010_views_graph_compaction.sql"),
     migration!(11, "affected index without pending list", "0011_affected_index_without_pending_list.sql"),
     migration!(12, "ocsf archive", "0012_ocsf_archive.sql"),
+    migration!(13, "caracal readers", "0013_caracal_readers.sql"),
 ];
 
 /// The role the pipeline writes as (`SET ROLE` on every pooled connection of `auditflow run`).

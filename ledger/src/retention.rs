@@ -7,6 +7,11 @@
 //! conditions again under the partition lock (so a hold placed between plan and drop wins)
 //! and records the drop in `audit_retention_drops` in the same transaction as the `DROP`.
 //! A crash between two months leaves each month either dropped and recorded or untouched.
+//!
+//! The retention is the configured one unless Caracal's console set a shorter one: where
+//! the ledger has Caracal's `audit_retention` table, its `retention_days` applies, capped by
+//! the configured retention (the maximum, as Caracal's `AUDIT_RETENTION_DAYS` caps it), and
+//! it is read again before every pass ([`retention_days`]).
 
 use crate::partitions::months_ahead;
 use crate::postgres::client;
@@ -53,6 +58,53 @@ pub struct MonthPlan {
     pub decision: Decision,
 }
 
+/// Where the retention a pass applied came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum RetentionSource {
+    /// The configuration: the ledger has no console setting (no `audit_retention` row).
+    Configured,
+    /// Caracal's console (`audit_retention.retention_days`), within the configured maximum.
+    Console {
+        /// The console's value.
+        console_days: u32,
+    },
+    /// Caracal's console asked for more than the configured maximum, which applies instead.
+    ConsoleCapped {
+        /// The console's value.
+        console_days: u32,
+    },
+}
+
+impl std::fmt::Display for RetentionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RetentionSource::Configured => f.write_str("the configuration (no console setting in audit_retention)"),
+            RetentionSource::Console { .. } => f.write_str("Caracal's console (audit_retention)"),
+            RetentionSource::ConsoleCapped { console_days } => {
+                write!(f, "the configured maximum (Caracal's console asks for {console_days} days in audit_retention)")
+            }
+        }
+    }
+}
+
+/// The retention to apply now: Caracal's console setting where the ledger has one, capped by
+/// `max_days` (the configured retention), else `max_days`.
+pub async fn retention_days(c: &tokio_postgres::Client, max_days: u32) -> Result<(u32, RetentionSource), LedgerError> {
+    // Through an owner function: the writer role need not be granted Caracal's table, and a
+    // ledger without the table answers NULL.
+    let console: Option<i32> = c
+        .query_one("SELECT auditflow_console_retention_days()", &[])
+        .await
+        .map_err(LedgerError::pg("read Caracal's console retention (audit_retention)"))?
+        .get(0);
+    Ok(match console.and_then(|d| u32::try_from(d).ok()).filter(|d| *d > 0) {
+        None => (max_days, RetentionSource::Configured),
+        Some(d) if d > max_days => (max_days, RetentionSource::ConsoleCapped { console_days: d }),
+        Some(d) => (d, RetentionSource::Console { console_days: d }),
+    })
+}
+
 /// What a retention pass did (or, dry, would do).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RetentionReport {
@@ -60,6 +112,10 @@ pub struct RetentionReport {
     pub dry_run: bool,
     /// The retention applied, in days.
     pub retention_days: u32,
+    /// The configured retention, the most a console setting may ask for.
+    pub max_retention_days: u32,
+    /// Where `retention_days` came from.
+    pub retention_source: RetentionSource,
     /// Events that occurred before this are past the retention.
     pub cutoff: DateTime<Utc>,
     /// Every monthly partition, oldest first.
@@ -161,19 +217,22 @@ pub async fn plan(pool: &Pool, retention_days: u32, now: DateTime<Utc>) -> Resul
 }
 
 /// Plans and (unless `dry_run`) applies retention at `now`: drops what [`plan`] allows, one
-/// month per transaction, and creates the coming months. `requested_by` is recorded with
-/// each drop.
+/// month per transaction, and creates the coming months. The retention is `max_days` or the
+/// console's shorter one ([`retention_days`]). `requested_by` is recorded with each drop.
 pub async fn apply(
     pool: &Pool,
-    retention_days: u32,
+    max_days: u32,
     requested_by: &str,
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> Result<RetentionReport, LedgerError> {
+    let (retention_days, retention_source) = retention_days(&*client(pool).await?, max_days).await?;
     let mut months = plan(pool, retention_days, now).await?;
     let mut report = RetentionReport {
         dry_run,
         retention_days,
+        max_retention_days: max_days,
+        retention_source,
         cutoff: now - chrono::Duration::days(i64::from(retention_days)),
         months: Vec::new(),
         dropped_partitions: 0,
@@ -256,12 +315,12 @@ pub async fn apply(
 
 /// `auditflow run`'s retention: applies it every `interval` (the first time a minute after
 /// start-up, or sooner with a shorter interval), logging and carrying on through failures.
-pub async fn run_retention(pool: Pool, retention_days: u32, interval: std::time::Duration) {
+pub async fn run_retention(pool: Pool, max_days: u32, interval: std::time::Duration) {
     let mut delay = interval.min(std::time::Duration::from_secs(60));
     loop {
         tokio::time::sleep(delay).await;
         delay = interval;
-        match apply(&pool, retention_days, "auditflow run", false, Utc::now()).await {
+        match apply(&pool, max_days, "auditflow run", false, Utc::now()).await {
             Ok(r) => {
                 let blocked = r
                     .months
@@ -274,6 +333,8 @@ pub async fn run_retention(pool: Pool, retention_days: u32, interval: std::time:
                     })
                     .count();
                 tracing::info!(
+                    retention_days = r.retention_days,
+                    source = %r.retention_source,
                     dropped_partitions = r.dropped_partitions,
                     dropped_rows = r.dropped_rows,
                     kept_past_retention = blocked,

@@ -1,7 +1,7 @@
 -- A database laid out like Caracal's audit ledger (infra/postgres/migrations/0001_baseline,
 -- the audit part), written from the description in docs/caracal-reference.md §1.1: the
 -- tables, columns, partitions, indexes, row-level security and grants auditflow meets when it
--- adopts such a ledger. Not Caracal's file: only what the adoption test needs.
+-- adopts such a ledger. Not Caracal's file: what the adoption tests and `bench caracal-readers` need.
 
 DO $$
 BEGIN
@@ -43,6 +43,9 @@ CREATE INDEX audit_events_zone_id_occurred_at_idx ON audit_events (zone_id, occu
 CREATE INDEX audit_events_request_id_idx ON audit_events (request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX audit_events_agent_session_idx ON audit_events ((metadata_json->>'agent_session_id'))
     WHERE metadata_json ? 'agent_session_id';
+CREATE INDEX audit_events_session_idx ON audit_events ((metadata_json->>'session_id'))
+    WHERE metadata_json ? 'session_id';
+CREATE INDEX audit_events_agent_labels_idx ON audit_events USING gin ((metadata_json->'agent_labels'));
 
 -- The month of the test's Caracal rows and the current month onwards, as Caracal's baseline
 -- creates them (audit_events_yYYYYmMM).
@@ -93,3 +96,5 @@ GRANT SELECT, INSERT ON audit_events TO caracalaudit;
 GRANT SELECT ON audit_events TO caracalapi;
 GRANT SELECT, INSERT ON audit_ingest_alerts TO caracalaudit;
 GRANT USAGE ON SEQUENCE audit_ingest_alerts_id_seq TO caracalaudit;
+GRANT SELECT, INSERT, UPDATE, DELETE ON audit_retention TO caracalapi;
+GRANT SELECT ON audit_retention TO caracalaudit;

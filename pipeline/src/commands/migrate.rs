@@ -21,6 +21,12 @@ pub struct MigrateArgs {
     /// keeps reporting them. Without it, `migrate` lists them, changes nothing and exits 1.
     #[arg(long)]
     pub adopt_broken_caracal_ledger: bool,
+    /// In a Caracal install Caracal's migrations create the audit tables: wait up to SECS for
+    /// them, then adopt them, rather than create auditflow's own (which Caracal's baseline
+    /// migration, run afterwards, could not create again). For installs that may run
+    /// `auditflow migrate` before Caracal's migration job.
+    #[arg(long, env = "AUDITFLOW_WAIT_FOR_CARACAL_SECS", value_name = "SECS")]
+    pub wait_for_caracal: Option<u64>,
 }
 
 impl MigrateArgs {
@@ -40,6 +46,9 @@ pub fn run(global: &GlobalFlags, args: &MigrateArgs) -> anyhow::Result<()> {
     runtime.block_on(async {
         let timeout = std::time::Duration::from_secs(10);
         let pool = connect_postgres(&settings, timeout).await?;
+        if let Some(secs) = args.wait_for_caracal {
+            wait_for_caracal_tables(&pool, std::time::Duration::from_secs(secs)).await?;
+        }
         if auditflow_ledger::adopt::holds_unadopted_caracal_ledger(&pool).await? {
             let keys = caracal_keys(&settings)?;
             let report =
@@ -82,4 +91,38 @@ pub fn run(global: &GlobalFlags, args: &MigrateArgs) -> anyhow::Result<()> {
         println!("ledger schema at version {} in {}", version.unwrap_or(0), redact(&settings.database_url));
         Ok(())
     })
+}
+
+/// Waits until the database has an `audit_events` table (Caracal's, from its migrations, or
+/// one adopted already), polling every second and saying so every ten.
+async fn wait_for_caracal_tables(pool: &deadpool_postgres::Pool, patience: std::time::Duration) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut said = None::<std::time::Instant>;
+    loop {
+        let c = auditflow_ledger::postgres::client(pool).await?;
+        let present: bool = c.query_one("SELECT to_regclass('public.audit_events') IS NOT NULL", &[]).await?.get(0);
+        drop(c);
+        if present {
+            if said.is_some() {
+                println!("Caracal's audit tables are there after {} s", started.elapsed().as_secs());
+            }
+            return Ok(());
+        }
+        if started.elapsed() >= patience {
+            anyhow::bail!(
+                "Caracal's migrations did not create audit_events within {} s; nothing was changed. Run Caracal's \
+                 migration job against this database (or leave out --wait-for-caracal to give auditflow a ledger of \
+                 its own)",
+                patience.as_secs()
+            );
+        }
+        if said.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(10)) {
+            println!(
+                "waiting for Caracal's migrations to create audit_events ({} s left)",
+                patience.saturating_sub(started.elapsed()).as_secs()
+            );
+            said = Some(std::time::Instant::now());
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }

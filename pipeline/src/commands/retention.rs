@@ -137,8 +137,11 @@ pub fn run(global: &GlobalFlags, command: &RetentionCommand) -> anyhow::Result<(
 fn print_report(r: &RetentionReport) {
     let verb = if r.dry_run { "would drop" } else { "dropped" };
     println!(
-        "retention {} days: events before {} are past it{}",
-        r.retention_days,
+        "retention {} days, from {}; the maximum is {} days",
+        r.retention_days, r.retention_source, r.max_retention_days
+    );
+    println!(
+        "events before {} are past it{}",
         r.cutoff.format("%Y-%m-%dT%H:%M:%SZ"),
         if r.dry_run { " (dry run: nothing changed)" } else { "" }
     );

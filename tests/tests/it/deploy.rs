@@ -73,3 +73,17 @@ fn the_systemd_unit_passes_systemd_analyze_verify() {
     assert!(!text.contains("Unknown key") && !text.contains("Unknown section"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn caracals_chart_with_our_values_renders_an_audit_deployment_that_passes_strict_validation() {
+    let script = deploy().join("../scripts/validate-deploy.sh");
+    let text = run(Command::new("bash").arg(&script), "scripts/validate-deploy.sh");
+    assert!(text.contains("image ") && text.contains("auditflow:v"), "{text}");
+    assert!(text.contains("replicas 1, HPA off, PDB off"), "{text}");
+    assert!(text.contains("passed for resource deployment/"), "{text}");
+    assert!(text.contains("validate-deploy: all manifests passed"), "{text}");
+    let values = std::fs::read_to_string(deploy().join("caracal-values.yaml")).expect("values");
+    for key in ["AUDITFLOW_LEDGER_KEY_FILE", "AUDITFLOW_LEDGER_HEAD_KEY_FILE", "AUDITFLOW_EXPORT_SIGNING_KEY_FILE"] {
+        assert!(values.contains(key), "deploy/caracal-values.yaml does not set {key}");
+    }
+}

@@ -24,6 +24,10 @@ mod faults;
 mod failover;
 // The fleet: a timely cluster on test hosts (network namespaces), SIGKILLs, rescales, cut links.
 mod fleet;
+// A fresh Caracal install with either migrations first; Caracal's API reads the ledger.
+mod install_order;
+// The image, run as Caracal's chart runs it (podman, read-only, non-root).
+mod image;
 // Ingest: exactly once under SIGKILL, tamper on replay, shutdown, poison entries, exit codes.
 mod ingest;
 // The OCSF archive and verify-archive.

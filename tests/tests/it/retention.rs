@@ -291,3 +291,110 @@ fn run_applies_retention_on_its_own() {
     assert!(env.log_tail().contains("retention dropped a partition"), "log:\n{}", env.log_tail());
     assert_verifies(&env);
 }
+
+/// The month Caracal's console retention of 30 days makes old enough to drop: the month of
+/// the day 40 days back when it ended 30 days ago, else the month before it.
+fn month_past_thirty_days() -> NaiveDate {
+    let back = Utc::now().date_naive() - chrono::Duration::days(40);
+    let month = NaiveDate::from_ymd_opt(back.year(), back.month(), 1).expect("first of month");
+    let end = month.checked_add_months(Months::new(1)).expect("month");
+    if end <= Utc::now().date_naive() - chrono::Duration::days(31) {
+        month
+    } else {
+        month.checked_sub_months(Months::new(1)).expect("month")
+    }
+}
+
+/// What `retention apply --dry-run --json` plans under the given maximum.
+fn plan_under(env: &TestEnv, max_days: &str) -> serde_json::Value {
+    json_of(
+        &env.output(&["retention", "apply", "--dry-run", "--json", "--by", "ops", "--retention-days", max_days]),
+        "dry run",
+    )
+}
+
+#[test]
+fn retention_honours_caracals_console_setting_within_the_maximum() {
+    let env = TestEnv::new("retention_console");
+    let month = month_past_thirty_days();
+    let manifest = env.emit(&[
+        "--count",
+        "80",
+        "--seed",
+        "3",
+        "--start-time",
+        &format!("{}T03:00:00Z", month + chrono::Duration::days(2)),
+    ]);
+    env.run_until_drained(&[], LIMIT);
+    env.assert_exactly_once(&manifest);
+    let old = partition(month);
+    assert!(rows_by_partition(&env).get(&old).copied().unwrap_or(0) > 0, "{old} holds no rows");
+
+    // Without Caracal's table the configured retention applies.
+    let plan = plan_under(&env, "365");
+    assert_eq!(
+        (plan["retention_days"].as_u64(), plan["retention_source"]["source"].as_str()),
+        (Some(365), Some("configured"))
+    );
+    assert_eq!(action(&plan, &old), "keep");
+
+    // Caracal's console writes audit_retention (its baseline's table; the API's role may change it).
+    env.query(
+        "CREATE TABLE audit_retention (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), \
+         retention_days integer NOT NULL CHECK (retention_days >= 1), updated_at timestamptz NOT NULL DEFAULT now(), \
+         updated_by text)",
+    );
+    env.query("INSERT INTO audit_retention (retention_days, updated_by) VALUES (400, 'console')");
+    let capped = plan_under(&env, "365");
+    assert_eq!(capped["retention_days"], 365, "a console value above the maximum is capped: {capped}");
+    assert_eq!(capped["retention_source"]["source"], "console_capped");
+    assert_eq!(capped["retention_source"]["console_days"], 400);
+    assert_eq!(action(&capped, &old), "keep");
+    let text = env.output(&["retention", "apply", "--dry-run", "--by", "ops", "--retention-days", "365"]);
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("the configured maximum (Caracal's console asks for 400 days"), "{text}");
+
+    // 30 days from the console under a maximum of 365: the old month goes, read afresh.
+    env.query("UPDATE audit_retention SET retention_days = 30");
+    let plan = plan_under(&env, "365");
+    assert_eq!(plan["retention_days"], 30, "{plan}");
+    assert_eq!(plan["retention_source"]["source"], "console");
+    assert_eq!(action(&plan, &old), "drop");
+    let text = env.output(&["retention", "apply", "--dry-run", "--by", "ops", "--retention-days", "365"]);
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("retention 30 days, from Caracal's console (audit_retention)")
+    );
+
+    // A legal hold still wins over the console.
+    let out = env.output(&[
+        "legal-hold",
+        "add",
+        "--zone",
+        "zone-1",
+        "--from",
+        &format!("{month}T00:00:00Z"),
+        "--until",
+        &format!("{}T00:00:00Z", month + chrono::Duration::days(5)),
+        "--reason",
+        "case 2026-88",
+        "--by",
+        "counsel@example.com",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(action(&plan_under(&env, "365"), &old), "held");
+    let held: i64 = env.query("SELECT id FROM audit_legal_holds ORDER BY id DESC LIMIT 1")[0].get(0);
+    let out =
+        env.output(&["legal-hold", "release", &held.to_string(), "--reason", "closed", "--by", "counsel@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let applied =
+        json_of(&env.output(&["retention", "apply", "--json", "--by", "ops", "--retention-days", "365"]), "apply");
+    assert_eq!(action(&applied, &old), "drop", "{applied}");
+    assert!(!partitions(&env).contains(&old), "{old} is still there");
+    let recorded = env.query(
+        "SELECT retention_days FROM audit_retention_drops WHERE partition_name = $1"
+            .replace("$1", &format!("'{old}'"))
+            .as_str(),
+    );
+    assert_eq!(recorded.first().map(|r| r.get::<_, i32>(0)), Some(30), "the drop records the console's 30 days");
+}

@@ -72,6 +72,17 @@ pub struct Generator {
     spread_ms: u64,
 }
 
+/// Labels of agent sessions (`agent_labels`), which Caracal's console filters on.
+const LABELS: &[&str] = &[
+    "team:payments",
+    "team:search",
+    "team:ops",
+    "env:prod",
+    "env:staging",
+    "tier:batch",
+    "tier:interactive",
+    "owner:platform",
+];
 const RESOURCES: [&str; 5] = ["files", "mail", "calendar", "crm", "payments"];
 
 impl Generator {
@@ -191,8 +202,12 @@ impl Generator {
         let mut batch = Vec::new();
         if !self.rng.random_bool(self.lifecycle_ratio) {
             let (agent, late) = self.access_agent(&zone);
+            // Caracal's token service adds the session's labels; derived from the agent, not
+            // drawn, so the generator's random sequence (and every seeded scenario) is unchanged.
+            let label =
+                LABELS[agent.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % LABELS.len()];
             let meta = json!({"session_id": session, "agent_session_id": agent, "resource": resource,
-                "trace_id": format!("{:032x}", self.rng.random::<u128>())});
+                "agent_labels": [label], "trace_id": format!("{:032x}", self.rng.random::<u128>())});
             let roll = self.rng.random_range(0..85);
             if late && self.rng.random_bool(0.5) {
                 // Revoked, and the gateway knows it.
