@@ -15,7 +15,8 @@ demo-cluster: services build
 
 # The binary the tests drive is the release build; the tests themselves build in the dev
 # profile, which compiles in about a third of the time a release build of the test code takes.
-test: services build
+# The image tests run the image `make image` builds (as Caracal's chart runs it).
+test: services build image
 	@mkdir -p target
 	set -o pipefail; AUDITFLOW_BIN=$(CURDIR)/$(BIN) $(CARGO) test --workspace --no-fail-fast -- --test-threads 2 2>&1 | tee target/test.log
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' target/test.log

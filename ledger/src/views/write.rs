@@ -341,7 +341,8 @@ async fn accesses_from_ledger(
     let times: Vec<chrono::DateTime<chrono::Utc>> = todo.iter().map(|r| r.get(2)).collect();
     let nodes: Vec<String> = todo.iter().map(|r| r.get(3)).collect();
     // Access decisions only, as the live views take them: not lifecycle, an allow or a deny,
-    // the agent session a JSON string. The index on (zone, agent session, time) serves it.
+    // the agent session a JSON string. The index on (zone, agent session, time) serves it:
+    // its predicate, `->> IS NOT NULL`, is stated as it is so that the planner can prove it.
     let hits = tx
         .query(
             &format!(
@@ -350,7 +351,7 @@ async fn accesses_from_ledger(
                 probe_each(
                     "unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS t(rev, zone, at, node)",
                     "SELECT e.id, e.occurred_at, e.decision FROM audit_events e \
-                     WHERE e.zone_id = t.zone AND e.metadata_json ? 'agent_session_id' \
+                     WHERE e.zone_id = t.zone AND (e.metadata_json->>'agent_session_id') IS NOT NULL \
                        AND (e.metadata_json->>'agent_session_id') = t.node AND e.occurred_at >= t.at \
                        AND jsonb_typeof(e.metadata_json->'agent_session_id') = 'string' \
                        AND e.event_type NOT LIKE 'session\\_%' AND e.event_type NOT LIKE 'delegation\\_%' \
