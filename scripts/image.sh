@@ -94,7 +94,8 @@ size=$(podman image inspect --format '{{.Size}}' "localhost/auditflow:$version")
 echo "image: localhost/auditflow:$version and :latest, $((size / 1000000)) MB"
 
 # The SBOM lists what the image's binary was built from: the auditflow crate's dependency
-# graph as Cargo.lock pins it.
+# graph as Cargo.lock pins it. cargo-cyclonedx writes one file beside every workspace
+# member's Cargo.toml; the binary's is kept, the others removed.
 if ! cargo cyclonedx --version >/dev/null 2>&1; then
   echo "image: installing cargo-cyclonedx from crates.io"
   cargo install cargo-cyclonedx --locked --quiet
@@ -102,4 +103,5 @@ fi
 cargo cyclonedx --manifest-path pipeline/Cargo.toml --format json --spec-version 1.5 \
   --override-filename auditflow.cdx >/dev/null
 mv pipeline/auditflow.cdx.json "$out/auditflow-$version.cdx.json"
+rm -f -- */auditflow.cdx.json
 echo "image: SBOM $out/auditflow-$version.cdx.json ($(grep -c '"bom-ref"' "$out/auditflow-$version.cdx.json") components)"
