@@ -2,9 +2,10 @@
 -- filters, by-request, explain, the overview, the notification dispatcher). Issue 33:
 --
 -- * `audit_events_agent_labels_idx`: the GIN index Caracal's baseline has on the labels.
---   Besides serving `@>`, it gives the planner statistics on the expression; without them a
---   label filter combined with a decision or with types and a cursor was estimated so badly
---   that the whole zone was read (22-55 ms against 2 ms on Caracal's layout, 1M rows).
+--   Besides serving `@>` (for a role that row-level security does not restrict), it gives the
+--   planner statistics on the expression, as on Caracal's layout: the issue measured a label
+--   filter with a decision, or with types and a cursor, at 22-55 ms on a ledger without it
+--   against 2 ms on Caracal's. Figures under the console's role: docs/benchmarks.md.
 -- * The session and authority-record filters (`metadata_json->>'agent_session_id' = $n`,
 --   `->>'session_id'`): zone first, as every console query names one, then the key, then
 --   time for the list's order. Partial on `IS NOT NULL`, which any `->> = $n` implies, so the

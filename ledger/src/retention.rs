@@ -226,7 +226,8 @@ pub async fn apply(
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> Result<RetentionReport, LedgerError> {
-    let (retention_days, retention_source) = retention_days(&*client(pool).await?, max_days).await?;
+    let mut c = client(pool).await?;
+    let (retention_days, retention_source) = retention_days(&c, max_days).await?;
     let mut months = plan(pool, retention_days, now).await?;
     let mut report = RetentionReport {
         dry_run,
@@ -239,7 +240,6 @@ pub async fn apply(
         dropped_rows: 0,
         created: Vec::new(),
     };
-    let mut c = client(pool).await?;
     for m in &mut months {
         if m.decision != Decision::Drop {
             continue;

@@ -160,8 +160,10 @@ fn the_image_runs_as_caracals_chart_runs_it_and_lands_events_exactly_once() {
     let addr = format!("127.0.0.1:{port}");
     let started = Instant::now();
     loop {
-        let health = std::panic::catch_unwind(|| http_get(&addr, "/health", &[]).0).unwrap_or(0);
-        let ready = std::panic::catch_unwind(|| http_get(&addr, "/ready", &[]).0).unwrap_or(0);
+        // Until the container listens, nothing answers: ask only once a connection is taken.
+        let listening = std::net::TcpStream::connect(&addr).is_ok();
+        let health = if listening { http_get(&addr, "/health", &[]).0 } else { 0 };
+        let ready = if listening { http_get(&addr, "/ready", &[]).0 } else { 0 };
         if health == 200 && ready == 200 {
             break;
         }

@@ -6,7 +6,6 @@
 
 use crate::common::TestEnv;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -120,18 +119,13 @@ fn auditflow_first_waits_for_caracals_migrations_then_adopts_and_caracals_api_re
     assert!(tables.is_empty(), "auditflow created tables before Caracal's migrations ran: {tables:?}");
     // Caracal's migration job runs now, unchanged: its CREATE TABLEs find nothing in the way.
     env.runtime.block_on(env.pg().batch_execute(&caracal_layout())).expect("Caracal's migrations after auditflow's");
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
+    while child.try_wait().expect("wait").is_none() {
         assert!(started.elapsed() < LIMIT, "migrate did not finish after Caracal's migrations ran");
         std::thread::sleep(Duration::from_millis(200));
-    };
-    let mut stdout = String::new();
-    child.stdout.take().expect("stdout").read_to_string(&mut stdout).expect("stdout");
-    let mut stderr = String::new();
-    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("stderr");
-    assert!(status.success(), "migrate: {stdout}{stderr}");
+    }
+    let out = child.wait_with_output().expect("migrate's output");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "migrate: {stdout}{stderr}");
     assert!(stdout.contains("waiting for Caracal's migrations"), "{stdout}");
     assert!(stdout.contains("adopted"), "{stdout}");
     let per_zone = ingest(&env);

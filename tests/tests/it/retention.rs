@@ -99,6 +99,26 @@ fn total_rows(env: &TestEnv) -> i64 {
     env.query("SELECT count(*) FROM audit_events")[0].get(0)
 }
 
+/// Places a legal hold on zone-1 from `from` for `days` days.
+fn hold_zone_1(env: &TestEnv, from: NaiveDate, days: i64, reason: &str) {
+    let (from, until) = (format!("{from}T00:00:00Z"), format!("{}T00:00:00Z", from + chrono::Duration::days(days)));
+    let out = env.output(&[
+        "legal-hold",
+        "add",
+        "--zone",
+        "zone-1",
+        "--from",
+        &from,
+        "--until",
+        &until,
+        "--reason",
+        reason,
+        "--by",
+        "counsel@example.com",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn retention_drops_old_months_keeps_held_ones_and_dry_run_changes_nothing() {
     let env = TestEnv::new("retention_apply");
@@ -123,21 +143,7 @@ fn retention_drops_old_months_keeps_held_ones_and_dry_run_changes_nothing() {
     let total = total_rows(&env);
 
     // A hold on one zone over part of the middle month keeps the whole month.
-    let out = env.output(&[
-        "legal-hold",
-        "add",
-        "--zone",
-        "zone-1",
-        "--from",
-        &format!("{held}T00:00:00Z"),
-        "--until",
-        &format!("{}T00:00:00Z", held + chrono::Duration::days(10)),
-        "--reason",
-        "case 2026-41",
-        "--by",
-        "counsel@example.com",
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    hold_zone_1(&env, held, 10, "case 2026-41");
 
     // A table setting may only shorten the retention.
     let config = env.dir.join("retention.toml");
@@ -366,21 +372,7 @@ fn retention_honours_caracals_console_setting_within_the_maximum() {
     );
 
     // A legal hold still wins over the console.
-    let out = env.output(&[
-        "legal-hold",
-        "add",
-        "--zone",
-        "zone-1",
-        "--from",
-        &format!("{month}T00:00:00Z"),
-        "--until",
-        &format!("{}T00:00:00Z", month + chrono::Duration::days(5)),
-        "--reason",
-        "case 2026-88",
-        "--by",
-        "counsel@example.com",
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    hold_zone_1(&env, month, 5, "case 2026-88");
     assert_eq!(action(&plan_under(&env, "365"), &old), "held");
     let held: i64 = env.query("SELECT id FROM audit_legal_holds ORDER BY id DESC LIMIT 1")[0].get(0);
     let out =
@@ -391,10 +383,7 @@ fn retention_honours_caracals_console_setting_within_the_maximum() {
         json_of(&env.output(&["retention", "apply", "--json", "--by", "ops", "--retention-days", "365"]), "apply");
     assert_eq!(action(&applied, &old), "drop", "{applied}");
     assert!(!partitions(&env).contains(&old), "{old} is still there");
-    let recorded = env.query(
-        "SELECT retention_days FROM audit_retention_drops WHERE partition_name = $1"
-            .replace("$1", &format!("'{old}'"))
-            .as_str(),
-    );
+    let recorded =
+        env.query(&format!("SELECT retention_days FROM audit_retention_drops WHERE partition_name = '{old}'"));
     assert_eq!(recorded.first().map(|r| r.get::<_, i32>(0)), Some(30), "the drop records the console's 30 days");
 }
